@@ -1,0 +1,146 @@
+"""Turn one cleaned file into documents: a compilation file is split into its articles.
+
+A scraped compilation repeats each article's title: a short title line, then a line that
+starts with the same title and carries the text. Articles whose repeat was lost (slides,
+OCR) are recognised by a weaker rule that only applies inside a file already shown to be a
+compilation by at least two strong titles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.clean import clean_lines, compact
+from ingest.headings import heading_level
+
+_END_PUNCT = "。！？!?；;：:，,、"
+_INNER_PUNCT = re.compile(r"[。，,；;：:！!？?、]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    source: str
+    text: str
+
+
+def _looks_like_title(line: str) -> bool:
+    c = compact(line)
+    return (
+        4 <= len(c) <= 64
+        and c[-1] not in _END_PUNCT
+        and _HAN.search(c) is not None
+        and heading_level(c) is None
+    )
+
+
+def _is_subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return all(ch in it for ch in needle)
+
+
+def _strong_title(line: str, nxt: str | None) -> bool:
+    """The next line repeats the title (exactly, or with the title's characters in order)."""
+    if nxt is None or not _looks_like_title(line):
+        return False
+    t, n = compact(line), compact(nxt)
+    if len(n) <= len(t):
+        return False
+    if n.startswith(t):
+        return True
+    return len(t) >= 6 and _is_subsequence(t, n[: 2 * len(t) + 4])
+
+
+def _weak_title(line: str, nxt: str | None, nxt2: str | None, before: list[str]) -> bool:
+    """A longer punctuation-free line that opens a long paragraph (possibly after one short garbled
+    line), and does not stand inside an outline of short lines (a slide deck)."""
+    if nxt is None or not _looks_like_title(line):
+        return False
+    if sum(len(compact(b)) < 12 for b in before) > 1:
+        return False
+    c = compact(line)
+    if len(c) < 12 or _INNER_PUNCT.search(c):
+        return False
+    n = len(compact(nxt))
+    if n >= 40:
+        return True
+    return n <= 12 and nxt2 is not None and len(compact(nxt2)) >= 20
+
+
+def _strip_repeated_title(title: str, line: str) -> str:
+    """Drop the title (possibly repeated) from the start of the line that carries the text."""
+    t = compact(title)
+    while True:
+        c = compact(line)
+        if not c.startswith(t) or len(c) == len(t):
+            return line
+        # walk the original line until len(t) non-space characters are consumed
+        seen = 0
+        for i, ch in enumerate(line):
+            if not ch.isspace():
+                seen += 1
+            if seen == len(t):
+                line = line[i + 1 :].lstrip()
+                break
+
+
+def split_articles(lines: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Split cleaned lines into (title, body lines). A file that is not a compilation
+    comes back as one part with title None."""
+    n = len(lines)
+    get = lambda i: lines[i] if i < n else None  # noqa: E731
+    strong = [i for i in range(n) if _strong_title(lines[i], get(i + 1))]
+    if len(strong) < 2:
+        return [(None, lines)]
+    starts = set(strong)
+    starts.update(i for i in range(n) if _weak_title(lines[i], get(i + 1), get(i + 2), lines[max(0, i - 3) : i]))
+    parts: list[tuple[str | None, list[str]]] = []
+    order = sorted(starts)
+    if order[0] > 0:
+        parts.append((None, lines[: order[0]]))
+    for k, s in enumerate(order):
+        end = order[k + 1] if k + 1 < len(order) else n
+        title, body = lines[s], list(lines[s + 1 : end])
+        if body and s in strong:
+            body[0] = _strip_repeated_title(title, body[0])
+        parts.append((title, body))
+    return parts
+
+
+def _is_file_heading(body: list[str]) -> bool:
+    """A preamble that is a single title-like line is the compilation's own heading, not an article."""
+    return len(body) == 1 and _looks_like_title(body[0])
+
+
+def make_doc_id(source: str, title: str, ordinal: int) -> str:
+    key = f"{source}\n{title}\n{ordinal}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def documents_from_text(text: str, source: str) -> list[Document]:
+    """Clean a file's text and return its documents (one per article of a compilation)."""
+    lines = clean_lines(text)
+    parts = split_articles(lines)
+    docs: list[Document] = []
+    seen_titles: dict[str, int] = {}
+    compilation = len(parts) > 1
+    for title, body in parts:
+        if title is None:
+            if compilation and _is_file_heading(body):
+                continue
+            if body and _looks_like_title(body[0]) and len(body) > 1:
+                title, body = body[0], body[1:]
+            else:
+                title = Path(source).stem
+        body_text = "\n".join(b for b in body if b.strip())
+        if not body_text.strip():
+            continue
+        ordinal = seen_titles.get(title, 0)
+        seen_titles[title] = ordinal + 1
+        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text))
+    return docs

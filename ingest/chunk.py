@@ -1,0 +1,126 @@
+"""Sentence-aware Chinese chunking with section paths and exact character offsets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from ingest.articles import Document
+from ingest.headings import INLINE_HEADING, heading_level, heading_title
+
+# A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
+_SENT_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\n")
+_SOFT_BREAK = re.compile(r"[,，、:：]")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    heading: int | None = None  # heading level when this sentence opens a heading
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    section: str
+    source: str
+    start: int
+    end: int
+    text: str
+    seq: int = 0
+    also_in: list[dict[str, str]] = field(default_factory=list)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Split text into sentence spans (offsets into `text`), also breaking before headings."""
+    cuts = {0, len(text)}
+    for m in _SENT_END.finditer(text):
+        cuts.add(m.end())
+    for m in INLINE_HEADING.finditer(text):
+        cuts.add(m.start())
+    spans: list[Span] = []
+    bounds = sorted(cuts)
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        a, b = _trim(text, a, b)
+        if a < b:
+            spans.append(Span(a, b, heading_level(text[a:b])))
+    return spans
+
+
+def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
+    """A sentence longer than the maximum is cut at commas, and hard-cut only if that fails."""
+    out: list[Span] = []
+    start = span.start
+    while span.end - start > max_chars:
+        window = text[start : start + max_chars]
+        soft = [m.end() for m in _SOFT_BREAK.finditer(window) if m.end() >= max_chars // 3]
+        cut = start + (soft[-1] if soft else max_chars)
+        out.append(Span(start, cut, span.heading if start == span.start else None))
+        start = cut
+    out.append(Span(start, span.end, span.heading if start == span.start else None))
+    return out
+
+
+def make_chunk_id(doc_id: str, text: str) -> str:
+    return hashlib.sha1(f"{doc_id}\n{text}".encode()).hexdigest()[:20]
+
+
+def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
+    """Pack sentences into chunks of about `target` characters, never over `max_chars`
+    unless a single sentence is; a heading starts a new chunk."""
+    text = doc.text
+    spans: list[Span] = []
+    for s in sentence_spans(text):
+        spans.extend(_split_long(text, s, max_chars) if s.end - s.start > max_chars else [s])
+
+    stack: list[tuple[int, str]] = []
+    groups: list[tuple[list[Span], str]] = []
+    current: list[Span] = []
+    current_section = ""
+
+    def section_now() -> str:
+        return " > ".join(t for _, t in stack)
+
+    for span in spans:
+        size = span.end - (current[0].start if current else span.start)
+        flush = False
+        if current:
+            if span.heading is not None and (current[-1].end - current[0].start) >= target // 3:
+                flush = True
+            elif size > max_chars:
+                flush = True
+            elif size > target and (current[-1].end - current[0].start) >= target // 2:
+                flush = True
+        if flush:
+            groups.append((current, current_section))
+            current = []
+        if span.heading is not None:
+            while stack and stack[-1][0] >= span.heading:
+                stack.pop()
+            stack.append((span.heading, heading_title(text[span.start : span.end])))
+        if not current:
+            current_section = section_now()
+        current.append(span)
+    if current:
+        groups.append((current, current_section))
+
+    chunks: list[Chunk] = []
+    for seq, (group, section) in enumerate(groups):
+        start, end = group[0].start, group[-1].end
+        body = text[start:end]
+        chunks.append(
+            Chunk(make_chunk_id(doc.doc_id, body), doc.doc_id, doc.title, section, doc.source, start, end, body, seq)
+        )
+    return chunks

@@ -1,0 +1,260 @@
+"""The ingest job: files → documents → chunks → (Chroma, catalog, BM25), synced incrementally.
+
+The run computes the exact set of chunks the index must hold (ids are content hashes) and
+moves every store to it: Chroma gets the missing chunks (embedded through a persistent
+cache) and loses the stale ones, the catalog is replaced in one transaction, and BM25 is
+rebuilt only when the chunk set changed. Because every step converges on the same target, a
+run killed at any point and then re-run builds the same index as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from ingest.articles import Document, documents_from_text
+from ingest.chunk import Chunk, chunk_document
+from ingest.dedup import dedup_chunks
+from ingest.embed import EmbeddingCache, make_embedding
+from ingest.load import LoadError, Skipped, iter_files, read_text
+from ingest.store import CHROMA_BATCH, BM25Index, Catalog, all_ids, batched, chroma_collection, embed_text, fingerprint
+from rag.settings import Settings
+
+
+class IndexBusy(Exception):
+    """Another ingest holds the index."""
+
+
+@dataclass
+class IngestSummary:
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    chunks_added: int = 0
+    chunks_deleted: int = 0
+    duplicates_merged: int = 0
+    embedded: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def source_name(path: Path) -> str:
+    """How a file is named in the index: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def index_lock(settings: Settings) -> FileLock:
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(settings.index_dir / ".ingest.lock"))
+
+
+def load_documents(paths: Sequence[Path], progress: Progress | None = None) -> tuple[list[Document], list[Skipped], set[str]]:
+    """Read every file; returns documents, skipped files (with reasons) and the sources read."""
+    files, skipped = iter_files(paths)
+    docs: list[Document] = []
+    read_sources: set[str] = set()
+    for i, f in enumerate(files):
+        src = source_name(f)
+        try:
+            docs.extend(documents_from_text(read_text(f), src))
+            read_sources.add(src)
+        except LoadError as e:
+            skipped.append(Skipped(src, str(e)))
+        if progress:
+            progress("files", i + 1, len(files))
+    return docs, skipped, read_sources
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    prune: bool = True,
+    lock_timeout: float = 0,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Sync the index to the documents in `paths`.
+
+    With `prune`, documents whose files are no longer among `paths` are deleted; without it the
+    run only adds and updates. A file that fails to load never loses what the index already
+    has of it.
+    """
+    t0 = time.perf_counter()
+    lock = index_lock(settings)
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout as e:
+        raise IndexBusy(
+            f"another ingest is running on {settings.index_dir}; wait for it to finish and run again"
+        ) from e
+    try:
+        return _ingest_locked(paths, settings, prune=prune, progress=progress, t0=t0)
+    finally:
+        lock.release()
+
+
+def _ingest_locked(
+    paths: Sequence[Path], settings: Settings, *, prune: bool, progress: Progress | None, t0: float
+) -> IngestSummary:
+    summary = IngestSummary()
+    docs, skipped, read_sources = load_documents(paths, progress)
+    summary.skipped = [{"source": s.source, "reason": s.reason} for s in skipped]
+
+    catalog = Catalog(settings.index_dir)
+    try:
+        old_docs = {d.doc_id: d for d in catalog.documents()}
+        skipped_sources = {s.source for s in skipped}
+        # documents kept as they are: from files not read in this run (not pruned, or failed to load)
+        kept_ids = [
+            d.doc_id
+            for d in old_docs.values()
+            if d.source not in read_sources and (not prune or d.source in skipped_sources)
+        ]
+        kept_chunks = catalog.chunks(kept_ids) if kept_ids else []
+        kept_docs = [
+            (Document(d.doc_id, d.title, d.source, catalog.document_text(d.doc_id) or ""), d.text_hash)
+            for d in (old_docs[i] for i in kept_ids)
+        ]
+
+        new_chunks: list[Chunk] = []
+        for doc in docs:
+            new_chunks.extend(chunk_document(doc, settings.chunk_target, settings.chunk_max))
+        for c in kept_chunks:
+            c.also_in = []  # recomputed below
+        new_chunks, summary.duplicates_merged = dedup_chunks(new_chunks, settings.dedup_threshold, seen=kept_chunks)
+        target = kept_chunks + new_chunks
+
+        old_by_doc = catalog.chunk_ids_by_doc()
+        new_by_doc: dict[str, set[str]] = {}
+        for c in target:
+            new_by_doc.setdefault(c.doc_id, set()).add(c.chunk_id)
+        all_docs = kept_docs + [(d, text_hash(d.text)) for d in docs]
+        for d, h in all_docs:
+            old = old_docs.get(d.doc_id)
+            if old is None:
+                summary.added += 1
+            elif old.text_hash != h or old_by_doc.get(d.doc_id, set()) != new_by_doc.get(d.doc_id, set()):
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        summary.deleted = len(set(old_docs) - {d.doc_id for d, _ in all_docs})
+
+        collection = chroma_collection(settings)
+        existing = all_ids(collection)
+        wanted = {c.chunk_id: c for c in target}
+        to_add = [c for cid, c in wanted.items() if cid not in existing]
+        to_delete = sorted(existing - set(wanted))
+        summary.embedded = _add_chunks(collection, to_add, settings, progress)
+        for batch in batched(to_delete, CHROMA_BATCH):
+            collection.delete(ids=batch)
+        summary.chunks_added, summary.chunks_deleted = len(to_add), len(to_delete)
+
+        catalog.replace(
+            [(d, h, len(new_by_doc.get(d.doc_id, ()))) for d, h in all_docs],
+            target,
+            keep_times={
+                d.doc_id: old_docs[d.doc_id].ingested_at
+                for d, h in all_docs
+                if d.doc_id in old_docs and old_docs[d.doc_id].text_hash == h
+            },
+        )
+        fp = fingerprint(wanted)
+        current = BM25Index.load(settings.index_dir)
+        if current is None or current.fingerprint != fp:
+            BM25Index.build(catalog.chunks(), fp).save(settings.index_dir)
+
+        summary.documents = len(all_docs)
+        summary.chunks = len(target)
+    finally:
+        catalog.close()
+    summary.seconds = round(time.perf_counter() - t0, 3)
+    return summary
+
+
+def _add_chunks(collection: Any, chunks: list[Chunk], settings: Settings, progress: Progress | None) -> int:
+    """Embed (through the cache) and store chunks in Chroma in batches; returns how many were embedded."""
+    if not chunks:
+        return 0
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    embedding = make_embedding(settings)
+    cache = EmbeddingCache(settings.index_dir / "embed_cache.sqlite", embedding.model_name)
+    store = ChromaVectorStore(chroma_collection=collection)
+    embedded = 0
+    done = 0
+    try:
+        for batch in batched(chunks, max(settings.embed_batch_size * 4, 32)):
+            texts = [embed_text(c) for c in batch]
+            cached = cache.get_many(texts)
+            missing = [t for t in dict.fromkeys(texts) if t not in cached]
+            if missing:
+                vectors = embedding.get_text_embedding_batch(missing)
+                cache.put_many(list(zip(missing, vectors, strict=True)))
+                cached.update(zip(missing, vectors, strict=True))
+                embedded += len(missing)
+            nodes = [
+                TextNode(
+                    id_=c.chunk_id,
+                    text=c.text,
+                    embedding=cached[t],
+                    metadata={
+                        "doc_id": c.doc_id,
+                        "doc_title": c.doc_title,
+                        "section": c.section,
+                        "source": c.source,
+                        "start": c.start,
+                        "end": c.end,
+                        "seq": c.seq,
+                    },
+                )
+                for c, t in zip(batch, texts, strict=True)
+            ]
+            store.add(nodes)
+            done += len(batch)
+            if progress:
+                progress("embed", done, len(chunks))
+    finally:
+        cache.close()
+    return embedded
+
+
+def default_paths(settings: Settings) -> list[Path]:
+    return [settings.corpus_dir]
+
+
+def index_is_empty(settings: Settings) -> bool:
+    path = settings.index_dir / "catalog.sqlite"
+    if not path.exists():
+        return True
+    cat = Catalog(settings.index_dir)
+    try:
+        return not cat.documents()
+    finally:
+        cat.close()
+
+
+__all__ = ["IngestSummary", "IndexBusy", "ingest", "default_paths", "index_is_empty"]

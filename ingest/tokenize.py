@@ -1,0 +1,60 @@
+"""Chinese word tokenisation for BM25 and answer scoring: jieba with the corpus' own domain terms."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import logging
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+# Word-order variants of the reform's name are one term: 扩权强镇 ≡ 强镇扩权, …
+VARIANTS = {"扩权强镇": "强镇扩权", "扩权强县": "强县扩权", "扩权强乡": "强乡扩权"}
+
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 或 等 对 为 以 把 被 将 从 到 于 而 也 又 都 就 并 其 这 那 之 中 上 下 个 有 着 "
+    "我 你 他 她 它 们 我们 什么 哪些 哪个 哪 多少 几 怎么 怎样 如何 为什么 何时 哪一年 哪年 是否 吗 呢 吧 啊 "
+    "请问 请 一下 一个 一些 这个 那个 这些 那些 情况 主要 关于 通过 进行 可以 能 要 会 说 提到 文中 资料 文章 "
+    "根据 其中 以及 还 没有 不 所 该 此 各 每 已 已经 曾 由 向 给 让 使 按照 对于".split()
+)
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    terms = resources.files("ingest.resources").joinpath("domain_terms.txt")
+    with resources.as_file(terms) as path:
+        tk.load_userdict(str(path))
+    return tk
+
+
+def normalize_variants(text: str) -> str:
+    for variant, canonical in VARIANTS.items():
+        text = text.replace(variant, canonical)
+    return text
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, variants folded, punctuation (and stopwords) dropped."""
+    text = normalize_variants(text.lower())
+    out = []
+    for tok in _tokenizer().cut_for_search(text):
+        tok = tok.strip()
+        if not tok or not _TOKEN_OK.search(tok):
+            continue
+        if not keep_stopwords and tok in STOPWORDS:
+            continue
+        out.append(tok)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Plain (non-search-mode) content words, for matching question terms against sentences."""
+    text = normalize_variants(text.lower())
+    return [t for t in _tokenizer().lcut(text) if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]

@@ -1,0 +1,88 @@
+"""The `ragqa` command line: ingest, chunks, ask, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rag.settings import Settings, load_settings
+
+app = typer.Typer(help="ragqa: grounded, cited answers over Chinese policy documents.", no_args_is_help=True)
+err = Console(stderr=True)
+
+IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory (default: RAGQA_INDEX_DIR or ./.ragqa).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _settings(index_dir: Path | None) -> Settings:
+    return load_settings(index_dir=index_dir)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories (default: the bundled corpus).")] = None,
+    index_dir: IndexDir = None,
+    as_json: JsonFlag = False,
+    add: Annotated[bool, typer.Option("--add", help="Only add/update; keep documents from other paths.")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest to finish.")] = 0.0,
+) -> None:
+    """Sync the index to the documents in PATHS (documents whose files are gone are removed unless --add)."""
+    from ingest.pipeline import IndexBusy, default_paths
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = _settings(index_dir)
+    targets = list(paths) if paths else default_paths(settings)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=as_json or not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"files": "读取文件", "embed": "向量化"}.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            summary = run_ingest(targets, settings, prune=not add, lock_timeout=wait, progress=progress)
+        except IndexBusy as e:
+            err.print(f"[red]错误:[/red] {e}")
+            raise typer.Exit(2) from e
+    data = summary.to_dict()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    err.print(
+        f"documents {data['documents']}  chunks {data['chunks']}  added {data['added']}  updated {data['updated']}  "
+        f"deleted {data['deleted']}  unchanged {data['unchanged']}  ({data['seconds']} s)"
+    )
+    for s in data["skipped"]:
+        err.print(f"[yellow]skipped[/yellow] {s['source']}: {s['reason']}")
+
+
+@app.command()
+def chunks(index_dir: IndexDir = None) -> None:
+    """Print every stored chunk as one JSON object a line."""
+    from ingest.store import Catalog
+
+    settings = _settings(index_dir)
+    cat = Catalog(settings.index_dir)
+    try:
+        for c in cat.chunks():
+            row = {
+                "chunk_id": c.chunk_id, "doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section,
+                "source": c.source, "start": c.start, "end": c.end, "text": c.text, "also_in": c.also_in,
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        cat.close()
+
+
+def main() -> None:  # pragma: no cover
+    app()
