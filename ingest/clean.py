@@ -68,11 +68,10 @@ def is_page_marker(line: str) -> bool:
 
 def clean_line(line: str) -> str:
     """One physical line → cleaned line ('' when the line is noise)."""
-    line = fix_ocr_spacing(fold_width(line))
+    line = fix_ocr_spacing(_MD_HEADING.sub("", fold_width(line).lstrip()))
     if not line or is_boilerplate(line) or is_page_marker(line):
         return ""
     line = _PAGE_PREFIX.sub("", line)
-    line = _MD_HEADING.sub("", line)
     line = _BOILERPLATE_INLINE.sub("", line)
     return line.strip()
 

@@ -1,0 +1,35 @@
+from ingest.articles import documents_from_text, split_articles
+from ingest.clean import clean_lines
+
+
+def test_compilation_is_split_into_its_18_articles(corpus_text):
+    docs = documents_from_text(corpus_text, "corpus.txt")
+    titles = [d.title for d in docs]
+    assert len(docs) == 18
+    assert len({d.doc_id for d in docs}) == 18
+    # articles whose repeated title was lost (slides, OCR, journal page) are still found
+    assert "浙江省强镇扩权改革的主要经验和路径选择" in titles
+    assert "桦南县“强乡扩权”试点改革的实践与启示" in titles
+    assert "浙江省强镇扩权的实践与启示_彭忠平" in titles
+    # slide-deck outline lines are not articles
+    assert "强乡扩权改革试点工作的主要内容" not in titles
+
+
+def test_repeated_title_is_not_repeated_in_the_text(corpus_text):
+    docs = {d.title: d for d in documents_from_text(corpus_text, "corpus.txt")}
+    d = docs["关于实行“强镇扩权”深化乡镇体制改革的思考"]
+    assert not d.text.startswith("关于实行")
+    assert d.text.startswith("(调研材料)实行“强镇扩权”是海口市")
+
+
+def test_doc_ids_are_stable_across_runs(corpus_text):
+    a = [d.doc_id for d in documents_from_text(corpus_text, "corpus.txt")]
+    b = [d.doc_id for d in documents_from_text(corpus_text, "corpus.txt")]
+    assert a == b
+
+
+def test_a_plain_document_is_one_document_titled_by_its_first_line():
+    text = "乐清市强镇发展现状\n乐清现有柳市、乐成、北白象、虹桥、黄华等五个强镇。\n强镇也是产业集群的重要依托。"
+    docs = documents_from_text(text, "x/乐清.txt")
+    assert len(docs) == 1 and docs[0].title == "乐清市强镇发展现状"
+    assert split_articles(clean_lines(text)) == [(None, clean_lines(text))]

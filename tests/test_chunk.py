@@ -1,0 +1,70 @@
+import re
+
+import pytest
+
+from ingest.articles import Document, documents_from_text
+from ingest.chunk import chunk_document, sentence_spans
+from ingest.headings import heading_level, heading_title
+
+
+def test_heading_levels_of_gongwen_markers():
+    assert heading_level("第三章 总则") == 0
+    assert heading_level("一、实行“强镇扩权”的动因") == 1
+    assert heading_level("第十二条 乡镇") == 1
+    assert heading_level("(二)镇政府的职能定位不明确。") == 2
+    assert heading_level("（二）镇政府") == 2
+    assert heading_level("1.“强乡扩权”改革有利于疏通乡镇管理症结。") == 3
+    assert heading_level("（1）加强培训") == 4
+    assert heading_level("1.5倍的增长") is None
+    assert heading_level("乡镇是我国最基层的政权组织") is None
+
+
+def test_heading_title_stops_at_a_nested_heading():
+    assert heading_title("一、强镇扩权改革的主要做法1.扩大人事管理权,突破干部管理瓶颈。") == "一、强镇扩权改革的主要做法"
+    assert heading_title("一、实行“强镇扩权”的动因(一)经济社会发展的必然要求。") == "一、实行“强镇扩权”的动因"
+
+
+def test_sentences_break_at_inline_headings():
+    text = "一、实行“强镇扩权”的动因(一)经济社会发展的必然要求。近年来,我区镇经济社会得到了快速发展。"
+    parts = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert parts == ["一、实行“强镇扩权”的动因", "(一)经济社会发展的必然要求。", "近年来,我区镇经济社会得到了快速发展。"]
+
+
+@pytest.mark.parametrize("target,max_chars", [(120, 200), (220, 360), (400, 600)])
+def test_chunks_respect_sizes_offsets_and_sentence_ends(corpus_text, target, max_chars):
+    for doc in documents_from_text(corpus_text, "c.txt"):
+        chunks = chunk_document(doc, target, max_chars)
+        assert chunks
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text  # offsets point at the exact span
+            assert len(c.text) <= max_chars
+        for a, b in zip(chunks, chunks[1:], strict=False):
+            assert a.end <= b.start
+            # a chunk ends at a sentence end, a line end, or before a heading / over-long split
+            tail = doc.text[a.end - 1]
+            nxt = doc.text[b.start : b.start + 6]
+            assert re.match(r"[。！？!?；;”’)）\n]", tail) or doc.text[a.end] == "\n" or heading_level(nxt) is not None \
+                or re.match(r"[(（]", nxt) or (b.start - a.start) >= max_chars // 3
+
+
+def test_each_chunk_knows_its_section_path():
+    doc = Document("d1", "t", "s", "一、主要做法\n1.扩大人事管理权。\n" + "加大镇党委对班子调配使用的建议力度。" * 8
+                   + "\n2.扩大项目决策权。\n" + "下放镇本级投资项目建议书。" * 8)
+    chunks = chunk_document(doc, 120, 200)
+    sections = [c.section for c in chunks]
+    assert sections[0].startswith("一、主要做法")
+    assert any(s.endswith("2.扩大项目决策权") for s in sections)
+    assert all(" > " in s for s in sections[1:])
+
+
+def test_chunk_ids_are_stable_and_depend_on_content():
+    doc = Document("d1", "t", "s", "第一句话。第二句话。")
+    other = Document("d1", "t", "s", "第一句话。第三句话。")
+    assert chunk_document(doc, 100, 200)[0].chunk_id == chunk_document(doc, 100, 200)[0].chunk_id
+    assert chunk_document(doc, 100, 200)[0].chunk_id != chunk_document(other, 100, 200)[0].chunk_id
+
+
+def test_a_sentence_longer_than_the_maximum_is_split_at_commas():
+    long = "，".join(["乡镇社会事务管理大多处于有责无权的尴尬境地"] * 20) + "。"
+    chunks = chunk_document(Document("d", "t", "s", long), 100, 150)
+    assert len(chunks) > 1 and all(len(c.text) <= 150 for c in chunks)

@@ -1,0 +1,40 @@
+from ingest.clean import clean_line, clean_lines, fix_ocr_spacing, fold_width, is_page_marker
+
+
+def test_fold_width_turns_fullwidth_digits_and_letters_half_width():
+    assert fold_width("２００７年ＡＢｃ") == "2007年ABc"
+    assert fold_width("第一，") == "第一，"  # Chinese punctuation kept: it marks sentence ends
+
+
+def test_ocr_spacing_inside_numbers_and_words_is_repaired():
+    # real lines of the corpus
+    assert fix_ocr_spacing("2 0 0 7年 5月 ,浙 江 省 政 府 出 台 了") == "2007年5月,浙江省政府出台了"
+    assert fix_ocr_spacing("绍 兴 县选择 经 济实力 较强 的杨汛 桥 、钱清") == "绍兴县选择经济实力较强的杨汛桥、钱清"
+    assert fix_ocr_spacing("重 点 培 育 和发 展 1 4 1 个 省属") == "重点培育和发展141个省属"
+
+
+def test_spaces_between_latin_words_are_kept():
+    assert fix_ocr_spacing("the  rural   reform in Zhejiang") == "the rural reform in Zhejiang"
+    assert "Open Data" in fix_ocr_spacing("使用 Open Data 平台")
+
+
+def test_download_boilerplate_and_page_markers_are_dropped():
+    assert clean_line("- 1、下载文档前请自行甄别文档内容的完整性,平台不提供额外的编辑、内容补充。") == ""
+    assert clean_line('- 2、"仅部分预览"的文档,不可在线预览部分如存在完整性等问题') == ""
+    assert clean_line("1/ 10。") == ""
+    assert is_page_marker("04") and is_page_marker("第 3 页 共 10 页")
+    assert clean_line("| 40 |广西经济改革开放以来") == "广西经济改革开放以来"
+
+
+def test_inline_template_site_boilerplate_is_removed_but_not_the_text_around_it():
+    line = "基层反映:扩权强县试点推进工作存在的问题和建议今天,的我为大家整理了一篇关于《基层反映》范文,供大家参考使用!正文如下:郊区政协副主席王振涛反映"
+    out = clean_line(line)
+    assert out == "基层反映:扩权强县试点推进工作存在的问题和建议郊区政协副主席王振涛反映"
+
+
+def test_clean_corpus_has_no_noise_left(corpus_text):
+    lines = clean_lines(corpus_text)
+    joined = "\n".join(lines)
+    for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥"):
+        assert noise not in joined
+    assert "2007年5月" in joined and "杨汛桥" in joined
