@@ -1,5 +1,7 @@
 # ragqa — `make run` (set up + serve) and `make test` (set up + whole suite) are the contract.
 UV ?= uv
+# nltk (inside llama-index) refuses hard-linked data files, so the venv gets copies
+export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 

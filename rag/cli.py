@@ -86,3 +86,70 @@ def chunks(index_dir: IndexDir = None) -> None:
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question; omit for an interactive prompt.")] = None,
+    index_dir: IndexDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question from the documents, with numbered sources."""
+    from rag.engine import AskEngine, Turn
+    from rag.retrieve import IndexNotReady, load_index
+
+    settings = _settings(index_dir)
+    try:
+        engine = AskEngine(load_index(settings), settings)
+    except IndexNotReady as e:
+        err.print(f"[red]错误:[/red] {e}")
+        raise typer.Exit(2) from e
+    history: list[Turn] = []
+
+    def one(q: str) -> None:
+        r = engine.ask(q, history)
+        if as_json:
+            typer.echo(r.model_dump_json())
+            return
+        out = Console()
+        out.print(f"\n[bold]{r.answer}[/bold]")
+        for n in r.notices:
+            out.print(f"[yellow]{n}[/yellow]")
+        if r.citations:
+            out.print("\n来源：")
+            for c in r.citations:
+                out.print(f"  [{c.n}] 《{c.doc_title}》{(' ' + c.section) if c.section else ''}\n      “{c.quote}”")
+        elif r.contexts:
+            out.print("\n最接近的资料：")
+            for c in r.contexts[:3]:
+                out.print(f"  《{c.doc_title}》 {c.text[:60]}…")
+        history.extend([Turn(role="user", content=q), Turn(role="assistant", content=r.answer)])
+
+    if question:
+        one(question)
+        return
+    err.print("请输入问题（空行退出）：")
+    while True:
+        try:
+            q = input("问> ").strip()
+        except EOFError:
+            break
+        if not q:
+            break
+        one(q)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Option(help="Gold file or directory of *.jsonl.")] = Path("eval/gold"),
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("eval/reports/latest"),
+    index_dir: IndexDir = None,
+    baseline: Annotated[bool, typer.Option(help="Also run the plain llama-index baseline.")] = True,
+) -> None:
+    """Run the gold set: results.jsonl, metrics.json, report.md and metrics.png in OUT."""
+    from eval.run import evaluate
+
+    report = evaluate(gold, out, _settings(index_dir), baseline=baseline)
+    typer.echo(json.dumps(report["ragqa"]["overall"], ensure_ascii=False, indent=1))
+    if "baseline" in report:
+        typer.echo("baseline: " + json.dumps(report["baseline"]["overall"]))

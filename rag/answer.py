@@ -1,0 +1,119 @@
+"""Answerers: the extractive default (quotes the best supporting sentences) and, later, an LLM."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ingest.chunk import sentence_spans
+from ingest.tokenize import words
+from rag.retrieve import Hit, Index
+
+NOT_FOUND = "资料中未找到相关内容"
+
+_NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
+_DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
+_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
+_WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
+_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)|[一二三四五六七八九十百千万]+[个项名家次类]")
+_DATE = re.compile(r"(19|20)\d{2}\s*年")
+_CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
+
+
+@dataclass
+class Evidence:
+    n: int  # context number, 1-based
+    hit: Hit
+    start: int  # offsets inside the chunk text
+    end: int
+    score: float
+
+    @property
+    def quote(self) -> str:
+        return self.hit.chunk.text[self.start : self.end]
+
+
+@dataclass
+class Draft:
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+    support: float = 0.0  # how well the best evidence covers the question (0..1)
+
+
+class Answerer(Protocol):
+    mode: str
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft: ...
+
+
+def question_kind(question: str) -> str:
+    if _DATE_Q.search(question):
+        return "date"
+    if _NUMBER_Q.search(question):
+        return "number"
+    if _LIST_Q.search(question):
+        return "list"
+    if _WHY_Q.search(question):
+        return "explain"
+    return "fact"
+
+
+def _kind_bonus(kind: str, sentence: str) -> float:
+    if kind == "number":
+        return 0.35 if _NUMBER_UNIT.search(sentence) else -0.2
+    if kind == "date":
+        return 0.35 if _DATE.search(sentence) else -0.2
+    if kind == "list":
+        return 0.2 if sentence.count("、") >= 2 or "；" in sentence or ";" in sentence else 0.0
+    if kind == "explain":
+        return 0.15 if _CAUSE.search(sentence) else 0.0
+    return 0.0
+
+
+class ExtractiveAnswerer:
+    """Chooses the sentences of the retrieved chunks that answer the question and cites each."""
+
+    mode = "extractive"
+
+    def __init__(self, index: Index, max_sentences: int = 2) -> None:
+        self.index = index
+        self.max_sentences = max_sentences
+
+    def _weights(self, question: str) -> dict[str, float]:
+        return {w: self.index.idf(w) for w in dict.fromkeys(words(question))}
+
+    def coverage(self, weights: dict[str, float], text: str) -> float:
+        total = sum(weights.values()) or 1.0
+        present = set(words(text)) | {t for t in weights if t in text}
+        return sum(v for k, v in weights.items() if k in present) / total
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft:
+        weights = self._weights(question)
+        kind = question_kind(question)
+        scored: list[Evidence] = []
+        for n, hit in enumerate(hits, start=1):
+            text = hit.chunk.text
+            for span in sentence_spans(text):
+                sent = text[span.start : span.end]
+                if len(sent) < 6:
+                    continue
+                cov = self.coverage(weights, sent)
+                score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
+                scored.append(Evidence(n, hit, span.start, span.end, score))
+        if not scored:
+            return Draft(NOT_FOUND)
+        scored.sort(key=lambda e: -e.score)
+        best = scored[0]
+        chosen = [best]
+        limit = self.max_sentences + (1 if kind in ("list", "explain") else 0)
+        for e in scored[1:]:
+            if len(chosen) >= limit:
+                break
+            if e.score >= 0.85 * best.score and all(e.quote != c.quote for c in chosen):
+                chosen.append(e)
+        chosen.sort(key=lambda e: (e.n, e.start))
+        ctx = best.hit.chunk
+        support = max(self.coverage(weights, f"{ctx.doc_title}\n{ctx.text}"), self.coverage(weights, best.quote))
+        text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
+        return Draft(text, chosen, support)

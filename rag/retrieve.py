@@ -1,0 +1,146 @@
+"""Hybrid retrieval: BM25 over jieba tokens + dense vectors from Chroma, fused by weighted,
+normalised scores (weights chosen on the eval set; see eval/report)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+
+from ingest.chunk import Chunk
+from ingest.embed import make_embedding
+from ingest.store import BM25Index, Catalog, chroma_collection
+from ingest.tokenize import tokenize
+from rag.settings import Settings
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    bm25: float = 0.0
+    dense: float = 0.0
+
+
+class IndexNotReady(Exception):
+    """The index is empty or missing: run `ragqa ingest` first."""
+
+
+class Index:
+    """Everything a query needs, loaded once: chunks, BM25, the Chroma store and the embedding."""
+
+    def __init__(self, settings: Settings) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.settings = settings
+        catalog = Catalog(settings.index_dir)
+        try:
+            chunks = catalog.chunks()
+        finally:
+            catalog.close()
+        if not chunks:
+            raise IndexNotReady(f"索引为空：请先运行 `ragqa ingest`（index: {settings.index_dir}）")
+        self.chunks = {c.chunk_id: c for c in chunks}
+        self.by_doc: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            self.by_doc.setdefault(c.doc_id, []).append(c)
+        bm25 = BM25Index.load(settings.index_dir)
+        if bm25 is None:
+            raise IndexNotReady("BM25 index missing: run `ragqa ingest` again")
+        self.bm25 = bm25
+        self.store = ChromaVectorStore(chroma_collection=chroma_collection(settings))
+        self.embedding = make_embedding(settings)
+        self.n_docs = max(len(bm25.chunk_ids), 1)
+        self._df = self._document_frequencies()
+
+    def _document_frequencies(self) -> dict[str, int]:
+        df: dict[str, int] = {}
+        for c in self.chunks.values():
+            for tok in set(tokenize(f"{c.doc_title}\n{c.text}")):
+                df[tok] = df.get(tok, 0) + 1
+        return df
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a word the corpus never uses weighs the most."""
+        return math.log(1 + (self.n_docs + 1) / (self._df.get(token, 0) + 0.5))
+
+    def in_corpus(self, token: str) -> bool:
+        return token in self._df
+
+
+class HybridRetriever(BaseRetriever):
+    """A llama-index retriever over the ragqa index."""
+
+    def __init__(self, index: Index, top_k: int, mode: Mode = "hybrid") -> None:
+        super().__init__()
+        self.index = index
+        self.top_k = top_k
+        self.mode = mode
+        self.last_timings: dict[str, float] = {}
+
+    def search(self, query: str, top_k: int | None = None, mode: Mode | None = None) -> list[Hit]:
+        top_k = top_k or self.top_k
+        mode = mode or self.mode
+        s = self.index.settings
+        n = max(s.candidates, top_k)
+        t0 = time.perf_counter()
+        bm25: dict[str, float] = {}
+        if mode in ("hybrid", "bm25"):
+            scores = self.index.bm25.scores(tokenize(query))
+            if len(scores):
+                top = np.argsort(-scores)[:n]
+                best = float(scores[top[0]]) or 1.0
+                bm25 = {self.index.bm25.chunk_ids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
+        t1 = time.perf_counter()
+        dense: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            qvec = self.index.embedding.get_query_embedding(query)
+            t_embed = time.perf_counter()
+            res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n))
+            sims = list(zip(res.ids or [], res.similarities or [], strict=False))
+            if sims:
+                hi, lo = max(v for _, v in sims), min(v for _, v in sims)
+                span = (hi - lo) or 1.0
+                dense = {cid: (v - lo) / span for cid, v in sims}
+            self.last_timings["embed_query"] = (t_embed - t1) * 1000
+        t2 = time.perf_counter()
+        w = {"hybrid": s.bm25_weight, "bm25": 1.0, "dense": 0.0}[mode]
+        fused: list[Hit] = []
+        for cid in set(bm25) | set(dense):
+            chunk = self.index.chunks.get(cid)
+            if chunk is None:
+                continue
+            b, d = bm25.get(cid, 0.0), dense.get(cid, 0.0)
+            fused.append(Hit(chunk, w * b + (1 - w) * d, b, d))
+        fused.sort(key=lambda h: (-h.score, h.chunk.chunk_id))
+        self.last_timings.update(bm25=(t1 - t0) * 1000, dense=(t2 - t1) * 1000)
+        return fused[:top_k]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(node=to_node(h.chunk), score=h.score) for h in self.search(query_bundle.query_str)
+        ]
+
+
+def to_node(c: Chunk) -> TextNode:
+    return TextNode(
+        id_=c.chunk_id,
+        text=c.text,
+        metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
+                  "start": c.start, "end": c.end},
+    )
+
+
+def load_index(settings: Settings) -> Index:
+    return Index(settings)
+
+
+__all__ = ["Hit", "HybridRetriever", "Index", "IndexNotReady", "load_index"]
