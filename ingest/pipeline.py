@@ -23,7 +23,16 @@ from ingest.chunk import Chunk, chunk_document
 from ingest.dedup import dedup_chunks
 from ingest.embed import EmbeddingCache, make_embedding
 from ingest.load import LoadError, Skipped, iter_files, read_text
-from ingest.store import CHROMA_BATCH, BM25Index, Catalog, all_ids, batched, chroma_collection, embed_text, fingerprint
+from ingest.store import (
+    CHROMA_BATCH,
+    BM25Index,
+    Catalog,
+    all_ids,
+    batched,
+    chroma_collection,
+    embed_text,
+    fingerprint,
+)
 from rag.settings import Settings
 
 

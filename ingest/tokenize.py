@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from importlib import resources
-
-import logging
 
 import jieba
 
@@ -19,7 +18,10 @@ STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 或 等 对 为 以 把 被 将 从 到 于 而 也 又 都 就 并 其 这 那 之 中 上 下 个 有 着 "
     "我 你 他 她 它 们 我们 什么 哪些 哪个 哪 多少 几 怎么 怎样 如何 为什么 何时 哪一年 哪年 是否 吗 呢 吧 啊 "
     "请问 请 一下 一个 一些 这个 那个 这些 那些 情况 主要 关于 通过 进行 可以 能 要 会 说 提到 文中 资料 文章 "
-    "根据 其中 以及 还 没有 不 所 该 此 各 每 已 已经 曾 由 向 给 让 使 按照 对于".split()
+    "根据 其中 以及 还 没有 不 所 该 此 各 每 已 已经 曾 由 向 给 让 使 按照 对于 "
+    # question words: they say what is asked, not what it is about
+    "谁 哪里 哪儿 哪项 哪种 哪类 哪方面 哪些方面 何 为何 何种 时候 几项 几次 几个 几名 几类 几位 怎么样 "
+    "还有 一文 文中 该文 分别 是否 有没有 指 什么样 多大 多久".split()
 )
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -58,3 +60,18 @@ def words(text: str) -> list[str]:
     """Plain (non-search-mode) content words, for matching question terms against sentences."""
     text = normalize_variants(text.lower())
     return [t for t in _tokenizer().lcut(text) if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]
+
+
+_ENTITY_FLAGS = ("ns", "nr", "nt")
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():  # noqa: ANN202
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(tokenizer=_tokenizer())
+
+
+def entities(text: str) -> list[str]:
+    """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
+    return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(_ENTITY_FLAGS) and len(p.word) >= 3]

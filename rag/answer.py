@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ingest.chunk import sentence_spans
-from ingest.tokenize import words
+from ingest.tokenize import entities, words
 from rag.retrieve import Hit, Index
 
 NOT_FOUND = "资料中未找到相关内容"
@@ -43,6 +43,9 @@ class Draft:
 
 class Answerer(Protocol):
     mode: str
+
+    def unknown_entities(self, question: str) -> list[str]:
+        return [e for e in entities(question) if not self.index.in_corpus(e.lower()) and e not in self.index.titles]
 
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
 
@@ -88,6 +91,9 @@ class ExtractiveAnswerer:
         present = set(words(text)) | {t for t in weights if t in text}
         return sum(v for k, v in weights.items() if k in present) / total
 
+    def unknown_entities(self, question: str) -> list[str]:
+        return [e for e in entities(question) if not self.index.in_corpus(e.lower()) and e not in self.index.titles]
+
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         weights = self._weights(question)
         kind = question_kind(question)
@@ -106,14 +112,16 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda e: -e.score)
         best = scored[0]
         chosen = [best]
-        limit = self.max_sentences + (1 if kind in ("list", "explain") else 0)
+        limit = self.max_sentences if kind in ("list", "explain") else 1
         for e in scored[1:]:
             if len(chosen) >= limit:
                 break
-            if e.score >= 0.85 * best.score and all(e.quote != c.quote for c in chosen):
+            if e.score >= 0.9 * best.score and all(e.quote != c.quote for c in chosen):
                 chosen.append(e)
         chosen.sort(key=lambda e: (e.n, e.start))
         ctx = best.hit.chunk
         support = max(self.coverage(weights, f"{ctx.doc_title}\n{ctx.text}"), self.coverage(weights, best.quote))
+        if self.unknown_entities(question):
+            support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)

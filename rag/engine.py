@@ -66,7 +66,7 @@ class AskEngine:
     def __init__(self, index: Index, settings: Settings, answerer: Answerer | None = None) -> None:
         self.index = index
         self.settings = settings
-        self.retriever = HybridRetriever(index, settings.top_k)
+        self.retriever = HybridRetriever(index, settings)
         self.extractive = ExtractiveAnswerer(index)
         self.answerer = answerer or self.extractive
 

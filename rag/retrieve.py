@@ -59,6 +59,7 @@ class Index:
         self.store = ChromaVectorStore(chroma_collection=chroma_collection(settings))
         self.embedding = make_embedding(settings)
         self.n_docs = max(len(bm25.chunk_ids), 1)
+        self.titles = "\n".join(sorted({c.doc_title for c in chunks}))
         self._df = self._document_frequencies()
 
     def _document_frequencies(self) -> dict[str, int]:
@@ -79,17 +80,19 @@ class Index:
 class HybridRetriever(BaseRetriever):
     """A llama-index retriever over the ragqa index."""
 
-    def __init__(self, index: Index, top_k: int, mode: Mode = "hybrid") -> None:
+    def __init__(self, index: Index, settings: Settings, mode: Mode = "hybrid") -> None:
         super().__init__()
         self.index = index
-        self.top_k = top_k
+        self.settings = settings
+        self.top_k = settings.top_k
         self.mode = mode
         self.last_timings: dict[str, float] = {}
+        self.last_top_similarity = 0.0
 
     def search(self, query: str, top_k: int | None = None, mode: Mode | None = None) -> list[Hit]:
         top_k = top_k or self.top_k
         mode = mode or self.mode
-        s = self.index.settings
+        s = self.settings
         n = max(s.candidates, top_k)
         t0 = time.perf_counter()
         bm25: dict[str, float] = {}
@@ -106,6 +109,7 @@ class HybridRetriever(BaseRetriever):
             t_embed = time.perf_counter()
             res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n))
             sims = list(zip(res.ids or [], res.similarities or [], strict=False))
+            self.last_top_similarity = max((v for _, v in sims), default=0.0)
             if sims:
                 hi, lo = max(v for _, v in sims), min(v for _, v in sims)
                 span = (hi - lo) or 1.0

@@ -1,0 +1,83 @@
+"""Retrieval, extractive answers, citations and abstention on the small fixture corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import ingest
+from rag.answer import Evidence, question_kind
+from rag.cite import verify
+from rag.engine import AskEngine, Turn, condense
+from rag.retrieve import IndexNotReady, load_index
+
+
+@pytest.fixture
+def engine(small_corpus, settings):
+    ingest([small_corpus], settings)
+    return AskEngine(load_index(settings), settings)
+
+
+def test_answer_quotes_the_supporting_sentence_with_a_verified_citation(engine):
+    r = engine.ask("龙泉镇下放了多少项行政审批权？")
+    assert not r.abstained and "76" in r.answer and "[1]" in r.answer
+    assert r.citations and r.citations[0].doc_title == "龙泉镇扩权改革简报"
+    for c in r.citations:
+        ctx = next(x for x in r.contexts if x.chunk_id == c.chunk_id)
+        assert c.quote in ctx.text
+        assert c.end - c.start == len(c.quote)
+
+
+def test_citation_offsets_point_into_the_cleaned_document(engine, settings):
+    from ingest.store import Catalog
+
+    r = engine.ask("绍兴县选择了哪些镇作为扩权试点镇？")
+    cat = Catalog(settings.index_dir)
+    c = r.citations[0]
+    doc_id = next(ch.doc_id for ch in cat.chunks() if ch.chunk_id == c.chunk_id)
+    assert cat.document_text(doc_id)[c.start : c.end] == c.quote
+    cat.close()
+
+
+def test_question_about_another_city_abstains_but_lists_nearest_sources(engine):
+    r = engine.ask("广州市下放了多少项行政审批权？")
+    assert r.abstained and r.answer == "资料中未找到相关内容"
+    assert r.citations == [] and r.contexts
+
+
+def test_contexts_are_best_first_and_json_shape(engine):
+    r = engine.ask("平昌县的改革思路是什么？")
+    assert r.contexts[0].doc_title == "平昌县扩权强能改革"
+    scores = [c.score for c in r.contexts]
+    assert scores == sorted(scores, reverse=True)
+    data = r.model_dump()
+    assert set(data["timings_ms"]) == {"retrieve", "answer", "total"} and data["mode"] == "extractive"
+
+
+def test_follow_up_carries_the_previous_subject():
+    history = [Turn(role="user", content="平昌县下放了几项人事管理权？"), Turn(role="assistant", content="5项")]
+    assert condense("那编制呢？", history).startswith("平昌县下放了几项人事管理权")
+    assert condense("绍兴县选择了哪些镇？", history) == "绍兴县选择了哪些镇？"
+
+
+def test_question_kinds():
+    assert question_kind("1995年全国有多少个小城镇开展了综合试点？") == "number"
+    assert question_kind("江苏从哪一年开始强县扩权试点工作？") == "date"
+    assert question_kind("传统乡政府的职能有哪些？") == "list"
+    assert question_kind("为什么会出现权力下放断链？") == "explain"
+
+
+def test_verify_catches_fabricated_numbers_and_bad_markers(engine):
+    hits = engine.retriever.search("龙泉镇下放了多少项行政审批权？")
+    chunk_text = hits[0].chunk.text
+    i = chunk_text.index("区委")
+    ev = [Evidence(1, hits[0], i, len(chunk_text), 1.0)]
+    assert verify(f"{ev[0].quote}[1]", ev, len(hits)).ok
+    fabricated = verify("下放了99项行政审批权[1]", ev, len(hits))
+    assert not fabricated.ok and "99" in fabricated.problems[0]
+    assert not verify("见资料[9]", ev, len(hits)).ok
+
+
+def test_empty_index_is_a_clear_error(settings):
+    with pytest.raises(IndexNotReady, match="ragqa ingest"):
+        load_index(settings)
+

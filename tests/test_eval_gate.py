@@ -1,0 +1,64 @@
+"""The quality gate: the gold set through the real pipeline must stay above eval/thresholds.json."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from eval.gold_set import load_gold
+from eval.run import evaluate
+from eval.score import aggregate, score_one
+from tests.conftest import CORPUS_FILE, ROOT
+
+GOLD = ROOT / "eval" / "gold"
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+def test_gold_set_coverage_and_every_evidence_quote_is_in_the_corpus():
+    items = load_gold(GOLD)
+    corpus = _norm(CORPUS_FILE.read_text(encoding="utf-8"))
+    assert len(items) >= 100 and len({i.id for i in items}) == len(items)
+    for i in items:
+        for e in i.evidence:
+            assert _norm(e) in corpus, (i.id, e)
+        assert i.answerable == bool(i.evidence), i.id
+    types = [i.type for i in items]
+    assert types.count("multi") >= 10 and types.count("paraphrase") >= 10 and types.count("unanswerable") >= 15
+
+
+def test_scorer_definitions_on_a_hand_made_case():
+    items = load_gold(GOLD)
+    item = next(i for i in items if i.id == "a44")
+    good = {"answer": "1995年,全国57个小城镇开展小城镇综合试点[1]", "abstained": False,
+            "citations": [{"quote": "1995年,全国57个小城镇开展小城镇综合试点"}],
+            "contexts": [{"text": "无关"}, {"text": "1995年, 全国57个小城镇开展小城镇综合试点,浙江有6个镇列入试点。"}]}
+    s = score_one(item, good)
+    assert s["rank"] == 2 and s["key_facts_ok"] and s["good_citations"] == 1 and s["numbers_grounded"] == 2
+    m = aggregate([item], {item.id: s})
+    assert m["hit@1"] == 0.0 and m["hit@3"] == 1.0 and m["mrr"] == 0.5
+    bad = {**good, "answer": "全国有58个[1]"}
+    assert score_one(item, bad)["numbers_grounded"] == 0
+
+
+def test_quality_gate(tmp_path, settings):
+    out = tmp_path / "report"
+    report = evaluate(GOLD, out, settings, baseline=False)
+    for name in ("results.jsonl", "metrics.json", "report.md", "metrics.png"):
+        assert (out / name).exists()
+    m = report["ragqa"]["overall"]
+    limits = json.loads((ROOT / "eval" / "thresholds.json").read_text())
+    failures = []
+    for k, v in limits.items():
+        if k.startswith("max_"):
+            if m[k[4:]] > v:
+                failures.append(f"{k[4:]}={m[k[4:]]} > {v}")
+        elif m[k] < v:
+            failures.append(f"{k}={m[k]} < {v}")
+    assert not failures, failures
+    first = json.loads((out / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert {"id", "answer", "abstained", "citations", "contexts", "timings_ms"} <= set(first)
+    assert len(first["contexts"]) >= 5
