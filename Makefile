@@ -18,6 +18,9 @@ ingest: install
 	$(UV) run --frozen ragqa ingest
 
 run: install ingest
+	$(UV) run --frozen ragqa serve
+
+ask: install
 	$(UV) run --frozen ragqa ask
 
 test: install

@@ -122,8 +122,9 @@ def make_doc_id(source: str, title: str, ordinal: int) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def documents_from_text(text: str, source: str) -> list[Document]:
-    """Clean a file's text and return its documents (one per article of a compilation)."""
+def documents_from_text(text: str, source: str, default_title: str | None = None) -> list[Document]:
+    """Clean a file's text and return its documents (one per article of a compilation).
+    A document without a title line is titled `default_title` (or the file name)."""
     lines = clean_lines(text)
     parts = split_articles(lines)
     docs: list[Document] = []
@@ -136,7 +137,7 @@ def documents_from_text(text: str, source: str) -> list[Document]:
             if body and _looks_like_title(body[0]) and len(body) > 1:
                 title, body = body[0], body[1:]
             else:
-                title = Path(source).stem
+                title = default_title or Path(source).stem
         body_text = "\n".join(b for b in body if b.strip())
         if not body_text.strip():
             continue

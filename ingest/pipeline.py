@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,14 @@ class IngestSummary:
 Progress = Callable[[str, int, int], None]
 
 
-def source_name(path: Path) -> str:
-    """How a file is named in the index: relative to the working directory when inside it."""
+UPLOAD_SCHEME = "upload://"  # documents uploaded through the service; a path sync never removes them
+
+
+def source_name(path: Path, root: Path | None = None) -> str:
+    """How a file is named in the index: relative to `root` (default: the working directory) when inside it."""
     resolved = path.resolve()
     try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to((root or Path.cwd()).resolve()))
     except ValueError:
         return str(resolved)
 
@@ -81,15 +85,19 @@ def index_lock(settings: Settings) -> FileLock:
     return FileLock(str(settings.index_dir / ".ingest.lock"))
 
 
-def load_documents(paths: Sequence[Path], progress: Progress | None = None) -> tuple[list[Document], list[Skipped], set[str]]:
-    """Read every file; returns documents, skipped files (with reasons) and the sources read."""
+def load_documents(
+    paths: Sequence[Path], progress: Progress | None = None, titles: dict[str, str] | None = None,
+    root: Path | None = None,
+) -> tuple[list[Document], list[Skipped], set[str]]:
+    """Read every file; returns documents, skipped files (with reasons) and the sources read.
+    `titles` gives a fallback title per source (e.g. an upload's original file name)."""
     files, skipped = iter_files(paths)
     docs: list[Document] = []
     read_sources: set[str] = set()
     for i, f in enumerate(files):
-        src = source_name(f)
+        src = UPLOAD_SCHEME + source_name(f, root) if root is not None else source_name(f)
         try:
-            docs.extend(documents_from_text(read_text(f), src))
+            docs.extend(documents_from_text(read_text(f), src, (titles or {}).get(src)))
             read_sources.add(src)
         except LoadError as e:
             skipped.append(Skipped(src, str(e)))
@@ -105,6 +113,8 @@ def ingest(
     prune: bool = True,
     lock_timeout: float = 0,
     progress: Progress | None = None,
+    titles: dict[str, str] | None = None,
+    root: Path | None = None,
 ) -> IngestSummary:
     """Sync the index to the documents in `paths`.
 
@@ -113,24 +123,55 @@ def ingest(
     has of it.
     """
     t0 = time.perf_counter()
+    with _locked(settings, lock_timeout):
+        return _ingest_locked(paths, settings, prune=prune, progress=progress, t0=t0, titles=titles, root=root)
+
+
+@contextmanager
+def _locked(settings: Settings, timeout: float) -> Iterator[None]:
     lock = index_lock(settings)
     try:
-        lock.acquire(timeout=lock_timeout)
+        lock.acquire(timeout=timeout)
     except Timeout as e:
         raise IndexBusy(
             f"another ingest is running on {settings.index_dir}; wait for it to finish and run again"
         ) from e
     try:
-        return _ingest_locked(paths, settings, prune=prune, progress=progress, t0=t0)
+        yield
     finally:
         lock.release()
 
 
+def delete_documents(settings: Settings, doc_ids: Sequence[str], lock_timeout: float = 30) -> int:
+    """Remove documents (their chunks leave Chroma, the catalog and BM25); returns how many existed."""
+    with _locked(settings, lock_timeout):
+        catalog = Catalog(settings.index_dir)
+        try:
+            docs = catalog.documents()
+            gone = {d.doc_id for d in docs} & set(doc_ids)
+            if not gone:
+                return 0
+            keep = [d for d in docs if d.doc_id not in gone]
+            chunks = catalog.chunks([d.doc_id for d in keep]) if keep else []
+            doomed = [cid for did, ids in catalog.chunk_ids_by_doc().items() if did in gone for cid in ids]
+            collection = chroma_collection(settings)
+            for batch in batched(doomed, CHROMA_BATCH):
+                collection.delete(ids=batch)
+            kept_docs = [(Document(d.doc_id, d.title, d.source, catalog.document_text(d.doc_id) or ""), d.text_hash, d.n_chunks)
+                         for d in keep]
+            catalog.replace(kept_docs, chunks, keep_times={d.doc_id: d.ingested_at for d in keep})
+            BM25Index.build(chunks, fingerprint(c.chunk_id for c in chunks)).save(settings.index_dir)
+            return len(gone)
+        finally:
+            catalog.close()
+
+
 def _ingest_locked(
-    paths: Sequence[Path], settings: Settings, *, prune: bool, progress: Progress | None, t0: float
+    paths: Sequence[Path], settings: Settings, *, prune: bool, progress: Progress | None, t0: float,
+    titles: dict[str, str] | None, root: Path | None,
 ) -> IngestSummary:
     summary = IngestSummary()
-    docs, skipped, read_sources = load_documents(paths, progress)
+    docs, skipped, read_sources = load_documents(paths, progress, titles, root)
     summary.skipped = [{"source": s.source, "reason": s.reason} for s in skipped]
 
     catalog = Catalog(settings.index_dir)
@@ -141,7 +182,8 @@ def _ingest_locked(
         kept_ids = [
             d.doc_id
             for d in old_docs.values()
-            if d.source not in read_sources and (not prune or d.source in skipped_sources)
+            if d.source not in read_sources
+            and (not prune or d.source in skipped_sources or d.source.startswith(UPLOAD_SCHEME))
         ]
         kept_chunks = catalog.chunks(kept_ids) if kept_ids else []
         kept_docs = [

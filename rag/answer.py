@@ -45,7 +45,7 @@ class Answerer(Protocol):
     mode: str
 
     def unknown_entities(self, question: str) -> list[str]:
-        return [e for e in entities(question) if not self.index.in_corpus(e.lower()) and e not in self.index.titles]
+        return [e for e in entities(question) if not self.index.mentions(e)]
 
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
 
@@ -92,10 +92,13 @@ class ExtractiveAnswerer:
         return sum(v for k, v in weights.items() if k in present) / total
 
     def unknown_entities(self, question: str) -> list[str]:
-        return [e for e in entities(question) if not self.index.in_corpus(e.lower()) and e not in self.index.titles]
+        return [e for e in entities(question) if not self.index.mentions(e)]
 
-    def answer(self, question: str, hits: list[Hit]) -> Draft:
+    def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
+        """`focus` is the user's own latest words when `question` was completed from the history:
+        sentences that answer them rank first."""
         weights = self._weights(question)
+        focus_weights = self._weights(focus) if focus and focus != question else {}
         kind = question_kind(question)
         scored: list[Evidence] = []
         for n, hit in enumerate(hits, start=1):
@@ -105,6 +108,8 @@ class ExtractiveAnswerer:
                 if len(sent) < 6:
                     continue
                 cov = self.coverage(weights, sent)
+                if focus_weights:
+                    cov += 0.5 * self.coverage(focus_weights, sent)
                 score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
                 scored.append(Evidence(n, hit, span.start, span.end, score))
         if not scored:

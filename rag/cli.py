@@ -35,8 +35,13 @@ def ingest(
     """Sync the index to the documents in PATHS (documents whose files are gone are removed unless --add)."""
     from ingest.pipeline import IndexBusy, default_paths
     from ingest.pipeline import ingest as run_ingest
+    from rag.service import service_running
 
     settings = _settings(index_dir)
+    if service_running(settings):
+        err.print("[red]错误:[/red] a running `ragqa serve` holds this index; upload through its API "
+                  "(POST /v1/documents) or stop it first.")
+        raise typer.Exit(2)
     targets = list(paths) if paths else default_paths(settings)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -153,3 +158,77 @@ def eval_cmd(
     typer.echo(json.dumps(report["ragqa"]["overall"], ensure_ascii=False, indent=1))
     if "baseline" in report:
         typer.echo("baseline: " + json.dumps(report["baseline"]["overall"]))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Serve the HTTP API (and the chat page) with uvicorn."""
+    import uvicorn
+
+    from rag.api.app import check_bind, create_app
+    from rag.errors import RagqaError
+    from rag.service import service_lock
+
+    settings = load_settings(index_dir=index_dir, host=host, port=port)
+    try:
+        check_bind(settings, settings.host)
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    lock = service_lock(settings)
+    try:
+        lock.acquire(timeout=0)
+    except Exception as e:
+        err.print(f"[red]错误:[/red] another `ragqa serve` already holds {settings.index_dir}")
+        raise typer.Exit(2) from e
+    app_ = create_app(settings)
+    err.print(f"ragqa: http://{settings.host}:{settings.port}/  (API docs: /docs)")
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning")
+
+
+keys_app = typer.Typer(help="Manage API keys (stored as salted hashes in the index directory).")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who the key is for.")],
+    role: Annotated[str, typer.Option(help="reader (may ask) or admin (may also change documents).")] = "reader",
+    index_dir: IndexDir = None,
+) -> None:
+    """Create a key and print it once."""
+    from rag.keys import KeyStore
+
+    try:
+        key = KeyStore(_settings(index_dir).index_dir).create(name, role)  # type: ignore[arg-type]
+    except ValueError as e:
+        err.print(f"[red]错误:[/red] {e}")
+        raise typer.Exit(2) from e
+    typer.echo(key)
+    err.print("This key is shown only once; store it safely.")
+
+
+@keys_app.command("list")
+def keys_list(index_dir: IndexDir = None) -> None:
+    """List key names and roles (never the keys)."""
+    import datetime as dt
+
+    from rag.keys import KeyStore
+
+    for k in KeyStore(_settings(index_dir).index_dir).list():
+        typer.echo(f"{k.name}\t{k.role}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: str, index_dir: IndexDir = None) -> None:
+    """Revoke a key by name."""
+    from rag.keys import KeyStore
+
+    if not KeyStore(_settings(index_dir).index_dir).revoke(name):
+        err.print(f"[red]错误:[/red] no key named {name!r}")
+        raise typer.Exit(2)
+    typer.echo(f"revoked {name}")

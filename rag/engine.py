@@ -57,10 +57,13 @@ _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？
 
 def condense(question: str, history: list[Turn]) -> str:
     """Without an LLM, a short follow-up ("那编制呢？") carries the subject of the previous question."""
+    from ingest.tokenize import entities
+
     previous = [t.content for t in history if t.role == "user"]
     if not previous or not _FOLLOW_UP.search(question.strip()):
         return question
-    return f"{previous[-1]} {question}"
+    subject = "".join(dict.fromkeys(entities(previous[-1], min_len=2))) or previous[-1]
+    return f"{subject} {question}"
 
 
 Event = tuple[str, Any]
@@ -114,7 +117,7 @@ class AskEngine:
         hits = self.retriever.search(query, top_k=max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []
-        extractive = self.extractive.answer(query, hits)
+        extractive = self.extractive.answer(query, hits, focus=question)
         abstained = not hits or extractive.support < self.settings.abstain_threshold
         draft, mode = extractive, "extractive"
         streamed = False

@@ -59,7 +59,8 @@ class Index:
         self.store = ChromaVectorStore(chroma_collection=chroma_collection(settings))
         self.embedding = make_embedding(settings)
         self.n_docs = max(len(bm25.chunk_ids), 1)
-        self.titles = "\n".join(sorted({c.doc_title for c in chunks}))
+        # every title and chunk text, to check whether a name occurs anywhere in the documents
+        self.all_text = "\n".join(sorted({c.doc_title for c in chunks}) + [c.text for c in chunks]).lower()
         self._df = self._document_frequencies()
 
     def _document_frequencies(self) -> dict[str, int]:
@@ -75,6 +76,9 @@ class Index:
 
     def in_corpus(self, token: str) -> bool:
         return token in self._df
+
+    def mentions(self, name: str) -> bool:
+        return name.lower() in self.all_text
 
 
 class HybridRetriever(BaseRetriever):

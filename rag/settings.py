@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, validation_alias=AliasChoices("CHROMA_PORT", "RAGQA_CHROMA_PORT"))
     collection: str = Field("ragqa", description="Chroma collection name.")
 
+    host: str = Field("127.0.0.1", description="Address `ragqa serve` binds to.")
+    port: int = Field(8000, description="Port of `ragqa serve`.")
+    require_auth: bool = Field(False, description="Force API-key authentication on even with no keys.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted (422 beyond).")
+    max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest JSON request body (413 beyond).")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest upload request (413 beyond).")
+    upload_extensions: str = Field(".txt,.md,.html,.htm,.pdf,.docx", description="Allowed upload extensions (415 otherwise).")
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key (or client without keys).")
+    audit_questions: bool = Field(True, description="Write questions into the audit log (off for privacy).")
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.openai_base_url and self.llm_model)

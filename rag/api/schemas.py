@@ -1,0 +1,92 @@
+"""Request and response models of the HTTP API (they are the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.engine import AskResult, Citation, Turn
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "1995年全国有多少个小城镇开展了综合试点？"},
+                     {"question": "那浙江有几个？", "history": [
+                         {"role": "user", "content": "1995年全国有多少个小城镇开展了综合试点？"},
+                         {"role": "assistant", "content": "57个[1]"}]}]})
+
+    question: str = Field(description="The question, in Chinese.")
+    history: list[Turn] = Field(default_factory=list, max_length=50, description="Earlier turns, oldest first.")
+    top_k: int | None = Field(None, ge=1, le=20, description="Contexts to retrieve (default: server setting).")
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    chunks: int
+    ingested_at: float
+
+
+class IngestOut(BaseModel):
+    documents: int
+    chunks: int
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    chunks_added: int
+    chunks_deleted: int
+    duplicates_merged: int
+    embedded: int
+    skipped: list[dict[str, str]]
+    seconds: float
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(str(p.get("text", "")) for p in self.content if isinstance(p, dict))
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"model": "ragqa", "messages": [{"role": "user", "content": "龙泉镇下放了多少项行政审批权？"}]}]})
+    model: str = "ragqa"
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=100)
+    stream: bool = False
+
+
+class ChatChoice(BaseModel):
+    index: int = 0
+    message: dict[str, str]
+    finish_reason: str = "stop"
+
+
+class ChatResponse(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str = "ragqa"
+    choices: list[ChatChoice]
+    usage: dict[str, int]
+    citations: list[Citation]
+    abstained: bool
+
+
+__all__ = ["AskRequest", "AskResult", "ChatRequest", "ChatResponse", "DocumentOut", "ErrorResponse", "IngestOut"]

@@ -1,0 +1,242 @@
+"""The HTTP API against a real uvicorn on a free loopback port."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import openai
+import pytest
+
+from ingest.pipeline import ingest
+from rag.api.app import check_bind, create_app
+from rag.errors import RagqaError
+from rag.keys import KeyStore
+from rag.service import service_lock
+from rag.settings import load_settings
+from tests.conftest import FIXTURES
+from tests.server import running
+
+Q = "龙泉镇下放了多少项行政审批权？"
+
+
+@pytest.fixture
+def index_settings(small_corpus, tmp_path):
+    s = load_settings(index_dir=tmp_path / "index")
+    ingest([small_corpus], s)
+    return s
+
+
+@pytest.fixture
+def server(index_settings):
+    with running(create_app(index_settings, mount_ui=False)) as base:
+        yield base
+
+
+def _post(base, path, **kw):
+    return httpx.post(base + path, timeout=30, **kw)
+
+
+def test_openai_sdk_plain_and_streaming_with_citations(server):
+    client = openai.OpenAI(base_url=server + "/v1", api_key="unused")
+    assert [m.id for m in client.models.list().data] == ["ragqa"]
+    r = client.chat.completions.create(model="ragqa", messages=[{"role": "user", "content": Q}])
+    assert "76" in r.choices[0].message.content and "[1]" in r.choices[0].message.content
+    extra = r.model_extra
+    assert extra["citations"][0]["quote"] in r.choices[0].message.content
+    stream = client.chat.completions.create(model="ragqa", messages=[{"role": "user", "content": Q}], stream=True)
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert len(chunks) > 3 and "76" in text
+    assert chunks[-1].model_extra["citations"]
+
+
+def test_history_makes_a_follow_up_answerable(server):
+    msgs = [{"role": "user", "content": "平昌县的改革思路是什么？"}, {"role": "assistant", "content": "……"},
+            {"role": "user", "content": "那人事管理权呢？"}]
+    r = _post(server, "/v1/chat/completions", json={"model": "ragqa", "messages": msgs}).json()
+    assert "5项人事管理权" in r["choices"][0]["message"]["content"]
+
+
+def test_ask_and_sse_stream(server):
+    r = _post(server, "/v1/ask", json={"question": Q})
+    body = r.json()
+    assert r.status_code == 200 and "76" in body["answer"] and len(body["contexts"]) >= 3
+    with httpx.stream("POST", server + "/v1/ask/stream", json={"question": Q}, timeout=30) as s:
+        events = [line.split(": ", 1)[1] for line in s.iter_lines() if line.startswith("event: ")]
+    assert events.count("token") > 1 and events[-2:] == ["citations", "done"]
+
+
+@pytest.mark.parametrize(
+    "payload,content_type",
+    [(b"{bad json", "application/json"), (json.dumps({"question": 5}).encode(), "application/json"),
+     (json.dumps({"question": "   "}).encode(), "application/json"),
+     (json.dumps({"question": "问" * 3000}).encode(), "application/json"),
+     (b'{"question": "\xff\xfe\xfa"}', "application/json"),
+     (json.dumps({"question": Q, "top_k": "many"}).encode(), "application/json")],
+)
+def test_malformed_requests_get_clear_4xx_and_service_stays_up(server, payload, content_type):
+    r = _post(server, "/v1/ask", content=payload, headers={"content-type": content_type})
+    assert 400 <= r.status_code < 500
+    assert set(r.json()["error"]) == {"code", "message"}
+    assert httpx.get(server + "/healthz").status_code == 200
+
+
+def test_100kb_question_is_422_and_a_body_over_the_limit_413(server, index_settings):
+    r = _post(server, "/v1/ask", json={"question": "问" * 35000})
+    assert r.status_code == 422 and "问题过长" in r.json()["error"]["message"]
+    over = index_settings.max_body_bytes + 1
+    r = _post(server, "/v1/ask", content=b'{"question": "' + b"a" * over + b'"}', headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+    assert _post(server, "/v1/ask", json={"question": Q}).status_code == 200
+
+
+def test_twenty_concurrent_asks_all_succeed(server):
+    qs = [Q, "平昌县下放了几项人事管理权？", "绍兴县选择了哪些镇作为扩权试点镇？"] * 7
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda q: _post(server, "/v1/ask", json={"question": q}), qs[:20]))
+    assert all(r.status_code == 200 for r in results)
+    facts = {Q: "76", "平昌县下放了几项人事管理权？": "5", "绍兴县选择了哪些镇作为扩权试点镇？": "杨汛桥"}
+    assert all(facts[q] in r.json()["answer"] for q, r in zip(qs, results, strict=False))
+
+
+def test_upload_ask_delete_then_abstain(server):
+    text = "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode("gb18030")
+    r = httpx.post(server + "/v1/documents", files=[("files", ("宁海.txt", text, "text/plain"))], timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["added"] == 1
+    docs = httpx.get(server + "/v1/documents").json()
+    doc = next(d for d in docs if d["title"] == "宁海县扩权改革")
+    assert doc["source"].startswith("upload://") and "宁海" not in doc["source"]
+    ans = _post(server, "/v1/ask", json={"question": "宁海县向西店镇下放了多少项行政审批权？"}).json()
+    assert "38" in ans["answer"] and not ans["abstained"]
+    assert httpx.delete(server + f"/v1/documents/{doc['doc_id']}").status_code == 200
+    ans = _post(server, "/v1/ask", json={"question": "宁海县向西店镇下放了多少项行政审批权？"}).json()
+    assert ans["abstained"] and "38" not in ans["answer"]
+    assert httpx.delete(server + f"/v1/documents/{doc['doc_id']}").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["../../x.txt", "/abs/x.txt", "a\x00.txt", "a" * 300 + ".txt", "..\\x.txt"])
+def test_bad_upload_names_are_rejected_and_nothing_is_written(server, index_settings, tmp_path, name):
+    before = httpx.get(server + "/v1/documents").json()
+    # a raw multipart body, so the name reaches the server byte for byte (clients escape NUL)
+    boundary = "xBOUNDARYx"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            f"Content-Type: text/plain\r\n\r\n内容。\r\n--{boundary}--\r\n").encode()
+    r = httpx.post(server + "/v1/documents", content=body, timeout=30,
+                   headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code in (400, 422)
+    assert httpx.get(server + "/v1/documents").json() == before
+    assert not (tmp_path / "x.txt").exists() and not (index_settings.index_dir.parent / "x.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "name,data,status",
+    [("x.exe", b"MZ", 415), ("fake.pdf", (FIXTURES / "fake.pdf").read_bytes(), 415), ("empty.txt", b"", 415)],
+)
+def test_bad_upload_content_is_refused_and_index_unchanged(server, index_settings, name, data, status):
+    before = httpx.get(server + "/v1/documents").json()
+    r = httpx.post(server + "/v1/documents", files=[("files", (name, data, "application/octet-stream"))], timeout=30)
+    assert r.status_code == status
+    assert httpx.get(server + "/v1/documents").json() == before
+    assert not list((index_settings.index_dir / "uploads").glob("*")) if (index_settings.index_dir / "uploads").exists() else True
+
+
+def test_docx_zip_bomb_upload_is_rejected(server):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * (60 * 1024 * 1024))
+    r = httpx.post(server + "/v1/documents", files=[("files", ("bomb.docx", buf.getvalue(), "application/zip"))], timeout=60)
+    assert r.status_code == 415 and "zip bomb" in r.json()["error"]["message"]
+
+
+def test_one_bad_file_in_a_batch_leaves_the_index_as_it_was(server):
+    before = httpx.get(server + "/v1/documents").json()
+    files = [("files", ("good.txt", "宁波市扩权改革。".encode(), "text/plain")),
+             ("files", ("bad.pdf", b"%PDF-1.4 broken", "application/pdf"))]
+    assert httpx.post(server + "/v1/documents", files=files, timeout=30).status_code == 415
+    assert httpx.get(server + "/v1/documents").json() == before
+
+
+def test_auth_matrix(index_settings):
+    keys = KeyStore(index_settings.index_dir)
+    reader, admin = keys.create("portal", "reader"), keys.create("ops", "admin")
+    with running(create_app(index_settings, mount_ui=False)) as base:
+        ask = lambda h: _post(base, "/v1/ask", json={"question": Q}, headers=h).status_code  # noqa: E731
+        docs = lambda h: httpx.get(base + "/v1/documents", headers=h).status_code  # noqa: E731
+        assert ask({}) == 401 and ask({"Authorization": "Bearer rq-wrong"}) == 401
+        assert ask({"Authorization": "Basic abc"}) == 401
+        assert ask({"Authorization": f"Bearer {reader}"}) == 200
+        assert docs({"Authorization": f"Bearer {reader}"}) == 403
+        assert docs({"Authorization": f"Bearer {admin}"}) == 200
+        r = httpx.delete(base + "/v1/documents/x", headers={"Authorization": f"Bearer {reader}"})
+        assert r.status_code == 403
+        keys.revoke("portal")
+        assert ask({"Authorization": f"Bearer {reader}"}) == 401
+        assert httpx.get(base + "/healthz").status_code == 200  # liveness needs no key
+        audit = (index_settings.index_dir / "audit.log").read_text(encoding="utf-8")
+        assert '"key": "ops"' in audit and reader not in audit and admin not in audit
+
+
+def test_rate_limit_gives_429_with_retry_after(index_settings, monkeypatch):
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(create_app(s, mount_ui=False)) as base:
+        codes = [_post(base, "/v1/ask", json={"question": Q}) for _ in range(5)]
+    assert [c.status_code for c in codes[:3]] == [200, 200, 200]
+    assert codes[4].status_code == 429 and int(codes[4].headers["Retry-After"]) >= 1
+
+
+def test_upload_limit_gives_413(index_settings):
+    s = index_settings.model_copy(update={"max_upload_bytes": 2048})
+    with running(create_app(s, mount_ui=False)) as base:
+        r = httpx.post(base + "/v1/documents", files=[("files", ("big.txt", "字".encode() * 2000, "text/plain"))])
+    assert r.status_code == 413
+
+
+def test_metrics_health_ready_and_docs(server):
+    assert httpx.get(server + "/readyz", timeout=30).json()["status"] == "ready"
+    _post(server, "/v1/ask", json={"question": "广州市下放了多少项审批权？"})
+    text = httpx.get(server + "/metrics").text
+    assert 'ragqa_requests_total{endpoint="/v1/ask"' in text and "ragqa_abstentions_total 1.0" in text
+    assert "ragqa_request_seconds_bucket" in text
+    spec = httpx.get(server + "/openapi.json").json()
+    assert "/v1/chat/completions" in spec["paths"] and "examples" in json.dumps(spec)
+
+
+def test_readyz_is_503_on_an_empty_index(tmp_path):
+    s = load_settings(index_dir=tmp_path / "empty")
+    with running(create_app(s, mount_ui=False)) as base:
+        r = httpx.get(base + "/readyz")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
+        assert _post(base, "/v1/ask", json={"question": Q}).status_code == 503
+
+
+def test_binding_beyond_loopback_needs_keys(index_settings):
+    check_bind(index_settings, "127.0.0.1")
+    with pytest.raises(RagqaError, match="without API keys"):
+        check_bind(index_settings, "0.0.0.0")
+    KeyStore(index_settings.index_dir).create("ops", "admin")
+    check_bind(index_settings, "0.0.0.0")
+
+
+def test_secrets_never_in_settings_repr(monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-value")
+    s = load_settings(index_dir=tmp_path)
+    assert "sk-very-secret-value" not in repr(s) and "sk-very-secret-value" not in str(s.model_dump())
+
+
+def test_cli_ingest_refuses_while_a_service_holds_the_index(index_settings, small_corpus):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    lock = service_lock(index_settings)
+    lock.acquire()
+    try:
+        r = CliRunner().invoke(app, ["ingest", str(small_corpus), "--index-dir", str(index_settings.index_dir)])
+    finally:
+        lock.release()
+    assert r.exit_code == 2 and "ragqa serve" in r.output
