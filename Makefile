@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask test eval bench lint
+.PHONY: install run ingest ask browser test eval bench lint
 
 install: $(STAMP)
 
@@ -23,7 +23,14 @@ run: install ingest
 ask: install
 	$(UV) run --frozen ragqa ask
 
-test: install
+# Debian's headless chromium + CJK fonts for the browser tests (playwright's own download does not work offline)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium missing: install chromium and fonts-noto-cjk for the browser tests"; fi; }
+
+test: install browser
 	$(UV) run --frozen pytest -q
 
 eval: install

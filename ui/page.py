@@ -1,0 +1,267 @@
+"""The chat page for officials (gradio), mounted at / of the service.
+
+Everything shown is escaped: answers, quotes and document text are data, never HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from rag.api.security import Auth  # noqa: E402
+from rag.errors import RagqaError  # noqa: E402
+from rag.feedback import FeedbackStore  # noqa: E402
+from rag.service import RagService, Upload  # noqa: E402
+
+EXAMPLES = [
+    "1995年全国有多少个小城镇开展了综合试点？",
+    "绍兴县选择了哪5个镇作为“扩权”试点镇？",
+    "扩权强县工作推进中存在哪些问题？",
+    "江苏强镇扩权中“两头热中间冷”指的是什么？",
+]
+NOT_FOUND = "资料中未找到相关内容"
+ERROR_TEXT = "抱歉，系统暂时无法回答，请稍后再试。"
+
+CSS = """
+#sources .cite { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px; margin-bottom: 8px; }
+#sources .cite-head { font-weight: 600; margin-bottom: 4px; }
+#sources .cite-body { white-space: pre-wrap; line-height: 1.6; color: #333; }
+#sources mark { background: #ffe58f; padding: 0 2px; }
+#sources .abstain { color: #8a5300; background: #fff7e6; border: 1px solid #ffd591; border-radius: 6px; padding: 8px; }
+"""
+
+THEME = gr.themes.Default(
+    font=["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "system-ui", "sans-serif"],
+    font_mono=["ui-monospace", "monospace"],
+)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def _md(text: str) -> str:
+    """For the chat, which renders markdown: HTML-escaped and markdown-escaped, so a document's
+    `[link](javascript:…)` or `<img onerror=…>` shows as the plain text it is."""
+    return _MD_SPECIAL.sub(r"\\\1", _e(text))
+
+
+def highlight(chunk_text: str, quote: str) -> str:
+    """The chunk text, escaped, with the quoted sentence marked."""
+    i = chunk_text.find(quote)
+    if i < 0 or not quote:
+        return _e(chunk_text)
+    return _e(chunk_text[:i]) + "<mark>" + _e(quote) + "</mark>" + _e(chunk_text[i + len(quote) :])
+
+
+def sources_html(result: dict[str, Any], only: int | None = None) -> str:
+    contexts = {c["n"]: c for c in result.get("contexts", [])}
+    if result.get("abstained"):
+        parts = [f'<div class="abstain">⚠️ {NOT_FOUND}。以下是最接近的资料，供您自行查阅：</div>']
+        for c in result.get("contexts", [])[:3]:
+            parts.append(f'<div class="cite"><div class="cite-head">《{_e(c["doc_title"])}》{_e(c["section"])}</div>'
+                         f'<div class="cite-body">{_e(c["text"])}</div></div>')
+        return "".join(parts)
+    parts = []
+    for cit in result.get("citations", []):
+        if only is not None and cit["n"] != only:
+            continue
+        ctx = contexts.get(cit["n"], {"text": cit["quote"]})
+        parts.append(
+            f'<div class="cite" id="cite-{cit["n"]}"><div class="cite-head">[{cit["n"]}] 《{_e(cit["doc_title"])}》'
+            f' {_e(cit["section"])}</div><div class="cite-body">{highlight(ctx["text"], cit["quote"])}</div></div>'
+        )
+    return "".join(parts) or "<div>（暂无来源）</div>"
+
+
+def _shown(result: dict[str, Any]) -> str:
+    """The answer as the chat shows it: escaped, with an abstention clearly marked."""
+    if result.get("abstained"):
+        return f"⚠️ **{NOT_FOUND}**\n\n右侧列出了最接近的资料，供参考。"
+    notes = "".join(f"\n\n> {_md(n)}" for n in result.get("notices", []))
+    return _md(result["answer"]) + notes
+
+
+def _citation_choices(result: dict[str, Any]) -> list[str]:
+    return [f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])]
+
+
+def build(service: RagService, auth: Auth) -> gr.Blocks:
+    feedback = FeedbackStore(service.settings.index_dir)
+
+    def role_of(request: gr.Request | None) -> str:
+        if not auth.enabled:
+            return "admin"
+        name = getattr(request, "username", None)
+        return next((k.role for k in auth.keys.list() if k.name == name), "none")
+
+    def respond(question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]], request: gr.Request) -> Iterator[Any]:
+        question = (question or "").strip()
+        if not question:
+            yield gr.update(), chat, results, gr.update(), gr.update()
+            return
+        history = [{"role": m["role"], "content": m["content"] if isinstance(m["content"], str) else ""}
+                   for m in chat if m.get("role") in ("user", "assistant")]
+        from rag.engine import Turn
+
+        turns = [Turn(role=t["role"], content=t["content"]) for t in history][-8:]
+        chat = chat + [{"role": "user", "content": _md(question)}, {"role": "assistant", "content": "正在查找资料…"}]
+        yield "", chat, results, gr.update(), gr.update()
+        try:
+            text = ""
+            for kind, payload in service.ask_stream(question, turns):
+                if kind == "token":
+                    text += payload
+                    chat[-1] = {"role": "assistant", "content": _md(text)}
+                    yield "", chat, results, gr.update(), gr.update()
+                elif kind == "reset":
+                    text = ""
+                elif kind == "done":
+                    result = payload.model_dump()
+                    chat[-1] = {"role": "assistant", "content": _shown(result)}
+                    results = results + [result]
+                    choices = _citation_choices(result)
+                    yield ("", chat, results, sources_html(result),
+                           gr.update(choices=choices, value=None, visible=bool(choices)))
+        except RagqaError as e:
+            chat[-1] = {"role": "assistant", "content": _md(e.message)}
+            yield "", chat, results, gr.update(), gr.update()
+        except Exception:
+            chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
+            yield "", chat, results, gr.update(), gr.update()
+
+    def pick_citation(choice: str | None, results: list[dict[str, Any]]) -> str:
+        if not results:
+            return ""
+        if not choice:
+            return sources_html(results[-1])
+        n = int(choice[1 : choice.index("]")])
+        return sources_html(results[-1], only=n)
+
+    def on_like(data: gr.LikeData, results: list[dict[str, Any]], comment: str, request: gr.Request) -> tuple[str, str]:
+        k = data.index if isinstance(data.index, int) else data.index[0]
+        # chat rows alternate user / assistant: the k-th row is the (k // 2)-th answer
+        i = min(k // 2, len(results) - 1)
+        if i < 0:
+            return comment, ""
+        r = results[i]
+        useful = data.liked is True or data.liked == "Like"
+        feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
+                     comment=comment or "", who=getattr(request, "username", None))
+        return "", "已记录您的反馈，谢谢！"
+
+    def admin_only(request: gr.Request) -> None:
+        if role_of(request) != "admin":
+            raise gr.Error("需要管理员权限。")
+
+    def list_docs(request: gr.Request) -> list[list[Any]]:
+        admin_only(request)
+        return [[d.doc_id, d.title, d.source, d.n_chunks, dt.datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M")]
+                for d in service.documents()]
+
+    def list_feedback(request: gr.Request) -> list[list[Any]]:
+        admin_only(request)
+        return [[dt.datetime.fromtimestamp(f["at"]).strftime("%Y-%m-%d %H:%M"), "有用" if f["useful"] else "没用",
+                 f["comment"], f["question"], f["answer"][:80]] for f in feedback.list()]
+
+    def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
+        admin_only(request)
+        if not files:
+            return "请先选择文件。", gr.update()
+        progress(0.1, desc="正在读取文件…")
+        items = []
+        for f in files:
+            path = f if isinstance(f, str) else f.name
+            items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), open(path, "rb").read()))
+        progress(0.4, desc="正在导入并建立索引…")
+        try:
+            s = service.upload(items)
+        except RagqaError as e:
+            return f"导入失败：{_e(e.message)}", gr.update()
+        progress(1.0, desc="完成")
+        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", list_docs(request))
+
+    def delete(doc_id: str, request: gr.Request) -> tuple[str, Any]:
+        admin_only(request)
+        try:
+            service.delete((doc_id or "").strip())
+        except RagqaError as e:
+            return f"删除失败：{_e(e.message)}", gr.update()
+        return "已删除。", list_docs(request)
+
+    def on_load(request: gr.Request) -> Any:
+        return gr.update(visible=role_of(request) == "admin")
+
+    with gr.Blocks(title="政策文件问答") as demo:
+        gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
+                    "文件中没有的内容，系统会直接说明“资料中未找到相关内容”。")
+        results = gr.State([])
+        with gr.Tab("问答"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
+                                      feedback_options=("Like", "Dislike"))
+                    question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
+                    with gr.Row():
+                        ask_btn = gr.Button("提问", variant="primary", elem_id="ask")
+                        clear_btn = gr.Button("清空对话", elem_id="clear")
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                    comment = gr.Textbox(label="反馈意见（可选，填写后点击回答下方的“赞”表示有用，“踩”表示没用）", elem_id="comment")
+                    thanks = gr.Markdown(elem_id="thanks")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 来源")
+                    pick = gr.Radio(label="选择引用查看原文", choices=[], visible=False, elem_id="pick")
+                    sources = gr.HTML("<div>提问后，这里显示每条引用的原文。</div>", elem_id="sources")
+        with gr.Tab("管理", visible=False, elem_id="admin-tab") as admin_tab:
+            files = gr.File(label="上传文档（txt、md、html、pdf、docx）", file_count="multiple", elem_id="upload",
+                            file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"])
+            upload_btn = gr.Button("导入", variant="primary", elem_id="upload-btn")
+            upload_status = gr.Markdown(elem_id="upload-status")
+            refresh = gr.Button("刷新列表")
+            docs = gr.Dataframe(headers=["文档ID", "标题", "来源", "片段数", "导入时间"], interactive=False, elem_id="docs")
+            with gr.Row():
+                del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
+                del_btn = gr.Button("删除文档", variant="stop", elem_id="del-btn")
+            del_status = gr.Markdown()
+            gr.Markdown("### 用户反馈")
+            fb = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False, elem_id="feedback")
+            fb_refresh = gr.Button("刷新反馈")
+
+        outputs = [question, chat, results, sources, pick]
+        question.submit(respond, [question, chat, results], outputs, show_progress="minimal")
+        ask_btn.click(respond, [question, chat, results], outputs, show_progress="minimal")
+        clear_btn.click(lambda: ("", [], [], "<div>提问后，这里显示每条引用的原文。</div>", gr.update(choices=[], visible=False)),
+                        None, outputs)
+        pick.change(pick_citation, [pick, results], sources)
+        chat.like(on_like, [results, comment], [comment, thanks])
+        upload_btn.click(upload, [files], [upload_status, docs])
+        refresh.click(list_docs, None, docs)
+        del_btn.click(delete, [del_id], [del_status, docs])
+        fb_refresh.click(list_feedback, None, fb)
+        demo.load(on_load, None, admin_tab)
+    return demo
+
+
+def mount(app: FastAPI, service: RagService, auth: Auth) -> FastAPI:
+    demo = build(service, auth)
+
+    def login(username: str, password: str) -> bool:
+        info = auth.keys.verify(password)
+        return info is not None and info.name == username
+
+    return gr.mount_gradio_app(
+        app, demo, path="/", auth=login if auth.enabled else None,
+        auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
+        theme=THEME, css=CSS, footer_links=[],
+    )
