@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.clean import clean_lines, compact
+from ingest.clean import clean_lines, compact, join_wrapped_lines
 from ingest.headings import heading_level
 
 _END_PUNCT = "。！？!?；;：:，,、"
@@ -138,7 +138,7 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
                 title, body = body[0], body[1:]
             else:
                 title = default_title or Path(source).stem
-        body_text = "\n".join(b for b in body if b.strip())
+        body_text = "\n".join(b for b in join_wrapped_lines(body) if b.strip())
         if not body_text.strip():
             continue
         ordinal = seen_titles.get(title, 0)

@@ -89,3 +89,21 @@ def clean_lines(text: str) -> list[str]:
 def compact(text: str) -> str:
     """Whitespace-free form used to compare strings that differ only in spacing."""
     return re.sub(r"\s+", "", text)
+
+
+_LINE_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "”", "’", "」", "』", "）", ")", "》")
+
+
+def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
+    """Re-join lines that a PDF/OCR layout wrapped mid-sentence: a long line that does not end
+    a sentence continues on the next line, unless that line opens a heading."""
+    from ingest.headings import heading_level
+
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev) >= min_len and not prev.endswith(_LINE_END) and heading_level(line) is None:
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return out

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ingest.chunk import sentence_spans
+from ingest.headings import heading_level
 from ingest.tokenize import entities, words
 from rag.retrieve import Hit, Index
 
@@ -18,6 +19,7 @@ _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 _NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)|[一二三四五六七八九十百千万]+[个项名家次类]")
 _DATE = re.compile(r"(19|20)\d{2}\s*年")
+_ENUMERATION = re.compile(r"^\s*([一二三四五六七八九十]+[是、]|[其再]次|最后|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
 
 
@@ -100,29 +102,47 @@ class ExtractiveAnswerer:
         weights = self._weights(question)
         focus_weights = self._weights(focus) if focus and focus != question else {}
         kind = question_kind(question)
+        qwords = set(weights) | set(focus_weights)
         scored: list[Evidence] = []
         for n, hit in enumerate(hits, start=1):
             text = hit.chunk.text
+            prev_cov = 0.0
+            prev_short = False
             for span in sentence_spans(text):
                 sent = text[span.start : span.end]
-                if len(sent) < 6:
-                    continue
                 cov = self.coverage(weights, sent)
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent)
-                score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
-                scored.append(Evidence(n, hit, span.start, span.end, score))
+                if len(sent) >= 6:
+                    score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
+                    # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
+                    own = [w for w in words(sent) if w not in qwords]
+                    if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
+                        score -= 0.4
+                    # the sentence right after a heading that matches the question inherits some of its match
+                    score += (0.4 if prev_short else 0.2) * prev_cov
+                    scored.append(Evidence(n, hit, span.start, span.end, score))
+                prev_cov = cov
+                prev_short = len(sent) <= 30 or span.heading is not None
         if not scored:
             return Draft(NOT_FOUND)
         scored.sort(key=lambda e: -e.score)
         best = scored[0]
         chosen = [best]
-        limit = self.max_sentences if kind in ("list", "explain") else 1
-        for e in scored[1:]:
-            if len(chosen) >= limit:
+        # the sentences that continue the best one: after a lead-in ("…主要表现在三方面:"), or the
+        # next items of an enumeration (二是…, (二)…, 2.…) when a list is asked for
+        following = sorted((e for e in scored if e.hit is best.hit and e.start >= best.end), key=lambda e: e.start)
+        last = best
+        for e in following:
+            if len(chosen) > self.max_sentences or e.start - last.end > 2:
                 break
-            if e.score >= 0.9 * best.score and all(e.quote != c.quote for c in chosen):
-                chosen.append(e)
+            lead_in = last.quote.rstrip().endswith((":", "：")) or (last is best and heading_level(best.quote) is not None
+                                                                       and len(best.quote) <= 30)
+            enumerated = kind == "list" and _ENUMERATION.match(e.quote) is not None
+            if not (lead_in or enumerated):
+                break
+            chosen.append(e)
+            last = e
         chosen.sort(key=lambda e: (e.n, e.start))
         ctx = best.hit.chunk
         support = max(self.coverage(weights, f"{ctx.doc_title}\n{ctx.text}"), self.coverage(weights, best.quote))

@@ -38,3 +38,13 @@ def test_clean_corpus_has_no_noise_left(corpus_text):
     for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥"):
         assert noise not in joined
     assert "2007年5月" in joined and "杨汛桥" in joined
+
+
+def test_lines_wrapped_mid_sentence_are_rejoined_but_paragraphs_and_headings_kept():
+    from ingest.clean import join_wrapped_lines
+
+    lines = ["归并9个委托及派驻机构承担行政执法权限205项,实行乡级统一综合执法。同时,制定", "相关制度。",
+             "二、强镇扩权改革的演进轨迹", "(一)初试阶段:2005年一2007年", "浙江省经济总量的三分之一是由小城镇创造", "(二)全面推进"]
+    assert join_wrapped_lines(lines) == [
+        "归并9个委托及派驻机构承担行政执法权限205项,实行乡级统一综合执法。同时,制定相关制度。",
+        "二、强镇扩权改革的演进轨迹", "(一)初试阶段:2005年一2007年", "浙江省经济总量的三分之一是由小城镇创造", "(二)全面推进"]
