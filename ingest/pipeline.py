@@ -239,7 +239,7 @@ def _ingest_locked(
         )
         fp = fingerprint(wanted)
         current = BM25Index.load(settings.index_dir)
-        if current is None or current.fingerprint != fp:
+        if current is None or current.fingerprint != fp or (fp and not current.df):
             BM25Index.build(catalog.chunks(), fp).save(settings.index_dir)
 
         summary.documents = len(all_docs)

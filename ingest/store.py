@@ -149,10 +149,11 @@ def embed_text(chunk: Chunk) -> str:
 class BM25Index:
     """bm25s over jieba tokens, persisted beside Chroma and rebuilt by ingest when chunks change."""
 
-    def __init__(self, retriever: Any, chunk_ids: list[str], fingerprint: str) -> None:
+    def __init__(self, retriever: Any, chunk_ids: list[str], fingerprint: str, df: dict[str, int]) -> None:
         self.retriever = retriever
         self.chunk_ids = chunk_ids
         self.fingerprint = fingerprint
+        self.df = df  # in how many chunks each token occurs (for answer scoring)
         self.vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
 
     @staticmethod
@@ -163,14 +164,18 @@ class BM25Index:
     def build(cls, chunks: list[Chunk], fingerprint: str) -> BM25Index:
         import bm25s
 
-        from ingest.tokenize import tokenize
+        from ingest.tokenize import tokenize_many
 
         if not chunks:
-            return cls(None, [], fingerprint)
-        corpus = [tokenize(embed_text(c)) or ["∅"] for c in chunks]
+            return cls(None, [], fingerprint, {})
+        corpus = [toks or ["∅"] for toks in tokenize_many([embed_text(c) for c in chunks])]
+        df: dict[str, int] = {}
+        for toks in corpus:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, [c.chunk_id for c in chunks], fingerprint)
+        return cls(retriever, [c.chunk_id for c in chunks], fingerprint, df)
 
     def save(self, index_dir: Path) -> None:
         """Write to a temporary folder and swap it in, so a reader never sees half an index."""
@@ -181,6 +186,7 @@ class BM25Index:
         if self.retriever is not None:
             self.retriever.save(str(tmp / "model"))
         (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}))
+        (tmp / "df.json").write_text(json.dumps(self.df, ensure_ascii=False), encoding="utf-8")
         old = index_dir / f"bm25.old{os.getpid()}"
         if final.exists():
             os.replace(final, old)
@@ -197,7 +203,8 @@ class BM25Index:
             return None
         meta = json.loads(meta_path.read_text())
         retriever = bm25s.BM25.load(str(d / "model")) if (d / "model").exists() else None
-        return cls(retriever, meta["chunk_ids"], meta["fingerprint"])
+        df = json.loads((d / "df.json").read_text(encoding="utf-8")) if (d / "df.json").exists() else {}
+        return cls(retriever, meta["chunk_ids"], meta["fingerprint"], df)
 
     def scores(self, tokens: list[str]) -> Any:
         """BM25 score of every chunk for these query tokens (numpy array, aligned with chunk_ids)."""

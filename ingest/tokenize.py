@@ -75,3 +75,23 @@ def _pos_tokenizer():  # noqa: ANN202
 def entities(text: str, min_len: int = 3) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
     return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(_ENTITY_FLAGS) and len(p.word) >= min_len]
+
+
+def _tokenize_batch(texts: list[str]) -> list[list[str]]:
+    return [tokenize(t) for t in texts]
+
+
+def tokenize_many(texts: list[str], parallel_from: int = 2000) -> list[list[str]]:
+    """Tokenise many texts, on every core when there are enough of them (jieba is pure Python)."""
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(texts) < parallel_from or workers < 2:
+        return _tokenize_batch(texts)
+    import multiprocessing as mp
+
+    _tokenizer()  # initialise once; forked workers inherit it
+    size = max(len(texts) // (workers * 4), 256)
+    batches = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        return [toks for batch in pool.map(_tokenize_batch, batches) for toks in batch]

@@ -59,16 +59,9 @@ class Index:
         self.store = ChromaVectorStore(chroma_collection=chroma_collection(settings))
         self.embedding = make_embedding(settings)
         self.n_docs = max(len(bm25.chunk_ids), 1)
+        self._df = bm25.df
         # every title and chunk text, to check whether a name occurs anywhere in the documents
         self.all_text = "\n".join(sorted({c.doc_title for c in chunks}) + [c.text for c in chunks]).lower()
-        self._df = self._document_frequencies()
-
-    def _document_frequencies(self) -> dict[str, int]:
-        df: dict[str, int] = {}
-        for c in self.chunks.values():
-            for tok in set(tokenize(f"{c.doc_title}\n{c.text}")):
-                df[tok] = df.get(tok, 0) + 1
-        return df
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word the corpus never uses weighs the most."""
@@ -93,7 +86,9 @@ class HybridRetriever(BaseRetriever):
         self.last_timings: dict[str, float] = {}
         self.last_top_similarity = 0.0
 
-    def search(self, query: str, top_k: int | None = None, mode: Mode | None = None) -> list[Hit]:
+    def search(
+        self, query: str, top_k: int | None = None, mode: Mode | None = None, query_vector: list[float] | None = None
+    ) -> list[Hit]:
         top_k = top_k or self.top_k
         mode = mode or self.mode
         s = self.settings
@@ -103,13 +98,15 @@ class HybridRetriever(BaseRetriever):
         if mode in ("hybrid", "bm25"):
             scores = self.index.bm25.scores(tokenize(query))
             if len(scores):
-                top = np.argsort(-scores)[:n]
+                k = min(n, len(scores))
+                top = np.argpartition(-scores, k - 1)[:k]
+                top = top[np.argsort(-scores[top])]
                 best = float(scores[top[0]]) or 1.0
                 bm25 = {self.index.bm25.chunk_ids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
         t1 = time.perf_counter()
         dense: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            qvec = self.index.embedding.get_query_embedding(query)
+            qvec = query_vector if query_vector is not None else self.index.embedding.get_query_embedding(query)
             t_embed = time.perf_counter()
             res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n))
             sims = list(zip(res.ids or [], res.similarities or [], strict=False))
