@@ -37,7 +37,9 @@ def start_server(index_dir: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not become ready")
 
 
-def load_run(base: str, questions: list[str], clients: int, requests: int, max_seconds: float) -> dict[str, Any]:
+def load_run(base: str, questions: list[str], clients: int, requests: int, max_seconds: float,
+             unique: bool = False) -> dict[str, Any]:
+    """`unique` makes every question new (a numbered suffix), so no query-embedding cache helps."""
     lat: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -54,7 +56,8 @@ def load_run(base: str, questions: list[str], clients: int, requests: int, max_s
                     return
                 t = time.perf_counter()
                 try:
-                    ok = client.post(base + "/v1/ask", json={"question": questions[i % len(questions)]}).status_code == 200
+                    q = questions[i % len(questions)] + (f"（第{i}问）" if unique else "")
+                    ok = client.post(base + "/v1/ask", json={"question": q}).status_code == 200
                 except httpx.HTTPError:
                     ok = False
                 dt = (time.perf_counter() - t) * 1000
@@ -69,5 +72,5 @@ def load_run(base: str, questions: list[str], clients: int, requests: int, max_s
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
-    return {"clients": clients, "requests": len(lat), "errors": errors, "throughput_rps": round(len(lat) / wall, 1),
+    return {"clients": clients, "questions": "unique" if unique else "repeated", "requests": len(lat), "errors": errors, "throughput_rps": round(len(lat) / wall, 1),
             "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "p99_ms": pct(lat, 99)}

