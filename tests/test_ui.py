@@ -120,13 +120,7 @@ def test_admin_login_upload_and_reader_sees_no_admin_area(index_settings, browse
     doc = tmp_path / "宁海.txt"
     doc.write_text("宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。", encoding="utf-8")
     with running(create_app(index_settings)) as base:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(base + "/", wait_until="domcontentloaded")
-        page.wait_for_selector("input[type='password']", timeout=60_000)
-        page.fill("input[name='username'], input[type='text']", "ops")
-        page.fill("input[type='password']", admin)
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#question textarea", timeout=60_000)
+        page = _login(browser.new_page(viewport={"width": 1280, "height": 900}), base, "ops", admin)
         page.get_by_role("tab", name="管理").click()
         page.locator("#upload input[type='file']").set_input_files(str(doc))
         page.wait_for_timeout(1000)
@@ -136,15 +130,19 @@ def test_admin_login_upload_and_reader_sees_no_admin_area(index_settings, browse
         page.screenshot(path=str(artifacts / "admin_upload.png"), full_page=True)
         assert any(d.title == "宁海县扩权改革" for d in _service_docs(index_settings))
 
-        reader_page = browser.new_context().new_page()
-        reader_page.goto(base + "/", wait_until="domcontentloaded")
-        reader_page.wait_for_selector("input[type='password']", timeout=60_000)
-        reader_page.fill("input[name='username'], input[type='text']", "clerk")
-        reader_page.fill("input[type='password']", reader)
-        reader_page.keyboard.press("Enter")
-        reader_page.wait_for_selector("#question textarea", timeout=60_000)
+        reader_page = _login(browser.new_context().new_page(), base, "clerk", reader)
         reader_page.wait_for_timeout(1000)
         assert reader_page.get_by_role("tab", name="管理").count() == 0
+
+
+def _login(page: Page, base: str, name: str, key: str) -> Page:
+    page.goto(base + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("input[type='password']", timeout=60_000)
+    page.fill("input[name='username'], input[type='text']", name)
+    page.fill("input[type='password']", key)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
 
 
 def _service_docs(settings):
