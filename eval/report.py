@@ -45,6 +45,11 @@ def write_report(report: dict[str, Any], items: list[GoldItem], results: list[di
     for k in ORDER:
         if k in ours:
             lines.append(f"| {k} | {_fmt(ours[k])} | {_fmt(base.get(k))} |")
+    if "retrievers" in report:
+        lines += ["", "## Retrievers alone and fused", "", "| retriever | " + " | ".join(ORDER[:6]) + " |",
+                  "|---|" + "---|" * 6]
+        for mode, m in report["retrievers"].items():
+            lines.append(f"| {mode} | " + " | ".join(_fmt(m.get(k)) for k in ORDER[:6]) + " |")
     lines += ["", f"![metrics]({chart})", "", "## Per type", "",
               "| type | n | hit@1 | mrr | key_fact_recall | citation_precision | abstained |", "|---|---|---|---|---|---|---|"]
     for t, m in report["ragqa"]["by_type"].items():

@@ -29,6 +29,25 @@ def run_ragqa(items: list[GoldItem], settings: Settings) -> list[dict[str, Any]]
     return out
 
 
+def run_retrievers(items: list[GoldItem], settings: Settings) -> dict[str, dict[str, float]]:
+    """Each retriever alone and fused, side by side (retrieval metrics only)."""
+    from rag.retrieve import HybridRetriever, load_index
+
+    index = load_index(settings)
+    retriever = HybridRetriever(index, settings)
+    answerable = [i for i in items if i.answerable]
+    out: dict[str, dict[str, float]] = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        per = {}
+        for item in answerable:
+            hits = retriever.search(item.question, top_k=max(settings.top_k, 5), mode=mode)
+            res = {"answer": "", "abstained": False, "citations": [], "contexts": [{"text": h.chunk.text} for h in hits]}
+            per[item.id] = score_one(item, res)
+        m = aggregate(answerable, per)
+        out[mode] = {k: m[k] for k in RETRIEVAL_KEYS}
+    return out
+
+
 def run_baseline(items: list[GoldItem], settings: Settings) -> list[dict[str, Any]]:
     """What a newcomer gets in ten lines of llama-index: one Document per file,
     SentenceSplitter(1024), dense retrieval only, same embedding model, top 5."""
@@ -63,6 +82,7 @@ def evaluate(gold: Path, out_dir: Path, settings: Settings, *, baseline: bool = 
     report: dict[str, Any] = {"ragqa": metrics(items, per),
                               "settings": {k: getattr(settings, k) for k in
                                            ("chunk_target", "chunk_max", "bm25_weight", "top_k", "abstain_threshold")}}
+    report["retrievers"] = run_retrievers(items, settings)
     if baseline:
         base = run_baseline(items, settings)
         bper = {r["id"]: score_one(i, r) for i, r in zip(items, base, strict=True)}
