@@ -13,6 +13,8 @@ from rag.retrieve import Hit, Index
 
 NOT_FOUND = "资料中未找到相关内容"
 
+# questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
+_COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
@@ -53,6 +55,8 @@ class Answerer(Protocol):
 
 
 def question_kind(question: str) -> str:
+    if _COMPARE_Q.search(question):
+        return "compare"  # answered from several documents, one best sentence each
     if _DATE_Q.search(question):
         return "date"
     if _NUMBER_Q.search(question):
@@ -149,6 +153,15 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda e: -e.score)
         best = scored[0]
         chosen = [best]
+        if kind == "compare":
+            # one best sentence from each of the other documents that answer as well
+            docs = {best.hit.chunk.doc_id}
+            for e in scored[1:]:
+                if len(chosen) > self.max_sentences:
+                    break
+                if e.hit.chunk.doc_id not in docs and e.score >= 0.6 * best.score:
+                    chosen.append(e)
+                    docs.add(e.hit.chunk.doc_id)
         # the sentences that continue the best one: after a lead-in ("…主要表现在三方面:"), or the
         # next items of an enumeration (二是…, (二)…, 2.…) when a list is asked for
         following = sorted((e for e in scored if e.hit is best.hit and e.start >= best.end), key=lambda e: e.start)
@@ -168,6 +181,10 @@ class ExtractiveAnswerer:
         whole = f"{ctx.doc_title}\n{ctx.text}"
         support = max(self.coverage(weights, whole, self._chunk_words(ctx.chunk_id, whole)),
                       self.coverage(weights, best.quote))
+        if kind == "compare" and len(chosen) > 1:  # the documents answer together
+            texts = {e.hit.chunk.chunk_id: f"{e.hit.chunk.doc_title}\n{e.hit.chunk.text}" for e in chosen}
+            union = frozenset().union(*(self._chunk_words(cid, t) for cid, t in texts.items()))
+            support = max(support, self.coverage(weights, "\n".join(texts.values()), union))
         if self.unknown_entities(question):
             support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)

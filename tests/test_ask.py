@@ -64,6 +64,7 @@ def test_question_kinds():
     assert question_kind("江苏从哪一年开始强县扩权试点工作？") == "date"
     assert question_kind("传统乡政府的职能有哪些？") == "list"
     assert question_kind("为什么会出现权力下放断链？") == "explain"
+    assert question_kind("各地在下放人事管理权方面有哪些做法？") == "compare"
 
 
 def test_verify_catches_fabricated_numbers_and_bad_markers(engine):
@@ -81,3 +82,9 @@ def test_empty_index_is_a_clear_error(settings):
     with pytest.raises(IndexNotReady, match="ragqa ingest"):
         load_index(settings)
 
+
+
+def test_a_question_across_documents_cites_several_documents(engine):
+    r = engine.ask("各地分别下放了哪些人事管理权和行政审批权？")
+    assert not r.abstained
+    assert len({c.doc_title for c in r.citations}) >= 2
