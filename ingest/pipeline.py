@@ -32,7 +32,7 @@ from ingest.store import (
     all_ids,
     batched,
     chroma_collection,
-    embed_text,
+    dense_text,
     fingerprint,
 )
 from rag.settings import Settings
@@ -262,7 +262,7 @@ def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -
     """Vectors for every chunk's embedding text, computing only those not in the cache."""
     cache = EmbeddingCache(settings.index_dir / "embed_cache.sqlite", _embedding_name(settings))
     try:
-        texts = list(dict.fromkeys(embed_text(c) for c in chunks))
+        texts = list(dict.fromkeys(dense_text(c) for c in chunks))
         vectors = cache.get_many(texts)
         missing = [t for t in texts if t not in vectors]
         if missing:
@@ -297,7 +297,7 @@ def _store(collection: Any, chunks: list[Chunk], vectors: dict[str, list[float]]
             TextNode(
                 id_=c.chunk_id,
                 text=c.text,
-                embedding=vectors[embed_text(c)],
+                embedding=vectors[dense_text(c)],
                 metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
                           "start": c.start, "end": c.end, "seq": c.seq},
             )

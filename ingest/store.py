@@ -140,8 +140,14 @@ class Catalog:
             )
 
 
-def embed_text(chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed for a chunk: its document title, section and text."""
+def dense_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: its text alone. (Measured on the gold set: adding the title
+    makes the small e5 model's vectors of one document's chunks alike; dense hit@1 0.57 → 0.66 without.)"""
+    return chunk.text
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes for a chunk: its document title, section and text."""
     head = chunk.doc_title if not chunk.section else f"{chunk.doc_title} {chunk.section}"
     return f"{head}\n{chunk.text}"
 
@@ -168,7 +174,7 @@ class BM25Index:
 
         if not chunks:
             return cls(None, [], fingerprint, {})
-        corpus = [toks or ["∅"] for toks in tokenize_many([embed_text(c) for c in chunks])]
+        corpus = [toks or ["∅"] for toks in tokenize_many([lexical_text(c) for c in chunks])]
         df: dict[str, int] = {}
         for toks in corpus:
             for t in set(toks):

@@ -12,6 +12,8 @@ from ingest.tokenize import entities, words
 from rag.retrieve import Hit, Index
 
 NOT_FOUND = "资料中未找到相关内容"
+SUPPORT_CONTEXTS = 3
+RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a sentence (chosen on the eval set)
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -138,7 +140,7 @@ class ExtractiveAnswerer:
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
-                    score = cov + _kind_bonus(kind, sent) + 0.3 * hit.score + 0.05 / n
+                    score = cov + _kind_bonus(kind, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
                     own = [w for w in sent_words if w not in qwords]
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
@@ -177,10 +179,10 @@ class ExtractiveAnswerer:
             chosen.append(e)
             last = e
         chosen.sort(key=lambda e: (e.n, e.start))
-        ctx = best.hit.chunk
-        whole = f"{ctx.doc_title}\n{ctx.text}"
-        support = max(self.coverage(weights, whole, self._chunk_words(ctx.chunk_id, whole)),
-                      self.coverage(weights, best.quote))
+        support = self.coverage(weights, best.quote)
+        for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
+            whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"
+            support = max(support, self.coverage(weights, whole, self._chunk_words(hit.chunk.chunk_id, whole)))
         if kind == "compare" and len(chosen) > 1:  # the documents answer together
             texts = {e.hit.chunk.chunk_id: f"{e.hit.chunk.doc_title}\n{e.hit.chunk.text}" for e in chosen}
             union = frozenset().union(*(self._chunk_words(cid, t) for cid, t in texts.items()))

@@ -30,9 +30,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(16, ge=1, description="Texts per embedding call.")
 
     top_k: int = Field(5, ge=1, le=50, description="Contexts handed to the answerer.")
-    bm25_weight: float = Field(0.8, ge=0.0, le=1.0, description="Weight of BM25 in hybrid fusion (dense gets 1 - this).")
+    bm25_weight: float = Field(0.7, ge=0.0, le=1.0, description="Weight of BM25 in hybrid fusion (dense gets 1 - this).")
     candidates: int = Field(30, ge=5, description="Candidates taken from each retriever before fusion.")
-    abstain_threshold: float = Field(0.46, ge=0.0, le=1.0, description="Minimum evidence score to answer.")
+    abstain_threshold: float = Field(0.48, ge=0.0, le=1.0, description="Minimum evidence score to answer.")
 
     llm_model: str | None = Field(None, validation_alias=AliasChoices("RAGQA_LLM_MODEL", "OPENAI_MODEL"),
                                   description="Chat model name; with OPENAI_BASE_URL it turns on the LLM answerer.")

