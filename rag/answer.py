@@ -50,6 +50,75 @@ class Draft:
 class Answerer(Protocol):
     mode: str
 
+    def _score_sentences(self, hits: list[Hit], kind: str, weights: dict[str, float],
+                         focus_weights: dict[str, float]) -> list[Evidence]:
+        """Every sentence of the contexts, scored by how well it answers, best first."""
+        qwords = set(weights) | set(focus_weights)
+        scored: list[Evidence] = []
+        for n, hit in enumerate(hits, start=1):
+            prev_cov = 0.0
+            prev_short = False
+            for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
+                cov = self.coverage(weights, sent, sent_words)
+                if focus_weights:
+                    cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
+                if len(sent) >= 6:
+                    score = cov + _kind_bonus(kind, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
+                    own = [w for w in sent_words if w not in qwords]
+                    if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
+                        score -= 0.4
+                    # the sentence right after a heading that matches the question inherits some of its match
+                    score += (0.4 if prev_short else 0.2) * prev_cov
+                    scored.append(Evidence(n, hit, span.start, span.end, score))
+                prev_cov = cov
+                prev_short = len(sent) <= 30 or span.heading is not None
+        scored.sort(key=lambda e: -e.score)
+        return scored
+
+    def _choose(self, scored: list[Evidence], kind: str) -> list[Evidence]:
+        """The best sentence, plus what must go with it; in reading order."""
+        best = scored[0]
+        chosen = [best]
+        if kind == "compare":
+            # one best sentence from each of the other documents that answer as well
+            docs = {best.hit.chunk.doc_id}
+            for e in scored[1:]:
+                if len(chosen) > self.max_sentences:
+                    break
+                if e.hit.chunk.doc_id not in docs and e.score >= 0.6 * best.score:
+                    chosen.append(e)
+                    docs.add(e.hit.chunk.doc_id)
+        # the sentences that continue the best one: after a lead-in ("…主要表现在三方面:"), or the
+        # next items of an enumeration (二是…, (二)…, 2.…) when a list is asked for
+        following = sorted((e for e in scored if e.hit is best.hit and e.start >= best.end), key=lambda e: e.start)
+        last = best
+        for e in following:
+            if len(chosen) > self.max_sentences or e.start - last.end > 2:
+                break
+            lead_in = last.quote.rstrip().endswith((":", "：")) or (
+                last is best and heading_level(best.quote) is not None and len(best.quote) <= 30)
+            enumerated = kind == "list" and _ENUMERATION.match(e.quote) is not None
+            if not (lead_in or enumerated):
+                break
+            chosen.append(e)
+            last = e
+        chosen.sort(key=lambda e: (e.n, e.start))
+        return chosen
+
+    def _support(self, weights: dict[str, float], hits: list[Hit], best: Evidence, chosen: list[Evidence],
+                 kind: str) -> float:
+        """How much of the question the evidence covers (0..1); below the threshold the engine abstains."""
+        support = self.coverage(weights, best.quote)
+        for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
+            whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"
+            support = max(support, self.coverage(weights, whole, self._chunk_words(hit.chunk.chunk_id, whole)))
+        if kind == "compare" and len(chosen) > 1:  # the documents answer together
+            texts = {e.hit.chunk.chunk_id: f"{e.hit.chunk.doc_title}\n{e.hit.chunk.text}" for e in chosen}
+            union = frozenset().union(*(self._chunk_words(cid, t) for cid, t in texts.items()))
+            support = max(support, self.coverage(weights, "\n".join(texts.values()), union))
+        return support
+
     def unknown_entities(self, question: str) -> list[str]:
         return [e for e in entities(question) if not self.index.mentions(e)]
 
@@ -120,22 +189,15 @@ class ExtractiveAnswerer:
             self._sentence_cache[chunk_id] = got
         return got
 
-    def unknown_entities(self, question: str) -> list[str]:
-        return [e for e in entities(question) if not self.index.mentions(e)]
-
-    def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
-        """`focus` is the user's own latest words when `question` was completed from the history:
-        sentences that answer them rank first."""
-        weights = self._weights(question)
-        focus_weights = self._weights(focus) if focus and focus != question else {}
-        kind = question_kind(question)
+    def _score_sentences(self, hits: list[Hit], kind: str, weights: dict[str, float],
+                         focus_weights: dict[str, float]) -> list[Evidence]:
+        """Every sentence of the contexts, scored by how well it answers, best first."""
         qwords = set(weights) | set(focus_weights)
         scored: list[Evidence] = []
         for n, hit in enumerate(hits, start=1):
-            text = hit.chunk.text
             prev_cov = 0.0
             prev_short = False
-            for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, text):
+            for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
                 cov = self.coverage(weights, sent, sent_words)
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
@@ -150,9 +212,11 @@ class ExtractiveAnswerer:
                     scored.append(Evidence(n, hit, span.start, span.end, score))
                 prev_cov = cov
                 prev_short = len(sent) <= 30 or span.heading is not None
-        if not scored:
-            return Draft(NOT_FOUND)
         scored.sort(key=lambda e: -e.score)
+        return scored
+
+    def _choose(self, scored: list[Evidence], kind: str) -> list[Evidence]:
+        """The best sentence, plus what must go with it; in reading order."""
         best = scored[0]
         chosen = [best]
         if kind == "compare":
@@ -171,14 +235,19 @@ class ExtractiveAnswerer:
         for e in following:
             if len(chosen) > self.max_sentences or e.start - last.end > 2:
                 break
-            lead_in = last.quote.rstrip().endswith((":", "：")) or (last is best and heading_level(best.quote) is not None
-                                                                       and len(best.quote) <= 30)
+            lead_in = last.quote.rstrip().endswith((":", "：")) or (
+                last is best and heading_level(best.quote) is not None and len(best.quote) <= 30)
             enumerated = kind == "list" and _ENUMERATION.match(e.quote) is not None
             if not (lead_in or enumerated):
                 break
             chosen.append(e)
             last = e
         chosen.sort(key=lambda e: (e.n, e.start))
+        return chosen
+
+    def _support(self, weights: dict[str, float], hits: list[Hit], best: Evidence, chosen: list[Evidence],
+                 kind: str) -> float:
+        """How much of the question the evidence covers (0..1); below the threshold the engine abstains."""
         support = self.coverage(weights, best.quote)
         for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
             whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"
@@ -187,6 +256,22 @@ class ExtractiveAnswerer:
             texts = {e.hit.chunk.chunk_id: f"{e.hit.chunk.doc_title}\n{e.hit.chunk.text}" for e in chosen}
             union = frozenset().union(*(self._chunk_words(cid, t) for cid, t in texts.items()))
             support = max(support, self.coverage(weights, "\n".join(texts.values()), union))
+        return support
+
+    def unknown_entities(self, question: str) -> list[str]:
+        return [e for e in entities(question) if not self.index.mentions(e)]
+
+    def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
+        """`focus` is the user's own latest words when `question` was completed from the history:
+        sentences that answer them rank first."""
+        weights = self._weights(question)
+        focus_weights = self._weights(focus) if focus and focus != question else {}
+        kind = question_kind(question)
+        scored = self._score_sentences(hits, kind, weights, focus_weights)
+        if not scored:
+            return Draft(NOT_FOUND)
+        chosen = self._choose(scored, kind)
+        support = self._support(weights, hits, scored[0], chosen, kind)
         if self.unknown_entities(question):
             support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
