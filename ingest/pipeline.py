@@ -240,7 +240,7 @@ def _ingest_locked(
         fp = fingerprint(wanted)
         current = BM25Index.load(settings.index_dir)
         if current is None or current.fingerprint != fp or (fp and not current.df):
-            BM25Index.build(catalog.chunks(), fp).save(settings.index_dir)
+            BM25Index.build(target, fp).save(settings.index_dir)  # target is what the catalog now holds
 
         summary.documents = len(all_docs)
         summary.chunks = len(target)

@@ -67,9 +67,6 @@ class Index:
         """Inverse document frequency; a word the corpus never uses weighs the most."""
         return math.log(1 + (self.n_docs + 1) / (self._df.get(token, 0) + 0.5))
 
-    def in_corpus(self, token: str) -> bool:
-        return token in self._df
-
     def mentions(self, name: str) -> bool:
         return name.lower() in self.all_text
 
