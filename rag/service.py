@@ -47,7 +47,7 @@ def check_upload_name(name: str, allowed: set[str]) -> str:
     """A client's file name is metadata only, but it must still be sane."""
     if not name or len(name.encode("utf-8")) > 255:
         raise Invalid("file name is empty or too long")
-    if _BAD_NAME.search(name) or name in (".", "..") or ".." in name or name.startswith("."):
+    if _BAD_NAME.search(name) or ".." in name or name.startswith("."):
         raise Invalid(f"file name not allowed: {name!r}")
     ext = Path(name).suffix.lower()
     if ext not in allowed:

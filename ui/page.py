@@ -9,6 +9,7 @@ import html
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -183,7 +184,7 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
         items = []
         for f in files:
             path = f if isinstance(f, str) else f.name
-            items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), open(path, "rb").read()))
+            items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), Path(path).read_bytes()))
         progress(0.4, desc="正在导入并建立索引…")
         try:
             s = service.upload(items)
