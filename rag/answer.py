@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ingest.chunk import sentence_spans
@@ -14,14 +14,25 @@ from rag.retrieve import Hit, Index
 NOT_FOUND = "资料中未找到相关内容"
 SUPPORT_CONTEXTS = 3
 RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a sentence (chosen on the eval set)
+# Question words that a context's document title already contains say which document is meant, not which of
+# its sentences answers: they count this much in choosing the sentence (chosen on the eval set).
+TITLE_WORD_WEIGHT = 0.1
+HEADING_LIKE_CHARS = 30
+# a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
+FIGURE_COVERAGE = 0.45
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
+# words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
+_ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
+# the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
+_QUESTION_FORM = re.compile(r"为什么|为何|多大|多少|多长|多久|多高|哪几|是什么|什么")
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
-_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)|[一二三四五六七八九十百千万]+[个项名家次类]")
+_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)"
+                          r"|[一二三四五六七八九十百千万]+[个项名家次类]|[一二三四五六七八九十百]+分之[一二三四五六七八九十]|[一二三四五六七八九]成")
 _DATE = re.compile(r"(19|20)\d{2}\s*年")
 _ENUMERATION = re.compile(r"^\s*([一二三四五六七八九十]+[是、]|[其再]次|最后|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
@@ -34,6 +45,7 @@ class Evidence:
     start: int  # offsets inside the chunk text
     end: int
     score: float
+    lead: int | None = None  # start of the short heading-like sentence before this one that matched the question
 
     @property
     def quote(self) -> str:
@@ -53,9 +65,24 @@ class Answerer(Protocol):
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
 
 
+def _heading_like(sentence: str, level: int | None) -> bool:
+    """A 公文 heading, a dash-led one ("——权力下放断链。") or a line too short to be a statement."""
+    return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
+
+
+def _name_stem(name: str) -> str:
+    """"浙江省" → "浙江": documents often drop the administrative suffix."""
+    name = re.sub(r"(人民)?(政府|党委)$", "", name)
+    return name[:-1] if len(name) > 2 and name[-1] in "省市县区镇乡村" else name
+
+
 def question_kind(question: str) -> str:
-    if _COMPARE_Q.search(question):
-        return "compare"  # answered from several documents, one best sentence each
+    """compare (across documents), or what a single answer must hold: date, number, list, explain, fact."""
+    return "compare" if _COMPARE_Q.search(question) else answer_kind(question)
+
+
+def answer_kind(question: str) -> str:
+    """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
     if _NUMBER_Q.search(question):
@@ -91,19 +118,21 @@ class ExtractiveAnswerer:
         self._words_cache: dict[str, frozenset[str]] = {}
 
     def _weights(self, question: str) -> dict[str, float]:
-        return {w: self.index.idf(w) for w in dict.fromkeys(words(question))}
+        asked = _QUESTION_FORM.sub(" ", question)
+        return {w: self.index.idf(w) for w in dict.fromkeys(words(asked)) if w not in _ABOUT_SOURCES}
 
     def coverage(self, weights: dict[str, float], text: str, text_words: frozenset[str] | None = None) -> float:
         total = sum(weights.values()) or 1.0
         present = (text_words if text_words is not None else set(words(text))) | {t for t in weights if t in text}
         return sum(v for k, v in weights.items() if k in present) / total
 
-    def _chunk_words(self, chunk_id: str, text: str) -> frozenset[str]:
-        got = self._words_cache.get(chunk_id)
+    def _chunk_words(self, key: str, text: str) -> frozenset[str]:
+        """The words of a text that never changes under its key (a chunk id), computed once."""
+        got = self._words_cache.get(key)
         if got is None:
             if len(self._words_cache) >= 20_000:
                 self._words_cache.pop(next(iter(self._words_cache)))
-            got = self._words_cache[chunk_id] = frozenset(words(text))
+            got = self._words_cache[key] = frozenset(words(text))
         return got
 
     def _sentences(self, chunk_id: str, text: str) -> list[tuple[Any, str, frozenset[str]]]:
@@ -117,7 +146,14 @@ class ExtractiveAnswerer:
             self._sentence_cache[chunk_id] = got
         return got
 
-    def _score_sentences(self, hits: list[Hit], kind: str, weights: dict[str, float],
+    def _local_weights(self, weights: dict[str, float], hit: Hit) -> dict[str, float]:
+        """The question's word weights for choosing among this context's sentences: the words its document
+        title already contains count TITLE_WORD_WEIGHT of their weight."""
+        key = f"title:{hit.chunk.chunk_id}"
+        titled = self._chunk_words(key, hit.chunk.doc_title)
+        return {w: v * (TITLE_WORD_WEIGHT if w in titled else 1.0) for w, v in weights.items()}
+
+    def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
                          focus_weights: dict[str, float]) -> list[Evidence]:
         """Every sentence of the contexts, scored by how well it answers, best first."""
         qwords = set(weights) | set(focus_weights)
@@ -125,25 +161,29 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits, start=1):
             prev_cov = 0.0
             prev_short = False
+            prev_start, prev_end = 0, -10
+            local = self._local_weights(weights, hit)
             for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
-                cov = self.coverage(weights, sent, sent_words)
+                cov = self.coverage(local, sent, sent_words)
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
-                    score = cov + _kind_bonus(kind, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    score = cov + _kind_bonus(what, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
                     own = [w for w in sent_words if w not in qwords]
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
                         score -= 0.4
                     # the sentence right after a heading that matches the question inherits some of its match
                     score += (0.4 if prev_short else 0.2) * prev_cov
-                    scored.append(Evidence(n, hit, span.start, span.end, score))
+                    lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None
+                    scored.append(Evidence(n, hit, span.start, span.end, score, lead))
                 prev_cov = cov
-                prev_short = len(sent) <= 30 or span.heading is not None
+                prev_short = _heading_like(sent, span.heading)
+                prev_start, prev_end = span.start, span.end
         scored.sort(key=lambda e: -e.score)
         return scored
 
-    def _choose(self, scored: list[Evidence], kind: str) -> list[Evidence]:
+    def _choose(self, scored: list[Evidence], kind: str, what: str) -> list[Evidence]:
         """The best sentence, plus what must go with it; in reading order."""
         best = scored[0]
         chosen = [best]
@@ -165,17 +205,26 @@ class ExtractiveAnswerer:
                 break
             lead_in = last.quote.rstrip().endswith((":", "：")) or (
                 last is best and heading_level(best.quote) is not None and len(best.quote) <= 30)
-            enumerated = kind == "list" and _ENUMERATION.match(e.quote) is not None
+            enumerated = what == "list" and _ENUMERATION.match(e.quote) is not None
             if not (lead_in or enumerated):
                 break
             chosen.append(e)
             last = e
+        # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
+        taken = {(e.n, e.start) for e in chosen}
+        chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
+                  for e in chosen]
         chosen.sort(key=lambda e: (e.n, e.start))
         return chosen
 
     def _support(self, weights: dict[str, float], hits: list[Hit], best: Evidence, chosen: list[Evidence],
-                 kind: str) -> float:
+                 kind: str, what: str) -> float:
         """How much of the question the evidence covers (0..1); below the threshold the engine abstains."""
+        if what in ("number", "date"):
+            # a figure answers only when the sentence stating it is about what was asked: the words of the
+            # question that its document's title does not already supply must be in that sentence
+            if self.coverage(self._local_weights(weights, best.hit), best.quote) < FIGURE_COVERAGE:
+                return 0.0
         support = self.coverage(weights, best.quote)
         for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
             whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"
@@ -194,12 +243,18 @@ class ExtractiveAnswerer:
         sentences that answer them rank first."""
         weights = self._weights(question)
         focus_weights = self._weights(focus) if focus and focus != question else {}
-        kind = question_kind(question)
-        scored = self._score_sentences(hits, kind, weights, focus_weights)
+        kind, what = question_kind(question), answer_kind(question)
+        scored = self._score_sentences(hits, what, weights, focus_weights)
+        names = [_name_stem(e) for e in entities(question)]
+        if names:
+            # an answer about a named place, person or body comes from a document that names it
+            need = any if kind == "compare" or len(names) > 1 else all
+            scored = [e for e in scored if need(self.index.mentions(x, e.hit.chunk.doc_id) for x in names)]
         if not scored:
             return Draft(NOT_FOUND)
-        chosen = self._choose(scored, kind)
-        support = self._support(weights, hits, scored[0], chosen, kind)
+        chosen = self._choose(scored, kind, what)
+        best = next(e for e in chosen if (e.n, e.end) == (scored[0].n, scored[0].end))
+        support = self._support(weights, hits, best, chosen, kind, what)
         if self.unknown_entities(question):
             support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)

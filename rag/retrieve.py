@@ -62,13 +62,15 @@ class Index:
         self._df = bm25.df
         # every title and chunk text, to check whether a name occurs anywhere in the documents
         self.all_text = "\n".join(sorted({c.doc_title for c in chunks}) + [c.text for c in chunks]).lower()
+        self.doc_text = {doc: "\n".join([cs[0].doc_title] + [c.text for c in cs]).lower() for doc, cs in self.by_doc.items()}
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word the corpus never uses weighs the most."""
         return math.log(1 + (self.n_docs + 1) / (self._df.get(token, 0) + 0.5))
 
-    def mentions(self, name: str) -> bool:
-        return name.lower() in self.all_text
+    def mentions(self, name: str, doc_id: str | None = None) -> bool:
+        """Whether the documents (or one document) name this place, person or body."""
+        return name.lower() in (self.all_text if doc_id is None else self.doc_text.get(doc_id, ""))
 
 
 class HybridRetriever(BaseRetriever):

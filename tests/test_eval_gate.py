@@ -26,6 +26,9 @@ def test_gold_set_coverage_and_every_evidence_quote_is_in_the_corpus():
         for e in i.evidence:
             assert _norm(e) in corpus, (i.id, e)
         assert i.answerable == bool(i.evidence), i.id
+        # a key fact the answer must contain has to be supported by one of the quotes
+        for k in i.key_facts:
+            assert any(_norm(k) in _norm(e) for e in i.evidence), (i.id, k)
     types = [i.type for i in items]
     assert types.count("multi") >= 10 and types.count("paraphrase") >= 10 and types.count("unanswerable") >= 15
 

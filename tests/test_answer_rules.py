@@ -1,0 +1,84 @@
+"""How the extractive answerer picks its sentences and when it abstains, on documents made of corpus lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import ingest
+from rag.answer import answer_kind, question_kind
+from rag.engine import AskEngine
+from rag.retrieve import load_index
+from rag.settings import load_settings
+
+DOCS = {
+    "困境.txt": """强镇扩权的实践困境与突围策略
+强镇扩权是江苏在基层政府行政体制改革领域的一次重大探索。
+然而,调研发现,其遭遇的实践困境也不容忽视,亟需探寻突围之策。
+——两头热中间冷。
+省市政府和乡镇政府都对强镇扩权持积极乐观的支持态度,但相比之下,县(市、区)政府的态度却较为冷漠。
+实际上,改革举措能不能落地生根,不仅需要省级层面的精心设计,更离不开县级政府的具体落实。
+而一旦出现两头热中间冷的尴尬局面,最终受影响的必将是扩权乡镇。
+""",
+    "浙江.txt": """浙江省强镇扩权改革的主要经验
+(一)初试阶段:2005年一2007年
+事权财权限制了其公共服务职能的履行效果,亟需改革。浙江省经济总量的三分之一是由小城镇创造
+1994年11月,浙江省提出推进小城镇综合改革试点,建设100个现代化的小城镇,带动农村经济社会发展的要求。
+1995年,全国57个小城镇开展小城镇综合试点,浙江有6个镇列入试点。
+""",
+    "桦南.txt": """桦南县强乡扩权改革试点
+桦南县以综合执法大队为载体,归并9个委托及派驻机构承担行政执法权限205项,实行乡级统一综合执法。
+接受“后台”的指挥与监管,形成了纵向联动、横向互展办公室、农业农村服务中心、综合执法大队,并细化了部门职责分工。实行党政领导交叉任职。对7个县直部门的站”和“后台”之间既相互联系又相互制约、既相促进又相互补充,切实提升了农业农村综合管理效能。
+""",
+    "乐清.txt": """对强镇扩权的调查及思考
+据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> AskEngine:
+    root = tmp_path_factory.mktemp("rules")
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = load_settings(index_dir=root / "index")
+    ingest([docs], settings)
+    return AskEngine(load_index(settings), settings)
+
+
+def test_a_short_lead_sentence_is_quoted_with_the_sentence_it_introduces(engine):
+    # OCR broke this passage: the figure sits in the sentence after the one the question paraphrases
+    r = engine.ask("桦南县对几个县直部门实行党政领导交叉任职？")
+    assert not r.abstained and "7个" in r.answer
+    quote = r.citations[0].quote
+    assert quote.startswith("实行党政领导交叉任职。对7个县直部门")
+
+
+def test_a_fraction_answers_a_question_about_a_share(engine):
+    r = engine.ask("浙江省经济总量有多大比例是由小城镇创造的？")
+    assert not r.abstained and "三分之一" in r.answer
+
+
+def test_a_figure_from_a_document_about_another_place_is_not_an_answer(engine):
+    # 乐清's document gives a 常住人口 share; no document about 桦南县 gives its population
+    r = engine.ask("桦南县试点乡镇的常住人口是多少？")
+    assert r.abstained and r.citations == [] and r.contexts
+
+
+def test_a_figure_needs_a_sentence_about_what_was_asked(engine):
+    # the 浙江 document has years and counts, but none about 专项资金
+    r = engine.ask("浙江省中心镇培育工程的省级财政专项资金每年是多少？")
+    assert r.abstained
+
+
+def test_the_same_place_with_a_stated_figure_is_answered(engine):
+    r = engine.ask("桦南县归并了几个委托及派驻机构？")
+    assert not r.abstained and "9个" in r.answer
+    assert r.citations[0].doc_title == "桦南县强乡扩权改革试点"
+
+
+def test_a_question_across_documents_keeps_what_each_answer_must_hold():
+    q = "绍兴县的扩权试点分别在哪年几月开始？"
+    assert question_kind(q) == "compare" and answer_kind(q) == "date"
+    assert answer_kind("强乡扩权改革试点分别在多少个乡镇开展？") == "number"
