@@ -9,6 +9,15 @@ from typing import Any, Protocol
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
 from ingest.tokenize import entities, words
+from rag.question import (
+    ABOUT_SOURCES,
+    QUESTION_FORM,
+    answer_kind,
+    figure_pattern,
+    kind_bonus,
+    name_stem,
+    question_kind,
+)
 from rag.retrieve import Hit, Index
 
 NOT_FOUND = "资料中未找到相关内容"
@@ -20,22 +29,9 @@ TITLE_WORD_WEIGHT = 0.1
 HEADING_LIKE_CHARS = 30
 # a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
 FIGURE_COVERAGE = 0.45
+FIGURE_SENTENCE_BONUS = 0.2  # for a sentence stating the figure with the unit and noun asked for (eval set)
 
-# questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
-_COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
-# words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
-_ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
-# the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
-_QUESTION_FORM = re.compile(r"为什么|为何|多大|多少|多长|多久|多高|哪几|是什么|什么")
-_NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
-_DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
-_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
-_WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
-_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)"
-                          r"|[一二三四五六七八九十百千万]+[个项名家次类]|[一二三四五六七八九十百]+分之[一二三四五六七八九十]|[一二三四五六七八九]成")
-_DATE = re.compile(r"(19|20)\d{2}\s*年")
 _ENUMERATION = re.compile(r"^\s*([一二三四五六七八九十]+[是、]|[其再]次|最后|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
-_CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
 
 
 @dataclass
@@ -70,42 +66,6 @@ def _heading_like(sentence: str, level: int | None) -> bool:
     return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
 
 
-def _name_stem(name: str) -> str:
-    """"浙江省" → "浙江": documents often drop the administrative suffix."""
-    name = re.sub(r"(人民)?(政府|党委)$", "", name)
-    return name[:-1] if len(name) > 2 and name[-1] in "省市县区镇乡村" else name
-
-
-def question_kind(question: str) -> str:
-    """compare (across documents), or what a single answer must hold: date, number, list, explain, fact."""
-    return "compare" if _COMPARE_Q.search(question) else answer_kind(question)
-
-
-def answer_kind(question: str) -> str:
-    """What each answering sentence must hold, also inside a question across documents."""
-    if _DATE_Q.search(question):
-        return "date"
-    if _NUMBER_Q.search(question):
-        return "number"
-    if _LIST_Q.search(question):
-        return "list"
-    if _WHY_Q.search(question):
-        return "explain"
-    return "fact"
-
-
-def _kind_bonus(kind: str, sentence: str) -> float:
-    if kind == "number":
-        return 0.35 if _NUMBER_UNIT.search(sentence) else -0.2
-    if kind == "date":
-        return 0.35 if _DATE.search(sentence) else -0.2
-    if kind == "list":
-        return 0.2 if sentence.count("、") >= 2 or "；" in sentence or ";" in sentence else 0.0
-    if kind == "explain":
-        return 0.15 if _CAUSE.search(sentence) else 0.0
-    return 0.0
-
-
 class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each."""
 
@@ -118,8 +78,8 @@ class ExtractiveAnswerer:
         self._words_cache: dict[str, frozenset[str]] = {}
 
     def _weights(self, question: str) -> dict[str, float]:
-        asked = _QUESTION_FORM.sub(" ", question)
-        return {w: self.index.idf(w) for w in dict.fromkeys(words(asked)) if w not in _ABOUT_SOURCES}
+        asked = QUESTION_FORM.sub(" ", question)
+        return {w: self.index.idf(w) for w in dict.fromkeys(words(asked)) if w not in ABOUT_SOURCES}
 
     def coverage(self, weights: dict[str, float], text: str, text_words: frozenset[str] | None = None) -> float:
         total = sum(weights.values()) or 1.0
@@ -154,7 +114,7 @@ class ExtractiveAnswerer:
         return {w: v * (TITLE_WORD_WEIGHT if w in titled else 1.0) for w, v in weights.items()}
 
     def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
-                         focus_weights: dict[str, float]) -> list[Evidence]:
+                         focus_weights: dict[str, float], figure: re.Pattern[str] | None = None) -> list[Evidence]:
         """Every sentence of the contexts, scored by how well it answers, best first."""
         qwords = set(weights) | set(focus_weights)
         scored: list[Evidence] = []
@@ -168,7 +128,9 @@ class ExtractiveAnswerer:
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
-                    score = cov + _kind_bonus(what, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    score = cov + kind_bonus(what, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    if figure is not None and figure.search(sent):
+                        score += FIGURE_SENTENCE_BONUS  # it states the figure asked for: "13个乡镇"
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
                     own = [w for w in sent_words if w not in qwords]
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
@@ -244,8 +206,8 @@ class ExtractiveAnswerer:
         weights = self._weights(question)
         focus_weights = self._weights(focus) if focus and focus != question else {}
         kind, what = question_kind(question), answer_kind(question)
-        scored = self._score_sentences(hits, what, weights, focus_weights)
-        names = [_name_stem(e) for e in entities(question)]
+        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question))
+        names = [name_stem(e) for e in entities(question)]
         if names:
             # an answer about a named place, person or body comes from a document that names it
             need = any if kind == "compare" or len(names) > 1 else all

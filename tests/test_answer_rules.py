@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
-from rag.answer import answer_kind, question_kind
 from rag.engine import AskEngine
+from rag.question import answer_kind, figure_pattern, name_stem, question_kind
 from rag.retrieve import load_index
 from rag.settings import load_settings
 
@@ -82,3 +82,16 @@ def test_a_question_across_documents_keeps_what_each_answer_must_hold():
     q = "绍兴县的扩权试点分别在哪年几月开始？"
     assert question_kind(q) == "compare" and answer_kind(q) == "date"
     assert answer_kind("强乡扩权改革试点分别在多少个乡镇开展？") == "number"
+
+
+def test_the_figure_a_question_asks_for():
+    p = figure_pattern("强乡扩权改革试点分别在多少个乡镇开展？")
+    assert p is not None and p.search("**市先后在13个乡镇进行了“强乡扩权”改革试点工作")
+    assert not p.search("有62个设立了“一站式”行政服务大厅")  # a number, but not of 乡镇
+    assert figure_pattern("平昌县向乡镇下放了几项人事管理权？").search("一是下放5项人事管理权。")
+    assert figure_pattern("乡镇在农村工作中处于什么位置？") is None
+
+
+def test_place_names_are_matched_without_their_administrative_suffix():
+    assert name_stem("浙江省") == "浙江" and name_stem("浙江省政府") == "浙江" and name_stem("桦南县") == "桦南"
+    assert name_stem("龙泉") == "龙泉"

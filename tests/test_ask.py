@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
-from rag.answer import Evidence, question_kind
+from rag.answer import Evidence
 from rag.cite import verify
 from rag.engine import AskEngine, Turn, condense
+from rag.question import question_kind
 from rag.retrieve import IndexNotReady, load_index
 
 

@@ -1,0 +1,67 @@
+"""What a question asks for: across documents or not, which kind of answer, which figure; pure functions."""
+
+from __future__ import annotations
+
+import re
+
+# questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
+_COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
+# words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
+ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
+# the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
+QUESTION_FORM = re.compile(r"为什么|为何|多大|多少|多长|多久|多高|哪几|是什么|什么")
+_NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
+_DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
+_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
+_WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
+_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)"
+                          r"|[一二三四五六七八九十百千万]+[个项名家次类]|[一二三四五六七八九十百]+分之[一二三四五六七八九十]|[一二三四五六七八九]成")
+_DATE = re.compile(r"(19|20)\d{2}\s*年")
+_CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
+# "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
+_FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
+
+
+def name_stem(name: str) -> str:
+    """"浙江省" → "浙江": documents often drop the administrative suffix."""
+    name = re.sub(r"(人民)?(政府|党委)$", "", name)
+    return name[:-1] if len(name) > 2 and name[-1] in "省市县区镇乡村" else name
+
+
+def question_kind(question: str) -> str:
+    """compare (across documents), or what a single answer must hold: date, number, list, explain, fact."""
+    return "compare" if _COMPARE_Q.search(question) else answer_kind(question)
+
+
+def answer_kind(question: str) -> str:
+    """What each answering sentence must hold, also inside a question across documents."""
+    if _DATE_Q.search(question):
+        return "date"
+    if _NUMBER_Q.search(question):
+        return "number"
+    if _LIST_Q.search(question):
+        return "list"
+    if _WHY_Q.search(question):
+        return "explain"
+    return "fact"
+
+
+def kind_bonus(kind: str, sentence: str) -> float:
+    if kind == "number":
+        return 0.35 if _NUMBER_UNIT.search(sentence) else -0.2
+    if kind == "date":
+        return 0.35 if _DATE.search(sentence) else -0.2
+    if kind == "list":
+        return 0.2 if sentence.count("、") >= 2 or "；" in sentence or ";" in sentence else 0.0
+    if kind == "explain":
+        return 0.15 if _CAUSE.search(sentence) else 0.0
+    return 0.0
+
+
+def figure_pattern(question: str) -> re.Pattern[str] | None:
+    """"在多少个乡镇开展" → a pattern for "13个乡镇": the figure asked for, with its unit and the noun after it."""
+    m = _FIGURE_Q.search(question)
+    if m is None:
+        return None
+    unit, noun = m.group(1), m.group(2) or ""
+    return re.compile(rf"(\d+|[一二两三四五六七八九十百千]+){unit}{re.escape(noun)}")
