@@ -29,6 +29,9 @@ TITLE_WORD_WEIGHT = 0.1
 HEADING_LIKE_CHARS = 30
 # a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
 FIGURE_COVERAGE = 0.45
+# past this length a sentence loses LENGTH_PENALTY per 100 characters (eval set: flat for 0.15–0.2, 30–60 chars)
+PLAIN_SENTENCE_CHARS = 50
+LENGTH_PENALTY = 0.2
 FIGURE_SENTENCE_BONUS = 0.2  # for a sentence stating the figure with the unit and noun asked for (eval set)
 
 _ENUMERATION = re.compile(r"^\s*([一二三四五六七八九十]+[是、]|[其再]次|最后|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
@@ -129,6 +132,8 @@ class ExtractiveAnswerer:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
                     score = cov + kind_bonus(what, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    # a long sentence matches many words by its length alone
+                    score -= LENGTH_PENALTY * max(0, len(sent) - PLAIN_SENTENCE_CHARS) / 100
                     if figure is not None and figure.search(sent):
                         score += FIGURE_SENTENCE_BONUS  # it states the figure asked for: "13个乡镇"
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
@@ -155,7 +160,7 @@ class ExtractiveAnswerer:
             for e in scored[1:]:
                 if len(chosen) > self.max_sentences:
                     break
-                if e.hit.chunk.doc_id not in docs and e.score >= 0.6 * best.score:
+                if e.hit.chunk.doc_id not in docs and e.score >= 0.8 * best.score:
                     chosen.append(e)
                     docs.add(e.hit.chunk.doc_id)
         # the sentences that continue the best one: after a lead-in ("…主要表现在三方面:"), or the
@@ -165,9 +170,13 @@ class ExtractiveAnswerer:
         for e in following:
             if len(chosen) > self.max_sentences or e.start - last.end > 2:
                 break
+            # a heading is continued by its body, unless it already states the figure asked for
             lead_in = last.quote.rstrip().endswith((":", "：")) or (
-                last is best and heading_level(best.quote) is not None and len(best.quote) <= 30)
-            enumerated = what == "list" and _ENUMERATION.match(e.quote) is not None
+                last is best and heading_level(best.quote) is not None and len(best.quote) <= 30
+                and not (what in ("number", "date") and kind_bonus(what, best.quote) > 0))
+            # the next item of a list the best sentence belongs to (not the next section's heading)
+            enumerated = (what == "list" and _ENUMERATION.match(e.quote) is not None
+                          and (_ENUMERATION.match(last.quote) is not None or last is not best))
             if not (lead_in or enumerated):
                 break
             chosen.append(e)

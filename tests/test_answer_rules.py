@@ -29,6 +29,10 @@ DOCS = {
 桦南县以综合执法大队为载体,归并9个委托及派驻机构承担行政执法权限205项,实行乡级统一综合执法。
 接受“后台”的指挥与监管,形成了纵向联动、横向互展办公室、农业农村服务中心、综合执法大队,并细化了部门职责分工。实行党政领导交叉任职。对7个县直部门的站”和“后台”之间既相互联系又相互制约、既相促进又相互补充,切实提升了农业农村综合管理效能。
 """,
+    "绍兴.txt": """浙江省强镇扩权的实践与启示
+绍兴县还下放了部分人事管理权限,镇党委有权任命副镇长及以下人员,主要领导在行政职级上实行高配一级。(二)权责一致,提高效能明确职责权限,提高行政效能。
+各部门下放到镇的职责权限,明确由镇级行使,不打折扣。
+""",
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
 """,
@@ -58,6 +62,18 @@ def test_a_short_lead_sentence_is_quoted_with_the_sentence_it_introduces(engine)
 def test_a_fraction_answers_a_question_about_a_share(engine):
     r = engine.ask("浙江省经济总量有多大比例是由小城镇创造的？")
     assert not r.abstained and "三分之一" in r.answer
+
+
+def test_a_heading_that_states_the_figure_is_the_whole_answer(engine):
+    r = engine.ask("浙江省强镇扩权改革的初试阶段是哪几年？")
+    assert not r.abstained and "2005" in r.answer and "2007" in r.answer
+    assert [c.quote for c in r.citations] == ["(一)初试阶段:2005年一2007年"]
+
+
+def test_a_list_answer_does_not_run_into_the_next_section(engine):
+    r = engine.ask("绍兴县下放人事管理权限后，镇党委有权任命哪些人员？")
+    assert "副镇长" in r.answer
+    assert len(r.citations) == 1 and "权责一致" not in r.answer
 
 
 def test_a_figure_from_a_document_about_another_place_is_not_an_answer(engine):
