@@ -16,6 +16,7 @@ from rag.question import (
     figure_pattern,
     kind_bonus,
     name_stem,
+    next_item,
     question_kind,
 )
 from rag.retrieve import Hit, Index
@@ -32,9 +33,9 @@ FIGURE_COVERAGE = 0.45
 # past this length a sentence loses LENGTH_PENALTY per 100 characters (eval set: flat for 0.15–0.2, 30–60 chars)
 PLAIN_SENTENCE_CHARS = 50
 LENGTH_PENALTY = 0.2
-FIGURE_SENTENCE_BONUS = 0.2  # for a sentence stating the figure with the unit and noun asked for (eval set)
+FIGURE_SENTENCE_BONUS = 0.2
+MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one  # for a sentence stating the figure with the unit and noun asked for (eval set)
 
-_ENUMERATION = re.compile(r"^\s*([一二三四五六七八九十]+[是、]|[其再]次|最后|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 
 @dataclass
@@ -163,8 +164,7 @@ class ExtractiveAnswerer:
                 if e.hit.chunk.doc_id not in docs and e.score >= 0.8 * best.score:
                     chosen.append(e)
                     docs.add(e.hit.chunk.doc_id)
-        # the sentences that continue the best one: after a lead-in ("…主要表现在三方面:"), or the
-        # next items of an enumeration (二是…, (二)…, 2.…) when a list is asked for
+        # a heading or a lead-in ("…主要表现在三方面:") is continued by the sentence after it
         following = sorted((e for e in scored if e.hit is best.hit and e.start >= best.end), key=lambda e: e.start)
         last = best
         for e in following:
@@ -174,19 +174,35 @@ class ExtractiveAnswerer:
             lead_in = last.quote.rstrip().endswith((":", "：")) or (
                 last is best and heading_level(best.quote) is not None and len(best.quote) <= 30
                 and not (what in ("number", "date") and kind_bonus(what, best.quote) > 0))
-            # the next item of a list the best sentence belongs to (not the next section's heading)
-            enumerated = (what == "list" and _ENUMERATION.match(e.quote) is not None
-                          and (_ENUMERATION.match(last.quote) is not None or last is not best))
-            if not (lead_in or enumerated):
+            if not lead_in:
                 break
             chosen.append(e)
             last = e
+        if what == "list":
+            chosen += self._next_items(scored, last)
         # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
         taken = {(e.n, e.start) for e in chosen}
         chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
                   for e in chosen]
         chosen.sort(key=lambda e: (e.n, e.start))
         return chosen
+
+    @staticmethod
+    def _next_items(scored: list[Evidence], item: Evidence) -> list[Evidence]:
+        """The items of the list this sentence opens or belongs to ("一、…" → "二、…", "首先…" → "其次…"),
+        from the same document, in order, wherever they stand in the retrieved chunks."""
+        later = sorted((e for e in scored if e.hit.chunk.doc_id == item.hit.chunk.doc_id
+                        and (e.hit.chunk.seq, e.start) > (item.hit.chunk.seq, item.start)),
+                       key=lambda e: (e.hit.chunk.seq, e.start))
+        items: list[Evidence] = []
+        expected = next_item(item.quote)
+        for e in later:
+            if expected is None or len(items) >= MAX_LIST_ITEMS:
+                break
+            if expected.match(e.quote):
+                items.append(e)
+                expected = next_item(e.quote)
+        return items
 
     def _support(self, weights: dict[str, float], hits: list[Hit], best: Evidence, chosen: list[Evidence],
                  kind: str, what: str) -> float:

@@ -65,3 +65,33 @@ def figure_pattern(question: str) -> re.Pattern[str] | None:
         return None
     unit, noun = m.group(1), m.group(2) or ""
     return re.compile(rf"(\d+|[一二两三四五六七八九十百千]+){unit}{re.escape(noun)}")
+
+
+_ORDINALS = "一二三四五六七八九十"
+_WORD_SEQUENCE = ("首先", "其次", "再次", "最后")
+_ITEM_MARKERS = [
+    # (pattern finding an item marker inside a sentence, successor pattern for the start of the next item)
+    (re.compile(rf"([{_ORDINALS}])是"), lambda m: rf"{_succ(m)}是"),
+    (re.compile(rf"(?:^|[:：。;；])\s*([{_ORDINALS}])、"), lambda m: rf"{_succ(m)}、"),
+    (re.compile(rf"[(（]([{_ORDINALS}])[)）]"), lambda m: rf"[(（]{_succ(m)}[)）]"),
+    (re.compile(r"(?:^|[:：])\s*(\d{1,2})[.、．](?!\d)"), lambda m: rf"{int(m) + 1}[.、．](?!\d)"),
+    (re.compile(r"(比如|例如)"), lambda m: m),
+    (re.compile("(" + "|".join(_WORD_SEQUENCE[:-1]) + ")"),
+     lambda m: "|".join(_WORD_SEQUENCE[_WORD_SEQUENCE.index(m) + 1 :])),
+]
+
+
+def _succ(numeral: str) -> str:
+    i = _ORDINALS.index(numeral)
+    return _ORDINALS[i + 1] if i + 1 < len(_ORDINALS) else "$^"  # nothing follows 十
+
+
+def next_item(sentence: str) -> re.Pattern[str] | None:
+    """The start of the next list item after the last item marker in this sentence:
+    "主要表现在三方面:一、实质权力下放不够。" → "二、"; "首先,…" → "其次|再次|最后"; None without a marker."""
+    found: tuple[int, str] | None = None
+    for pattern, successor in _ITEM_MARKERS:
+        for m in pattern.finditer(sentence):
+            if found is None or m.start(1) >= found[0]:
+                found = (m.start(1), successor(m.group(1)))
+    return re.compile(rf"^\s*(?:{found[1]})") if found else None

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from rag.engine import AskEngine
-from rag.question import answer_kind, figure_pattern, name_stem, question_kind
+from rag.question import answer_kind, figure_pattern, name_stem, next_item, question_kind
 from rag.retrieve import load_index
 from rag.settings import load_settings
 
@@ -32,6 +32,15 @@ DOCS = {
     "绍兴.txt": """浙江省强镇扩权的实践与启示
 绍兴县还下放了部分人事管理权限,镇党委有权任命副镇长及以下人员,主要领导在行政职级上实行高配一级。(二)权责一致,提高效能明确职责权限,提高行政效能。
 各部门下放到镇的职责权限,明确由镇级行使,不打折扣。
+""",
+    "基层反映.txt": """基层反映:扩权强县试点推进工作存在的问题
+但是,我省的扩权强县工作在推进中仍然存在着一些问题,这其中有试点自身的问题,也有政策体制机制等客观因素。
+主要表现在三方面:一、实质权力下放不够。
+虽然目前省政府已经下放一些管理权限,但是这些下放权限有不少是虚设,大多是审批次数较少,甚至“零审批”的权限。
+二、财政支出压力较大。
+在目前国家财政分税管理体制下,县级政府承担着财力与事权不对称的管理职能。
+三、业务能力有待提高。
+县级职能部门受人员编制、业务水平、工作经验所限,在接受权限后还存在业务操作和政策层面应用上不足。
 """,
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
@@ -111,3 +120,19 @@ def test_the_figure_a_question_asks_for():
 def test_place_names_are_matched_without_their_administrative_suffix():
     assert name_stem("浙江省") == "浙江" and name_stem("浙江省政府") == "浙江" and name_stem("桦南县") == "桦南"
     assert name_stem("龙泉") == "龙泉"
+
+
+def test_the_next_item_of_a_list_in_corpus_sentences():
+    assert next_item("主要表现在三方面:一、实质权力下放不够。").match("二、财政支出压力较大。")
+    assert next_item("首先,地方政府扩权强镇可能导致行政权力过于集中。").match("最后,扩权强镇也可能加剧城乡差距和区域差异。")
+    assert next_item("一是下放5项人事管理权。").match("二是下放行政审批和服务事项。")
+    assert not next_item("一是下放5项人事管理权。").match("三是下放人事管理权限。")
+    assert next_item("比如责任重、职能弱,执行力差;").match("比如债务大、财力弱,服务功能差;")
+    assert next_item("2005年,江苏开始强县扩权试点工作。") is None  # a year is not an item number
+
+
+def test_a_list_answer_gathers_its_items_from_the_document(engine):
+    r = engine.ask("扩权强县工作推进中存在的问题主要表现在哪三方面？")
+    for item in ("实质权力下放不够", "财政支出压力较大", "业务能力有待提高"):
+        assert item in r.answer
+    assert len(r.citations) == 3
