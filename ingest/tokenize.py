@@ -72,9 +72,9 @@ def _pos_tokenizer():  # noqa: ANN202
     return jieba.posseg.POSTokenizer(tokenizer=_tokenizer())
 
 
-def entities(text: str, min_len: int = 3) -> list[str]:
+def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
-    return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(_ENTITY_FLAGS) and len(p.word) >= min_len]
+    return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(flags) and len(p.word) >= min_len]
 
 
 def _tokenize_batch(texts: list[str]) -> list[list[str]]:

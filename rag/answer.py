@@ -13,6 +13,7 @@ from rag.question import (
     ABOUT_SOURCES,
     QUESTION_FORM,
     answer_kind,
+    compared_places,
     figure_pattern,
     kind_bonus,
     name_stem,
@@ -151,11 +152,20 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda e: -e.score)
         return scored
 
-    def _choose(self, scored: list[Evidence], kind: str, what: str) -> list[Evidence]:
+    def _choose(self, scored: list[Evidence], question: str, kind: str, what: str) -> list[Evidence]:
         """The best sentence, plus what must go with it; in reading order."""
         best = scored[0]
         chosen = [best]
-        if kind == "compare":
+        places = [name_stem(p) for p in compared_places(question)]
+        if places:
+            # "浙江和江苏…": the best sentence about each place, from a document about it
+            for place in places:
+                if any(place in e.quote or place in e.hit.chunk.doc_title for e in chosen):
+                    continue
+                about = next((e for e in scored if place in e.quote or place in e.hit.chunk.doc_title), None)
+                if about is not None and about not in chosen:
+                    chosen.append(about)
+        elif kind == "compare":
             # one best sentence from each of the other documents that answer as well
             docs = {best.hit.chunk.doc_id}
             for e in scored[1:]:
@@ -178,7 +188,7 @@ class ExtractiveAnswerer:
                 break
             chosen.append(e)
             last = e
-        if what == "list":
+        if what == "list" and kind != "compare":  # across documents: one sentence from each, no more
             chosen += self._next_items(scored, last)
         # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
         taken = {(e.n, e.start) for e in chosen}
@@ -239,7 +249,7 @@ class ExtractiveAnswerer:
             scored = [e for e in scored if need(self.index.mentions(x, e.hit.chunk.doc_id) for x in names)]
         if not scored:
             return Draft(NOT_FOUND)
-        chosen = self._choose(scored, kind, what)
+        chosen = self._choose(scored, question, kind, what)
         best = next(e for e in chosen if (e.n, e.end) == (scored[0].n, scored[0].end))
         support = self._support(weights, hits, best, chosen, kind, what)
         if self.unknown_entities(question):

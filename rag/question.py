@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.tokenize import entities
+
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
@@ -30,7 +32,7 @@ def name_stem(name: str) -> str:
 
 def question_kind(question: str) -> str:
     """compare (across documents), or what a single answer must hold: date, number, list, explain, fact."""
-    return "compare" if _COMPARE_Q.search(question) else answer_kind(question)
+    return "compare" if _COMPARE_Q.search(question) or compared_places(question) else answer_kind(question)
 
 
 def answer_kind(question: str) -> str:
@@ -95,3 +97,11 @@ def next_item(sentence: str) -> re.Pattern[str] | None:
             if found is None or m.start(1) >= found[0]:
                 found = (m.start(1), successor(m.group(1)))
     return re.compile(rf"^\s*(?:{found[1]})") if found else None
+
+
+def compared_places(question: str) -> list[str]:
+    """Places the question joins to compare them: "浙江和江苏的…" → ["浙江", "江苏"]."""
+    places = entities(question, min_len=2, flags=("ns",))
+    pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
+             if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
+    return list(dict.fromkeys(p for pair in pairs for p in pair))

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from rag.engine import AskEngine
-from rag.question import answer_kind, figure_pattern, name_stem, next_item, question_kind
+from rag.question import answer_kind, compared_places, figure_pattern, name_stem, next_item, question_kind
 from rag.retrieve import load_index
 from rag.settings import load_settings
 
@@ -41,6 +41,9 @@ DOCS = {
 在目前国家财政分税管理体制下,县级政府承担着财力与事权不对称的管理职能。
 三、业务能力有待提高。
 县级职能部门受人员编制、业务水平、工作经验所限,在接受权限后还存在业务操作和政策层面应用上不足。
+""",
+    "龙泉.txt": """推进乡镇强镇扩权的思考--以龙泉镇改革为例
+在推进改革中,区委、区政府大胆尝试,勇于创新,向龙泉镇下放了部分干部管理权限、26个部门承担的16类行政执法权和76项行政审批权等行政管理权限。
 """,
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
@@ -136,3 +139,17 @@ def test_a_list_answer_gathers_its_items_from_the_document(engine):
     for item in ("实质权力下放不够", "财政支出压力较大", "业务能力有待提高"):
         assert item in r.answer
     assert len(r.citations) == 3
+
+
+def test_places_joined_in_a_question_are_compared():
+    assert compared_places("浙江和江苏的扩权强县改革分别从什么时候开始？") == ["浙江", "江苏"]
+    assert compared_places("综合执法在桦南县和龙泉镇是怎样推进的？") == ["桦南县", "龙泉镇"]
+    assert compared_places("龙泉镇下放了哪两类许可？") == []
+    assert question_kind("综合执法在桦南县和龙泉镇是怎样推进的？") == "compare"
+
+
+def test_a_question_joining_two_places_is_answered_for_each(engine):
+    r = engine.ask("综合执法在桦南县和龙泉镇是怎样推进的？")
+    assert not r.abstained
+    titles = {c.doc_title for c in r.citations}
+    assert titles == {"桦南县强乡扩权改革试点", "推进乡镇强镇扩权的思考--以龙泉镇改革为例"}
