@@ -23,12 +23,14 @@ from rag.question import (
 from rag.retrieve import Hit, Index
 
 NOT_FOUND = "资料中未找到相关内容"
+_SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "）", ")")
 SUPPORT_CONTEXTS = 3
 RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a sentence (chosen on the eval set)
 # Question words that a context's document title already contains say which document is meant, not which of
 # its sentences answers: they count this much in choosing the sentence (chosen on the eval set).
 TITLE_WORD_WEIGHT = 0.1
 HEADING_LIKE_CHARS = 30
+TITLE_LINE_PENALTY = 0.2  # eval set: 0.1–0.3 scored alike
 # a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
 FIGURE_COVERAGE = 0.45
 # past this length a sentence loses LENGTH_PENALTY per 100 characters (eval set: flat for 0.15–0.2, 30–60 chars)
@@ -122,10 +124,11 @@ class ExtractiveAnswerer:
 
     def _local_weights(self, weights: dict[str, float], hit: Hit) -> dict[str, float]:
         """The question's word weights for choosing among this context's sentences: the words its document
-        title already contains count TITLE_WORD_WEIGHT of their weight."""
+        title already contains (as a word or inside one: 扩权 in 强镇扩权) count TITLE_WORD_WEIGHT of their weight."""
         key = f"title:{hit.chunk.chunk_id}"
         titled = self._chunk_words(key, hit.chunk.doc_title)
-        return {w: v * (TITLE_WORD_WEIGHT if w in titled else 1.0) for w, v in weights.items()}
+        title = hit.chunk.doc_title
+        return {w: v * (TITLE_WORD_WEIGHT if w in titled or w in title else 1.0) for w, v in weights.items()}
 
     def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
                          focus_weights: dict[str, float], figure: re.Pattern[str] | None = None) -> list[Evidence]:
@@ -151,6 +154,10 @@ class ExtractiveAnswerer:
                     own = [w for w in sent_words if w not in qwords]
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
                         score -= 0.4
+                    # a title line ("解决问题的经验和教训") names a topic and states nothing, unless it holds the figure
+                    if (len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END)
+                            and kind_bonus(what, sent) <= 0):
+                        score -= TITLE_LINE_PENALTY
                     # the sentence right after a heading that matches the question inherits some of its match
                     score += (0.4 if prev_short else 0.2) * prev_cov
                     lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None

@@ -50,6 +50,14 @@ DOCS = {
 管理上出了问题,乡镇是责任主体,遇到违规的事情,乡镇却无执法权、处置权。
 比如,乡村违建行为须县直3个单位到乡镇处理,乡镇只承担责任,却无权裁量。
 """,
+    "实践与思考.txt": """关于强乡扩权改革试点工作的实践与思考
+允许乡镇政府在一定范围内进行政策创新和试验,为上级政府提供有益的改革经验。
+解决问题的经验和教训
+经验一
+加强培训和指导。对乡镇干部进行系统的培训和教育,提高其履职能力和业务水平,使其更好地适应改革带来的变化。
+教训一
+注重实际需求。在扩权过程中,要充分考虑乡镇的实际需求和情况,避免一刀切的做法,确保改革措施的针对性和有效性。
+""",
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
 """,
@@ -167,3 +175,9 @@ def test_a_question_in_plain_words_finds_the_documents_wording(engine):
     assert engine.extractive.coverage(weights, "违规的事情") == 0.5
     r = engine.ask("乡镇碰到违规的事为什么管不了？")  # the document says 遇到, not 碰到
     assert not r.abstained and "执法权" in r.answer
+
+
+def test_a_title_line_is_not_an_answer(engine):
+    # "解决问题的经验和教训" names the topic; the sentence under "教训一" states the lesson
+    r = engine.ask("强乡扩权在扩权过程中总结出的教训是什么？")
+    assert not r.abstained and "一刀切" in r.answer
