@@ -103,6 +103,7 @@ def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]
     return {w: tuple(ids) for w, ids in index.items()}, groups
 
 
+@lru_cache(maxsize=8192)  # asked for every sentence a question is matched against
 def synonyms(word: str) -> frozenset[str]:
     """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording."""
     index, groups = _synonym_groups()

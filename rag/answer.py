@@ -1,10 +1,12 @@
-"""Answerers: the extractive default (quotes the best supporting sentences) and, later, an LLM."""
+"""The Answerer interface and the extractive default, which quotes the best supporting sentences
+(the LLM answerer is in rag/llm.py)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
@@ -41,7 +43,6 @@ MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
 SYNONYM_WEIGHT = 0.5  # a question word found only as a synonym counts half (eval set: 0.5 and 1.0 scored alike)
 
 
-
 @dataclass
 class Evidence:
     n: int  # context number, 1-based
@@ -67,6 +68,20 @@ class Answerer(Protocol):
     mode: str
 
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
+
+
+_T = TypeVar("_T")
+CACHE_ENTRIES = 20_000  # per cache of per-chunk results; the oldest entry leaves first
+
+
+def _remember(cache: dict[str, _T], key: str, make: Callable[[], _T]) -> _T:
+    """`cache[key]`, made once; the cache keeps at most CACHE_ENTRIES entries."""
+    got = cache.get(key)
+    if got is None:
+        if len(cache) >= CACHE_ENTRIES:
+            cache.pop(next(iter(cache)))
+        got = cache[key] = make()
+    return got
 
 
 def _heading_like(sentence: str, level: int | None) -> bool:
@@ -104,30 +119,19 @@ class ExtractiveAnswerer:
 
     def _chunk_words(self, key: str, text: str) -> frozenset[str]:
         """The words of a text that never changes under its key (a chunk id), computed once."""
-        got = self._words_cache.get(key)
-        if got is None:
-            if len(self._words_cache) >= 20_000:
-                self._words_cache.pop(next(iter(self._words_cache)))
-            got = self._words_cache[key] = frozenset(words(text))
-        return got
+        return _remember(self._words_cache, key, lambda: frozenset(words(text)))
 
     def _sentences(self, chunk_id: str, text: str) -> list[tuple[Any, str, frozenset[str]]]:
         """A chunk's sentences with their words; chunks never change, so this is computed once per chunk."""
-        got = self._sentence_cache.get(chunk_id)
-        if got is None:
-            got = [(span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
-                   for span in sentence_spans(text)]
-            if len(self._sentence_cache) >= 20_000:
-                self._sentence_cache.pop(next(iter(self._sentence_cache)))
-            self._sentence_cache[chunk_id] = got
-        return got
+        return _remember(self._sentence_cache, chunk_id, lambda: [
+            (span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
+            for span in sentence_spans(text)])
 
     def _local_weights(self, weights: dict[str, float], hit: Hit) -> dict[str, float]:
         """The question's word weights for choosing among this context's sentences: the words its document
         title already contains (as a word or inside one: 扩权 in 强镇扩权) count TITLE_WORD_WEIGHT of their weight."""
-        key = f"title:{hit.chunk.chunk_id}"
-        titled = self._chunk_words(key, hit.chunk.doc_title)
         title = hit.chunk.doc_title
+        titled = self._chunk_words(f"title:{hit.chunk.doc_id}", title)
         return {w: v * (TITLE_WORD_WEIGHT if w in titled or w in title else 1.0) for w, v in weights.items()}
 
     def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
@@ -145,7 +149,8 @@ class ExtractiveAnswerer:
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
                 if len(sent) >= 6:
-                    score = cov + kind_bonus(what, sent) + RETRIEVAL_PRIOR * hit.score + 0.05 / n
+                    bonus = kind_bonus(what, sent)
+                    score = cov + bonus + RETRIEVAL_PRIOR * hit.score + 0.05 / n
                     # a long sentence matches many words by its length alone
                     score -= LENGTH_PENALTY * max(0, len(sent) - PLAIN_SENTENCE_CHARS) / 100
                     if figure is not None and figure.search(sent):
@@ -155,8 +160,7 @@ class ExtractiveAnswerer:
                     if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
                         score -= 0.4
                     # a title line ("解决问题的经验和教训") names a topic and states nothing, unless it holds the figure
-                    if (len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END)
-                            and kind_bonus(what, sent) <= 0):
+                    if len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END) and bonus <= 0:
                         score -= TITLE_LINE_PENALTY
                     # the sentence right after a heading that matches the question inherits some of its match
                     score += (0.4 if prev_short else 0.2) * prev_cov
@@ -168,11 +172,11 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda e: -e.score)
         return scored
 
-    def _choose(self, scored: list[Evidence], question: str, kind: str, what: str) -> list[Evidence]:
-        """The best sentence, plus what must go with it; in reading order."""
+    def _choose(self, scored: list[Evidence], places: list[str], kind: str, what: str) -> list[Evidence]:
+        """The best sentence, plus what must go with it; in reading order. `places`: those the question
+        compares, without their administrative suffix."""
         best = scored[0]
         chosen = [best]
-        places = [name_stem(p) for p in compared_places(question)]
         if places:
             # "浙江和江苏…": the best sentence about each place, from a document about it
             for place in places:
@@ -198,7 +202,7 @@ class ExtractiveAnswerer:
                 break
             # a heading is continued by its body, unless it already states the figure asked for
             lead_in = last.quote.rstrip().endswith((":", "：")) or (
-                last is best and heading_level(best.quote) is not None and len(best.quote) <= 30
+                last is best and heading_level(best.quote) is not None and len(best.quote) <= HEADING_LIKE_CHARS
                 and not (what in ("number", "date") and kind_bonus(what, best.quote) > 0))
             if not lead_in:
                 break
@@ -248,9 +252,6 @@ class ExtractiveAnswerer:
             support = max(support, self.coverage(weights, "\n".join(texts.values()), union))
         return support
 
-    def unknown_entities(self, question: str) -> list[str]:
-        return [e for e in entities(question) if not self.index.mentions(e)]
-
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus` is the user's own latest words when `question` was completed from the history:
         sentences that answer them rank first."""
@@ -258,17 +259,18 @@ class ExtractiveAnswerer:
         focus_weights = self._weights(focus) if focus and focus != question else {}
         kind, what = question_kind(question), answer_kind(question)
         scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question))
-        names = [name_stem(e) for e in entities(question)]
+        named = entities(question)
+        names = [name_stem(e) for e in named]
         if names:
             # an answer about a named place, person or body comes from a document that names it
             need = any if kind == "compare" or len(names) > 1 else all
             scored = [e for e in scored if need(self.index.mentions(x, e.hit.chunk.doc_id) for x in names)]
         if not scored:
             return Draft(NOT_FOUND)
-        chosen = self._choose(scored, question, kind, what)
+        chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what)
         best = next(e for e in chosen if (e.n, e.end) == (scored[0].n, scored[0].end))
         support = self._support(weights, hits, best, chosen, kind, what)
-        if self.unknown_entities(question):
+        if any(not self.index.mentions(e) for e in named):
             support = 0.0  # the question is about a place, person or body the documents never name
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
