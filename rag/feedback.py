@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
+from rag.sqlite_store import SqliteStore
 
-class FeedbackStore:
+
+class FeedbackStore(SqliteStore):
     def __init__(self, index_dir: Path) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        self.path = index_dir / "feedback.sqlite"
-        with self._db() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, "
-                       "who TEXT, useful INTEGER NOT NULL, comment TEXT NOT NULL, question TEXT NOT NULL, "
-                       "answer TEXT NOT NULL, citations TEXT NOT NULL)")
-
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        super().__init__(index_dir / "feedback.sqlite",
+                         "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, "
+                         "who TEXT, useful INTEGER NOT NULL, comment TEXT NOT NULL, question TEXT NOT NULL, "
+                         "answer TEXT NOT NULL, citations TEXT NOT NULL)")
 
     def add(self, *, useful: bool, question: str, answer: str, citations: list[dict[str, Any]],
             comment: str = "", who: str | None = None) -> None:

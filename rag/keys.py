@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from rag.sqlite_store import SqliteStore
+
 Role = Literal["reader", "admin"]
 
 
@@ -25,17 +27,12 @@ def _digest(salt: bytes, key: str) -> bytes:
     return hashlib.sha256(salt + key.encode("utf-8")).digest()
 
 
-class KeyStore:
+class KeyStore(SqliteStore):
     def __init__(self, index_dir: Path) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        self.path = index_dir / "keys.sqlite"
-        with self._db() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS keys (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-                       "salt BLOB NOT NULL, hash BLOB NOT NULL, created_at REAL NOT NULL)")
+        super().__init__(index_dir / "keys.sqlite",
+                         "CREATE TABLE IF NOT EXISTS keys (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+                         "salt BLOB NOT NULL, hash BLOB NOT NULL, created_at REAL NOT NULL)")
         self._cache: tuple[float, list[tuple[str, str, bytes, bytes]]] | None = None
-
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
 
     def create(self, name: str, role: Role) -> str:
         """Create a key and return it; it is never shown again."""
