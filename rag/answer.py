@@ -142,12 +142,14 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits, start=1):
             prev_cov = 0.0
             prev_short = False
+            prev_restates = False
             prev_start, prev_end = 0, -10
             local = self._local_weights(weights, hit)
             for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
                 cov = self.coverage(local, sent, sent_words)
                 if focus_weights:
                     cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
+                restates = False
                 if len(sent) >= 6:
                     bonus = kind_bonus(what, sent)
                     score = cov + bonus + RETRIEVAL_PRIOR * hit.score + 0.05 / n
@@ -157,16 +159,19 @@ class ExtractiveAnswerer:
                         score += FIGURE_SENTENCE_BONUS  # it states the figure asked for: "13个乡镇"
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
                     own = [w for w in sent_words if w not in qwords]
-                    if len(own) <= 1 or sent.rstrip("”’)）").endswith(("?", "？")):
+                    restates = len(own) <= 1
+                    if restates or sent.rstrip("”’)）").endswith(("?", "？")):
                         score -= 0.4
                     # a title line ("解决问题的经验和教训") names a topic and states nothing, unless it holds the figure
                     if len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END) and bonus <= 0:
                         score -= TITLE_LINE_PENALTY
-                    # the sentence right after a heading that matches the question inherits some of its match
-                    score += (0.4 if prev_short else 0.2) * prev_cov
+                    # the sentence right after a heading that matches the question inherits some of its match;
+                    # all of it when the heading only restates the question ("——两头热中间冷。"): its body answers
+                    score += (1.0 if prev_restates else 0.4 if prev_short else 0.2) * prev_cov
                     lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None
                     scored.append(Evidence(n, hit, span.start, span.end, score, lead))
                 prev_cov = cov
+                prev_restates = restates and _heading_like(sent, span.heading)
                 prev_short = _heading_like(sent, span.heading)
                 prev_start, prev_end = span.start, span.end
         scored.sort(key=lambda e: -e.score)
@@ -272,5 +277,18 @@ class ExtractiveAnswerer:
         support = self._support(weights, hits, best, chosen, kind, what)
         if any(not self.index.mentions(e) for e in named):
             support = 0.0  # the question is about a place, person or body the documents never name
+        chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
+
+
+def _join_adjacent(chosen: list[Evidence]) -> list[Evidence]:
+    """Sentences that follow each other in one context are one passage, quoted and cited once."""
+    out: list[Evidence] = []
+    for e in chosen:
+        last = out[-1] if out else None
+        if last is not None and last.n == e.n and 0 <= e.start - last.end <= 2:
+            out[-1] = replace(last, end=e.end, score=max(last.score, e.score))
+        else:
+            out.append(e)
+    return out

@@ -11,7 +11,7 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 # the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
-QUESTION_FORM = re.compile(r"为什么|为何|多大|多少|多长|多久|多高|哪几|哪一?年|几月|何时|是什么|什么")
+QUESTION_FORM = re.compile(r"是?什么意思|含义是什么|为什么|为何|多大|多少|多长|多久|多高|哪几|哪一?年|几月|何时|是什么|什么")
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")

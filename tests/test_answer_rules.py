@@ -58,6 +58,9 @@ DOCS = {
 教训一
 注重实际需求。在扩权过程中,要充分考虑乡镇的实际需求和情况,避免一刀切的做法,确保改革措施的针对性和有效性。
 """,
+    "乡镇症结.txt": """强乡扩权有利于疏通乡镇管理症结
+近年来,随着农村经济社会的快速发展和农村改革的不断深入,现行乡镇行政管理职能、经济调控职能和社会管理职能明显滞后,“小马拉大车”现象凸显,乡镇出现了很多不适应的地方,比如责任重、职能弱,执行力差;比如债务大、财力弱,服务功能差;比如矛盾多、管理弱,治理能力差。
+""",
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
 """,
@@ -181,3 +184,21 @@ def test_a_title_line_is_not_an_answer(engine):
     # "解决问题的经验和教训" names the topic; the sentence under "教训一" states the lesson
     r = engine.ask("强乡扩权在扩权过程中总结出的教训是什么？")
     assert not r.abstained and "一刀切" in r.answer
+
+
+def test_the_body_of_a_heading_that_restates_the_question_answers_it(engine):
+    # "——两头热中间冷。" only names the problem; the sentence under it says what it is. A later sentence
+    # that merely uses the phrase ("而一旦出现两头热中间冷的尴尬局面") does not explain it.
+    r = engine.ask("“两头热中间冷”是什么意思？")
+    assert not r.abstained
+    assert "".join(r.citations[0].quote.split()).startswith("——两头热中间冷。省市政府和乡镇政府")
+    assert "尴尬局面" not in r.answer
+
+
+def test_sentences_that_follow_each_other_are_one_citation(engine):
+    r = engine.ask("乡镇的“小马拉大车”现象有哪些表现？")
+    assert not r.abstained and len(r.citations) == 1
+    quote = r.citations[0].quote
+    for item in ("责任重", "债务大", "矛盾多"):
+        assert item in quote
+    assert r.answer.count("[1]") == 1
