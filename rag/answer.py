@@ -31,6 +31,7 @@ RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a
 # Question words that a context's document title already contains say which document is meant, not which of
 # its sentences answers: they count this much in choosing the sentence (chosen on the eval set).
 TITLE_WORD_WEIGHT = 0.1
+PLACE_MENTIONS = 2  # a document naming a place this often is about it (eval set: 1–3 scored alike, 5 worse)
 HEADING_LIKE_CHARS = 30
 TITLE_LINE_PENALTY = 0.2  # eval set: 0.1–0.3 scored alike
 # a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
@@ -127,16 +128,23 @@ class ExtractiveAnswerer:
             (span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
             for span in sentence_spans(text)])
 
-    def _local_weights(self, weights: dict[str, float], hit: Hit) -> dict[str, float]:
-        """The question's word weights for choosing among this context's sentences: the words its document
-        title already contains (as a word or inside one: 扩权 in 强镇扩权) count TITLE_WORD_WEIGHT of their weight."""
+    def _local_weights(self, weights: dict[str, float], hit: Hit, places: frozenset[str] = frozenset()) -> dict[str, float]:
+        """The question's word weights for choosing among this context's sentences. Words that say which
+        document is meant, not which sentence answers, count TITLE_WORD_WEIGHT of their weight: the words its
+        document title contains (as a word or inside one: 扩权 in 强镇扩权) and the `places` the document names
+        at least PLACE_MENTIONS times (潍坊 in a document about 潍坊市)."""
         title = hit.chunk.doc_title
         titled = self._chunk_words(f"title:{hit.chunk.doc_id}", title)
-        return {w: v * (TITLE_WORD_WEIGHT if w in titled or w in title else 1.0) for w, v in weights.items()}
+        text = self.index.doc_text.get(hit.chunk.doc_id, "")
+        about = {p for p in places if text.count(p) >= PLACE_MENTIONS}
+        return {w: v * (TITLE_WORD_WEIGHT if w in titled or w in title or w in about else 1.0)
+                for w, v in weights.items()}
 
     def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
-                         focus_weights: dict[str, float], figure: re.Pattern[str] | None = None) -> list[Evidence]:
-        """Every sentence of the contexts, scored by how well it answers, best first."""
+                         focus_weights: dict[str, float], figure: re.Pattern[str] | None = None,
+                         places: frozenset[str] = frozenset()) -> list[Evidence]:
+        """Every sentence of the contexts, scored by how well it answers, best first. `places`: those the
+        question names to say where, not what (none when it compares places)."""
         qwords = set(weights) | set(focus_weights)
         scored: list[Evidence] = []
         for n, hit in enumerate(hits, start=1):
@@ -144,7 +152,7 @@ class ExtractiveAnswerer:
             prev_short = False
             prev_restates = False
             prev_start, prev_end = 0, -10
-            local = self._local_weights(weights, hit)
+            local = self._local_weights(weights, hit, places)
             for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
                 cov = self.coverage(local, sent, sent_words)
                 if focus_weights:
@@ -263,7 +271,9 @@ class ExtractiveAnswerer:
         weights = self._weights(question)
         focus_weights = self._weights(focus) if focus and focus != question else {}
         kind, what = question_kind(question), answer_kind(question)
-        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question))
+        # a place named in a single question ("潍坊的改革…") says which document; in a comparison, which answer
+        places = frozenset() if kind == "compare" else frozenset(entities(question, min_len=2, flags=("ns",)))
+        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question), places)
         named = entities(question)
         names = [name_stem(e) for e in named]
         if names:

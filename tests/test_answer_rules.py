@@ -61,6 +61,20 @@ DOCS = {
     "乡镇症结.txt": """强乡扩权有利于疏通乡镇管理症结
 近年来,随着农村经济社会的快速发展和农村改革的不断深入,现行乡镇行政管理职能、经济调控职能和社会管理职能明显滞后,“小马拉大车”现象凸显,乡镇出现了很多不适应的地方,比如责任重、职能弱,执行力差;比如债务大、财力弱,服务功能差;比如矛盾多、管理弱,治理能力差。
 """,
+    "潍坊.txt": """近年来推进扩权强镇改革试点的实践探索
+近年来推进扩权强镇改革试点的实践探索摘要:潍坊市扩权强镇改革试点取得的成效政府信息公开的主要实践做法:下放管理权限,强化基层政府职能;创新体制机制,机构编制资源配置不断优化;建立新型财税分配机制,镇级可用财力明显增强;强化政策扶持,镇域综合实力不断增强。
+存在的问题有:放权不够“解渴”;县镇关系不够理顺;体制机制创新力度不大,在调整试点镇组织架构、健全内部运行机制等方面少有突破;用地、户籍、干部人事、社会保障等方面的配套改革不能适时跟进等。
+下一步力争实现的突破:坚持科学合理地放权,在扩大镇级管理权限方面求突破;以提升行政效能为目标,在创新体制机制方面求突破;着眼增强乡镇发展活力,在理顺县镇着关系方面求突破;配套推进各项相关改革,在强化制度支撑方面求突破。
+关键词:扩权强镇;改革潍坊市自2010年以来开始推进扩权强镇改革试点,至2015年已经走过五个年前头,在改革试点过程中大胆创新,积极探索,取得了一些成效,当然也暴露出一些问题,在下一步的改革中要想实现大的突破,还应不断积极探索新思路新途径。
+一、潍坊市扩权强镇改革试点取得的成效承担试点任务的8个县市党委、政府和编委,坚持解放思想,先行先试,在实施扩权放权、创新管理体制、优化运行机制、增强财力保障、统筹配套改革等方面,取得明显成效。
+一是下放管理权限,强化基层政府职能。
+县级政府下放试点镇具体管理权限共计1281项,试点镇管理权限进一步扩大,政府功能进一步完善,一定程度解决了试点镇政府“权小”、“责大”、“力微”等问题。
+二是创新体制机制,机构编制资源配置不断优化。
+试点镇普遍搭建综合服务管理平台,对行政事业机构进行综合设置,工作运行机制更加顺畅。
+加大编制资源倾斜力度,共为试点镇核增编制102名。
+扩大镇级干部管理权限,破解先人用人体制障碍,调动了干部工作积极性。
+三是建立新型财税分配机制,镇级可用财力明显增强。
+""",
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
 """,
@@ -202,3 +216,19 @@ def test_sentences_that_follow_each_other_are_one_citation(engine):
     for item in ("责任重", "债务大", "矛盾多"):
         assert item in quote
     assert r.answer.count("[1]") == 1
+
+
+def test_a_place_the_document_is_about_weighs_like_a_title_word(engine):
+    # "潍坊的改革…": every sentence of a document about 潍坊市 is about 潍坊; naming it again does not make a
+    # sentence the answer. A document that never names 潍坊 keeps its full weight (it cannot answer by it).
+    from rag.answer import TITLE_WORD_WEIGHT
+
+    ex = engine.extractive
+    weights = {"潍坊": 2.0, "配套": 1.0}
+    places = frozenset({"潍坊"})
+    by_title = {h.chunk.doc_title: h for h in engine.retriever.search("潍坊 配套改革 乐清 强镇", top_k=20)}
+    weifang = by_title["近年来推进扩权强镇改革试点的实践探索"]
+    yueqing = by_title["对强镇扩权的调查及思考"]
+    assert ex._local_weights(weights, weifang, places) == {"潍坊": 2.0 * TITLE_WORD_WEIGHT, "配套": 1.0}
+    assert ex._local_weights(weights, yueqing, places) == weights
+    assert ex._local_weights(weights, weifang) == weights  # a comparison passes no places
