@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser test eval bench lint
+.PHONY: install run ingest ask browser test eval holdout bench lint
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ test: install browser
 
 eval: install
 	$(UV) run --frozen ragqa eval --gold eval/gold --out eval/reports/latest
+
+holdout: install
+	$(UV) run --frozen ragqa eval --gold eval/holdout --out eval/reports/holdout --no-baseline
 
 bench: install
 	$(PY) -m bench.run
