@@ -10,12 +10,13 @@ from typing import Any, Protocol, TypeVar
 
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
-from ingest.tokenize import entities, synonyms, words
+from ingest.tokenize import entities, normalize_variants, synonyms, words
 from rag.question import (
     ABOUT_SOURCES,
     QUESTION_FORM,
     answer_kind,
     compared_places,
+    definition_pattern,
     figure_pattern,
     kind_bonus,
     name_stem,
@@ -40,8 +41,13 @@ FIGURE_COVERAGE = 0.45
 PLAIN_SENTENCE_CHARS = 50
 LENGTH_PENALTY = 0.2
 FIGURE_SENTENCE_BONUS = 0.2  # for a sentence stating the figure with the unit and noun asked for (eval set)
+DEFINITION_BONUS = 0.5  # for the sentence defining the term asked about (gold set flat for 0.2–0.5)
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
 SYNONYM_WEIGHT = 0.5  # a question word found only as a synonym counts half (eval set: 0.5 and 1.0 scored alike)
+
+
+# a sentence that draws a conclusion from the one before it
+_CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是|这样一来)")
 
 
 @dataclass
@@ -142,7 +148,8 @@ class ExtractiveAnswerer:
 
     def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
                          focus_weights: dict[str, float], figure: re.Pattern[str] | None = None,
-                         places: frozenset[str] = frozenset()) -> list[Evidence]:
+                         places: frozenset[str] = frozenset(),
+                         definition: re.Pattern[str] | None = None) -> list[Evidence]:
         """Every sentence of the contexts, scored by how well it answers, best first. `places`: those the
         question names to say where, not what (none when it compares places)."""
         qwords = set(weights) | set(focus_weights)
@@ -165,6 +172,8 @@ class ExtractiveAnswerer:
                     score -= LENGTH_PENALTY * max(0, len(sent) - PLAIN_SENTENCE_CHARS) / 100
                     if figure is not None and figure.search(sent):
                         score += FIGURE_SENTENCE_BONUS  # it states the figure asked for: "13个乡镇"
+                    if definition is not None and definition.search(normalize_variants(sent)):
+                        score += DEFINITION_BONUS  # "扩权强镇指的是…" for "扩权强镇指的是什么？"
                     # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
                     own = [w for w in sent_words if w not in qwords]
                     restates = len(own) <= 1
@@ -221,6 +230,10 @@ class ExtractiveAnswerer:
                 break
             chosen.append(e)
             last = e
+        if what == "explain" and _CONSEQUENCE.match(best.quote):
+            # "…卫星城是工业化的必然趋势。因此,…已是大势所趋。": the reason stands before the conclusion
+            before = [e for e in scored if e.hit is best.hit and 0 <= best.start - e.end <= 2 and e not in chosen]
+            chosen += before[:1]
         if what == "list" and kind != "compare":  # across documents: one sentence from each, no more
             chosen += self._next_items(scored, last)
         # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
@@ -273,7 +286,8 @@ class ExtractiveAnswerer:
         kind, what = question_kind(question), answer_kind(question)
         # a place named in a single question ("潍坊的改革…") says which document; in a comparison, which answer
         places = frozenset() if kind == "compare" else frozenset(entities(question, min_len=2, flags=("ns",)))
-        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question), places)
+        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question), places,
+                                       definition_pattern(question))
         named = entities(question)
         names = [name_stem(e) for e in named]
         if names:

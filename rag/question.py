@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.tokenize import entities
+from ingest.tokenize import entities, normalize_variants
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -58,6 +58,22 @@ def kind_bonus(kind: str, sentence: str) -> float:
     if kind == "explain":
         return 0.15 if _CAUSE.search(sentence) else 0.0
     return 0.0
+
+
+_DEFINE_Q = re.compile(r"^(?:什么是|何为|何谓)(?P<a>.+?)[？?]?$|^(?P<b>.+?)(?:指的是|是指|的含义是|的意思是|是)什么(?:意思)?[？?]?$")
+
+
+def definition_pattern(question: str) -> re.Pattern[str] | None:
+    """"扩权强镇指的是什么？" → a pattern for the sentence that defines the term: "扩权强镇指的是…", "所谓扩权强镇"."""
+    m = _DEFINE_Q.search(question.strip())
+    if m is None:
+        return None
+    term = m.group("a") or m.group("b")
+    quoted = re.findall(r"“([^”]+)”", term)
+    term = normalize_variants(quoted[-1] if quoted else re.split(r"[，,]", term)[-1]).strip("“”\"' ")
+    if len(term) < 2:
+        return None
+    return re.compile(rf"所谓“?{re.escape(term)}|{re.escape(term)}”?(?:就?是指|指的?是|就是|即|是)")
 
 
 def figure_pattern(question: str) -> re.Pattern[str] | None:

@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from ingest.tokenize import synonyms
 from rag.engine import AskEngine
-from rag.question import answer_kind, compared_places, figure_pattern, name_stem, next_item, question_kind
+from rag.question import answer_kind, compared_places, definition_pattern, figure_pattern, name_stem, next_item, question_kind
 from rag.retrieve import load_index
 from rag.settings import load_settings
 
@@ -74,6 +74,19 @@ DOCS = {
 加大编制资源倾斜力度,共为试点镇核增编制102名。
 扩大镇级干部管理权限,破解先人用人体制障碍,调动了干部工作积极性。
 三是建立新型财税分配机制,镇级可用财力明显增强。
+""",
+    "海口.txt": """关于实行“强镇扩权”深化乡镇体制改革的思考
+一、实行“强镇扩权”的动因(一)经济社会发展的必然要求。
+近年来,随着改革开放的不断深化,我区镇经济社会得到了快速发展。
+但相应的社会管理,却仍停留在一个农村小集镇的层面,如怎样使环境保护、社会保障、集镇规划等与经济同步发展,作为一个镇都无法统筹解决,这点在被规划为海口市中心镇的镇体现尤为突出。
+同时,随着经济的发展,民营企业越来越多落户我区各镇,如西海岸一带,入驻的大型企业就有13 家,这更需要当地政府灵活多变、提供地方特色的服务,这也是我们要进行强镇扩权的一个重要因素。
+此外,强镇由农村转变为卫星城是工业化的必然趋势,是实现城,深化乡一体化的有效途径。
+因此,我们实行“强镇扩权”镇体制改革已是大势所趋。
+""",
+    "调查.txt": """关于对扩权强镇的调查与思考
+扩权强镇指的是地方城镇行政管理权力的扩大与加强,这一现象主要源于地方政府寻求发展和生存的需要,但又引发了许多问题和思考。
+然而,扩权强镇也带来了一些问题和风险。
+首先,地方政府扩权强镇可能导致行政权力过于集中,增加了腐败和权力寻租的风险。
 """,
     "乐清.txt": """对强镇扩权的调查及思考
 据统计,乐清5个强镇占全市乡镇数的16.13%,常住人口占全市的41.8%,但工业总产值却占全市的76.1%。
@@ -232,3 +245,24 @@ def test_a_place_the_document_is_about_weighs_like_a_title_word(engine):
     assert ex._local_weights(weights, weifang, places) == {"潍坊": 2.0 * TITLE_WORD_WEIGHT, "配套": 1.0}
     assert ex._local_weights(weights, yueqing, places) == weights
     assert ex._local_weights(weights, weifang) == weights  # a comparison passes no places
+
+
+def test_a_why_question_answered_by_a_conclusion_quotes_its_reason(engine):
+    # "因此,…已是大势所趋。" restates the question; the sentence before it gives the reason
+    r = engine.ask("为什么强镇扩权镇体制改革已是大势所趋？")
+    assert not r.abstained and "卫星城" in r.answer
+    assert len(r.citations) == 1 and "因此" in r.citations[0].quote
+
+
+def test_the_definition_of_the_term_asked_about():
+    p = definition_pattern("扩权强镇指的是什么？")
+    assert p is not None and p.search("强镇扩权指的是地方城镇行政管理权力的扩大与加强")  # word order folded
+    assert not p.search("然而,强镇扩权也带来了一些问题和风险。")
+    quoted = definition_pattern("江苏强镇扩权中“两头热中间冷”是什么意思？")
+    assert quoted is not None and quoted.search("所谓两头热中间冷")
+    assert definition_pattern("浙江省政府在2007年5月出台了什么文件？") is None
+
+
+def test_a_term_is_answered_by_its_definition(engine):
+    r = engine.ask("什么是扩权强镇？")
+    assert not r.abstained and "行政管理权力的扩大与加强" in r.citations[0].quote
