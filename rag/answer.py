@@ -134,7 +134,8 @@ class ExtractiveAnswerer:
             (span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
             for span in sentence_spans(text)])
 
-    def _local_weights(self, weights: dict[str, float], hit: Hit, places: frozenset[str] = frozenset()) -> dict[str, float]:
+    def _local_weights(self, weights: dict[str, float], hit: Hit,
+                       places: frozenset[str] = frozenset()) -> dict[str, float]:
         """The question's word weights for choosing among this context's sentences. Words that say which
         document is meant, not which sentence answers, count TITLE_WORD_WEIGHT of their weight: the words its
         document title contains (as a word or inside one: 扩权 in 强镇扩权) and the `places` the document names

@@ -7,7 +7,15 @@ import pytest
 from ingest.pipeline import ingest
 from ingest.tokenize import synonyms
 from rag.engine import AskEngine
-from rag.question import answer_kind, compared_places, definition_pattern, figure_pattern, name_stem, next_item, question_kind
+from rag.question import (
+    answer_kind,
+    compared_places,
+    definition_pattern,
+    figure_pattern,
+    name_stem,
+    next_item,
+    question_kind,
+)
 from rag.retrieve import load_index
 from rag.settings import load_settings
 
