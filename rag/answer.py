@@ -269,6 +269,9 @@ class ExtractiveAnswerer:
             # question that its document's title does not already supply must be in that sentence
             if self.coverage(self._local_weights(weights, best.hit), best.quote) < FIGURE_COVERAGE:
                 return 0.0
+            # and a sentence that states no figure at all is no answer to "多少" or "哪一年"
+            if kind_bonus(what, best.quote) <= 0 and not re.search(r"\d", best.quote):
+                return 0.0
         support = self.coverage(weights, best.quote)
         for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
             whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"

@@ -274,3 +274,9 @@ def test_the_definition_of_the_term_asked_about():
 def test_a_term_is_answered_by_its_definition(engine):
     r = engine.ask("什么是扩权强镇？")
     assert not r.abstained and "行政管理权力的扩大与加强" in r.citations[0].quote
+
+
+def test_a_sentence_stating_no_figure_does_not_answer_how_many(engine):
+    # the document says the 乡镇干部 are trained, never how often: a figure question about it is not answered
+    r = engine.ask("强乡扩权试点对乡镇干部进行了多少次培训？")
+    assert r.abstained and r.contexts
