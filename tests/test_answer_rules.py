@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
-from ingest.tokenize import synonyms
+from ingest.tokenize import nouns, synonyms
 from rag.engine import AskEngine
 from rag.question import (
     answer_kind,
@@ -280,3 +280,16 @@ def test_a_sentence_stating_no_figure_does_not_answer_how_many(engine):
     # the document says the 乡镇干部 are trained, never how often: a figure question about it is not answered
     r = engine.ask("强乡扩权试点对乡镇干部进行了多少次培训？")
     assert r.abstained and r.contexts
+
+
+def test_the_nouns_a_question_is_about():
+    assert "旅游" in nouns("扩权强镇对乡村旅游发展有什么影响？")
+    assert "总结" not in nouns("强乡扩权在扩权过程中总结出的教训是什么？")  # 总结出: used as a verb
+
+
+def test_a_topic_no_document_uses_needs_stronger_evidence(engine):
+    # the documents speak of 扩权强镇, 乡镇 and 影响, never of 养老: that overlap alone is not an answer
+    assert engine.extractive._unknown_topics("扩权强镇对乡镇养老有什么影响？") == ["养老"]
+    assert engine.extractive._unknown_topics("强乡扩权对乡镇干部培训有什么影响？") == []
+    assert engine.ask("扩权强镇对乡镇养老有什么影响？").abstained
+    assert not engine.ask("强乡扩权对乡镇干部培训有什么影响？").abstained
