@@ -15,6 +15,7 @@ from rag.question import (
     ABOUT_SOURCES,
     QUESTION_FORM,
     answer_kind,
+    asks_for_place,
     compared_places,
     definition_pattern,
     figure_pattern,
@@ -319,6 +320,9 @@ class ExtractiveAnswerer:
             support = 0.0  # the question is about a place, person or body the documents never name
         elif self._unknown_topics(question):
             support = max(0.0, support - UNKNOWN_TOPIC_PENALTY)
+        if asks_for_place(question) and not any(
+                p not in question for e in chosen for p in entities(e.quote, min_len=2, flags=("ns",))):
+            support = 0.0  # "哪个镇…" is answered only by a sentence naming a place the question does not
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)

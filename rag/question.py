@@ -76,6 +76,14 @@ def definition_pattern(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"所谓“?{re.escape(term)}|{re.escape(term)}”?(?:就?是指|指的?是|就是|即|是)")
 
 
+_WHICH_PLACE_Q = re.compile(r"哪一?个[省市县区镇乡村]")
+
+
+def asks_for_place(question: str) -> bool:
+    """"海口市哪个镇…", "赴哪个市…": the answer is a place name."""
+    return bool(_WHICH_PLACE_Q.search(question))
+
+
 def figure_pattern(question: str) -> re.Pattern[str] | None:
     """"在多少个乡镇开展" → a pattern for "13个乡镇": the figure asked for, with its unit and the noun after it."""
     m = _FIGURE_Q.search(question)

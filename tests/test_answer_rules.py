@@ -293,3 +293,11 @@ def test_a_topic_no_document_uses_needs_stronger_evidence(engine):
     assert engine.extractive._unknown_topics("强乡扩权对乡镇干部培训有什么影响？") == []
     assert engine.ask("扩权强镇对乡镇养老有什么影响？").abstained
     assert not engine.ask("强乡扩权对乡镇干部培训有什么影响？").abstained
+
+
+def test_a_which_town_question_needs_a_sentence_naming_a_place(engine):
+    # the 海口 document says a town was planned as 海口市's 中心镇, never which one
+    r = engine.ask("海口市哪个镇被规划为中心镇？")
+    assert r.abstained and r.contexts
+    r = engine.ask("1995年哪个省有6个镇列入小城镇综合试点？")
+    assert not r.abstained and "浙江" in r.citations[0].quote
