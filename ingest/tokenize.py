@@ -72,9 +72,15 @@ def _pos_tokenizer():  # noqa: ANN202
     return jieba.posseg.POSTokenizer(tokenizer=_tokenizer())
 
 
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, POS flag) pairs; one question is asked for its places, names and nouns several times."""
+    return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(text))
+
+
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
-    return [p.word for p in _pos_tokenizer().cut(text) if p.flag.startswith(flags) and len(p.word) >= min_len]
+    return [w for w, flag in _tagged(text) if flag.startswith(flags) and len(w) >= min_len]
 
 
 _NOUN_FLAGS = ("n", "vn", "l")  # nouns (names too), verbal nouns (旅游), set phrases (土地出让)
@@ -84,8 +90,8 @@ _VERB_COMPLEMENT = frozenset("出了过到得着")
 def nouns(text: str) -> list[str]:
     """Content nouns of two or more characters. A word followed by 出/了/过/到/得/着 is used as a verb there
     ("总结出的教训"), whatever jieba's tag says."""
-    tagged = [(p.word, p.flag) for p in _pos_tokenizer().cut(text)]
-    return [w for (w, flag), (after, _) in zip(tagged, tagged[1:] + [("", "")], strict=True)
+    tagged = _tagged(text)
+    return [w for (w, flag), (after, _) in zip(tagged, (*tagged[1:], ("", "")), strict=True)
             if flag.startswith(_NOUN_FLAGS) and len(w) >= 2 and w not in STOPWORDS and after[:1] not in _VERB_COMPLEMENT]
 
 

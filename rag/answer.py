@@ -194,8 +194,8 @@ class ExtractiveAnswerer:
                     lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None
                     scored.append(Evidence(n, hit, span.start, span.end, score, lead))
                 prev_cov = cov
-                prev_restates = restates and _heading_like(sent, span.heading)
                 prev_short = _heading_like(sent, span.heading)
+                prev_restates = restates and prev_short
                 prev_start, prev_end = span.start, span.end
         scored.sort(key=lambda e: -e.score)
         return scored
