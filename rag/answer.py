@@ -310,7 +310,8 @@ class ExtractiveAnswerer:
         if names:
             # an answer about a named place, person or body comes from a document that names it
             need = any if kind == "compare" or len(names) > 1 else all
-            scored = [e for e in scored if need(self.index.mentions(x, e.hit.chunk.doc_id) for x in names)]
+            naming = {d for d in {e.hit.chunk.doc_id for e in scored} if need(self.index.mentions(x, d) for x in names)}
+            scored = [e for e in scored if e.hit.chunk.doc_id in naming]
         if not scored:
             return Draft(NOT_FOUND)
         chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what)
