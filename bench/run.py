@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.settings import BUNDLED_CORPUS, load_settings
 from eval.gold_set import load_gold
 from ingest.pipeline import ingest
 from ingest.store import Catalog, dense_text
-from rag.settings import BUNDLED_CORPUS, load_settings
 
 OUT = Path("bench/results")
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core.settings import BUNDLED_CORPUS, load_settings
 from ingest.articles import documents_from_text
 from ingest.chunk import Chunk, make_chunk_id, sentence_spans
 from ingest.store import BM25Index, Catalog, chroma_collection, dense_text, fingerprint
-from rag.settings import BUNDLED_CORPUS, load_settings
 
 
 def rss_mb() -> tuple[float, float]:

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
 from eval.gold_set import GoldItem, load_gold
 from eval.report import write_chart, write_report
 from eval.score import aggregate, metrics, score_one
-from rag.settings import Settings
 
 RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "all_evidence@5", "ctx5_chars")
 

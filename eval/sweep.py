@@ -10,11 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from core.settings import Settings, load_settings
 from eval.gold_set import GoldItem, load_gold
 from eval.run import run_ragqa
 from eval.score import aggregate, score_one
 from ingest.pipeline import default_paths, ingest
-from rag.settings import Settings, load_settings
 
 SIZES = [(150, 250), (220, 360), (300, 480), (400, 600)]
 THRESHOLDS = [0.3, 0.35, 0.4, 0.44, 0.48, 0.52, 0.56, 0.6]

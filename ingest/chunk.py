@@ -6,11 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from core.text import CLOSING_CHARS, SENTENCE_END_CHARS
 from ingest.articles import Document
 from ingest.headings import INLINE_HEADING, heading_level, heading_title
 
 # A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
-_SENT_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\n")
+_SENT_END = re.compile(f"[{re.escape(SENTENCE_END_CHARS)}]+[{re.escape(CLOSING_CHARS)}]*|\n")
 _SOFT_BREAK = re.compile(r"[,，、:：]")
 
 

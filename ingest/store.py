@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
 from ingest.chunk import Chunk
-from rag.settings import Settings
 
 CHROMA_BATCH = 1000
 

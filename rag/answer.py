@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
+from core.text import NOT_FOUND, SENTENCE_END_CHARS
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
 from ingest.tokenize import entities, normalize_variants, nouns, synonyms, tokenize, words
@@ -26,8 +27,7 @@ from rag.question import (
 )
 from rag.retrieve import Hit, Index
 
-NOT_FOUND = "资料中未找到相关内容"
-_SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "）", ")")
+_SENTENCE_END = tuple(SENTENCE_END_CHARS) + ("”", "）", ")")
 SUPPORT_CONTEXTS = 3
 RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a sentence (chosen on the eval set)
 # Question words that a context's document title already contains say which document is meant, not which of

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rag.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 app = typer.Typer(help="ragqa: grounded, cited answers over Chinese policy documents.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -169,8 +169,8 @@ def serve(
     """Serve the HTTP API (and the chat page) with uvicorn."""
     import uvicorn
 
+    from core.errors import RagqaError
     from rag.api.app import check_bind, create_app
-    from rag.errors import RagqaError
     from rag.service import service_lock
 
     settings = load_settings(index_dir=index_dir, host=host, port=port)

@@ -9,10 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from core.settings import Settings
 from rag.answer import NOT_FOUND, Draft, ExtractiveAnswerer
 from rag.cite import verify
 from rag.retrieve import HybridRetriever, Index
-from rag.settings import Settings
 
 
 class Citation(BaseModel):

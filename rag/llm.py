@@ -9,11 +9,11 @@ from typing import Any
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
+from core.settings import Settings
 from ingest.chunk import sentence_spans
 from rag.answer import NOT_FOUND, Draft, Evidence
 from rag.cite import MARKER
 from rag.retrieve import Hit
-from rag.settings import Settings
 
 SYSTEM_PROMPT = f"""你是政策文件问答助手，只能依据用户消息中<资料>标签内的编号资料回答问题。
 规则：

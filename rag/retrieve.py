@@ -13,12 +13,12 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from core.settings import Settings
 from ingest.chunk import Chunk
 from ingest.embed import make_embedding
 from ingest.store import BM25Index, Catalog, chroma_collection
 from ingest.tokenize import tokenize
 from rag.question import figure_pattern
-from rag.settings import Settings
 
 Mode = Literal["hybrid", "bm25", "dense"]
 # a chunk holding the figure a question asks for ("13个乡镇" for "在多少个乡镇…") rises this much

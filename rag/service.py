@@ -16,13 +16,13 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from core.errors import Busy, Invalid, NotFound, NotReady, UnsupportedMedia
+from core.settings import Settings
 from ingest.load import LoadError, read_text
 from ingest.pipeline import UPLOAD_SCHEME, IndexBusy, IngestSummary, delete_documents, ingest, source_name
 from ingest.store import Catalog, DocRow
 from rag.engine import AskEngine, AskResult, Turn
-from rag.errors import Busy, Invalid, NotFound, NotReady, UnsupportedMedia
 from rag.retrieve import IndexNotReady, load_index
-from rag.settings import Settings
 
 _BAD_NAME = re.compile(r"[\x00-\x1f/\\\\]")
 

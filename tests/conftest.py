@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import load_settings
 from ingest.pipeline import ingest
 from ingest.tokenize import nouns, synonyms
 from rag.engine import AskEngine
@@ -17,7 +18,6 @@ from rag.question import (
     question_kind,
 )
 from rag.retrieve import load_index
-from rag.settings import load_settings
 
 DOCS = {
     "困境.txt": """强镇扩权的实践困境与突围策略

@@ -11,12 +11,12 @@ import httpx
 import openai
 import pytest
 
+from core.errors import RagqaError
+from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.api.app import check_bind, create_app
-from rag.errors import RagqaError
 from rag.keys import KeyStore
 from rag.service import service_lock
-from rag.settings import load_settings
 from tests.conftest import FIXTURES
 from tests.server import running
 

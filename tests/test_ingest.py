@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from ingest.pipeline import IndexBusy, index_lock, ingest
 from ingest.store import BM25Index, Catalog, all_ids, chroma_collection
-from rag.settings import load_settings
 from tests.conftest import CORPUS_FILE, FIXTURES, ROOT, free_port
 
 

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
+from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.engine import AskEngine, Turn
 from rag.retrieve import load_index
-from rag.settings import load_settings
 from tests.fake_openai import FakeOpenAI
 
 Q = "龙泉镇下放了多少项行政审批权？"

@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.api.app import create_app
 from rag.feedback import FeedbackStore
 from rag.keys import KeyStore
-from rag.settings import load_settings
 from tests.server import running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

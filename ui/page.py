@@ -17,8 +17,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
+from core.errors import RagqaError  # noqa: E402
+from core.text import NOT_FOUND  # noqa: E402
 from rag.api.security import Auth  # noqa: E402
-from rag.errors import RagqaError  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
@@ -28,7 +29,6 @@ EXAMPLES = [
     "扩权强县工作推进中存在哪些问题？",
     "江苏强镇扩权中“两头热中间冷”指的是什么？",
 ]
-NOT_FOUND = "资料中未找到相关内容"
 ERROR_TEXT = "抱歉，系统暂时无法回答，请稍后再试。"
 
 CSS = """

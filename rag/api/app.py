@@ -17,13 +17,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.errors import Invalid, RagqaError
+from core.settings import Settings
 from rag.api.schemas import AskRequest, ChatRequest, ChatResponse, DocumentOut, ErrorResponse, IngestOut
 from rag.api.security import Auth, Caller, RateLimiter
 from rag.engine import AskResult, Turn
-from rag.errors import Invalid, RagqaError
 from rag.keys import KeyStore
 from rag.service import RagService, Upload
-from rag.settings import Settings
 
 log = logging.getLogger("ragqa.api")
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from rag.errors import Forbidden, RateLimited, Unauthorized
+from core.errors import Forbidden, RateLimited, Unauthorized
 from rag.keys import KeyStore
 
 
