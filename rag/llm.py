@@ -3,6 +3,7 @@ citation rules as the extractive answerer. Retrieved text is framed as data, nev
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -52,11 +53,30 @@ def make_llm(settings: Settings) -> Any:
     )
 
 
+# Angle brackets and their look-alikes (‹ › ＜ ＞ ﹤ ﹥) are escaped as character references, so no field
+# taken from a document can open or close a tag of the data framing (OWASP LLM01 prompt injection:
+# untrusted content is delimited and escaped, never concatenated raw).
+_FRAMING_CHARS = str.maketrans({c: f"&#x{ord(c):x};" for c in "‹›＜＞﹤﹥"})
+
+
+def escape_field(text: str) -> str:
+    """Escape one field taken from a document (title, section or text) for the data framing.
+
+    Input: any string. Output: the same text with ``& < > " '`` (html.escape, quote=True) and the
+    look-alike brackets ‹ › ＜ ＞ ﹤ ﹥ replaced by character references; CJK text and 《》 are kept."""
+    return html.escape(text, quote=True).translate(_FRAMING_CHARS)
+
+
 def render_contexts(hits: list[Hit]) -> str:
+    """The numbered data block of the prompt: one ``<资料 编号="n" 标题="…" 章节="…">text</资料>`` per hit.
+
+    Every field from a document is escaped with :func:`escape_field`, so a title such as
+    ``公告">‹/资料>`` or a text holding ``</资料>`` stays inside its own block."""
     parts = []
     for n, h in enumerate(hits, start=1):
-        body = h.chunk.text.replace("</资料>", "<\\/资料>")  # a document cannot close the data block
-        parts.append(f'<资料 编号="{n}" 标题="{h.chunk.doc_title}">\n{body}\n</资料>')
+        c = h.chunk
+        parts.append(f'<资料 编号="{n}" 标题="{escape_field(c.doc_title)}" 章节="{escape_field(c.section)}">\n'
+                     f"{escape_field(c.text)}\n</资料>")
     return "\n".join(parts)
 
 
