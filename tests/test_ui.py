@@ -11,10 +11,10 @@ import pytest
 
 from core.settings import load_settings
 from ingest.pipeline import ingest
-from rag.api.app import create_app
 from rag.feedback import FeedbackStore
 from rag.keys import KeyStore
 from tests.server import running
+from ui.launcher import build_app as create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -1,4 +1,5 @@
-"""The chat page for officials (gradio), mounted at / of the service.
+"""The chat page for officials (gradio): ``build(service, policy) -> gr.Blocks``, mounted at / by
+``ui/launcher.py``. It calls the services layer (``RagService``, ``AccessPolicy``), never API internals.
 
 Everything shown is escaped: answers, quotes and document text are data, never HTML."""
 
@@ -15,12 +16,12 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
 
 from core.errors import RagqaError  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
-from rag.api.security import Auth  # noqa: E402
+from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
+from rag.policy import AccessPolicy  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
 EXAMPLES = [
@@ -95,17 +96,31 @@ def _shown(result: dict[str, Any]) -> str:
 
 
 def _citation_choices(result: dict[str, Any]) -> list[str]:
-    return [f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])]
+    """One choice per citation number, first title seen (several quotes may share a number)."""
+    return list(dict.fromkeys(f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])))
 
 
-def build(service: RagService, auth: Auth) -> gr.Blocks:
+def _time(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+DOC_HEADERS = ["文档ID", "标题", "来源", "片段数", "导入时间"]
+DOC_WIDTHS = ["16%", "30%", "22%", "10%", "22%"]  # 导入时间 ("2026-11-30 09:15") shown whole
+
+COPY_CONVERSATION_JS = """(chat) => {
+  const text = (chat || []).map(m => (m.role === "user" ? "问：" : "答：") +
+    (typeof m.content === "string" ? m.content : "")).join("\n\n");
+  if (navigator.clipboard) { navigator.clipboard.writeText(text); }
+}"""
+"""The chat's "copy conversation" button, done in the browser (gradio's own button has an English label)."""
+
+
+def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
     feedback = FeedbackStore(service.settings.index_dir)
+    extensions = sorted(service.settings.upload_extensions)
 
     def role_of(request: gr.Request | None) -> str:
-        if not auth.enabled:
-            return "admin"
-        name = getattr(request, "username", None)
-        return next((k.role for k in auth.keys.list() if k.name == name), "none")
+        return policy.role_of(getattr(request, "username", None))
 
     def respond(question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]], request: gr.Request) -> Iterator[Any]:
         question = (question or "").strip()
@@ -114,8 +129,6 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
             return
         history = [{"role": m["role"], "content": m["content"] if isinstance(m["content"], str) else ""}
                    for m in chat if m.get("role") in ("user", "assistant")]
-        from rag.engine import Turn
-
         turns = [Turn(role=t["role"], content=t["content"]) for t in history][-8:]
         chat = chat + [{"role": "user", "content": _md(question)}, {"role": "assistant", "content": "正在查找资料…"}]
         yield "", chat, results, gr.update(), gr.update()
@@ -168,12 +181,11 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
 
     def list_docs(request: gr.Request) -> list[list[Any]]:
         admin_only(request)
-        return [[d.doc_id, d.title, d.source, d.n_chunks, dt.datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M")]
-                for d in service.documents()]
+        return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at)] for d in service.documents()]
 
     def list_feedback(request: gr.Request) -> list[list[Any]]:
         admin_only(request)
-        return [[dt.datetime.fromtimestamp(f["at"]).strftime("%Y-%m-%d %H:%M"), "有用" if f["useful"] else "没用",
+        return [[_time(f["at"]), "有用" if f["useful"] else "没用",
                  f["comment"], f["question"], f["answer"][:80]] for f in feedback.list()]
 
     def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
@@ -201,8 +213,11 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
             return f"删除失败：{_e(e.message)}", gr.update()
         return "已删除。", list_docs(request)
 
-    def on_load(request: gr.Request) -> Any:
-        return gr.update(visible=role_of(request) == "admin")
+    def on_load(request: gr.Request) -> tuple[Any, Any]:
+        """The admin tab, shown to admins with the document list already filled in."""
+        if role_of(request) != "admin":
+            return gr.update(visible=False), gr.update()
+        return gr.update(visible=True), list_docs(request)
 
     with gr.Blocks(title="政策文件问答") as demo:
         gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
@@ -211,8 +226,9 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
         with gr.Tab("问答"):
             with gr.Row():
                 with gr.Column(scale=3):
+                    copy_all = gr.Button("复制对话", size="sm", elem_id="copy-all", render=False)
                     chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
-                                      feedback_options=("Like", "Dislike"))
+                                      feedback_options=("Like", "Dislike"), buttons=["copy", copy_all])
                     question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
                     with gr.Row():
                         ask_btn = gr.Button("提问", variant="primary", elem_id="ask")
@@ -225,12 +241,13 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
                     pick = gr.Radio(label="选择引用查看原文", choices=[], visible=False, elem_id="pick")
                     sources = gr.HTML("<div>提问后，这里显示每条引用的原文。</div>", elem_id="sources")
         with gr.Tab("管理", visible=False, elem_id="admin-tab") as admin_tab:
-            files = gr.File(label="上传文档（txt、md、html、pdf、docx）", file_count="multiple", elem_id="upload",
-                            file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"])
+            files = gr.File(label=f"上传文档（{'、'.join(e.lstrip('.') for e in extensions)}）", file_count="multiple",
+                            elem_id="upload", file_types=extensions)
             upload_btn = gr.Button("导入", variant="primary", elem_id="upload-btn")
             upload_status = gr.Markdown(elem_id="upload-status")
             refresh = gr.Button("刷新列表")
-            docs = gr.Dataframe(headers=["文档ID", "标题", "来源", "片段数", "导入时间"], interactive=False, elem_id="docs")
+            docs = gr.Dataframe(headers=DOC_HEADERS, column_widths=DOC_WIDTHS, wrap=True, interactive=False,
+                                elem_id="docs")
             with gr.Row():
                 del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
                 del_btn = gr.Button("删除文档", variant="stop", elem_id="del-btn")
@@ -250,19 +267,7 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
         refresh.click(list_docs, None, docs)
         del_btn.click(delete, [del_id], [del_status, docs])
         fb_refresh.click(list_feedback, None, fb)
-        demo.load(on_load, None, admin_tab)
+        copy_all.click(None, chat, None, js=COPY_CONVERSATION_JS)
+        admin_tab.select(list_docs, None, docs)
+        demo.load(on_load, None, [admin_tab, docs])
     return demo
-
-
-def mount(app: FastAPI, service: RagService, auth: Auth) -> FastAPI:
-    demo = build(service, auth)
-
-    def login(username: str, password: str) -> bool:
-        info = auth.keys.verify(password)
-        return info is not None and info.name == username
-
-    return gr.mount_gradio_app(
-        app, demo, path="/", auth=login if auth.enabled else None,
-        auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
-        theme=THEME, css=CSS, footer_links=[],
-    )
