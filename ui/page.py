@@ -107,12 +107,13 @@ def _time(ts: float) -> str:
 DOC_HEADERS = ["文档ID", "标题", "来源", "片段数", "导入时间"]
 DOC_WIDTHS = ["16%", "30%", "22%", "10%", "22%"]  # 导入时间 ("2026-11-30 09:15") shown whole
 
-COPY_CONVERSATION_JS = """(chat) => {
+COPY_CONVERSATION_JS = r"""(chat) => {
   const text = (chat || []).map(m => (m.role === "user" ? "问：" : "答：") +
     (typeof m.content === "string" ? m.content : "")).join("\n\n");
   if (navigator.clipboard) { navigator.clipboard.writeText(text); }
 }"""
-"""The chat's "copy conversation" button, done in the browser (gradio's own button has an English label)."""
+"""The chat's "copy conversation" button, done in the browser (gradio's own copy buttons have English
+tooltips whatever the page language, so the page shows only this one)."""
 
 
 def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
@@ -228,7 +229,7 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
                 with gr.Column(scale=3):
                     copy_all = gr.Button("复制对话", size="sm", elem_id="copy-all", render=False)
                     chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
-                                      feedback_options=("Like", "Dislike"), buttons=["copy", copy_all])
+                                      feedback_options=("Like", "Dislike"), buttons=[copy_all])
                     question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
                     with gr.Row():
                         ask_btn = gr.Button("提问", variant="primary", elem_id="ask")
@@ -247,13 +248,14 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
             upload_status = gr.Markdown(elem_id="upload-status")
             refresh = gr.Button("刷新列表")
             docs = gr.Dataframe(headers=DOC_HEADERS, column_widths=DOC_WIDTHS, wrap=True, interactive=False,
-                                elem_id="docs")
+                                elem_id="docs", buttons=[])
             with gr.Row():
                 del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
                 del_btn = gr.Button("删除文档", variant="stop", elem_id="del-btn")
             del_status = gr.Markdown()
             gr.Markdown("### 用户反馈")
-            fb = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False, elem_id="feedback")
+            fb = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False, elem_id="feedback",
+                              wrap=True, buttons=[])
             fb_refresh = gr.Button("刷新反馈")
 
         outputs = [question, chat, results, sources, pick]
