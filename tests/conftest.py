@@ -20,9 +20,19 @@ SLOW_MODULES = {"test_ui.py": "a real browser", "test_eval_gate.py": "the whole 
 """Test modules marked ``slow`` (``make test-fast`` skips them; ``make test`` runs everything)."""
 
 
+SLOW_TESTS = {
+    "test_ingest_killed_with_sigkill_converges_on_rerun": "kills and re-runs ingest several times",
+    "test_bundled_corpus_chunks_are_clean_and_repeats_are_stored_once": "ingests the whole corpus",
+    "test_openai_backend_gives_the_same_vectors_as_the_bundled_model": "embeds through an HTTP server",
+    "test_chroma_server_mode": "starts a Chroma server",
+}
+"""Single tests marked ``slow`` from here, so their modules need no edit (each took over 7 s, most of the
+non-browser time; a module may also mark its own tests with ``@pytest.mark.slow``)."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_MODULES:
+        if item.path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 

@@ -138,3 +138,17 @@ def test_a_question_across_documents_cites_several_documents(engine):
     r = engine.ask("各地分别下放了哪些人事管理权和行政审批权？")
     assert not r.abstained
     assert len({c.doc_title for c in r.citations}) >= 2
+
+
+def test_the_cli_asks_through_the_service_and_its_question_validation(small_index):
+    import json
+
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    where = ["--index-dir", str(small_index.index_dir)]
+    r = CliRunner().invoke(app, ["ask", "龙泉镇下放了多少项行政审批权？", "--json", *where])
+    assert r.exit_code == 0 and "76" in json.loads(r.stdout)["answer"]
+    empty = CliRunner().invoke(app, ["ask", "   ", *where])
+    assert empty.exit_code == 2 and "问题不能为空" in empty.output
