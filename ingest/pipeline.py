@@ -20,6 +20,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from core.errors import IndexBusy
 from core.settings import Settings
 from ingest.articles import Document, documents_from_text
 from ingest.chunk import Chunk, chunk_document
@@ -36,10 +37,6 @@ from ingest.store import (
     dense_text,
     fingerprint,
 )
-
-
-class IndexBusy(Exception):
-    """Another ingest holds the index."""
 
 
 @dataclass

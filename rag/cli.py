@@ -1,4 +1,7 @@
-"""The `ragqa` command line: ingest, chunks, ask, eval."""
+"""The `ragqa` command line: ingest, chunks, ask, serve, keys (and `eval`, a lazy call into `python -m eval`).
+
+Product commands go through the services layer (``RagService``); the eval harness is imported only
+when `ragqa eval` runs."""
 
 from __future__ import annotations
 
@@ -33,7 +36,8 @@ def ingest(
     wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest to finish.")] = 0.0,
 ) -> None:
     """Sync the index to the documents in PATHS (documents whose files are gone are removed unless --add)."""
-    from ingest.pipeline import IndexBusy, default_paths
+    from core.errors import IndexBusy
+    from ingest.pipeline import default_paths
     from ingest.pipeline import ingest as run_ingest
     from rag.service import service_running
 
@@ -100,19 +104,23 @@ def ask(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the documents, with numbered sources."""
-    from rag.engine import AskEngine, Turn
-    from rag.retrieve import IndexNotReady, load_index
+    from core.errors import RagqaError
+    from rag.engine import Turn
+    from rag.service import RagService
 
     settings = _settings(index_dir)
-    try:
-        engine = AskEngine(load_index(settings), settings)
-    except IndexNotReady as e:
-        err.print(f"[red]错误:[/red] {e}")
-        raise typer.Exit(2) from e
+    service = RagService(settings)
+    if not service.ready:
+        err.print(f"[red]错误:[/red] 索引为空：请先运行 `ragqa ingest`（index: {settings.index_dir}）")
+        raise typer.Exit(2)
     history: list[Turn] = []
 
     def one(q: str) -> None:
-        r = engine.ask(q, history)
+        try:
+            r = service.ask(q, history)
+        except RagqaError as e:
+            err.print(f"[red]错误:[/red] {e.message}")
+            raise typer.Exit(2) from e
         if as_json:
             typer.echo(r.model_dump_json())
             return
@@ -151,13 +159,10 @@ def eval_cmd(
     index_dir: IndexDir = None,
     baseline: Annotated[bool, typer.Option(help="Also run the plain llama-index baseline.")] = True,
 ) -> None:
-    """Run the gold set: results.jsonl, metrics.json, report.md and metrics.png in OUT."""
-    from eval.run import evaluate
+    """Run the gold set (same as `python -m eval`): results.jsonl, metrics.json, report.md and metrics.png in OUT."""
+    from eval.__main__ import run  # the harness is not part of the product: imported only here
 
-    report = evaluate(gold, out, _settings(index_dir), baseline=baseline)
-    typer.echo(json.dumps(report["ragqa"]["overall"], ensure_ascii=False, indent=1))
-    if "baseline" in report:
-        typer.echo("baseline: " + json.dumps(report["baseline"]["overall"]))
+    run(gold, out, _settings(index_dir), baseline=baseline)
 
 
 @app.command()
@@ -166,16 +171,18 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     index_dir: IndexDir = None,
 ) -> None:
-    """Serve the HTTP API (and the chat page) with uvicorn."""
+    """Serve the HTTP API and the chat page with uvicorn; one access-log line per request on stderr."""
+    import logging
+
     import uvicorn
 
     from core.errors import RagqaError
-    from rag.api.app import check_bind, create_app
+    from rag.policy import check_bind
     from rag.service import service_lock
 
     settings = load_settings(index_dir=index_dir, host=host, port=port)
     try:
-        check_bind(settings, settings.host)
+        check_bind(settings)
     except RagqaError as e:
         err.print(f"[red]错误:[/red] {e.message}")
         raise typer.Exit(2) from e
@@ -185,9 +192,13 @@ def serve(
     except Exception as e:
         err.print(f"[red]错误:[/red] another `ragqa serve` already holds {settings.index_dir}")
         raise typer.Exit(2) from e
-    app_ = create_app(settings)
+    from ui.launcher import build_app
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("ragqa.access").setLevel(logging.INFO)
+    app_ = build_app(settings)
     err.print(f"ragqa: http://{settings.host}:{settings.port}/  (API docs: /docs)")
-    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning", access_log=False)
 
 
 keys_app = typer.Typer(help="Manage API keys (stored as salted hashes in the index directory).")

@@ -1,4 +1,5 @@
-"""The ask use case: retrieve → answer → verify → abstain or cite. One object per index."""
+"""The ask flow: retrieve → answer → verify → abstain or cite. One object per index, shared by every
+request: it keeps no per-call state (timings travel with each result)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from core.settings import Settings
-from rag.answer import NOT_FOUND, Draft, ExtractiveAnswerer
+from core.text import NOT_FOUND
+from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
 from rag.retrieve import HybridRetriever, Index
 
@@ -41,6 +43,9 @@ class Turn(BaseModel):
     content: str
 
 
+Fallback = Literal["llm_unavailable", "citation_check_failed"]
+
+
 class AskResult(BaseModel):
     question: str
     answer: str
@@ -49,7 +54,21 @@ class AskResult(BaseModel):
     citations: list[Citation]
     contexts: list[Context]
     notices: list[str] = Field(default_factory=list)
-    timings_ms: dict[str, float]
+    fallback: Fallback | None = Field(
+        None, description="Why the extractive answer replaced the planned one: the LLM failed "
+        "(`llm_unavailable`) or an answer failed the citation check (`citation_check_failed`); null otherwise.")
+    timings_ms: dict[str, float] = Field(
+        description="Milliseconds: retrieve, answer, total; and the retrieval parts bm25, dense, embed_query.")
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NOT_CHINESE_NOTICE = "资料均为中文文件，请用中文提问。(The documents are in Chinese; please ask in Chinese.)"
+"""Added to a refusal when the question has letters but no Chinese character (e.g. an English question)."""
+
+
+def is_chinese_question(question: str) -> bool:
+    """False for a question written with letters but no Han character (English, pinyin…)."""
+    return bool(_HAN.search(question)) or not any(ch.isalpha() for ch in question)
 
 
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$")
@@ -117,6 +136,7 @@ class AskEngine:
         hits = self.retriever.search(query, top_k=max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []
+        fallback: Fallback | None = None
         extractive = self.extractive.answer(query, hits, focus=question)
         abstained = not hits or extractive.support < self.settings.abstain_threshold
         draft, mode = extractive, "extractive"
@@ -137,17 +157,19 @@ class AskEngine:
                     abstained = True
             except Exception as e:  # upstream failure of any kind: extractive answer, with a notice
                 notices.append(f"大模型暂不可用（{e}），已改用原文摘录回答。")
-                draft, mode = extractive, "extractive"
+                draft, mode, fallback = extractive, "extractive", "llm_unavailable"
         if abstained:
             answer, citations = NOT_FOUND, []
             if hits:
                 notices.append("证据不足，以下为最接近的资料，供参考。")
+            if not is_chinese_question(question):
+                notices.append(NOT_CHINESE_NOTICE)
         else:
             verdict = verify(draft.text, draft.evidence, len(hits))
             if not verdict.ok or not draft.evidence:
                 problems = verdict.problems or ["no citation"]
                 notices.append("回答未通过引用核验，已改用原文摘录：" + "；".join(problems))
-                draft, mode = extractive, "extractive"
+                draft, mode, fallback = extractive, "extractive", "citation_check_failed"
             answer, citations = draft.text, self._citations(draft)
         t2 = time.perf_counter()
         if stream_tokens and not (streamed and mode == "llm" and not abstained):
@@ -163,9 +185,10 @@ class AskEngine:
         ]
         yield ("done", AskResult(
             question=question, answer=answer, abstained=abstained, mode=mode, citations=citations,
-            contexts=contexts, notices=notices,
+            contexts=contexts, notices=notices, fallback=fallback,
             timings_ms={"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
-                        "total": round((time.perf_counter() - t0) * 1000, 2)},
+                        "total": round((time.perf_counter() - t0) * 1000, 2),
+                        **{k: round(v, 2) for k, v in hits.timings_ms.items()}},
         ))
 
     @staticmethod

@@ -10,6 +10,7 @@ from typing import Any
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
+from core.errors import UpstreamError
 from core.settings import Settings
 from ingest.chunk import sentence_spans
 from rag.answer import NOT_FOUND, Draft, Evidence
@@ -31,10 +32,6 @@ CONDENSE_PROMPT = """根据对话历史，把用户的追问改写成一个不�
 
 追问：{question}
 改写后的问题："""
-
-
-class UpstreamError(Exception):
-    """The LLM failed, timed out or replied with nothing usable."""
 
 
 def make_llm(settings: Settings) -> Any:

@@ -13,6 +13,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from core.errors import IndexNotReady
 from core.settings import Settings
 from ingest.chunk import Chunk
 from ingest.embed import make_embedding
@@ -34,8 +35,14 @@ class Hit:
     dense: float = 0.0
 
 
-class IndexNotReady(Exception):
-    """The index is empty or missing: run `ragqa ingest` first."""
+class Hits(list[Hit]):
+    """The hits of one search, best first, with that search's own ``timings_ms``
+    (``bm25``, ``dense``, ``embed_query``: milliseconds) and ``top_similarity`` (best raw cosine)."""
+
+    def __init__(self, hits: list[Hit], timings_ms: dict[str, float], top_similarity: float = 0.0) -> None:
+        super().__init__(hits)
+        self.timings_ms = timings_ms
+        self.top_similarity = top_similarity
 
 
 class Index:
@@ -88,17 +95,18 @@ class HybridRetriever(BaseRetriever):
         self.settings = settings
         self.top_k = settings.top_k
         self.mode = mode
-        self.last_timings: dict[str, float] = {}
-        self.last_top_similarity = 0.0
 
     def search(
         self, query: str, top_k: int | None = None, mode: Mode | None = None, query_vector: list[float] | None = None
-    ) -> list[Hit]:
+    ) -> Hits:
+        """The ``top_k`` best hits; nothing is kept on the retriever (safe under concurrent calls)."""
         top_k = top_k or self.top_k
         mode = mode or self.mode
         s = self.settings
         n = max(s.candidates, top_k)
         t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        top_similarity = 0.0
         bm25: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
             scores = self.index.bm25.scores(tokenize(query))
@@ -115,12 +123,12 @@ class HybridRetriever(BaseRetriever):
             t_embed = time.perf_counter()
             res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n))
             sims = list(zip(res.ids or [], res.similarities or [], strict=False))
-            self.last_top_similarity = max((v for _, v in sims), default=0.0)
+            top_similarity = max((v for _, v in sims), default=0.0)
             if sims:
                 hi, lo = max(v for _, v in sims), min(v for _, v in sims)
                 span = (hi - lo) or 1.0
                 dense = {cid: (v - lo) / span for cid, v in sims}
-            self.last_timings["embed_query"] = (t_embed - t1) * 1000
+            timings["embed_query"] = (t_embed - t1) * 1000
         t2 = time.perf_counter()
         w = {"hybrid": s.bm25_weight, "bm25": 1.0, "dense": 0.0}[mode]
         fused: list[Hit] = []
@@ -135,8 +143,8 @@ class HybridRetriever(BaseRetriever):
                 score += FIGURE_BONUS
             fused.append(Hit(chunk, score, b, d))
         fused.sort(key=lambda h: (-h.score, h.chunk.chunk_id))
-        self.last_timings.update(bm25=(t1 - t0) * 1000, dense=(t2 - t1) * 1000)
-        return fused[:top_k]
+        timings.update(bm25=(t1 - t0) * 1000, dense=(t2 - t1) * 1000)
+        return Hits(fused[:top_k], timings, top_similarity)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [
@@ -157,4 +165,4 @@ def load_index(settings: Settings) -> Index:
     return Index(settings)
 
 
-__all__ = ["Hit", "HybridRetriever", "Index", "IndexNotReady", "load_index"]
+__all__ = ["Hit", "Hits", "HybridRetriever", "Index", "IndexNotReady", "load_index"]

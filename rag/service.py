@@ -1,7 +1,9 @@
-"""The use cases behind the API and the chat page: ask, documents, upload, delete.
+"""The services layer: the use cases behind every front door (HTTP API, chat page, CLI, eval, bench):
+ask (with question validation), readiness, documents, upload, delete.
 
 One process holds the index and is its single writer: uploads and deletions go through here,
-serialised by a lock, and the engine is reloaded after each change."""
+serialised by a lock, and the engine is reloaded after each change. The engine is built by the
+composition root (``rag/components.py``); callers build a service with ``RagService(settings)``."""
 
 from __future__ import annotations
 
@@ -16,13 +18,22 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from core.errors import Busy, Invalid, NotFound, NotReady, UnsupportedMedia
+from core.errors import (
+    Busy,
+    IndexBusy,
+    IndexNotReady,
+    Invalid,
+    LoadError,
+    NotFound,
+    NotReady,
+    UnsupportedMedia,
+)
 from core.settings import Settings
-from ingest.load import LoadError, read_text
-from ingest.pipeline import UPLOAD_SCHEME, IndexBusy, IngestSummary, delete_documents, ingest, source_name
+from ingest.load import read_text
+from ingest.pipeline import UPLOAD_SCHEME, IngestSummary, delete_documents, ingest, source_name
 from ingest.store import Catalog, DocRow
+from rag import components
 from rag.engine import AskEngine, AskResult, Turn
-from rag.retrieve import IndexNotReady, load_index
 
 _BAD_NAME = re.compile(r"[\x00-\x1f/\\\\]")
 
@@ -43,7 +54,7 @@ def service_running(settings: Settings) -> bool:
     return False
 
 
-def check_upload_name(name: str, allowed: set[str]) -> str:
+def check_upload_name(name: str, allowed: frozenset[str] | set[str]) -> str:
     """A client's file name is metadata only, but it must still be sane."""
     if not name or len(name.encode("utf-8")) > 255:
         raise Invalid("file name is empty or too long")
@@ -71,8 +82,9 @@ class RagService:
 
     # --- reading -------------------------------------------------------------------------
     def reload(self) -> None:
+        """Rebuild the engine from the stores (after a write); an empty index leaves the service not ready."""
         try:
-            self._engine = AskEngine(load_index(self.settings), self.settings)
+            self._engine = components.engine(self.settings)
         except IndexNotReady:
             self._engine = None
 
@@ -87,12 +99,26 @@ class RagService:
         return self._engine is not None
 
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> AskResult:
-        return self.engine.ask(self._check(question), history, top_k)
+        """The checked, cited answer. Raises ``Invalid`` (empty or too long question) or ``NotReady``."""
+        return self.engine.ask(self.check_question(question), history, top_k)
 
     def ask_stream(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> Iterator[tuple[str, Any]]:
-        return self.engine.ask_stream(self._check(question), history, top_k)
+        """Events ("token", text)…, ("reset", None)?, ("citations", [...]), ("done", AskResult); errors as ``ask``."""
+        return self.engine.ask_stream(self.check_question(question), history, top_k)
 
-    def _check(self, question: str) -> str:
+    def probe(self) -> dict[str, Any]:
+        """Readiness: retrieve and answer end to end with the opening of the first stored chunk (by id), a
+        query that needs no word of any particular corpus. Returns ``documents`` (count) and ``answer_ms``;
+        raises ``NotReady`` when there is no index or the probe finds nothing."""
+        engine = self.engine
+        first = engine.index.chunks[min(engine.index.chunks)]
+        result = engine.ask(first.text[: self.settings.max_question_chars].strip() or first.doc_title)
+        if not result.contexts:
+            raise NotReady("检索未返回任何片段：索引不一致，请重新导入。")
+        return {"documents": len(self.documents()), "answer_ms": result.timings_ms["total"]}
+
+    def check_question(self, question: str) -> str:
+        """The question stripped; raises ``Invalid`` when empty or over ``max_question_chars``."""
         q = question.strip()
         if not q:
             raise Invalid("问题不能为空。")
@@ -110,7 +136,7 @@ class RagService:
     # --- writing -------------------------------------------------------------------------
     def upload(self, files: list[Upload]) -> IngestSummary:
         """Store under server-chosen names and ingest at once; a failure leaves the index as it was."""
-        allowed = {e.strip().lower() for e in self.settings.upload_extensions.split(",") if e.strip()}
+        allowed = self.settings.upload_extensions
         if not files:
             raise Invalid("no files")
         for f in files:

@@ -13,13 +13,65 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS_FILE = ROOT / "data" / "corpus" / "000_a1cad5cec816f911.txt"
 
 
+OUTSIDE_ENV = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "RAGQA_LLM_MODEL", "CHROMA_HOST")
+"""Environment variables of the user's own setup that no test may see (credentials, servers)."""
+
+SLOW_MODULES = {"test_ui.py": "a real browser", "test_eval_gate.py": "the whole gold set"}
+"""Test modules marked ``slow`` (``make test-fast`` skips them; ``make test`` runs everything)."""
+
+
+SLOW_TESTS = {
+    "test_ingest_killed_with_sigkill_converges_on_rerun": "kills and re-runs ingest several times",
+    "test_bundled_corpus_chunks_are_clean_and_repeats_are_stored_once": "ingests the whole corpus",
+    "test_openai_backend_gives_the_same_vectors_as_the_bundled_model": "embeds through an HTTP server",
+    "test_chroma_server_mode": "starts a Chroma server",
+}
+"""Single tests marked ``slow`` from here, so their modules need no edit (each took over 7 s, most of the
+non-browser time; a module may also mark its own tests with ``@pytest.mark.slow``)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test can touch the user's index or real credentials: everything points at tmp_path."""
     monkeypatch.setenv("RAGQA_INDEX_DIR", str(tmp_path / "index"))
-    for var in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "RAGQA_LLM_MODEL", "CHROMA_HOST"):
+    for var in OUTSIDE_ENV:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def isolated_settings(index_dir: Path, **overrides: object) -> Settings:
+    """Settings for ``index_dir`` read without the user's environment (for fixtures wider than a test,
+    which are built before ``_isolate`` runs)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for var in OUTSIDE_ENV:
+            mp.delenv(var, raising=False)
+        mp.delenv("RAGQA_INDEX_DIR", raising=False)
+        return load_settings(index_dir=index_dir, **overrides)
+
+
+def copy_small_corpus(d: Path) -> Path:
+    """Three documents in three formats (gb18030 text, html, docx) copied into ``d``."""
+    d.mkdir(parents=True, exist_ok=True)
+    for name in ("gb18030.txt", "page.html", "report.docx"):
+        shutil.copy(FIXTURES / name, d / name)
+    return d
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small fixture corpus ingested once per test module, for tests that only read the index."""
+    from ingest.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("small_index")
+    settings = isolated_settings(root / "index")
+    ingest([copy_small_corpus(root / "docs")], settings)
+    return settings
 
 
 @pytest.fixture
@@ -35,11 +87,7 @@ def corpus_text() -> str:
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A small fixture corpus: three documents in three formats."""
-    d = tmp_path / "docs"
-    d.mkdir()
-    for name in ("gb18030.txt", "page.html", "report.docx"):
-        shutil.copy(FIXTURES / name, d / name)
-    return d
+    return copy_small_corpus(tmp_path / "docs")
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from core.errors import RagqaError
+from core.errors import RagqaError, UnsafeBind
 from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.api.app import check_bind, create_app
@@ -25,14 +25,22 @@ Q = "龙泉镇下放了多少项行政审批权？"
 
 @pytest.fixture
 def index_settings(small_corpus, tmp_path):
+    """An index of its own, for tests that write (upload, delete, keys)."""
     s = load_settings(index_dir=tmp_path / "index")
     ingest([small_corpus], s)
     return s
 
 
-@pytest.fixture
-def server(index_settings):
-    with running(create_app(index_settings, mount_ui=False)) as base:
+@pytest.fixture(scope="module")
+def shared_settings(small_index):
+    # many tests share one server: its per-client rate limit must not be what they measure
+    return small_index.model_copy(update={"rate_limit_per_minute": 100_000})
+
+
+@pytest.fixture(scope="module")
+def server(shared_settings):
+    """One server over the module's read-only index: tests using it must leave the index as they found it."""
+    with running(create_app(shared_settings)) as base:
         yield base
 
 
@@ -85,10 +93,10 @@ def test_malformed_requests_get_clear_4xx_and_service_stays_up(server, payload, 
     assert httpx.get(server + "/healthz").status_code == 200
 
 
-def test_100kb_question_is_422_and_a_body_over_the_limit_413(server, index_settings):
+def test_100kb_question_is_422_and_a_body_over_the_limit_413(server, shared_settings):
     r = _post(server, "/v1/ask", json={"question": "问" * 35000})
     assert r.status_code == 422 and "问题过长" in r.json()["error"]["message"]
-    over = index_settings.max_body_bytes + 1
+    over = shared_settings.max_body_bytes + 1
     r = _post(server, "/v1/ask", content=b'{"question": "' + b"a" * over + b'"}', headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
     assert _post(server, "/v1/ask", json={"question": Q}).status_code == 200
@@ -103,7 +111,12 @@ def test_twenty_concurrent_asks_all_succeed(server):
     assert all(facts[q] in r.json()["answer"] for q, r in zip(qs, results, strict=False))
 
 
-def test_upload_ask_delete_then_abstain(server):
+def test_upload_ask_delete_then_abstain(index_settings):
+    with running(create_app(index_settings)) as base:
+        _upload_ask_delete_then_abstain(base)
+
+
+def _upload_ask_delete_then_abstain(server):
     text = "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode("gb18030")
     r = httpx.post(server + "/v1/documents", files=[("files", ("宁海.txt", text, "text/plain"))], timeout=60)
     assert r.status_code == 200, r.text
@@ -120,7 +133,7 @@ def test_upload_ask_delete_then_abstain(server):
 
 
 @pytest.mark.parametrize("name", ["../../x.txt", "/abs/x.txt", "a\x00.txt", "a" * 300 + ".txt", "..\\x.txt"])
-def test_bad_upload_names_are_rejected_and_nothing_is_written(server, index_settings, tmp_path, name):
+def test_bad_upload_names_are_rejected_and_nothing_is_written(server, shared_settings, tmp_path, name):
     before = httpx.get(server + "/v1/documents").json()
     # a raw multipart body, so the name reaches the server byte for byte (clients escape NUL)
     boundary = "xBOUNDARYx"
@@ -130,19 +143,20 @@ def test_bad_upload_names_are_rejected_and_nothing_is_written(server, index_sett
                    headers={"content-type": f"multipart/form-data; boundary={boundary}"})
     assert r.status_code in (400, 422)
     assert httpx.get(server + "/v1/documents").json() == before
-    assert not (tmp_path / "x.txt").exists() and not (index_settings.index_dir.parent / "x.txt").exists()
+    assert not (tmp_path / "x.txt").exists() and not (shared_settings.index_dir.parent / "x.txt").exists()
 
 
 @pytest.mark.parametrize(
     "name,data,status",
     [("x.exe", b"MZ", 415), ("fake.pdf", (FIXTURES / "fake.pdf").read_bytes(), 415), ("empty.txt", b"", 415)],
 )
-def test_bad_upload_content_is_refused_and_index_unchanged(server, index_settings, name, data, status):
+def test_bad_upload_content_is_refused_and_index_unchanged(server, shared_settings, name, data, status):
     before = httpx.get(server + "/v1/documents").json()
     r = httpx.post(server + "/v1/documents", files=[("files", (name, data, "application/octet-stream"))], timeout=30)
     assert r.status_code == status
     assert httpx.get(server + "/v1/documents").json() == before
-    assert not list((index_settings.index_dir / "uploads").glob("*")) if (index_settings.index_dir / "uploads").exists() else True
+    uploads = shared_settings.index_dir / "uploads"
+    assert not uploads.exists() or not list(uploads.glob("*"))
 
 
 def test_docx_zip_bomb_upload_is_rejected(server):
@@ -164,7 +178,7 @@ def test_one_bad_file_in_a_batch_leaves_the_index_as_it_was(server):
 def test_auth_matrix(index_settings):
     keys = KeyStore(index_settings.index_dir)
     reader, admin = keys.create("portal", "reader"), keys.create("ops", "admin")
-    with running(create_app(index_settings, mount_ui=False)) as base:
+    with running(create_app(index_settings)) as base:
         ask = lambda h: _post(base, "/v1/ask", json={"question": Q}, headers=h).status_code  # noqa: E731
         docs = lambda h: httpx.get(base + "/v1/documents", headers=h).status_code  # noqa: E731
         assert ask({}) == 401 and ask({"Authorization": "Bearer rq-wrong"}) == 401
@@ -183,7 +197,7 @@ def test_auth_matrix(index_settings):
 
 def test_rate_limit_gives_429_with_retry_after(index_settings, monkeypatch):
     s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
-    with running(create_app(s, mount_ui=False)) as base:
+    with running(create_app(s)) as base:
         codes = [_post(base, "/v1/ask", json={"question": Q}) for _ in range(5)]
     assert [c.status_code for c in codes[:3]] == [200, 200, 200]
     assert codes[4].status_code == 429 and int(codes[4].headers["Retry-After"]) >= 1
@@ -191,16 +205,22 @@ def test_rate_limit_gives_429_with_retry_after(index_settings, monkeypatch):
 
 def test_upload_limit_gives_413(index_settings):
     s = index_settings.model_copy(update={"max_upload_bytes": 2048})
-    with running(create_app(s, mount_ui=False)) as base:
+    with running(create_app(s)) as base:
         r = httpx.post(base + "/v1/documents", files=[("files", ("big.txt", "字".encode() * 2000, "text/plain"))])
     assert r.status_code == 413
 
 
+def _abstentions(base: str) -> float:
+    line = next(x for x in httpx.get(base + "/metrics").text.splitlines() if x.startswith("ragqa_abstentions_total"))
+    return float(line.split()[-1])
+
+
 def test_metrics_health_ready_and_docs(server):
     assert httpx.get(server + "/readyz", timeout=30).json()["status"] == "ready"
+    before = _abstentions(server)
     _post(server, "/v1/ask", json={"question": "广州市下放了多少项审批权？"})
     text = httpx.get(server + "/metrics").text
-    assert 'ragqa_requests_total{endpoint="/v1/ask"' in text and "ragqa_abstentions_total 1.0" in text
+    assert 'ragqa_requests_total{endpoint="/v1/ask"' in text and _abstentions(server) == before + 1
     assert "ragqa_request_seconds_bucket" in text
     spec = httpx.get(server + "/openapi.json").json()
     assert "/v1/chat/completions" in spec["paths"] and "examples" in json.dumps(spec)
@@ -208,7 +228,7 @@ def test_metrics_health_ready_and_docs(server):
 
 def test_readyz_is_503_on_an_empty_index(tmp_path):
     s = load_settings(index_dir=tmp_path / "empty")
-    with running(create_app(s, mount_ui=False)) as base:
+    with running(create_app(s)) as base:
         r = httpx.get(base + "/readyz")
         assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
         assert _post(base, "/v1/ask", json={"question": Q}).status_code == 503
@@ -220,6 +240,14 @@ def test_binding_beyond_loopback_needs_keys(index_settings):
         check_bind(index_settings, "0.0.0.0")
     KeyStore(index_settings.index_dir).create("ops", "admin")
     check_bind(index_settings, "0.0.0.0")
+
+
+def test_the_app_factory_itself_refuses_a_public_bind_without_keys(index_settings):
+    public = index_settings.model_copy(update={"host": "0.0.0.0"})
+    with pytest.raises(UnsafeBind, match="without API keys"):
+        create_app(public)
+    KeyStore(index_settings.index_dir).create("ops", "admin")
+    assert create_app(public).title == "ragqa API"
 
 
 def test_secrets_never_in_settings_repr(monkeypatch, tmp_path):
@@ -240,3 +268,60 @@ def test_cli_ingest_refuses_while_a_service_holds_the_index(index_settings, smal
     finally:
         lock.release()
     assert r.exit_code == 2 and "ragqa serve" in r.output
+
+
+def test_docs_and_redoc_load_their_assets_from_this_server(server):
+    for page in ("/docs", "/redoc"):
+        html = httpx.get(server + page).text
+        scripts = [s.split('"')[0] for s in html.split('src="')[1:]]
+        assert scripts and all(s.startswith("/") for s in scripts), scripts  # no CDN
+        for src in scripts:
+            r = httpx.get(server + src)
+            assert r.status_code == 200 and len(r.content) > 10_000, src
+
+
+@pytest.mark.parametrize("method,path,status,code", [
+    ("GET", "/no/such/route", 404, "not_found"), ("GET", "/v1/nothing", 404, "not_found"),
+    ("GET", "/v1/ask", 405, "method_not_allowed"), ("DELETE", "/v1/models", 405, "method_not_allowed")])
+def test_unknown_routes_and_wrong_methods_answer_with_the_error_envelope(server, method, path, status, code):
+    r = httpx.request(method, server + path)
+    assert r.status_code == status and r.json()["error"]["code"] == code and set(r.json()) == {"error"}
+
+
+def test_one_access_log_line_per_request_names_the_key_never_the_key_itself(index_settings, caplog):
+    reader = KeyStore(index_settings.index_dir).create("portal", "reader")
+    with caplog.at_level("INFO", logger="ragqa.access"), running(create_app(index_settings)) as base:
+        caplog.clear()
+        _post(base, "/v1/ask", json={"question": Q}, headers={"Authorization": f"Bearer {reader}"})
+        httpx.get(base + "/v1/missing")
+    lines = [r.getMessage() for r in caplog.records if r.name == "ragqa.access"]
+    assert len(lines) == 2, lines
+    method, path, status, ms, key = lines[0].split()
+    assert (method, path, status, key) == ("POST", "/v1/ask", "200", "key=portal") and ms.endswith("ms")
+    assert lines[1].startswith("GET /v1/missing 404 ") and lines[1].endswith("key=-")
+    assert reader not in caplog.text
+
+
+def test_readiness_probes_any_corpus_without_a_word_of_it(tmp_path):
+    docs = tmp_path / "other"
+    docs.mkdir()
+    (docs / "weather.txt").write_text("天气预报\n明天晴，气温十到二十度，东风三级。", encoding="utf-8")
+    s = load_settings(index_dir=tmp_path / "idx")
+    ingest([docs], s)
+    with running(create_app(s)) as base:
+        r = httpx.get(base + "/readyz", timeout=30)
+    assert r.status_code == 200 and r.json()["documents"] == 1 and r.json()["answer_ms"] > 0
+
+
+def test_a_fallback_is_counted_from_the_typed_field(index_settings):
+    from tests.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        s = index_settings.model_copy(update={"openai_base_url": fake.base_url, "llm_model": "fake-llm",
+                                              "llm_timeout": 5.0, "llm_max_retries": 0})
+        fake.script.append({"status": 500})
+        with running(create_app(s)) as base:
+            body = _post(base, "/v1/ask", json={"question": Q}).json()
+            metrics = httpx.get(base + "/metrics").text
+    assert body["fallback"] == "llm_unavailable" and "76" in body["answer"]
+    assert "ragqa_fallbacks_total 1.0" in metrics

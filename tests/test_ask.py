@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.pipeline import ingest
+from core.errors import IndexNotReady, NotReady
+from rag import components
 from rag.answer import Evidence
 from rag.cite import verify
-from rag.engine import AskEngine, Turn, condense
+from rag.engine import NOT_CHINESE_NOTICE, AskEngine, Turn, condense
 from rag.question import question_kind
-from rag.retrieve import IndexNotReady, load_index
+from rag.retrieve import load_index
 
 
-@pytest.fixture
-def engine(small_corpus, settings):
-    ingest([small_corpus], settings)
-    return AskEngine(load_index(settings), settings)
+@pytest.fixture(scope="module")
+def engine(small_index) -> AskEngine:
+    return components.engine(small_index)
 
 
 def test_answer_quotes_the_supporting_sentence_with_a_verified_citation(engine):
@@ -28,11 +28,11 @@ def test_answer_quotes_the_supporting_sentence_with_a_verified_citation(engine):
         assert c.end - c.start == len(c.quote)
 
 
-def test_citation_offsets_point_into_the_cleaned_document(engine, settings):
+def test_citation_offsets_point_into_the_cleaned_document(engine, small_index):
     from ingest.store import Catalog
 
     r = engine.ask("绍兴县选择了哪些镇作为扩权试点镇？")
-    cat = Catalog(settings.index_dir)
+    cat = Catalog(small_index.index_dir)
     c = r.citations[0]
     doc_id = next(ch.doc_id for ch in cat.chunks() if ch.chunk_id == c.chunk_id)
     assert cat.document_text(doc_id)[c.start : c.end] == c.quote
@@ -51,7 +51,56 @@ def test_contexts_are_best_first_and_json_shape(engine):
     scores = [c.score for c in r.contexts]
     assert scores == sorted(scores, reverse=True)
     data = r.model_dump()
-    assert set(data["timings_ms"]) == {"retrieve", "answer", "total"} and data["mode"] == "extractive"
+    assert set(data["timings_ms"]) == {"retrieve", "answer", "total", "bm25", "dense", "embed_query"}
+    assert data["mode"] == "extractive" and data["fallback"] is None
+
+
+def test_search_timings_travel_with_each_result_not_on_the_shared_retriever(engine):
+    hits = engine.retriever.search("平昌县的改革思路是什么？")
+    assert hits and set(hits.timings_ms) == {"bm25", "dense", "embed_query"}
+    other = engine.retriever.search("龙泉镇下放了多少项行政审批权？", mode="bm25")
+    assert set(other.timings_ms) == {"bm25", "dense"} and "embed_query" in hits.timings_ms
+    assert not any(name.startswith("last_") for name in vars(engine.retriever))
+
+
+def test_an_english_question_is_refused_with_a_notice_that_the_documents_are_chinese(engine):
+    r = engine.ask("How many administrative approval powers were delegated to Longquan town?")
+    assert r.abstained and NOT_CHINESE_NOTICE in r.notices
+    assert NOT_CHINESE_NOTICE not in engine.ask("广州市下放了多少项行政审批权？").notices
+
+
+@pytest.mark.parametrize("step,fallback", [({"status": 500}, "llm_unavailable"),
+                                           ({"reply": "龙泉镇下放了许多权力。"}, "citation_check_failed")])
+def test_an_extractive_fallback_is_a_typed_field_not_a_notice_to_match(small_index, step, fallback):
+    from tests.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        s = small_index.model_copy(update={"openai_base_url": fake.base_url, "llm_model": "fake-llm",
+                                           "llm_timeout": 5.0, "llm_max_retries": 0})
+        engine = components.engine(s)
+        assert engine.uses_llm
+        fake.script.append(step)
+        r = engine.ask("龙泉镇下放了多少项行政审批权？")
+    assert r.fallback == fallback and r.mode == "extractive" and "76" in r.answer
+    assert engine.ask("广州市下放了多少项行政审批权？").fallback is None  # abstained: no LLM call, no fallback
+
+
+def test_every_caller_gets_the_same_question_validation(small_index):
+    from rag.service import RagService
+
+    service = RagService(small_index)
+    with pytest.raises(Exception, match="问题不能为空"):
+        service.ask("   ")
+    with pytest.raises(Exception, match="问题过长"):
+        service.ask("问" * (small_index.max_question_chars + 1))
+    assert service.probe()["documents"] == 3
+
+
+def test_an_empty_index_makes_the_service_not_ready(settings):
+    from rag.service import RagService
+
+    with pytest.raises(NotReady):
+        RagService(settings).probe()
 
 
 def test_follow_up_carries_the_previous_subject():
@@ -89,3 +138,17 @@ def test_a_question_across_documents_cites_several_documents(engine):
     r = engine.ask("各地分别下放了哪些人事管理权和行政审批权？")
     assert not r.abstained
     assert len({c.doc_title for c in r.citations}) >= 2
+
+
+def test_the_cli_asks_through_the_service_and_its_question_validation(small_index):
+    import json
+
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    where = ["--index-dir", str(small_index.index_dir)]
+    r = CliRunner().invoke(app, ["ask", "龙泉镇下放了多少项行政审批权？", "--json", *where])
+    assert r.exit_code == 0 and "76" in json.loads(r.stdout)["answer"]
+    empty = CliRunner().invoke(app, ["ask", "   ", *where])
+    assert empty.exit_code == 2 and "问题不能为空" in empty.output

@@ -11,10 +11,10 @@ import pytest
 
 from core.settings import load_settings
 from ingest.pipeline import ingest
-from rag.api.app import create_app
 from rag.feedback import FeedbackStore
 from rag.keys import KeyStore
 from tests.server import running
+from ui.launcher import build_app as create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -80,7 +80,7 @@ def test_answer_with_citation_abstention_and_feedback(index_settings, browser, a
         expect(page.locator("#sources mark").first).to_contain_text("76项行政审批权")
         page.screenshot(path=str(artifacts / "answer.png"), full_page=True)
 
-        page.locator("#chat button[aria-label='Like'], #chat button[title='Like']").last.click()
+        page.locator("#chat button[aria-label='赞'], #chat button[title='赞']").last.click()
         page.wait_for_function("document.querySelector('#thanks') && document.querySelector('#thanks').innerText.includes('反馈')",
                                timeout=30_000)
         rows = FeedbackStore(index_settings.index_dir).list()
@@ -102,6 +102,43 @@ def test_answer_with_citation_abstention_and_feedback(index_settings, browser, a
         expect(page.locator("#sources").first).to_contain_text("<img src=x onerror=alert(1)>")
         page.screenshot(path=str(artifacts / "escaped.png"), full_page=True)
         assert dialogs == []
+
+
+ENGLISH_ON_SCREEN = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('#docs td, #docs [role=gridcell], #sources .cite-body')) continue;  // data, not labels
+    const title = el.getAttribute('title') || '';
+    if (/[A-Za-z]{3,}/.test(title)) out.push('title: ' + title);
+    if (el.children.length === 0 && el.offsetParent !== null) {
+      const text = (el.innerText || '').trim();
+      if (/[A-Za-z]{3,}/.test(text)) out.push('text: ' + text.slice(0, 60));
+    }
+  }
+  return out;
+}"""
+"""Visible words and tooltips in Latin letters (labels left in English), outside document data."""
+
+
+def test_in_an_english_browser_the_page_speaks_chinese_and_the_admin_tab_opens_filled(index_settings, browser, artifacts):
+    with running(create_app(index_settings)) as base:
+        page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(base + "/", wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        _ask(page, "龙泉镇下放了多少项行政审批权？")
+        page.wait_for_selector("#sources mark", timeout=60_000)
+        expect(page.get_by_role("button", name="复制对话")).to_be_visible()
+        assert page.evaluate(ENGLISH_ON_SCREEN) == []
+
+        page.get_by_role("tab", name="管理").click()  # no 刷新列表 click: the list is there when the tab opens
+        expect(page.locator("#docs")).to_contain_text("龙泉镇扩权改革简报", timeout=30_000)
+        expect(page.locator("#upload")).to_contain_text("将文件拖放到此处")
+        assert page.evaluate(ENGLISH_ON_SCREEN) == []
+        clipped = page.evaluate("""() => [...document.querySelectorAll('#docs *')]
+            .filter(el => el.children.length === 0 && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(el.innerText.trim()))
+            .map(el => el.scrollWidth > el.clientWidth + 1)""")
+        assert clipped and not any(clipped)  # every 导入时间 cell shows its whole time
+        page.screenshot(path=str(artifacts / "admin_english_browser.png"), full_page=True)
 
 
 def test_gradio_file_route_serves_nothing_outside_its_cache(index_settings, tmp_path):

@@ -1,4 +1,5 @@
-"""The chat page for officials (gradio), mounted at / of the service.
+"""The chat page for officials (gradio): ``build(service, policy) -> gr.Blocks``, mounted at / by
+``ui/launcher.py``. It calls the services layer (``RagService``, ``AccessPolicy``), never API internals.
 
 Everything shown is escaped: answers, quotes and document text are data, never HTML."""
 
@@ -10,17 +11,18 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
 
 from core.errors import RagqaError  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
-from rag.api.security import Auth  # noqa: E402
+from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
+from rag.policy import AccessPolicy  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
 EXAMPLES = [
@@ -95,33 +97,52 @@ def _shown(result: dict[str, Any]) -> str:
 
 
 def _citation_choices(result: dict[str, Any]) -> list[str]:
-    return [f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])]
+    """One choice per citation number, first title seen (several quotes may share a number)."""
+    return list(dict.fromkeys(f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])))
 
 
-def build(service: RagService, auth: Auth) -> gr.Blocks:
-    feedback = FeedbackStore(service.settings.index_dir)
+def _time(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
-    def role_of(request: gr.Request | None) -> str:
-        if not auth.enabled:
-            return "admin"
-        name = getattr(request, "username", None)
-        return next((k.role for k in auth.keys.list() if k.name == name), "none")
 
-    def respond(question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]], request: gr.Request) -> Iterator[Any]:
+DOC_HEADERS = ["文档ID", "标题", "来源", "片段数", "导入时间"]
+DOC_WIDTHS = ["16%", "30%", "22%", "10%", "22%"]  # 导入时间 ("2026-11-30 09:15") shown whole
+
+COPY_CONVERSATION_JS = r"""(chat) => {
+  const text = (chat || []).map(m => (m.role === "user" ? "问：" : "答：") +
+    (typeof m.content === "string" ? m.content : "")).join("\n\n");
+  if (navigator.clipboard) { navigator.clipboard.writeText(text); }
+}"""
+"""The chat's "copy conversation" button, done in the browser (gradio's own copy buttons have English
+tooltips whatever the page language, so the page shows only this one)."""
+
+
+class ChatPage:
+    """The page's event handlers over the services: ask (streamed), pick a citation, feedback, and the
+    admin's documents. Each admin handler checks the role first (``gr.Error`` otherwise)."""
+
+    def __init__(self, service: RagService, policy: AccessPolicy) -> None:
+        self.service = service
+        self.policy = policy
+        self.feedback = FeedbackStore(service.settings.index_dir)
+
+    def role_of(self, request: gr.Request | None) -> str:
+        return self.policy.role_of(getattr(request, "username", None))
+
+    def respond(self, question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]],
+                request: gr.Request) -> Iterator[Any]:
+        """Yields (question box, chat, results, sources html, citation picker) as the answer streams in."""
         question = (question or "").strip()
         if not question:
             yield gr.update(), chat, results, gr.update(), gr.update()
             return
-        history = [{"role": m["role"], "content": m["content"] if isinstance(m["content"], str) else ""}
-                   for m in chat if m.get("role") in ("user", "assistant")]
-        from rag.engine import Turn
-
-        turns = [Turn(role=t["role"], content=t["content"]) for t in history][-8:]
+        turns = [Turn(role=m["role"], content=m["content"] if isinstance(m["content"], str) else "")
+                 for m in chat if m.get("role") in ("user", "assistant")][-8:]
         chat = chat + [{"role": "user", "content": _md(question)}, {"role": "assistant", "content": "正在查找资料…"}]
         yield "", chat, results, gr.update(), gr.update()
         try:
             text = ""
-            for kind, payload in service.ask_stream(question, turns):
+            for kind, payload in self.service.ask_stream(question, turns):
                 if kind == "token":
                     text += payload
                     chat[-1] = {"role": "assistant", "content": _md(text)}
@@ -142,6 +163,7 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
             chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
             yield "", chat, results, gr.update(), gr.update()
 
+    @staticmethod
     def pick_citation(choice: str | None, results: list[dict[str, Any]]) -> str:
         if not results:
             return ""
@@ -150,7 +172,8 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
         n = int(choice[1 : choice.index("]")])
         return sources_html(results[-1], only=n)
 
-    def on_like(data: gr.LikeData, results: list[dict[str, Any]], comment: str, request: gr.Request) -> tuple[str, str]:
+    def on_like(self, data: gr.LikeData, results: list[dict[str, Any]], comment: str,
+                request: gr.Request) -> tuple[str, str]:
         k = data.index if isinstance(data.index, int) else data.index[0]
         # chat rows alternate user / assistant: the k-th row is the (k // 2)-th answer
         i = min(k // 2, len(results) - 1)
@@ -158,26 +181,26 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
             return comment, ""
         r = results[i]
         useful = data.liked is True or data.liked == "Like"
-        feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
-                     comment=comment or "", who=getattr(request, "username", None))
+        self.feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
+                          comment=comment or "", who=getattr(request, "username", None))
         return "", "已记录您的反馈，谢谢！"
 
-    def admin_only(request: gr.Request) -> None:
-        if role_of(request) != "admin":
+    def admin_only(self, request: gr.Request) -> None:
+        if self.role_of(request) != "admin":
             raise gr.Error("需要管理员权限。")
 
-    def list_docs(request: gr.Request) -> list[list[Any]]:
-        admin_only(request)
-        return [[d.doc_id, d.title, d.source, d.n_chunks, dt.datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M")]
-                for d in service.documents()]
+    def list_docs(self, request: gr.Request) -> list[list[Any]]:
+        self.admin_only(request)
+        return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at)] for d in self.service.documents()]
 
-    def list_feedback(request: gr.Request) -> list[list[Any]]:
-        admin_only(request)
-        return [[dt.datetime.fromtimestamp(f["at"]).strftime("%Y-%m-%d %H:%M"), "有用" if f["useful"] else "没用",
-                 f["comment"], f["question"], f["answer"][:80]] for f in feedback.list()]
+    def list_feedback(self, request: gr.Request) -> list[list[Any]]:
+        self.admin_only(request)
+        return [[_time(f["at"]), "有用" if f["useful"] else "没用",
+                 f["comment"], f["question"], f["answer"][:80]] for f in self.feedback.list()]
 
-    def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
-        admin_only(request)
+    def upload(self, files: list[Any] | None, request: gr.Request,
+               progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
+        self.admin_only(request)
         if not files:
             return "请先选择文件。", gr.update()
         progress(0.1, desc="正在读取文件…")
@@ -187,82 +210,96 @@ def build(service: RagService, auth: Auth) -> gr.Blocks:
             items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), Path(path).read_bytes()))
         progress(0.4, desc="正在导入并建立索引…")
         try:
-            s = service.upload(items)
+            s = self.service.upload(items)
         except RagqaError as e:
             return f"导入失败：{_e(e.message)}", gr.update()
         progress(1.0, desc="完成")
-        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", list_docs(request))
+        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", self.list_docs(request))
 
-    def delete(doc_id: str, request: gr.Request) -> tuple[str, Any]:
-        admin_only(request)
+    def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any]:
+        self.admin_only(request)
         try:
-            service.delete((doc_id or "").strip())
+            self.service.delete((doc_id or "").strip())
         except RagqaError as e:
             return f"删除失败：{_e(e.message)}", gr.update()
-        return "已删除。", list_docs(request)
+        return "已删除。", self.list_docs(request)
 
-    def on_load(request: gr.Request) -> Any:
-        return gr.update(visible=role_of(request) == "admin")
+    def on_load(self, request: gr.Request) -> tuple[Any, Any]:
+        """The admin tab, shown to admins with the document list already filled in."""
+        if self.role_of(request) != "admin":
+            return gr.update(visible=False), gr.update()
+        return gr.update(visible=True), self.list_docs(request)
 
+
+SOURCES_PLACEHOLDER = "<div>提问后，这里显示每条引用的原文。</div>"
+
+
+def _qa_tab() -> SimpleNamespace:
+    """The 问答 tab's components."""
+    ui = SimpleNamespace()
+    with gr.Tab("问答"), gr.Row():
+        with gr.Column(scale=3):
+            ui.copy_all = gr.Button("复制对话", size="sm", elem_id="copy-all", render=False)
+            ui.chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
+                                 feedback_options=("Like", "Dislike"), buttons=[ui.copy_all])
+            ui.question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
+            with gr.Row():
+                ui.ask = gr.Button("提问", variant="primary", elem_id="ask")
+                ui.clear = gr.Button("清空对话", elem_id="clear")
+            gr.Examples(EXAMPLES, inputs=ui.question, label="示例问题")
+            ui.comment = gr.Textbox(label="反馈意见（可选，填写后点击回答下方的“赞”表示有用，“踩”表示没用）",
+                                    elem_id="comment")
+            ui.thanks = gr.Markdown(elem_id="thanks")
+        with gr.Column(scale=2):
+            gr.Markdown("### 来源")
+            ui.pick = gr.Radio(label="选择引用查看原文", choices=[], visible=False, elem_id="pick")
+            ui.sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources")
+    return ui
+
+
+def _admin_tab(extensions: list[str]) -> SimpleNamespace:
+    """The 管理 tab's components (hidden until an admin's page loads)."""
+    ui = SimpleNamespace()
+    with gr.Tab("管理", visible=False, elem_id="admin-tab") as ui.tab:
+        ui.files = gr.File(label=f"上传文档（{'、'.join(e.lstrip('.') for e in extensions)}）", file_count="multiple",
+                           elem_id="upload", file_types=extensions)
+        ui.upload = gr.Button("导入", variant="primary", elem_id="upload-btn")
+        ui.upload_status = gr.Markdown(elem_id="upload-status")
+        ui.refresh = gr.Button("刷新列表")
+        ui.docs = gr.Dataframe(headers=DOC_HEADERS, column_widths=DOC_WIDTHS, wrap=True, interactive=False,
+                               elem_id="docs", buttons=[])
+        with gr.Row():
+            ui.del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
+            ui.delete = gr.Button("删除文档", variant="stop", elem_id="del-btn")
+        ui.del_status = gr.Markdown()
+        gr.Markdown("### 用户反馈")
+        ui.feedback = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False,
+                                   elem_id="feedback", wrap=True, buttons=[])
+        ui.feedback_refresh = gr.Button("刷新反馈")
+    return ui
+
+
+def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
+    """The page: layout from ``_qa_tab``/``_admin_tab``, events wired to a ``ChatPage``."""
+    page = ChatPage(service, policy)
     with gr.Blocks(title="政策文件问答") as demo:
         gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
                     "文件中没有的内容，系统会直接说明“资料中未找到相关内容”。")
         results = gr.State([])
-        with gr.Tab("问答"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
-                                      feedback_options=("Like", "Dislike"))
-                    question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
-                    with gr.Row():
-                        ask_btn = gr.Button("提问", variant="primary", elem_id="ask")
-                        clear_btn = gr.Button("清空对话", elem_id="clear")
-                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
-                    comment = gr.Textbox(label="反馈意见（可选，填写后点击回答下方的“赞”表示有用，“踩”表示没用）", elem_id="comment")
-                    thanks = gr.Markdown(elem_id="thanks")
-                with gr.Column(scale=2):
-                    gr.Markdown("### 来源")
-                    pick = gr.Radio(label="选择引用查看原文", choices=[], visible=False, elem_id="pick")
-                    sources = gr.HTML("<div>提问后，这里显示每条引用的原文。</div>", elem_id="sources")
-        with gr.Tab("管理", visible=False, elem_id="admin-tab") as admin_tab:
-            files = gr.File(label="上传文档（txt、md、html、pdf、docx）", file_count="multiple", elem_id="upload",
-                            file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"])
-            upload_btn = gr.Button("导入", variant="primary", elem_id="upload-btn")
-            upload_status = gr.Markdown(elem_id="upload-status")
-            refresh = gr.Button("刷新列表")
-            docs = gr.Dataframe(headers=["文档ID", "标题", "来源", "片段数", "导入时间"], interactive=False, elem_id="docs")
-            with gr.Row():
-                del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
-                del_btn = gr.Button("删除文档", variant="stop", elem_id="del-btn")
-            del_status = gr.Markdown()
-            gr.Markdown("### 用户反馈")
-            fb = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False, elem_id="feedback")
-            fb_refresh = gr.Button("刷新反馈")
+        qa, admin = _qa_tab(), _admin_tab(sorted(service.settings.upload_extensions))
 
-        outputs = [question, chat, results, sources, pick]
-        question.submit(respond, [question, chat, results], outputs, show_progress="minimal")
-        ask_btn.click(respond, [question, chat, results], outputs, show_progress="minimal")
-        clear_btn.click(lambda: ("", [], [], "<div>提问后，这里显示每条引用的原文。</div>", gr.update(choices=[], visible=False)),
-                        None, outputs)
-        pick.change(pick_citation, [pick, results], sources)
-        chat.like(on_like, [results, comment], [comment, thanks])
-        upload_btn.click(upload, [files], [upload_status, docs])
-        refresh.click(list_docs, None, docs)
-        del_btn.click(delete, [del_id], [del_status, docs])
-        fb_refresh.click(list_feedback, None, fb)
-        demo.load(on_load, None, admin_tab)
+        outputs = [qa.question, qa.chat, results, qa.sources, qa.pick]
+        qa.question.submit(page.respond, [qa.question, qa.chat, results], outputs, show_progress="minimal")
+        qa.ask.click(page.respond, [qa.question, qa.chat, results], outputs, show_progress="minimal")
+        qa.clear.click(lambda: ("", [], [], SOURCES_PLACEHOLDER, gr.update(choices=[], visible=False)), None, outputs)
+        qa.pick.change(page.pick_citation, [qa.pick, results], qa.sources)
+        qa.chat.like(page.on_like, [results, qa.comment], [qa.comment, qa.thanks])
+        qa.copy_all.click(None, qa.chat, None, js=COPY_CONVERSATION_JS)
+
+        admin.upload.click(page.upload, [admin.files], [admin.upload_status, admin.docs])
+        admin.refresh.click(page.list_docs, None, admin.docs)
+        admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs])
+        admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
+        admin.tab.select(page.list_docs, None, admin.docs)
+        demo.load(page.on_load, None, [admin.tab, admin.docs])
     return demo
-
-
-def mount(app: FastAPI, service: RagService, auth: Auth) -> FastAPI:
-    demo = build(service, auth)
-
-    def login(username: str, password: str) -> bool:
-        info = auth.keys.verify(password)
-        return info is not None and info.name == username
-
-    return gr.mount_gradio_app(
-        app, demo, path="/", auth=login if auth.enabled else None,
-        auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
-        theme=THEME, css=CSS, footer_links=[],
-    )

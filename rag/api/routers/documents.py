@@ -1,0 +1,35 @@
+"""The admin's document endpoints: list, upload (multipart), delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from rag.api.deps import Admin, ServiceDep
+from rag.api.errors import RESPONSES
+from rag.api.schemas import DocumentOut, IngestOut
+from rag.service import Upload
+
+router = APIRouter(prefix="/v1/documents", tags=["admin"], responses=RESPONSES)
+
+
+@router.get("", response_model=list[DocumentOut])
+def documents(caller: Admin, service: ServiceDep) -> list[DocumentOut]:
+    return [DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, chunks=d.n_chunks,
+                        ingested_at=d.ingested_at) for d in service.documents()]
+
+
+@router.post("", response_model=IngestOut)
+async def upload(files: Annotated[list[UploadFile], File(description="One or more documents")], caller: Admin,
+                 service: ServiceDep) -> IngestOut:
+    items = [Upload(f.filename or "", await f.read()) for f in files]
+    summary = await run_in_threadpool(service.upload, items)
+    return IngestOut(**summary.to_dict())
+
+
+@router.delete("/{doc_id}")
+def delete(doc_id: str, caller: Admin, service: ServiceDep) -> dict[str, str]:
+    service.delete(doc_id)
+    return {"deleted": doc_id}

@@ -1,0 +1,31 @@
+"""Operations: liveness, readiness, Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from prometheus_client import generate_latest
+
+from rag.api.deps import ObservabilityDep, ServiceDep
+from rag.api.errors import RESPONSES
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers HTTP."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses=RESPONSES)
+def readyz(service: ServiceDep) -> dict[str, Any]:
+    """Readiness: a retrieval-and-answer probe over the stored index (503 ``not_ready`` otherwise)."""
+    return {"status": "ready", **service.probe()}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(obs: ObservabilityDep) -> PlainTextResponse:
+    return PlainTextResponse(generate_latest(obs.registry).decode(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,85 @@
+"""The launcher: the HTTP API (``rag.api.app.create_app``) with the chat page mounted at /.
+
+``build_app(settings) -> FastAPI`` is what ``ragqa serve`` runs. The page shares the API's service and
+access policy objects (one index, one key store), and unknown routes under / answer with the API's
+error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.settings import Settings
+from rag.api import errors
+from rag.api.app import create_app
+from rag.service import RagService
+from ui.page import CSS, THEME, build
+
+PAGE_LOCALE = "zh-CN"
+"""The page's language whatever the browser's: gradio picks its built-in labels ("Drop File Here"…)
+from ``navigator.language``, so the page is served with that set to Chinese before gradio starts."""
+
+_LOCALE_SCRIPT = (
+    "<script>(()=>{const l='LOCALE';try{Object.defineProperty(navigator,'language',{get:()=>l});"
+    "Object.defineProperty(navigator,'languages',{get:()=>[l]});}catch(e){}})();</script>"
+).replace("LOCALE", PAGE_LOCALE).encode()
+
+
+class PageLocale:
+    """Inserts ``_LOCALE_SCRIPT`` right after ``<head>`` of the HTML page at ``path`` (GET only)."""
+
+    def __init__(self, app: ASGIApp, path: str = "/") -> None:
+        self.app, self.path = app, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+            out = bytes(body)
+            if content_type.startswith(b"text/html"):
+                out = out.replace(b"<head>", b"<head>" + _LOCALE_SCRIPT, 1)
+            headers.append((b"content-length", str(len(out)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": out})
+
+        await self.app(scope, receive, capture)
+
+
+def mount_page(app: FastAPI, service: RagService) -> FastAPI:
+    """Mount the chat page at / of ``app`` (built by ``create_app``), with key login when auth is on."""
+    policy = app.state.policy
+    app = gr.mount_gradio_app(
+        app, build(service, policy), path="/", auth=policy.login if policy.enabled else None,
+        auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
+        theme=THEME, css=CSS, footer_links=[],
+    )
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path in ("", "/") and isinstance(route.app, FastAPI):
+            errors.install(route.app)
+    app.add_middleware(PageLocale, path="/")
+    return app
+
+
+def build_app(settings: Settings, service: RagService | None = None) -> FastAPI:
+    """The whole server: API routes, /docs, and the chat page at /."""
+    app = create_app(settings, service)
+    return mount_page(app, app.state.service)
+
+
+__all__ = ["build_app", "mount_page"]
