@@ -47,3 +47,10 @@ class RateLimited(RagqaError):
 
 class Busy(RagqaError):
     status, code = 409, "busy"
+
+
+class StorageError(RagqaError):
+    """A store could not be read or written (Chroma unreachable, disk full, read-only directory).
+    The write did not happen; what was answerable before still is."""
+
+    status, code = 503, "storage_unavailable"

@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.errors import Invalid, RagqaError
+from core.errors import Invalid, NotReady, RagqaError
 from core.settings import Settings
 from rag.api.schemas import AskRequest, ChatRequest, ChatResponse, DocumentOut, ErrorResponse, IngestOut
 from rag.api.security import Auth, Caller, RateLimiter
@@ -123,8 +123,11 @@ class Observability:
         if self.audit_questions and question is not None:
             entry["question"] = question
         line = json.dumps(entry, ensure_ascii=False)
-        with self._lock, self.audit_path.open("a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        try:
+            with self._lock, self.audit_path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as e:  # an unwritable audit log never fails the request it records
+            log.error("audit log not written (%s): %s", self.audit_path, e)
 
 
 def _sse(event: str, data: Any) -> str:
@@ -202,8 +205,11 @@ def create_app(settings: Settings, service: RagService | None = None, mount_ui: 
 
     @app.get("/readyz", tags=["ops"], responses=ERRORS)
     def readyz() -> dict[str, Any]:
+        state = service.readiness()  # stores agree, Chroma reachable, last write succeeded
+        if not state["ready"]:
+            raise NotReady("; ".join(state["reasons"]))
         r = service.ask("扩权强镇")  # answers end to end, or raises NotReady (503)
-        return {"status": "ready", "documents": len(service.documents()), "answer_ms": r.timings_ms["total"]}
+        return {"status": "ready", "documents": state["documents"], "answer_ms": r.timings_ms["total"]}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
