@@ -190,6 +190,16 @@ def serve(
     uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning")
 
 
+@app.command()
+def check(index_dir: IndexDir = None, repair: Annotated[bool, typer.Option(help="Delete orphan chunks, rebuild BM25.")] = False) -> None:
+    """Compare Chroma with the derived indexes; print the differences (exit 1 if any remain)."""
+    from ingest.check import check as run_check
+
+    report = run_check(_settings(index_dir), repair=repair)
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    raise typer.Exit(0 if report.ok or (repair and not report.incomplete_documents) else 1)
+
+
 keys_app = typer.Typer(help="Manage API keys (stored as salted hashes in the index directory).")
 app.add_typer(keys_app, name="keys")
 
