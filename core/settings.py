@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     sync_interval: float = Field(1.0, ge=0.0, description="Seconds between checks of Chroma's change marker before a "
                                  "question; a replica answers from another replica's writes within this plus one reload.")
 
+    database_url: str | None = Field(None, description="SQLAlchemy URL of the database for keys, feedback and the audit log "
+                                     "(default: SQLite file <index_dir>/ragqa.sqlite; postgresql+psycopg://… for replicas).")
     host: str = Field("127.0.0.1", description="Address `ragqa serve` binds to.")
     port: int = Field(8000, description="Port of `ragqa serve`.")
     require_auth: bool = Field(False, description="Force API-key authentication on even with no keys.")

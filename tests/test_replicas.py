@@ -81,6 +81,41 @@ def test_upload_via_a_is_answered_via_b_and_a_delete_via_b_is_never_cited_via_a(
     assert a.readiness()["ready"] and b.readiness()["ready"]
 
 
+def test_two_servers_on_chroma_and_postgresql_share_documents_and_keys(tmp_path, small_corpus, chroma_server):
+    import httpx
+
+    from rag.api.app import create_app
+    from rag.keys import KeyStore
+    from tests.postgres import postgres_server
+    from tests.server import running
+
+    with postgres_server() as url:
+        a_settings = _replica(tmp_path, "a", chroma_server).model_copy(update={"database_url": url})
+        b_settings = _replica(tmp_path, "b", chroma_server).model_copy(update={"database_url": url})
+        ingest([small_corpus], a_settings)
+        key = KeyStore(a_settings).create("ops", "admin")  # created once, valid on every replica
+        auth = {"Authorization": f"Bearer {key}"}
+        with running(create_app(a_settings, mount_ui=False)) as a, running(create_app(b_settings, mount_ui=False)) as b:
+            r = httpx.post(a + "/v1/documents", files=[("files", ("云台.txt", DOC.encode(), "text/plain"))],
+                           headers=auth, timeout=120)
+            assert r.status_code == 200, r.text
+
+            def answered(base: str) -> str:
+                return httpx.post(base + "/v1/ask", json={"question": Q}, headers=auth, timeout=60).json()["answer"]
+
+            seconds = _until(lambda: "64" in answered(b))
+            print(f"server B answered A's upload after {seconds:.2f} s")
+            docs = httpx.get(b + "/v1/documents", headers=auth).json()
+            doc = next(d for d in docs if d["source"] == "upload://云台.txt")
+            assert httpx.delete(b + f"/v1/documents/{doc['doc_id']}", headers=auth).status_code == 200
+            _until(lambda: "64" not in answered(a))
+            for _ in range(5):
+                res = httpx.post(a + "/v1/ask", json={"question": Q}, headers=auth, timeout=60).json()
+                assert "64" not in res["answer"] and all(c["source"] != "upload://云台.txt" for c in res["citations"])
+            assert httpx.get(a + "/readyz", timeout=60).status_code == 200
+            assert httpx.get(b + "/readyz", timeout=60).status_code == 200
+
+
 def test_a_replica_reports_chroma_unreachable(tmp_path, small_corpus, chroma_server):
     s = _replica(tmp_path, "a", chroma_server)
     ingest([small_corpus], s)

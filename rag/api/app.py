@@ -46,7 +46,7 @@ def is_loopback(host: str) -> bool:
 
 def check_bind(settings: Settings, host: str) -> None:
     """Bound beyond loopback, the service refuses to start without API keys."""
-    if not is_loopback(host) and KeyStore(settings.index_dir).count() == 0:
+    if not is_loopback(host) and KeyStore(settings).count() == 0:
         raise RagqaError(
             f"refusing to listen on {host} without API keys: create one with "
             "`ragqa keys create --name NAME --role admin`, or bind to 127.0.0.1"
@@ -144,7 +144,7 @@ def _split_chat(req: ChatRequest) -> tuple[str, list[Turn]]:
 
 def create_app(settings: Settings, service: RagService | None = None, mount_ui: bool = True) -> FastAPI:
     service = service or RagService(settings)
-    keys = KeyStore(settings.index_dir)
+    keys = KeyStore(settings)
     auth = Auth(keys, settings.require_auth, RateLimiter(settings.rate_limit_per_minute))
     obs = Observability(settings)
     app = FastAPI(
