@@ -84,3 +84,27 @@ def test_readiness_is_503_with_the_reason_when_a_documents_chunks_are_missing(sm
         assert r.status_code == 503 and "stores disagree" in r.json()["error"]["message"]
         docs_answering = RagService(settings).engine.index.by_doc
         assert victim.doc_id not in docs_answering  # never half answerable
+
+
+def test_check_reports_orphan_chunks_and_a_stale_bm25_and_repair_fixes_them(small_corpus, settings):
+    import json
+    import shutil as sh
+
+    from typer.testing import CliRunner
+
+    from ingest.store import BM25Index, Catalog
+    from rag.cli import app
+
+    ingest([small_corpus], settings)
+    cat = Catalog(settings)
+    cat.chunk_collection.add(ids=["orphan-0000"], embeddings=[[0.1] * 384], documents=["一段没有提交的文本。"],
+                             metadatas=[{"source": "upload://x.txt", "doc_id": "orphan", "start": 0, "end": 9}])
+    sh.rmtree(BM25Index.directory(settings.index_dir))
+    runner = CliRunner()
+    r = runner.invoke(app, ["check", "--index-dir", str(settings.index_dir)])
+    found = json.loads(r.stdout)
+    assert r.exit_code == 1 and found["orphan_chunks"] == 1 and not found["bm25_matches"]
+    r = runner.invoke(app, ["check", "--repair", "--index-dir", str(settings.index_dir)])
+    assert r.exit_code == 0 and len(json.loads(r.stdout)["repaired"]) == 2
+    r = runner.invoke(app, ["check", "--index-dir", str(settings.index_dir)])
+    assert r.exit_code == 0 and json.loads(r.stdout)["ok"]
