@@ -73,3 +73,8 @@ class IndexBusy(Busy):
 
 class UpstreamError(RagqaError):
     """The configured LLM (an OpenAI-compatible server) failed or gave an unusable reply."""
+
+
+class StorageError(RagqaError):
+    """A store could not be read or written (Chroma unreachable, disk full, read-only directory).
+    The write did not happen; what was answerable before still is."""

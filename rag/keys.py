@@ -1,17 +1,21 @@
-"""API keys: only a salted hash is stored (SQLite in the index directory); compared in constant time."""
+"""API keys: only a salted hash is stored (in the deployment's database, see rag.database);
+compared in constant time."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from rag.sqlite_store import SqliteStore
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from core.settings import Settings
+from rag.database import engine_for, keys
 
 Role = Literal["reader", "admin"]
 
@@ -27,43 +31,41 @@ def _digest(salt: bytes, key: str) -> bytes:
     return hashlib.sha256(salt + key.encode("utf-8")).digest()
 
 
-class KeyStore(SqliteStore):
-    def __init__(self, index_dir: Path) -> None:
-        super().__init__(index_dir / "keys.sqlite",
-                         "CREATE TABLE IF NOT EXISTS keys (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-                         "salt BLOB NOT NULL, hash BLOB NOT NULL, created_at REAL NOT NULL)")
-        self._cache: tuple[float, list[tuple[str, str, bytes, bytes]]] | None = None
+class KeyStore:
+    """Keys of a deployment. `where` is the settings or the index directory (then RAGQA_DATABASE_URL
+    from the environment applies). Every replica sharing the database sees a key at once."""
+
+    def __init__(self, where: Settings | Path) -> None:
+        self._engine = engine_for(where)
 
     def create(self, name: str, role: Role) -> str:
-        """Create a key and return it; it is never shown again."""
+        """Create a key and return it; it is never shown again. Raises ValueError for a bad name/role or a taken name."""
         if role not in ("reader", "admin"):
             raise ValueError("role must be reader or admin")
         if not name or len(name) > 64:
             raise ValueError("name must be 1-64 characters")
         key = "rq-" + secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)
-        with self._db() as db:
-            try:
-                db.execute("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", (name, role, salt, _digest(salt, key), time.time()))
-            except sqlite3.IntegrityError as e:
-                raise ValueError(f"a key named {name!r} exists; revoke it first") from e
+        try:
+            with self._engine.begin() as db:
+                db.execute(insert(keys).values(name=name, role=role, salt=salt, hash=_digest(salt, key),
+                                               created_at=time.time()))
+        except IntegrityError as e:
+            raise ValueError(f"a key named {name!r} exists; revoke it first") from e
         return key
 
     def list(self) -> list[KeyInfo]:
-        with self._db() as db:
-            return [KeyInfo(n, r, c) for n, r, c in db.execute("SELECT name, role, created_at FROM keys ORDER BY name")]
+        with self._engine.connect() as db:
+            rows = db.execute(select(keys.c.name, keys.c.role, keys.c.created_at).order_by(keys.c.name))
+            return [KeyInfo(n, r, c) for n, r, c in rows]
 
     def revoke(self, name: str) -> bool:
-        with self._db() as db:
-            return db.execute("DELETE FROM keys WHERE name = ?", (name,)).rowcount > 0
+        with self._engine.begin() as db:
+            return db.execute(delete(keys).where(keys.c.name == name)).rowcount > 0
 
     def _rows(self) -> list[tuple[str, str, bytes, bytes]]:
-        mtime = self.path.stat().st_mtime if self.path.exists() else 0.0
-        if self._cache is None or self._cache[0] != mtime:
-            with self._db() as db:
-                rows = list(db.execute("SELECT name, role, salt, hash FROM keys"))
-            self._cache = (mtime, rows)
-        return self._cache[1]
+        with self._engine.connect() as db:
+            return [tuple(r) for r in db.execute(select(keys.c.name, keys.c.role, keys.c.salt, keys.c.hash))]
 
     def count(self) -> int:
         return len(self._rows())
@@ -71,6 +73,6 @@ class KeyStore(SqliteStore):
     def verify(self, key: str) -> KeyInfo | None:
         found = None
         for name, role, salt, digest in self._rows():  # every row is checked: timing does not depend on the match
-            if hmac.compare_digest(_digest(salt, key), digest):
+            if hmac.compare_digest(_digest(bytes(salt), key), bytes(digest)):
                 found = KeyInfo(name, role, 0.0)  # type: ignore[arg-type]
         return found

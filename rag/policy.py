@@ -59,7 +59,7 @@ class AccessPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessPolicy:
-        return cls(KeyStore(settings.index_dir), settings.require_auth, RateLimiter(settings.rate_limit_per_minute))
+        return cls(KeyStore(settings), settings.require_auth, RateLimiter(settings.rate_limit_per_minute))
 
     @property
     def enabled(self) -> bool:
@@ -101,7 +101,7 @@ class AccessPolicy:
 def check_bind(settings: Settings, host: str | None = None) -> None:
     """Refuse (``UnsafeBind``) to serve beyond loopback (``host``, default ``settings.host``) without API keys."""
     host = host or settings.host
-    if not is_loopback(host) and KeyStore(settings.index_dir).count() == 0:
+    if not is_loopback(host) and KeyStore(settings).count() == 0:
         raise UnsafeBind(
             f"refusing to listen on {host} without API keys: create one with "
             "`ragqa keys create --name NAME --role admin`, or bind to 127.0.0.1"

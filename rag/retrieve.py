@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -16,8 +17,10 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 from core.errors import IndexNotReady
 from core.settings import Settings
 from ingest.chunk import Chunk
+from ingest.clean import compact
+from ingest.dedup import first_copies, repeated_in, same_passage
 from ingest.embed import make_embedding
-from ingest.store import BM25Index, Catalog, chroma_collection
+from ingest.store import BM25Index, Catalog
 from ingest.tokenize import tokenize
 from rag.question import figure_pattern
 
@@ -46,33 +49,44 @@ class Hits(list[Hit]):
 
 
 class Index:
-    """Everything a query needs, loaded once: chunks, BM25, the Chroma store and the embedding."""
+    """Everything a query needs, loaded once from Chroma (the source of truth): the committed chunks,
+    the BM25 index derived from them (a cache under the index directory, rebuilt when it does not
+    match), the Chroma store and the embedding.
+
+    `version` is the change marker the index was loaded at; `incomplete` lists documents left out
+    because some of their chunks are missing from Chroma. Raises IndexNotReady on an empty index and
+    StorageError when Chroma cannot be read."""
 
     def __init__(self, settings: Settings) -> None:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.settings = settings
-        catalog = Catalog(settings.index_dir)
-        try:
-            chunks = catalog.chunks()
-        finally:
-            catalog.close()
+        catalog = Catalog(settings)
+        self.version = catalog.state()
+        self.incomplete: list[str] = []
+        chunks = catalog.chunks(missing=self.incomplete)
         if not chunks:
             raise IndexNotReady(f"索引为空：请先运行 `ragqa ingest`（index: {settings.index_dir}）")
         self.chunks = {c.chunk_id: c for c in chunks}
         self.by_doc: dict[str, list[Chunk]] = {}
         for c in chunks:
             self.by_doc.setdefault(c.doc_id, []).append(c)
-        bm25 = BM25Index.load(settings.index_dir)
-        if bm25 is None:
-            raise IndexNotReady("BM25 index missing: run `ragqa ingest` again")
-        self.bm25 = bm25
-        self.store = ChromaVectorStore(chroma_collection=chroma_collection(settings))
+        # BM25 counts a passage repeated across documents once (its first copy), as storage did before
+        self.bm25 = BM25Index.derive(settings.index_dir, first_copies(chunks, settings.dedup_threshold))
+        self._compact: dict[str, str] = {}
+        self.store = ChromaVectorStore(chroma_collection=catalog.chunk_collection)
         self.embedding = make_embedding(settings)
-        self.n_docs = max(len(bm25.chunk_ids), 1)
-        self._df = bm25.df
+        self.n_docs = max(len(self.bm25.chunk_ids), 1)
+        self._df = self.bm25.df
         # each document's title and text, to check whether it (or any document) names a place or body
         self.doc_text = {doc: "\n".join([cs[0].doc_title] + [c.text for c in cs]).lower() for doc, cs in self.by_doc.items()}
+
+    def compact_text(self, doc_id: str) -> str:
+        """A document's chunk texts joined without whitespace (cached; for finding repeats)."""
+        text = self._compact.get(doc_id)
+        if text is None:
+            text = self._compact[doc_id] = "".join(compact(c.text) for c in self.by_doc.get(doc_id, []))
+        return text
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word the corpus never uses weighs the most."""
@@ -144,12 +158,39 @@ class HybridRetriever(BaseRetriever):
             fused.append(Hit(chunk, score, b, d))
         fused.sort(key=lambda h: (-h.score, h.chunk.chunk_id))
         timings.update(bm25=(t1 - t0) * 1000, dense=(t2 - t1) * 1000)
-        return Hits(fused[:top_k], timings, top_similarity)
+        return Hits(collapse_repeats(fused, top_k, s.dedup_threshold, self.index.compact_text), timings, top_similarity)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [
             NodeWithScore(node=to_node(h.chunk), score=h.score) for h in self.search(query_bundle.query_str)
         ]
+
+
+def collapse_repeats(hits: list[Hit], top_k: int, threshold: float,
+                     doc_text: Callable[[str], str] | None = None) -> list[Hit]:
+    """The best `top_k` hits, a passage repeated in several documents shown once.
+
+    `hits` are sorted best first. A hit that repeats a better one from another document
+    (`ingest.dedup.same_passage`: alike wording, same figures, same names; or, given `doc_text` (doc_id
+    -> compacted text), `ingest.dedup.repeated_in` that document: the same sentences cut at other
+    chunk boundaries, every sentence with a figure among them) is dropped, and its
+    document is added to the kept hit's `chunk.also_in` ({doc_id, doc_title, source}); the index's
+    chunks themselves are never changed. Scores and order are otherwise untouched."""
+    kept: list[Hit] = []
+    for h in hits:
+        twin = next((k for k in kept if k.chunk.doc_id != h.chunk.doc_id
+                     and (same_passage(k.chunk.text, h.chunk.text, threshold)
+                          or (doc_text is not None and repeated_in(h.chunk.text, doc_text(k.chunk.doc_id), threshold)))),
+                    None)
+        if twin is None:
+            kept.append(h)
+            if len(kept) == top_k:
+                break
+            continue
+        ref = {"doc_id": h.chunk.doc_id, "doc_title": h.chunk.doc_title, "source": h.chunk.source}
+        if ref not in twin.chunk.also_in:
+            twin.chunk = replace(twin.chunk, also_in=[*twin.chunk.also_in, ref])
+    return kept
 
 
 def to_node(c: Chunk) -> TextNode:

@@ -1,16 +1,18 @@
 """The services layer: the use cases behind every front door (HTTP API, chat page, CLI, eval, bench):
-ask (with question validation), readiness, documents, upload, delete.
+ask (with question validation), documents, upload, replace, delete, readiness. The engine is built by the
+composition root (``rag/components.py``); callers build a service with ``RagService(settings)``.
 
-One process holds the index and is its single writer: uploads and deletions go through here,
-serialised by a lock, and the engine is reloaded after each change. The engine is built by the
-composition root (``rag/components.py``); callers build a service with ``RagService(settings)``."""
+Chroma holds everything needed to answer; this process keeps an index loaded from it and reloads it
+when the change marker in Chroma moves (its own writes, or another replica's, checked at most every
+`settings.sync_interval` seconds before a question). Writes in this process are serialised by a lock."""
 
 from __future__ import annotations
 
-import json
+import logging
 import re
+import tempfile
 import threading
-import uuid
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +28,17 @@ from core.errors import (
     LoadError,
     NotFound,
     NotReady,
+    StorageError,
     UnsupportedMedia,
 )
 from core.settings import Settings
 from ingest.load import read_text
-from ingest.pipeline import UPLOAD_SCHEME, IngestSummary, delete_documents, ingest, source_name
+from ingest.pipeline import IngestSummary, Input, delete_documents, ingest_inputs, upload_source
 from ingest.store import Catalog, DocRow
 from rag import components
 from rag.engine import AskEngine, AskResult, Turn
 
+log = logging.getLogger("ragqa.service")
 _BAD_NAME = re.compile(r"[\x00-\x1f/\\\\]")
 
 
@@ -76,20 +80,47 @@ class RagService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._write = threading.Lock()
+        self._reload_lock = threading.Lock()
         self._engine: AskEngine | None = None
-        self.upload_dir = settings.index_dir / "uploads"
+        self._last_sync = 0.0
+        self._load_error: str | None = None
+        self._write_error: str | None = None
         self.reload()
 
     # --- reading -------------------------------------------------------------------------
     def reload(self) -> None:
-        """Rebuild the engine from the stores (after a write); an empty index leaves the service not ready."""
+        """Load the index from Chroma (derived structures are rebuilt when they do not match)."""
+        with self._reload_lock:
+            self._last_sync = time.monotonic()
+            try:
+                self._engine = components.engine(self.settings)
+                self._load_error = None
+            except IndexNotReady as e:
+                self._engine, self._load_error = None, str(e)
+            except StorageError as e:  # Chroma unreachable: keep answering from what was loaded
+                self._load_error = e.message
+                log.warning("index not reloaded: %s", e.message)
+
+    def sync(self, force: bool = False) -> bool:
+        """Reload when the change marker in Chroma differs from the loaded index's (at most every
+        `settings.sync_interval` seconds unless `force`). Returns whether it reloaded."""
+        if not force and time.monotonic() - self._last_sync < self.settings.sync_interval:
+            return False
+        self._last_sync = time.monotonic()
         try:
-            self._engine = components.engine(self.settings)
-        except IndexNotReady:
-            self._engine = None
+            marker = Catalog(self.settings).state()
+        except StorageError as e:
+            self._load_error = e.message
+            return False
+        loaded = self._engine.index.version if self._engine is not None else None
+        if marker != loaded:
+            self.reload()
+            return True
+        return False
 
     @property
     def engine(self) -> AskEngine:
+        self.sync()
         if self._engine is None:
             raise NotReady("索引为空或尚未加载，请先导入文档。")
         return self._engine
@@ -98,12 +129,43 @@ class RagService:
     def ready(self) -> bool:
         return self._engine is not None
 
+    def readiness(self) -> dict[str, Any]:
+        """Whether this replica answers truthfully: {"ready": bool, "reasons": [str], "documents": int,
+        "version": str}. Not ready while Chroma is unreachable, the last write failed, the index is
+        empty, the loaded index is behind Chroma's change marker, or a committed document's chunks are
+        missing from Chroma (the stores disagree)."""
+        reasons: list[str] = []
+        documents = 0
+        marker = ""
+        try:
+            catalog = Catalog(self.settings)
+            marker = catalog.state()
+            documents = len(catalog.documents())
+        except StorageError as e:
+            reasons.append(f"chroma unreachable: {e.message}")
+        if not reasons and self._engine is not None and marker != self._engine.index.version:
+            self.sync(force=True)
+        if self._write_error:
+            reasons.append(f"last write failed: {self._write_error}")
+        if self._engine is None:
+            reasons.append(self._load_error or "index empty")
+        else:
+            if self._engine.index.incomplete:
+                reasons.append("stores disagree: chunks missing from Chroma for documents "
+                               + ", ".join(self._engine.index.incomplete))
+            if not reasons and marker != self._engine.index.version:
+                reasons.append("index behind Chroma (reload failed)")
+        if not reasons and self.settings.index_dir.exists() and not _writable(self.settings.index_dir):
+            reasons.append(f"index directory not writable: {self.settings.index_dir}")
+        return {"ready": not reasons, "reasons": reasons, "documents": documents, "version": marker}
+
+    def health(self) -> dict[str, Any]:
+        return self.readiness()
+
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> AskResult:
-        """The checked, cited answer. Raises ``Invalid`` (empty or too long question) or ``NotReady``."""
         return self.engine.ask(self.check_question(question), history, top_k)
 
     def ask_stream(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> Iterator[tuple[str, Any]]:
-        """Events ("token", text)…, ("reset", None)?, ("citations", [...]), ("done", AskResult); errors as ``ask``."""
         return self.engine.ask_stream(self.check_question(question), history, top_k)
 
     def probe(self) -> dict[str, Any]:
@@ -127,64 +189,81 @@ class RagService:
         return q
 
     def documents(self) -> list[DocRow]:
-        cat = Catalog(self.settings.index_dir)
-        try:
-            return cat.documents()
-        finally:
-            cat.close()
+        return Catalog(self.settings).documents()
 
     # --- writing -------------------------------------------------------------------------
-    def upload(self, files: list[Upload]) -> IngestSummary:
-        """Store under server-chosen names and ingest at once; a failure leaves the index as it was."""
+    def upload(self, files: list[Upload], replace: bool = True) -> IngestSummary:
+        """Ingest uploaded files under their own names (`upload://<name>`).
+
+        A file byte-identical to an indexed one writes nothing and reports the existing documents in
+        `duplicate_of`; a file with the name of an earlier upload is a new version of it and replaces
+        it atomically (with `replace=False` that is refused with Busy instead). A failure leaves the
+        index as it was. Raises Invalid, UnsupportedMedia, Busy, StorageError."""
         allowed = self.settings.upload_extensions
         if not files:
             raise Invalid("no files")
         for f in files:
             check_upload_name(f.name, allowed)
-        staged: list[Path] = []
-        titles: dict[str, str] = {}
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            for f in files:
-                path = self.upload_dir / f"{uuid.uuid4().hex}{Path(f.name).suffix.lower()}"
+        if not replace:
+            taken = {d.source for d in self.documents()} & {upload_source(f.name) for f in files}
+            if taken:
+                raise Busy(f"already uploaded: {', '.join(sorted(taken))}")
+        return self._ingest_uploads([(f, upload_source(f.name)) for f in files])
+
+    def replace(self, doc_id: str, file: Upload) -> IngestSummary:
+        """A new version of one document from a file: it takes the document's source, so the old
+        version is replaced in one step. Raises NotFound, Invalid (the document shares its file with
+        other documents), UnsupportedMedia, Busy, StorageError."""
+        allowed = self.settings.upload_extensions
+        check_upload_name(file.name, allowed)
+        docs = self.documents()
+        doc = next((d for d in docs if d.doc_id == doc_id), None)
+        if doc is None:
+            raise NotFound(f"no document {doc_id}")
+        if sum(d.source == doc.source for d in docs) > 1:
+            raise Invalid(f"document {doc_id} is one of several in {doc.source}; delete it and upload the new version")
+        return self._ingest_uploads([(file, doc.source)])
+
+    def _ingest_uploads(self, items: list[tuple[Upload, str]]) -> IngestSummary:
+        with tempfile.TemporaryDirectory(prefix="ragqa-upload-") as tmp:
+            inputs: list[Input] = []
+            for i, (f, source) in enumerate(items):
+                path = Path(tmp) / f"{i}{Path(f.name).suffix.lower()}"
                 path.write_bytes(f.data)
-                staged.append(path)
                 try:
                     read_text(path)  # reject what cannot be read before touching the index
                 except LoadError as e:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
-                titles[UPLOAD_SCHEME + source_name(path, self.settings.index_dir)] = Path(f.name).stem
-                path.with_suffix(path.suffix + ".json").write_text(
-                    json.dumps({"original_name": f.name}, ensure_ascii=False), encoding="utf-8")
-            with self._write:
-                try:
-                    summary = ingest(staged, self.settings, prune=False, lock_timeout=30, titles=titles,
-                                     root=self.settings.index_dir)
-                except IndexBusy as e:
-                    raise Busy(str(e)) from e
-                self.reload()
-            return summary
-        except BaseException:
-            for p in staged:
-                p.unlink(missing_ok=True)
-                p.with_suffix(p.suffix + ".json").unlink(missing_ok=True)
-            raise
+                inputs.append(Input(path, source, f.name, Path(f.name).stem))
+            return self._guarded_write(lambda: ingest_inputs(inputs, self.settings, lock_timeout=30,
+                                                             identical_is_duplicate=True))
 
     def delete(self, doc_id: str) -> None:
+        """Remove one document (other documents of its file stay whole). Raises NotFound, Busy, StorageError."""
         with self._write:
-            doc = next((d for d in self.documents() if d.doc_id == doc_id), None)
-            if doc is None:
+            if not any(d.doc_id == doc_id for d in self.documents()):
                 raise NotFound(f"no document {doc_id}")
+        self._guarded_write(lambda: delete_documents(self.settings, [doc_id]))
+
+    def _guarded_write(self, write: Any) -> Any:
+        with self._write:
             try:
-                delete_documents(self.settings, [doc_id])
+                result = write()
             except IndexBusy as e:
                 raise Busy(str(e)) from e
-            if not any(d.source == doc.source for d in self.documents()):
-                upload = self.settings.index_dir / doc.source.removeprefix(UPLOAD_SCHEME)
-                if doc.source.startswith(UPLOAD_SCHEME) and upload.parent.resolve() == self.upload_dir.resolve():
-                    upload.unlink(missing_ok=True)
-                    upload.with_suffix(upload.suffix + ".json").unlink(missing_ok=True)
+            except StorageError as e:
+                self._write_error = e.message
+                log.error("write failed: %s", e.message)
+                raise
+            self._write_error = None
             self.reload()
+            return result
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)
 
 
 __all__ = ["RagService", "Upload", "service_lock", "service_running", "check_upload_name"]

@@ -76,9 +76,9 @@ def test_a_file_that_turns_corrupt_is_skipped_and_its_old_content_kept(small_cor
     assert r.deleted == 0 and _state(settings) == before
 
 
-def test_bundled_corpus_chunks_are_clean_and_repeats_are_stored_once(settings):
+def test_bundled_corpus_chunks_are_clean_and_every_article_keeps_its_repeats(settings):
     r = ingest([CORPUS_FILE.parent], settings)
-    assert r.documents == 18 and r.duplicates_merged >= 2
+    assert r.documents == 18 and r.duplicates_merged == 0
     cat = Catalog(settings.index_dir)
     chunks = cat.chunks()
     cat.close()
@@ -86,9 +86,9 @@ def test_bundled_corpus_chunks_are_clean_and_repeats_are_stored_once(settings):
     for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "仅部分预览"):
         assert not any(noise in t for t in texts)
     assert all(len(t) <= settings.chunk_max for t in texts)
-    # the article repeated at the end of the file is stored once, remembering both sources
+    # the article repeated at the end of the file is stored in both articles (collapsed only when answering)
     repeated = [c for c in chunks if "先后在13个乡镇进行了" in c.text]
-    assert len(repeated) == 1 and repeated[0].also_in
+    assert len({c.doc_id for c in repeated}) == 2
 
 
 def test_second_ingest_is_refused_while_one_holds_the_lock(small_corpus, settings):

@@ -152,7 +152,7 @@ def test_gradio_file_route_serves_nothing_outside_its_cache(index_settings, tmp_
 
 
 def test_admin_login_upload_and_reader_sees_no_admin_area(index_settings, browser, artifacts, tmp_path):
-    keys = KeyStore(index_settings.index_dir)
+    keys = KeyStore(index_settings)
     admin, reader = keys.create("ops", "admin"), keys.create("clerk", "reader")
     doc = tmp_path / "宁海.txt"
     doc.write_text("宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。", encoding="utf-8")

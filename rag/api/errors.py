@@ -20,6 +20,7 @@ from core.errors import (
     NotReady,
     RagqaError,
     RateLimited,
+    StorageError,
     TooLarge,
     Unauthorized,
     UnsafeBind,
@@ -43,6 +44,7 @@ STATUS: dict[type[RagqaError], tuple[int, str]] = {
     UnsafeBind: (500, "unsafe_bind"),
     UpstreamError: (502, "upstream_error"),
     NotReady: (503, "not_ready"),
+    StorageError: (503, "storage_unavailable"),
 }
 """Status and code of each domain error; a subclass (``IndexBusy``, ``LoadError``…) takes its nearest ancestor's."""
 

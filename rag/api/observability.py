@@ -58,8 +58,11 @@ class Observability:
         if self.audit_questions and question is not None:
             entry["question"] = question
         line = json.dumps(entry, ensure_ascii=False)
-        with self._lock, self.audit_path.open("a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        try:
+            with self._lock, self.audit_path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as e:  # an unwritable audit log never fails the request it records
+            log.error("audit log not written (%s): %s", self.audit_path, e)
 
 
 class ObserveRequests(BaseHTTPMiddleware):

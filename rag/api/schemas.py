@@ -48,6 +48,7 @@ class IngestOut(BaseModel):
     chunks_added: int
     chunks_deleted: int
     duplicates_merged: int
+    duplicate_of: list[str] = []
     embedded: int
     skipped: list[dict[str, str]]
     seconds: float

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from prometheus_client import generate_latest
 
+from core.errors import NotReady
 from rag.api.deps import ObservabilityDep, ServiceDep
 from rag.api.errors import RESPONSES
 
@@ -22,7 +23,11 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=RESPONSES)
 def readyz(service: ServiceDep) -> dict[str, Any]:
-    """Readiness: a retrieval-and-answer probe over the stored index (503 ``not_ready`` otherwise)."""
+    """Readiness: 503 ``not_ready`` with the reasons while Chroma is unreachable, the last write failed, the
+    stores disagree or the index is empty; otherwise a retrieval-and-answer probe over the stored index."""
+    state = service.readiness()
+    if not state["ready"]:
+        raise NotReady("; ".join(state["reasons"]))
     return {"status": "ready", **service.probe()}
 
 
