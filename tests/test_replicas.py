@@ -95,7 +95,7 @@ def test_two_servers_on_chroma_and_postgresql_share_documents_and_keys(tmp_path,
         ingest([small_corpus], a_settings)
         key = KeyStore(a_settings).create("ops", "admin")  # created once, valid on every replica
         auth = {"Authorization": f"Bearer {key}"}
-        with running(create_app(a_settings, mount_ui=False)) as a, running(create_app(b_settings, mount_ui=False)) as b:
+        with running(create_app(a_settings)) as a, running(create_app(b_settings)) as b:
             r = httpx.post(a + "/v1/documents", files=[("files", ("云台.txt", DOC.encode(), "text/plain"))],
                            headers=auth, timeout=120)
             assert r.status_code == 200, r.text

@@ -192,7 +192,7 @@ def _judge(exp: dict, res: dict) -> bool:
 def test_case_13_duplicate_upload_then_delete(settings):
     steps = json.loads((CASE13 / "api_steps.json").read_text(encoding="utf-8"))["steps"]
     title = lambda s: _squash(_nfkc(s))  # noqa: E731
-    with running(create_app(settings, mount_ui=False)) as base:
+    with running(create_app(settings)) as base:
         for step in steps:
             if step["op"] == "upload":
                 files = [("files", (Path(f).name, (CASE13 / f).read_bytes(), "text/plain")) for f in step["files"]]

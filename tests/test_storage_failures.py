@@ -66,7 +66,7 @@ def test_disk_full_upload_is_a_clear_error_and_the_index_answers_as_before(tmpfs
 def test_an_unwritable_audit_log_does_not_fail_asks(small_corpus, settings):
     ingest([small_corpus], settings)
     (settings.index_dir / "audit.log").mkdir()  # opening it for append fails, even as root
-    with running(create_app(settings, mount_ui=False)) as base:
+    with running(create_app(settings)) as base:
         r = httpx.post(base + "/v1/ask", json={"question": Q}, timeout=60)
         assert r.status_code == 200 and "76" in r.json()["answer"]
         assert httpx.get(base + "/readyz", timeout=60).status_code == 200
@@ -79,7 +79,7 @@ def test_readiness_is_503_with_the_reason_when_a_documents_chunks_are_missing(sm
     cat = Catalog(settings)
     victim = cat.records()[0].docs[0]
     cat.chunk_collection.delete(ids=victim.chunk_ids()[:1])  # a store losing data behind our back
-    with running(create_app(settings, mount_ui=False)) as base:
+    with running(create_app(settings)) as base:
         r = httpx.get(base + "/readyz", timeout=60)
         assert r.status_code == 503 and "stores disagree" in r.json()["error"]["message"]
         docs_answering = RagService(settings).engine.index.by_doc
