@@ -23,6 +23,9 @@ PAGE_LOCALE = "zh-CN"
 """The page's language whatever the browser's: gradio picks its built-in labels ("Drop File Here"…)
 from ``navigator.language``, so the page is served with that set to Chinese before gradio starts."""
 
+MISSING_TRANSLATIONS = gr.I18n(**{PAGE_LOCALE: {"common": {"complete": "完成"}}})
+"""Gradio's own labels its Chinese translation lacks (it would show the key, "common.complete")."""
+
 _LOCALE_SCRIPT = (
     "<script>(()=>{const l='LOCALE';try{Object.defineProperty(navigator,'language',{get:()=>l});"
     "Object.defineProperty(navigator,'languages',{get:()=>[l]});}catch(e){}})();</script>"
@@ -67,7 +70,7 @@ def mount_page(app: FastAPI, service: RagService) -> FastAPI:
     app = gr.mount_gradio_app(
         app, build(service, policy), path="/", auth=policy.login if policy.enabled else None,
         auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
-        theme=THEME, css=CSS, footer_links=[],
+        theme=THEME, css=CSS, footer_links=[], i18n=MISSING_TRANSLATIONS,
     )
     for route in app.routes:
         if isinstance(route, Mount) and route.path in ("", "/") and isinstance(route.app, FastAPI):
