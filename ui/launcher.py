@@ -10,7 +10,8 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
-from starlette.routing import Mount
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
@@ -22,6 +23,9 @@ from ui.page import CSS, THEME, build
 PAGE_LOCALE = "zh-CN"
 """The page's language whatever the browser's: gradio picks its built-in labels ("Drop File Here"…)
 from ``navigator.language``, so the page is served with that set to Chinese before gradio starts."""
+
+MISSING_TRANSLATIONS = gr.I18n(**{PAGE_LOCALE: {"common": {"complete": "完成"}}})
+"""Gradio's own labels its Chinese translation lacks (it would show the key, "common.complete")."""
 
 _LOCALE_SCRIPT = (
     "<script>(()=>{const l='LOCALE';try{Object.defineProperty(navigator,'language',{get:()=>l});"
@@ -61,18 +65,43 @@ class PageLocale:
         await self.app(scope, receive, capture)
 
 
+class ApiMethodGuard:
+    """405 (with ``Allow``) for an API path called with a method it does not take. Without it the page,
+    mounted at / and so matching every path, would answer such a request with its own 404."""
+
+    METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+    def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
+        self.app, self.routes = app, routes
+
+    def _match(self, scope: Scope, method: str) -> Match:
+        probe = {**scope, "method": method}
+        return max((r.matches(probe)[0] for r in self.routes), key=lambda m: m.value, default=Match.NONE)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._match(scope, scope["method"]) == Match.PARTIAL:
+            allow = ", ".join(m for m in self.METHODS if self._match(scope, m) == Match.FULL)
+            await errors.error_response(405, "method_not_allowed", "Method Not Allowed", {"Allow": allow})(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def mount_page(app: FastAPI, service: RagService) -> FastAPI:
     """Mount the chat page at / of ``app`` (built by ``create_app``), with key login when auth is on."""
     policy = app.state.policy
+    api_routes = list(app.router.routes)
     app = gr.mount_gradio_app(
         app, build(service, policy), path="/", auth=policy.login if policy.enabled else None,
         auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
-        theme=THEME, css=CSS, footer_links=[],
+        theme=THEME, css=CSS, footer_links=[], i18n=MISSING_TRANSLATIONS,
     )
     for route in app.routes:
         if isinstance(route, Mount) and route.path in ("", "/") and isinstance(route.app, FastAPI):
             errors.install(route.app)
-    app.add_middleware(PageLocale, path="/")
+    # innermost (after the API's access log and body limit, which then see these responses too)
+    app.user_middleware.append(Middleware(ApiMethodGuard, routes=api_routes))
+    app.user_middleware.append(Middleware(PageLocale, path="/"))
     return app
 
 

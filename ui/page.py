@@ -284,7 +284,7 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
     page = ChatPage(service, policy)
     with gr.Blocks(title="政策文件问答") as demo:
         gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
-                    "文件中没有的内容，系统会直接说明“资料中未找到相关内容”。")
+                    f"文件中没有的内容，系统会直接说明“{NOT_FOUND}”。")
         results = gr.State([])
         qa, admin = _qa_tab(), _admin_tab(sorted(service.settings.upload_extensions))
 
