@@ -236,7 +236,7 @@ def derive_bm25(settings: Settings, catalog: Catalog | None = None) -> BM25Index
     from ingest.dedup import first_copies
 
     catalog = catalog or Catalog(settings)
-    return BM25Index.derive(settings.index_dir, first_copies(catalog.chunks(), settings.dedup_threshold))
+    return BM25Index.derive(settings.index_dir, catalog.chunks(), lambda cs: first_copies(cs, settings.dedup_threshold))
 
 
 def _ingest_locked(
@@ -301,14 +301,17 @@ def _ingest_locked(
         vectors, summary.embedded = _embed(to_add, settings, progress)
         _store(catalog.chunk_collection, to_add, vectors)
         summary.chunks_added = len(to_add)
-        for p in changed:
-            _verify(catalog, p.record)
-            catalog.commit(p.record)  # the commit point of this source
-            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(p.record.source)
-                                                            - set(p.record.chunk_ids()))
+        records = [p.record for p in changed]
+        wanted = [cid for r in records for cid in r.chunk_ids()]
+        lost = catalog.missing_chunks(wanted)
+        if lost:  # a write acknowledged and then lost (e.g. a full disk) is caught here
+            raise StorageError(f"{lost} of {len(wanted)} chunks did not reach Chroma; nothing committed")
+        catalog.commit_many(records)  # the commit point: each source's record is written whole
+        stale = catalog.source_chunk_ids(*(r.source for r in records)) - set(wanted)
+        summary.chunks_deleted += catalog.delete_chunks(stale)
         for s in pruned:
             catalog.drop(s)
-            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(s))
+        summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(*pruned))
         if changed or pruned:
             catalog.bump()
     except StorageError:
@@ -322,16 +325,6 @@ def _ingest_locked(
     if changed or pruned or BM25Index.load(settings.index_dir) is None:
         derive_bm25(settings, catalog)
     return summary
-
-
-def _verify(catalog: Catalog, record: SourceRecord) -> None:
-    """Every chunk of the record is in Chroma (a write acknowledged and then lost is caught here)."""
-    ids = record.chunk_ids()
-    found = 0
-    for batch in batched(ids, CHROMA_BATCH):
-        found += len(catalog._get(catalog.chunk_collection, ids=batch, include=[])["ids"])
-    if found != len(ids):
-        raise StorageError(f"{record.name}: {len(ids) - found} of {len(ids)} chunks did not reach Chroma; nothing committed")
 
 
 def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -> tuple[dict[str, list[float]], int]:

@@ -16,9 +16,9 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from core.settings import Settings
 from ingest.chunk import Chunk
-from ingest.embed import make_embedding
 from ingest.clean import compact
 from ingest.dedup import first_copies, repeated_in, same_passage
+from ingest.embed import make_embedding
 from ingest.store import BM25Index, Catalog
 from ingest.tokenize import tokenize
 from rag.question import figure_pattern
@@ -65,7 +65,7 @@ class Index:
         for c in chunks:
             self.by_doc.setdefault(c.doc_id, []).append(c)
         # BM25 counts a passage repeated across documents once (its first copy), as storage did before
-        self.bm25 = BM25Index.derive(settings.index_dir, first_copies(chunks, settings.dedup_threshold))
+        self.bm25 = BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold))
         self._compact: dict[str, str] = {}
         self.store = ChromaVectorStore(chroma_collection=catalog.chunk_collection)
         self.embedding = make_embedding(settings)

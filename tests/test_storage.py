@@ -99,6 +99,8 @@ def test_a_passage_repeated_in_two_documents_is_one_context_listing_both_sources
     assert len(march) == 1 and len(march[0].chunk.also_in) == 1  # one context, both sources
     assert {march[0].chunk.source, march[0].chunk.also_in[0]["source"]} == {"news/a.txt", "news/b.txt"}
     assert any("5月1日" in h.chunk.text for h in with_notice)  # a different date is never collapsed
+    res = RagService(settings).ask("试点镇便民服务中心何时起受理企业开办申请？")
+    assert any(c.also_in for c in res.contexts)  # the API shows the other sources of a collapsed passage
 
 
 def test_ingest_from_another_working_directory_changes_nothing(tmp_path, small_corpus, settings):
