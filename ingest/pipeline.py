@@ -164,8 +164,32 @@ def ingest(
     nothing of the failed source was committed).
     """
     inputs, skipped = sync_inputs(paths)
-    return ingest_inputs(inputs, settings, prune=prune, lock_timeout=lock_timeout, progress=progress,
-                         skipped=skipped)
+    legacy = settings.index_dir / "uploads"
+    old_uploads = _legacy_uploads(legacy)
+    summary = ingest_inputs(inputs + old_uploads, settings, prune=prune, lock_timeout=lock_timeout,
+                            progress=progress, skipped=skipped)
+    if old_uploads:  # moved once into the index; the files are kept aside, not deleted
+        legacy.rename(legacy.with_name("uploads.migrated"))
+    return summary
+
+
+def _legacy_uploads(folder: Path) -> list[Input]:
+    """Uploads an earlier ragqa kept as files (`<uuid>.<ext>` beside `<uuid>.<ext>.json` with the
+    original name), to be ingested once as uploads under their original names."""
+    import json
+
+    if not folder.is_dir():
+        return []
+    found: list[Input] = []
+    for meta in sorted(folder.glob("*.json")):
+        f = meta.with_suffix("")
+        try:
+            name = json.loads(meta.read_text(encoding="utf-8"))["original_name"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if f.is_file():
+            found.append(Input(f, upload_source(name), name, Path(name).stem))
+    return found
 
 
 def ingest_inputs(
@@ -311,7 +335,14 @@ def _ingest_locked(
         summary.chunks_deleted += catalog.delete_chunks(stale)
         for s in pruned:
             catalog.drop(s)
-        summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(*pruned))
+        gone = catalog.source_chunk_ids(*pruned)
+        summary.chunks_deleted += catalog.delete_chunks(gone)
+        if prune and not settings.chroma_host:
+            # one writer (the index lock is held): uncommitted chunks are leftovers of a killed run or of an
+            # index written before records existed, never another writer's upload in flight
+            committed = {cid for p in prepared for cid in p.record.chunk_ids()} | {
+                cid for r in old.values() if r.source not in read_sources and r.source not in pruned for cid in r.chunk_ids()}
+            summary.chunks_deleted += catalog.delete_chunks(existing - committed - stale - gone)
         if changed or pruned:
             catalog.bump()
     except StorageError:
@@ -322,7 +353,7 @@ def _ingest_locked(
     records = [p.record for p in prepared] + kept
     summary.documents = sum(len(r.docs) for r in records)
     summary.chunks = sum(d.n_chunks for r in records for d in r.docs)
-    if changed or pruned or BM25Index.load(settings.index_dir) is None:
+    if changed or pruned or not (BM25Index.directory(settings.index_dir) / "meta.json").exists():
         derive_bm25(settings, catalog)
     return summary
 
