@@ -19,8 +19,8 @@ import numpy as np
 
 from core.settings import BUNDLED_CORPUS, load_settings
 from ingest.articles import documents_from_text
-from ingest.chunk import Chunk, make_chunk_id, sentence_spans
-from ingest.store import BM25Index, Catalog, chroma_collection, dense_text, fingerprint
+from ingest.chunk import Chunk, sentence_spans
+from ingest.store import BM25Index, Catalog, DocEntry, SourceRecord, chroma_collection, chunk_id, dense_text
 
 
 def rss_mb() -> tuple[float, float]:
@@ -45,7 +45,7 @@ def synthetic(n: int, seed: int = 7) -> list[Chunk]:
         text = "".join(rng.sample(sents, rng.randint(2, 5)))[:360]
         doc_id = f"syn{doc:06d}"
         title = f"{rng.choice(titles)}（合成{doc}）"
-        chunks.append(Chunk(make_chunk_id(doc_id, f"{i}:{text}"), doc_id, title, "", f"synthetic/{doc}.txt",
+        chunks.append(Chunk(chunk_id(doc_id, "synthetic", i % 10), doc_id, title, "", f"synthetic/{doc}.txt",
                             0, len(text), text, i % 10))
     return chunks
 
@@ -58,21 +58,24 @@ def vectors_for(chunks: list[Chunk], real: np.ndarray, seed: int = 7) -> np.ndar
 
 
 def build(settings, chunks: list[Chunk], vecs: np.ndarray) -> dict[str, float]:  # noqa: ANN001
-    from ingest.articles import Document
     from ingest.pipeline import _store
 
     t0 = time.perf_counter()
     col = chroma_collection(settings)
     _store(col, chunks, {dense_text(c): v.tolist() for c, v in zip(chunks, vecs, strict=True)})
     t1 = time.perf_counter()
-    docs = {}
+    cat = Catalog(settings)
+    by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
-        docs.setdefault(c.doc_id, (Document(c.doc_id, c.doc_title, c.source, c.text), "h", 0))
-    cat = Catalog(settings.index_dir)
-    cat.replace(list(docs.values()), chunks, keep_times={})
-    cat.close()
+        by_doc.setdefault(c.doc_id, []).append(c)
+    for doc_id, cs in by_doc.items():  # one record per synthetic file: what makes its chunks answerable
+        cat.commit(SourceRecord(cs[0].source, cs[0].source, "", [DocEntry(doc_id, cs[0].doc_title, "synthetic", len(cs), 0.0)],
+                                {doc_id: "".join(c.text for c in cs)}))
+    cat.bump()
     t2 = time.perf_counter()
-    BM25Index.build(chunks, fingerprint(c.chunk_id for c in chunks)).save(settings.index_dir)
+    from ingest.dedup import first_copies
+
+    BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold))
     t3 = time.perf_counter()
     return {"chroma_add_s": round(t1 - t0, 2), "catalog_s": round(t2 - t1, 2), "bm25_build_s": round(t3 - t2, 2)}
 

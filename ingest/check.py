@@ -50,14 +50,13 @@ def check(settings: Settings, repair: bool = False) -> CheckReport:
     report.chunks = len(chunks)
     orphans = catalog.orphan_chunk_ids()
     report.orphan_chunks = len(orphans)
-    indexed = first_copies(chunks, settings.dedup_threshold)
     current = BM25Index.load(settings.index_dir)
-    report.bm25_matches = current is not None and current.fingerprint == fingerprint(c.chunk_id for c in indexed)
+    report.bm25_matches = current is not None and current.fingerprint == fingerprint(c.chunk_id for c in chunks)
     if repair:
         if orphans:
             catalog.delete_chunks(orphans)
             report.repaired.append(f"deleted {len(orphans)} orphan chunks")
         if not report.bm25_matches:
-            BM25Index.derive(settings.index_dir, indexed)
+            BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold))
             report.repaired.append("rebuilt the BM25 index")
     return report

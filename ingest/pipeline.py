@@ -160,8 +160,32 @@ def ingest(
     nothing of the failed source was committed).
     """
     inputs, skipped = sync_inputs(paths)
-    return ingest_inputs(inputs, settings, prune=prune, lock_timeout=lock_timeout, progress=progress,
-                         skipped=skipped)
+    legacy = settings.index_dir / "uploads"
+    old_uploads = _legacy_uploads(legacy)
+    summary = ingest_inputs(inputs + old_uploads, settings, prune=prune, lock_timeout=lock_timeout,
+                            progress=progress, skipped=skipped)
+    if old_uploads:  # moved once into the index; the files are kept aside, not deleted
+        legacy.rename(legacy.with_name("uploads.migrated"))
+    return summary
+
+
+def _legacy_uploads(folder: Path) -> list[Input]:
+    """Uploads an earlier ragqa kept as files (`<uuid>.<ext>` beside `<uuid>.<ext>.json` with the
+    original name), to be ingested once as uploads under their original names."""
+    import json
+
+    if not folder.is_dir():
+        return []
+    found: list[Input] = []
+    for meta in sorted(folder.glob("*.json")):
+        f = meta.with_suffix("")
+        try:
+            name = json.loads(meta.read_text(encoding="utf-8"))["original_name"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if f.is_file():
+            found.append(Input(f, upload_source(name), name, Path(name).stem))
+    return found
 
 
 def ingest_inputs(
@@ -232,7 +256,7 @@ def derive_bm25(settings: Settings, catalog: Catalog | None = None) -> BM25Index
     from ingest.dedup import first_copies
 
     catalog = catalog or Catalog(settings)
-    return BM25Index.derive(settings.index_dir, first_copies(catalog.chunks(), settings.dedup_threshold))
+    return BM25Index.derive(settings.index_dir, catalog.chunks(), lambda cs: first_copies(cs, settings.dedup_threshold))
 
 
 def _ingest_locked(
@@ -297,14 +321,24 @@ def _ingest_locked(
         vectors, summary.embedded = _embed(to_add, settings, progress)
         _store(catalog.chunk_collection, to_add, vectors)
         summary.chunks_added = len(to_add)
-        for p in changed:
-            _verify(catalog, p.record)
-            catalog.commit(p.record)  # the commit point of this source
-            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(p.record.source)
-                                                            - set(p.record.chunk_ids()))
+        records = [p.record for p in changed]
+        wanted = [cid for r in records for cid in r.chunk_ids()]
+        lost = catalog.missing_chunks(wanted)
+        if lost:  # a write acknowledged and then lost (e.g. a full disk) is caught here
+            raise StorageError(f"{lost} of {len(wanted)} chunks did not reach Chroma; nothing committed")
+        catalog.commit_many(records)  # the commit point: each source's record is written whole
+        stale = catalog.source_chunk_ids(*(r.source for r in records)) - set(wanted)
+        summary.chunks_deleted += catalog.delete_chunks(stale)
         for s in pruned:
             catalog.drop(s)
-            summary.chunks_deleted += catalog.delete_chunks(catalog.source_chunk_ids(s))
+        gone = catalog.source_chunk_ids(*pruned)
+        summary.chunks_deleted += catalog.delete_chunks(gone)
+        if prune and not settings.chroma_host:
+            # one writer (the index lock is held): uncommitted chunks are leftovers of a killed run or of an
+            # index written before records existed, never another writer's upload in flight
+            committed = {cid for p in prepared for cid in p.record.chunk_ids()} | {
+                cid for r in old.values() if r.source not in read_sources and r.source not in pruned for cid in r.chunk_ids()}
+            summary.chunks_deleted += catalog.delete_chunks(existing - committed - stale - gone)
         if changed or pruned:
             catalog.bump()
     except StorageError:
@@ -315,19 +349,9 @@ def _ingest_locked(
     records = [p.record for p in prepared] + kept
     summary.documents = sum(len(r.docs) for r in records)
     summary.chunks = sum(d.n_chunks for r in records for d in r.docs)
-    if changed or pruned or BM25Index.load(settings.index_dir) is None:
+    if changed or pruned or not (BM25Index.directory(settings.index_dir) / "meta.json").exists():
         derive_bm25(settings, catalog)
     return summary
-
-
-def _verify(catalog: Catalog, record: SourceRecord) -> None:
-    """Every chunk of the record is in Chroma (a write acknowledged and then lost is caught here)."""
-    ids = record.chunk_ids()
-    found = 0
-    for batch in batched(ids, CHROMA_BATCH):
-        found += len(catalog._get(catalog.chunk_collection, ids=batch, include=[])["ids"])
-    if found != len(ids):
-        raise StorageError(f"{record.name}: {len(ids) - found} of {len(ids)} chunks did not reach Chroma; nothing committed")
 
 
 def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -> tuple[dict[str, list[float]], int]:

@@ -27,7 +27,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,6 +247,23 @@ class Catalog:
         except Exception as e:
             raise StorageError(f"could not write the document record of {record.name}: {e}") from e
 
+    def commit_many(self, records: list[SourceRecord]) -> None:
+        """`commit` for many records, in batches (each record is still written whole)."""
+        try:
+            for batch in batched(records, 100):
+                self.record_collection.upsert(ids=[r.record_id for r in batch], embeddings=[_RECORD_VECTOR] * len(batch),
+                                              metadatas=[r.metadata() for r in batch],
+                                              documents=[json.dumps(r.texts, ensure_ascii=False) for r in batch])
+        except Exception as e:
+            raise StorageError(f"could not write document records: {e}") from e
+
+    def missing_chunks(self, ids: list[str]) -> int:
+        """How many of these chunk ids Chroma does not hold."""
+        found = 0
+        for batch in batched(ids, CHROMA_BATCH):
+            found += len(self._get(self.chunk_collection, ids=batch, include=[])["ids"])
+        return len(ids) - found
+
     def drop(self, source: str) -> None:
         """Remove a source's record (its documents leave the index at once; chunks are deleted after)."""
         try:
@@ -264,10 +281,13 @@ class Catalog:
             raise StorageError(f"could not write the change marker: {e}") from e
         return version
 
-    def source_chunk_ids(self, source: str) -> set[str]:
-        """Every chunk id stored for a source, committed or not."""
-        got = self._get(self.chunk_collection, where={"source": source}, include=[])
-        return set(got["ids"])
+    def source_chunk_ids(self, *sources: str) -> set[str]:
+        """Every chunk id stored for these sources, committed or not."""
+        ids: set[str] = set()
+        for batch in batched(list(sources), 100):
+            where = {"source": batch[0]} if len(batch) == 1 else {"source": {"$in": batch}}
+            ids.update(self._get(self.chunk_collection, where=where, include=[])["ids"])
+        return ids
 
     def delete_chunks(self, ids: Iterable[str]) -> int:
         ids = sorted(ids)
@@ -332,19 +352,20 @@ class BM25Index:
         return cls(retriever, [c.chunk_id for c in chunks], fingerprint, df)
 
     @classmethod
-    def derive(cls, index_dir: Path, chunks: list[Chunk]) -> BM25Index:
-        """The BM25 index of exactly these chunks: the saved one when it matches, else rebuilt and saved.
-        A failure to save (read-only or full disk) is logged; the index is still returned."""
+    def derive(cls, index_dir: Path, chunks: list[Chunk],
+               select: Callable[[list[Chunk]], list[Chunk]] | None = None) -> BM25Index:
+        """The BM25 index of `select(chunks)` (default: all of them): the saved one when its fingerprint
+        (of every chunk id in `chunks`) matches, else rebuilt and saved. A failure to save (read-only or
+        full disk) is logged; the index is still returned."""
         fp = fingerprint(c.chunk_id for c in chunks)
         try:
             current = cls.load(index_dir)
         except Exception as e:  # a damaged cache is rebuilt
             log.warning("BM25 cache unreadable, rebuilding: %s", e)
             current = None
-        if current is not None and current.fingerprint == fp and current.chunk_ids == [c.chunk_id for c in chunks] \
-                and (current.df or not chunks):
+        if current is not None and current.fingerprint == fp and (current.df or not chunks):
             return current
-        built = cls.build(chunks, fp)
+        built = cls.build(select(chunks) if select else chunks, fp)
         try:
             built.save(index_dir)
         except OSError as e:

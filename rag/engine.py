@@ -36,6 +36,8 @@ class Context(BaseModel):
     source: str
     text: str
     score: float
+    also_in: list[dict[str, str]] = Field(default_factory=list, description="Other documents repeating this passage "
+                                          "({doc_id, doc_title, source}); it is shown once.")
 
 
 class Turn(BaseModel):
@@ -180,7 +182,7 @@ class AskEngine:
         yield ("citations", [c.model_dump() for c in citations])
         contexts = [
             Context(n=i, chunk_id=h.chunk.chunk_id, doc_title=h.chunk.doc_title, section=h.chunk.section,
-                    source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4))
+                    source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4), also_in=h.chunk.also_in)
             for i, h in enumerate(hits, start=1)
         ]
         yield ("done", AskResult(

@@ -85,7 +85,22 @@ class RagService:
         self._last_sync = 0.0
         self._load_error: str | None = None
         self._write_error: str | None = None
+        self._cat: Catalog | None = None
         self.reload()
+
+    def _catalog(self) -> Catalog:
+        """A Chroma connection kept between calls (a new HttpClient per question would cost a round trip
+        or more); dropped after an error so the next call reconnects. Raises StorageError."""
+        if self._cat is None:
+            self._cat = Catalog(self.settings)
+        return self._cat
+
+    def _state(self) -> str:
+        try:
+            return self._catalog().state()
+        except StorageError:
+            self._cat = None
+            raise
 
     # --- reading -------------------------------------------------------------------------
     def reload(self) -> None:
@@ -108,7 +123,7 @@ class RagService:
             return False
         self._last_sync = time.monotonic()
         try:
-            marker = Catalog(self.settings).state()
+            marker = self._state()
         except StorageError as e:
             self._load_error = e.message
             return False
@@ -138,9 +153,8 @@ class RagService:
         documents = 0
         marker = ""
         try:
-            catalog = Catalog(self.settings)
-            marker = catalog.state()
-            documents = len(catalog.documents())
+            marker = self._state()
+            documents = len(self._catalog().documents())
         except StorageError as e:
             reasons.append(f"chroma unreachable: {e.message}")
         if not reasons and self._engine is not None and marker != self._engine.index.version:
@@ -189,7 +203,12 @@ class RagService:
         return q
 
     def documents(self) -> list[DocRow]:
-        return Catalog(self.settings).documents()
+        """Every listed document (from Chroma). Raises StorageError when Chroma is unreachable."""
+        try:
+            return self._catalog().documents()
+        except StorageError:
+            self._cat = None
+            raise
 
     # --- writing -------------------------------------------------------------------------
     def upload(self, files: list[Upload], replace: bool = True) -> IngestSummary:

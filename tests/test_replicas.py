@@ -124,3 +124,36 @@ def test_a_replica_reports_chroma_unreachable(tmp_path, small_corpus, chroma_ser
     down = load_settings(index_dir=tmp_path / "a", chroma_host="127.0.0.1", chroma_port=free_port())
     state = RagService(down).readiness()
     assert not state["ready"] and any("chroma unreachable" in r for r in state["reasons"])
+
+
+def test_chroma_down_a_write_is_a_clear_error_asks_keep_answering_and_readiness_says_why(tmp_path, small_corpus):
+    import chromadb
+
+    from core.errors import StorageError
+
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _until(lambda: _alive(chromadb, port), 60)
+        s = _replica(tmp_path, "a", port)
+        ingest([small_corpus], s)
+        service = RagService(s)
+        assert "76" in service.ask("龙泉镇下放了多少项行政审批权？").answer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    with pytest.raises(StorageError):
+        service.upload([Upload("云台.txt", DOC.encode())])
+    assert "76" in service.ask("龙泉镇下放了多少项行政审批权？").answer  # BM25 alone still answers
+    state = service.readiness()
+    assert not state["ready"] and any("chroma unreachable" in r for r in state["reasons"])
+
+
+def _alive(chromadb, port: int) -> bool:  # noqa: ANN001
+    try:
+        chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+        return True
+    except Exception:
+        return False

@@ -99,6 +99,8 @@ def test_a_passage_repeated_in_two_documents_is_one_context_listing_both_sources
     assert len(march) == 1 and len(march[0].chunk.also_in) == 1  # one context, both sources
     assert {march[0].chunk.source, march[0].chunk.also_in[0]["source"]} == {"news/a.txt", "news/b.txt"}
     assert any("5月1日" in h.chunk.text for h in with_notice)  # a different date is never collapsed
+    res = RagService(settings).ask("试点镇便民服务中心何时起受理企业开办申请？")
+    assert any(c.also_in for c in res.contexts)  # the API shows the other sources of a collapsed passage
 
 
 def test_ingest_from_another_working_directory_changes_nothing(tmp_path, small_corpus, settings):
@@ -213,3 +215,18 @@ def test_case_13_duplicate_upload_then_delete(settings):
                     assert r.status_code == 200 and _judge(step, r.json())
                 else:
                     assert r.status_code == 503 or _judge({"expect": "abstain"}, r.json())
+
+
+def test_an_index_from_before_records_is_migrated_by_a_path_sync(settings, small_corpus):
+    cat = Catalog(settings)
+    cat.chunk_collection.add(ids=["0123456789abcdef0123"], embeddings=[[0.1] * 384], documents=["旧格式的分块。"],
+                             metadatas=[{"source": "data/corpus/old.txt", "doc_id": "old", "start": 0, "end": 7}])
+    uploads = settings.index_dir / "uploads"
+    uploads.mkdir(parents=True)
+    (uploads / "5f0c.txt").write_text("宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。", encoding="utf-8")
+    (uploads / "5f0c.txt.json").write_text(json.dumps({"original_name": "宁海.txt"}), encoding="utf-8")
+    r = ingest([small_corpus], settings)
+    assert r.documents == 4 and "0123456789abcdef0123" not in all_ids(chroma_collection(settings))
+    assert any(d.source == "upload://宁海.txt" for d in Catalog(settings).documents())
+    assert not uploads.exists() and (settings.index_dir / "uploads.migrated" / "5f0c.txt").exists()
+    assert ingest([small_corpus], settings).unchanged == 4  # the upload stays; a path sync never removes it
