@@ -47,3 +47,20 @@ class RateLimited(RagqaError):
 
 class Busy(RagqaError):
     status, code = 409, "busy"
+
+
+# --- ingest: files that cannot be read (issue 15) -----------------------------------------------
+class LoadError(UnsupportedMedia):
+    """A file that cannot be ingested; the message is the reason shown in the ingest summary."""
+
+
+class UndecodableText(LoadError):
+    """A text file whose encoding cannot be decided with confidence (it is skipped, never stored as mojibake)."""
+
+
+class ArchiveTooLarge(LoadError):
+    """A zip-based file (docx, xlsx, ofd) that unpacks beyond the size limit (a zip bomb)."""
+
+
+class ConverterMissing(LoadError):
+    """A format whose offline converter (e.g. antiword for .doc/.wps) is not installed."""

@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted (422 beyond).")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest JSON request body (413 beyond).")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest upload request (413 beyond).")
-    upload_extensions: str = Field(".txt,.md,.html,.htm,.pdf,.docx", description="Allowed upload extensions (415 otherwise).")
+    upload_extensions: str = Field(
+        ".txt,.md,.html,.htm,.pdf,.docx,.xlsx,.ofd,.doc,.wps,.png,.jpg,.jpeg,.tif,.tiff,.bmp",
+        description="Allowed upload extensions (415 otherwise).")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key (or client without keys).")
     audit_questions: bool = Field(True, description="Write questions into the audit log (off for privacy).")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.clean import clean_lines, compact, join_wrapped_lines
+from ingest.clean import clean_lines, compact, join_wrapped_lines, split_metadata
 from ingest.headings import heading_level
 
 _END_PUNCT = "。！？!?；;：:，,、"
@@ -23,10 +23,14 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass(frozen=True)
 class Document:
+    """One article: its id, title, source name, cleaned text and record metadata (field → value, e.g.
+    journal, authors, date, clc; moved out of the text by ingest.clean.split_metadata; not compared)."""
+
     doc_id: str
     title: str
     source: str
     text: str
+    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _looks_like_title(line: str) -> bool:
@@ -131,6 +135,11 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
     seen_titles: dict[str, int] = {}
     compilation = len(parts) > 1
     for title, body in parts:
+        meta: dict[str, str] = {}
+        if title is not None:
+            head = split_metadata(title, meta).split("\n")
+            title, body = head[0], head[1:] + list(body)
+        body = [x for line in body for x in split_metadata(line, meta).split("\n") if x.strip()]
         if title is None:
             if compilation and _is_file_heading(body):
                 continue
@@ -143,5 +152,5 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
             continue
         ordinal = seen_titles.get(title, 0)
         seen_titles[title] = ordinal + 1
-        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text))
+        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text, meta))
     return docs

@@ -13,6 +13,24 @@ from ingest.headings import INLINE_HEADING, heading_level, heading_title
 # A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
 _SENT_END = re.compile(f"[{re.escape(SENTENCE_END_CHARS)}]+[{re.escape(CLOSING_CHARS)}]*|\n")
 _SOFT_BREAK = re.compile(r"[,，、:：]")
+# Spans a chunk or a sentence is never cut inside: a number with its separators (「4,250」「6.5%」), a date
+# (「2023年12月31日」), a 《title》, a quotation (“…”「…」『…』). Bounded lengths keep a stray
+# opening mark from protecting a whole document.
+_PROTECTED = re.compile(
+    r"\d[\d,，.．]*\d%?"
+    r"|\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+    r"|[〇零一二三四五六七八九十]{2,4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
+    r"|《[^《》\n]{1,60}》|“[^“”\n]{1,200}”|「[^「」\n]{1,200}」|『[^『』\n]{1,200}』"
+)
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the spans of `text` that must not be cut (numbers, dates, titles, quotations)."""
+    return [(m.start(), m.end()) for m in _PROTECTED.finditer(text) if m.end() - m.start() > 1]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in spans)
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,8 @@ def sentence_spans(text: str) -> list[Span]:
         cuts.add(m.end())
     for m in INLINE_HEADING.finditer(text):
         cuts.add(m.start())
+    keep = protected_spans(text)
+    cuts = {c for c in cuts if not _inside(c, keep)}
     spans: list[Span] = []
     bounds = sorted(cuts)
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -60,14 +80,21 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
-def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
-    """A sentence longer than the maximum is cut at commas, and hard-cut only if that fails."""
+def _split_long(text: str, span: Span, max_chars: int, keep: list[tuple[int, int]] | None = None) -> list[Span]:
+    """A sentence longer than the maximum is cut at commas, and hard-cut only if that fails; never inside
+    a protected span (number, date, title, quotation) unless that span alone is longer than the maximum."""
+    keep = protected_spans(text) if keep is None else keep
     out: list[Span] = []
     start = span.start
     while span.end - start > max_chars:
         window = text[start : start + max_chars]
-        soft = [m.end() for m in _SOFT_BREAK.finditer(window) if m.end() >= max_chars // 3]
-        cut = start + (soft[-1] if soft else max_chars)
+        soft = [start + m.end() for m in _SOFT_BREAK.finditer(window)
+                if m.end() >= max_chars // 3 and not _inside(start + m.end(), keep)]
+        cut = soft[-1] if soft else start + max_chars
+        if not soft:
+            for a, b in keep:
+                if a < cut < b and a > start:
+                    cut = a  # hard cut moved back before the span
         out.append(Span(start, cut, span.heading if start == span.start else None))
         start = cut
     out.append(Span(start, span.end, span.heading if start == span.start else None))
@@ -82,9 +109,10 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
     """Pack sentences into chunks of about `target` characters, never over `max_chars`
     unless a single sentence is; a heading starts a new chunk."""
     text = doc.text
+    keep = protected_spans(text)
     spans: list[Span] = []
     for s in sentence_spans(text):
-        spans.extend(_split_long(text, s, max_chars) if s.end - s.start > max_chars else [s])
+        spans.extend(_split_long(text, s, max_chars, keep) if s.end - s.start > max_chars else [s])
 
     stack: list[tuple[int, str]] = []
     groups: list[tuple[list[Span], str]] = []
@@ -98,15 +126,27 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         size = span.end - (current[0].start if current else span.start)
         flush = False
         if current:
-            if span.heading is not None and (current[-1].end - current[0].start) >= target // 3:
-                flush = True
+            opener = current[0].heading
+            only_headings = all(c.heading is not None for c in current)
+            if span.heading is not None and not only_headings and (opener is None or span.heading <= opener):
+                flush = True  # a new section (sibling or higher heading, or after body text) starts a chunk
+            elif span.heading is not None and not only_headings and size > target:
+                flush = True  # a sub-heading that does not fit starts its own chunk
             elif size > max_chars:
                 flush = True
             elif size > target and (current[-1].end - current[0].start) >= target // 2:
                 flush = True
+        carried: list[Span] = []
         if flush:
+            # headings never end a chunk: trailing headings move on with the text they introduce
+            while current and current[-1].heading is not None and len(current) > 1:
+                carried.insert(0, current.pop())
             groups.append((current, current_section))
             current = []
+            for c in carried:
+                if not current:
+                    current_section = section_now()
+                current.append(c)
         if span.heading is not None:
             while stack and stack[-1][0] >= span.heading:
                 stack.pop()

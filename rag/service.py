@@ -6,7 +6,6 @@ serialised by a lock, and the engine is reloaded after each change."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,12 +18,11 @@ from filelock import FileLock, Timeout
 from core.errors import Busy, Invalid, NotFound, NotReady, UnsupportedMedia
 from core.settings import Settings
 from ingest.load import LoadError, read_text
+from ingest.names import check_upload_name
 from ingest.pipeline import UPLOAD_SCHEME, IndexBusy, IngestSummary, delete_documents, ingest, source_name
 from ingest.store import Catalog, DocRow
 from rag.engine import AskEngine, AskResult, Turn
 from rag.retrieve import IndexNotReady, load_index
-
-_BAD_NAME = re.compile(r"[\x00-\x1f/\\\\]")
 
 
 def service_lock(settings: Settings) -> FileLock:
@@ -41,18 +39,6 @@ def service_running(settings: Settings) -> bool:
         return True
     lock.release()
     return False
-
-
-def check_upload_name(name: str, allowed: set[str]) -> str:
-    """A client's file name is metadata only, but it must still be sane."""
-    if not name or len(name.encode("utf-8")) > 255:
-        raise Invalid("file name is empty or too long")
-    if _BAD_NAME.search(name) or ".." in name or name.startswith("."):
-        raise Invalid(f"file name not allowed: {name!r}")
-    ext = Path(name).suffix.lower()
-    if ext not in allowed:
-        raise UnsupportedMedia(f"file type {ext or '(none)'} is not accepted; allowed: {', '.join(sorted(allowed))}")
-    return name
 
 
 @dataclass
@@ -161,4 +147,4 @@ class RagService:
             self.reload()
 
 
-__all__ = ["RagService", "Upload", "service_lock", "service_running", "check_upload_name"]
+__all__ = ["RagService", "Upload", "service_lock", "service_running"]
