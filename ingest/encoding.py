@@ -73,14 +73,15 @@ def _strict(data: bytes, enc: str) -> str | None:
 
 
 def _utf16_by_zeros(data: bytes) -> str | None:
-    """UTF-16 without a BOM: text with ASCII in it has a zero byte in every other position."""
-    if len(data) < 4 or len(data) % 2:
+    """UTF-16 without a BOM: its ASCII characters put zero bytes at every other position (odd ones for
+    little-endian); the decoded text must then be plausible (no controls, common Han characters)."""
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
     even, odd = data[0::2], data[1::2]
-    for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
-        if zeros.count(0) >= 0.3 * len(zeros):
+    for zeros, other, enc in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) > other.count(0):
             text = _strict(data, enc)
-            if text is not None and not _controls(text.replace("\x00", "")) and "\x00" not in text:
+            if text is not None and "\x00" not in text and plausibility(text, _in_gb2312) >= PLAUSIBLE:
                 return text
     return None
 

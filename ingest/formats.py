@@ -228,31 +228,33 @@ def ofd_pages(data: bytes) -> list[str]:
 
 
 # --- doc / wps -------------------------------------------------------------------------------------
-DOC_CONVERTER = "antiword"
-"""Debian's antiword reads Word 97-2003 binaries (and WPS Office .wps files, which use that format)
-offline, in milliseconds, as UTF-8 with `-m UTF-8.txt`; LibreOffice would too, at 300 MB and seconds."""
+DOC_CONVERTER = "catdoc"
+"""Debian's catdoc (apt-get install catdoc, 0.3 MB) reads Word 97-2003 binaries and WPS Office .wps files,
+which use the same OLE2 Word format, offline in milliseconds, as UTF-8 (`-d utf-8`, `-w`: one line per
+paragraph). antiword was tried first and refuses short documents ("text stream too small"); LibreOffice
+reads them too but weighs 300 MB and takes seconds per file."""
 CONVERT_TIMEOUT = 60.0
 """Seconds before a conversion is abandoned."""
 
 
 def doc_pages(data: bytes, suffix: str = ".doc") -> list[str]:
-    """Text of a .doc/.wps via antiword. Raises ConverterMissing when antiword is not installed."""
+    """Text of a .doc/.wps via catdoc. Raises ConverterMissing when catdoc is not installed."""
     exe = shutil.which(DOC_CONVERTER)
     if exe is None:
-        raise ConverterMissing(f"{suffix} needs the '{DOC_CONVERTER}' converter (apt-get install antiword)")
+        raise ConverterMissing(f"{suffix} needs the '{DOC_CONVERTER}' converter (apt-get install {DOC_CONVERTER})")
     if not data.startswith(b"\xd0\xcf\x11\xe0"):
         raise LoadError(f"not a {suffix} file (no OLE2 signature)")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"in{suffix}"
         src.write_bytes(data)
         try:
-            res = subprocess.run([exe, "-m", "UTF-8.txt", "-w", "0", str(src)], capture_output=True,
+            res = subprocess.run([exe, "-d", "utf-8", "-w", str(src)], capture_output=True,
                                  timeout=CONVERT_TIMEOUT, check=False)
         except subprocess.TimeoutExpired as e:
             raise LoadError(f"{suffix} conversion timed out") from e
     if res.returncode != 0:
         reason = res.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise LoadError(f"unreadable {suffix} ({reason[-1] if reason else 'antiword failed'})")
+        raise LoadError(f"unreadable {suffix} ({reason[-1] if reason else DOC_CONVERTER + ' failed'})")
     return [res.stdout.decode("utf-8", "replace")]
 
 

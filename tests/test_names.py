@@ -1,0 +1,25 @@
+import pytest
+
+from core.errors import Invalid, UnsupportedMedia
+from core.settings import Settings
+from ingest.names import check_upload_name
+
+ALLOWED = {e.strip() for e in Settings().upload_extensions.split(",")}
+
+
+@pytest.mark.parametrize("name", ["关于石门镇开展...试点的批复.txt", "桂花镇 2023年 扩权强镇（定稿）.txt", "a..b.docx",
+                                  "报告.v2.final.PDF", "扫描件.png", "台账.xlsx", "通知.ofd", "旧稿.doc", "旧稿.wps"])
+def test_any_name_that_is_not_a_path_is_accepted(name):
+    assert check_upload_name(name, ALLOWED) == name
+
+
+@pytest.mark.parametrize("name", ["../x.txt", "a/../x.txt", "/abs/x.txt", "..\\x.txt", "a\x00.txt", "a\nb.txt",
+                                  "x" * 300 + ".txt", "", "..", ".txt", " .txt"])
+def test_paths_control_characters_and_over_long_names_are_refused(name):
+    with pytest.raises(Invalid):
+        check_upload_name(name, ALLOWED)
+
+
+def test_an_extension_outside_the_allowed_set_is_unsupported():
+    with pytest.raises(UnsupportedMedia):
+        check_upload_name("setup.exe", ALLOWED)
