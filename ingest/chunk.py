@@ -24,6 +24,10 @@ _PROTECTED = re.compile(
 )
 
 
+SECTION_LEVEL = 1
+"""Headings of this level or higher (第X章 0; 一、 and 第X条 1, see ingest.headings) always start a chunk."""
+
+
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the spans of `text` that must not be cut (numbers, dates, titles, quotations)."""
     return [(m.start(), m.end()) for m in _PROTECTED.finditer(text) if m.end() - m.start() > 1]
@@ -69,8 +73,6 @@ def sentence_spans(text: str) -> list[Span]:
         cuts.add(m.end())
     for m in INLINE_HEADING.finditer(text):
         cuts.add(m.start())
-    keep = protected_spans(text)
-    cuts = {c for c in cuts if not _inside(c, keep)}
     spans: list[Span] = []
     bounds = sorted(cuts)
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -127,21 +129,29 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         flush = False
         if current:
             opener = current[0].heading
-            only_headings = all(c.heading is not None for c in current)
-            if span.heading is not None and not only_headings and (opener is None or span.heading <= opener):
-                flush = True  # a new section (sibling or higher heading, or after body text) starts a chunk
-            elif span.heading is not None and not only_headings and size > target:
-                flush = True  # a sub-heading that does not fit starts its own chunk
+            only_headings = all(c.heading is not None and not _SENT_END.search(text, c.start, c.end - 1)
+                                and text[c.end - 1] not in SENTENCE_END_CHARS for c in current)
+            if span.heading is not None and not only_headings and (
+                    span.heading <= SECTION_LEVEL or (opener is not None and span.heading <= opener)
+                    or (current[-1].end - current[0].start) >= target // 3):
+                # a section heading (第X章, 一、, 第X条) or a sibling of the chunk's own heading starts a new chunk;
+                # a deeper item (（一）, 1.) starts one unless the chunk before it is short
+                flush = True
             elif size > max_chars:
                 flush = True
-            elif size > target and (current[-1].end - current[0].start) >= target // 2:
-                flush = True
+            elif size > target and (current[-1].end - current[0].start) >= target // 2 and not _inside(span.start, keep):
+                flush = True  # not between two sentences of one quotation
         carried: list[Span] = []
         if flush:
             # headings never end a chunk: trailing headings move on with the text they introduce
             while current and current[-1].heading is not None and len(current) > 1:
                 carried.insert(0, current.pop())
-            groups.append((current, current_section))
+            prev = groups[-1][0] if groups else None
+            if (span.heading is not None and opener is None and prev is not None
+                    and current[-1].end - prev[0].start <= target):
+                prev.extend(current)  # a short tail of the previous section goes back to its chunk
+            else:
+                groups.append((current, current_section))
             current = []
             for c in carried:
                 if not current:

@@ -7,6 +7,8 @@ layers are read by ingest.formats; scanned PDF pages and images are OCR'd offlin
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +105,32 @@ def pdf_loaded(data: bytes) -> Loaded:
     return Loaded(text, len(pages), tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf")
 
 
+_RECENT: OrderedDict[tuple[str, int, int], Loaded] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_FILES = 8
+"""OCR'd files remembered by (path, size, mtime): an upload is read to validate it, then again to ingest it."""
+
+
 def load_file(path: Path) -> Loaded:
     """Read one file of a SUPPORTED type. Raises LoadError (or a subclass) with the reason it cannot be ingested."""
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    with _RECENT_LOCK:
+        if key is not None and key in _RECENT:
+            return _RECENT[key]
+    loaded = _load(path)
+    if key is not None and loaded.ocr_pages:
+        with _RECENT_LOCK:
+            _RECENT[key] = loaded
+            while len(_RECENT) > RECENT_FILES:
+                _RECENT.popitem(last=False)
+    return loaded
+
+
+def _load(path: Path) -> Loaded:
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise LoadError(f"unsupported file type '{ext or path.name}'")
