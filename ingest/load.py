@@ -17,7 +17,7 @@ from core.errors import LoadError
 from ingest.encoding import decode_bytes
 from ingest.formats import doc_pages, docx_pages, drop_running_lines, ofd_pages, pdf_pages, xlsx_pages
 
-TEXT_TYPES = {".txt", ".md", ".markdown", ".csv"}
+TEXT_TYPES = {".txt", ".md", ".markdown"}
 HTML_TYPES = {".html", ".htm"}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 SUPPORTED = TEXT_TYPES | HTML_TYPES | IMAGE_TYPES | {".pdf", ".docx", ".xlsx", ".ofd", ".doc", ".wps"}

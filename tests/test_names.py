@@ -23,3 +23,17 @@ def test_paths_control_characters_and_over_long_names_are_refused(name):
 def test_an_extension_outside_the_allowed_set_is_unsupported():
     with pytest.raises(UnsupportedMedia):
         check_upload_name("setup.exe", ALLOWED)
+
+
+def test_new_formats_are_accepted_as_uploads_and_titled_from_their_file_name(settings):
+    from rag.service import RagService, Upload
+    from tests.conftest import FIXTURES
+
+    service = RagService(settings)
+    summary = service.upload([Upload("城关镇民生项目台账（2024）.xlsx", (FIXTURES / "projects.xlsx").read_bytes()),
+                              Upload("通知...定稿.ofd", (FIXTURES / "notice.ofd").read_bytes())])
+    assert summary.added == 2 and not summary.skipped
+    titles = {d.title for d in service.documents()}
+    assert "城关镇民生项目台账（2024）" in titles or "民生项目" in titles
+    answer = service.ask("自来水厂的投资额是多少万元？")
+    assert "860" in answer.answer and "8602024" not in answer.answer
