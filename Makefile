@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser test test-fast eval holdout bench lint
+.PHONY: install run ingest ask browser converters test test-fast eval holdout bench lint
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml uv.lock
 ingest: install
 	$(UV) run --frozen ragqa ingest
 
-run: install ingest
+run: install converters ingest
 	$(UV) run --frozen ragqa serve
 
 ask: install
@@ -30,7 +30,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium missing: install chromium and fonts-noto-cjk for the browser tests"; fi; }
 
-test: install browser
+# Debian's catdoc reads .doc/.wps offline (ingest/formats.py); without it those files are skipped with a reason
+converters:
+	@command -v catdoc >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq catdoc >/dev/null; \
+	  else echo "catdoc missing: install it to ingest .doc/.wps files"; fi; }
+
+test: install browser converters
 	$(UV) run --frozen pytest -q
 
 # the edit loop (< 60 s): everything except the tests marked slow (the browser and the whole gold set)

@@ -78,3 +78,15 @@ class UpstreamError(RagqaError):
 class StorageError(RagqaError):
     """A store could not be read or written (Chroma unreachable, disk full, read-only directory).
     The write did not happen; what was answerable before still is."""
+
+
+class UndecodableText(LoadError):
+    """A text file whose encoding cannot be decided with confidence (it is skipped, never stored as mojibake)."""
+
+
+class ArchiveTooLarge(LoadError):
+    """A zip-based file (docx, xlsx, ofd) that unpacks beyond the size limit (a zip bomb)."""
+
+
+class ConverterMissing(LoadError):
+    """A format whose offline converter (e.g. catdoc for .doc/.wps) is not installed."""

@@ -12,7 +12,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
 
-DOCUMENT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
+HTML_EXTENSIONS = frozenset({".html", ".htm"})
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
+DOCUMENT_EXTENSIONS = (TEXT_EXTENSIONS | HTML_EXTENSIONS | IMAGE_EXTENSIONS
+                       | frozenset({".pdf", ".docx", ".xlsx", ".ofd", ".doc", ".wps"}))
 """File name extensions (lower case, with the dot) the loader can read (ingest/load.py); the one home of
 this list. Uploads accept ``Settings.upload_extensions``, a subset of it."""
 
@@ -73,7 +77,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest JSON request body (413 beyond).")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest upload request (413 beyond).")
     upload_extensions: Annotated[frozenset[str], NoDecode] = Field(
-        frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"}),
+        frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".ofd", ".doc", ".wps",
+                   ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}),
         description="Allowed upload extensions (415 otherwise); the env var is a comma list, e.g. `.txt,.md`.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key (or client without keys).")
     audit_questions: bool = Field(True, description="Write questions into the audit log (off for privacy).")

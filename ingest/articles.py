@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.clean import clean_lines, compact, join_wrapped_lines
-from ingest.headings import heading_level
+from ingest.clean import clean_lines, compact, join_wrapped_lines, split_metadata
+from ingest.headings import METADATA_HEADING, heading_level
 
 _END_PUNCT = "。！？!?；;：:，,、"
 _INNER_PUNCT = re.compile(r"[。，,；;：:！!？?、]")
@@ -23,10 +23,14 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass(frozen=True)
 class Document:
+    """One article: its id, title, source name, cleaned text and record metadata (field → value, e.g.
+    journal, authors, date, clc; moved out of the text by ingest.clean.split_metadata; not compared)."""
+
     doc_id: str
     title: str
     source: str
     text: str
+    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _looks_like_title(line: str) -> bool:
@@ -117,6 +121,19 @@ def _is_file_heading(body: list[str]) -> bool:
     return len(body) == 1 and _looks_like_title(body[0])
 
 
+METADATA_LABELS = {"authors": "作者", "affiliation": "作者单位", "author_note": "作者简介", "journal": "期刊",
+                   "date": "日期", "received": "收稿日期", "funding": "基金项目"}
+"""Record metadata restated, in this order, under METADATA_HEADING at the end of a document's text (the
+others, e.g. clc, doc_code, article_no, stay in Document.meta only)."""
+
+
+def metadata_block(meta: dict[str, str]) -> list[str]:
+    """Lines stating the readable metadata fields, so that a question about a document's author or source
+    is answered from its own section, apart from the body text; [] when there is none."""
+    lines = [f"{label}：{meta[key].rstrip('。')}。" for key, label in METADATA_LABELS.items() if meta.get(key)]
+    return [METADATA_HEADING, *lines] if lines else []
+
+
 def make_doc_id(source: str, title: str, ordinal: int) -> str:
     key = f"{source}\n{title}\n{ordinal}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
@@ -131,6 +148,11 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
     seen_titles: dict[str, int] = {}
     compilation = len(parts) > 1
     for title, body in parts:
+        meta: dict[str, str] = {}
+        if title is not None:
+            head = split_metadata(title, meta).split("\n")
+            title, body = head[0], head[1:] + list(body)
+        body = [x for line in body for x in split_metadata(line, meta).split("\n") if x.strip()]
         if title is None:
             if compilation and _is_file_heading(body):
                 continue
@@ -138,10 +160,10 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
                 title, body = body[0], body[1:]
             else:
                 title = default_title or Path(source).stem
-        body_text = "\n".join(b for b in join_wrapped_lines(body) if b.strip())
+        body_text = "\n".join(b for b in join_wrapped_lines(body) + metadata_block(meta) if b.strip())
         if not body_text.strip():
             continue
         ordinal = seen_titles.get(title, 0)
         seen_titles[title] = ordinal + 1
-        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text))
+        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text, meta))
     return docs

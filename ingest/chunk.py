@@ -13,6 +13,28 @@ from ingest.headings import INLINE_HEADING, heading_level, heading_title
 # A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
 _SENT_END = re.compile(f"[{re.escape(SENTENCE_END_CHARS)}]+[{re.escape(CLOSING_CHARS)}]*|\n")
 _SOFT_BREAK = re.compile(r"[,，、:：]")
+# Spans a chunk or a sentence is never cut inside: a number with its separators (「4,250」「6.5%」), a date
+# (「2023年12月31日」), a 《title》, a quotation (“…”「…」『…』). Bounded lengths keep a stray
+# opening mark from protecting a whole document.
+_PROTECTED = re.compile(
+    r"\d[\d,，.．]*\d%?"
+    r"|\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+    r"|[〇零一二三四五六七八九十]{2,4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
+    r"|《[^《》\n]{1,60}》|“[^“”\n]{1,200}”|「[^「」\n]{1,200}」|『[^『』\n]{1,200}』"
+)
+
+
+SECTION_LEVEL = 1
+"""Headings of this level or higher (第X章 0; 一、 and 第X条 1, see ingest.headings) always start a chunk."""
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the spans of `text` that must not be cut (numbers, dates, titles, quotations)."""
+    return [(m.start(), m.end()) for m in _PROTECTED.finditer(text) if m.end() - m.start() > 1]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in spans)
 
 
 @dataclass(frozen=True)
@@ -60,14 +82,21 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
-def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
-    """A sentence longer than the maximum is cut at commas, and hard-cut only if that fails."""
+def _split_long(text: str, span: Span, max_chars: int, keep: list[tuple[int, int]] | None = None) -> list[Span]:
+    """A sentence longer than the maximum is cut at commas, and hard-cut only if that fails; never inside
+    a protected span (number, date, title, quotation) unless that span alone is longer than the maximum."""
+    keep = protected_spans(text) if keep is None else keep
     out: list[Span] = []
     start = span.start
     while span.end - start > max_chars:
         window = text[start : start + max_chars]
-        soft = [m.end() for m in _SOFT_BREAK.finditer(window) if m.end() >= max_chars // 3]
-        cut = start + (soft[-1] if soft else max_chars)
+        soft = [start + m.end() for m in _SOFT_BREAK.finditer(window)
+                if m.end() >= max_chars // 3 and not _inside(start + m.end(), keep)]
+        cut = soft[-1] if soft else start + max_chars
+        if not soft:
+            for a, b in keep:
+                if a < cut < b and a > start:
+                    cut = a  # hard cut moved back before the span
         out.append(Span(start, cut, span.heading if start == span.start else None))
         start = cut
     out.append(Span(start, span.end, span.heading if start == span.start else None))
@@ -82,9 +111,10 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
     """Pack sentences into chunks of about `target` characters, never over `max_chars`
     unless a single sentence is; a heading starts a new chunk."""
     text = doc.text
+    keep = protected_spans(text)
     spans: list[Span] = []
     for s in sentence_spans(text):
-        spans.extend(_split_long(text, s, max_chars) if s.end - s.start > max_chars else [s])
+        spans.extend(_split_long(text, s, max_chars, keep) if s.end - s.start > max_chars else [s])
 
     stack: list[tuple[int, str]] = []
     groups: list[tuple[list[Span], str]] = []
@@ -98,15 +128,35 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         size = span.end - (current[0].start if current else span.start)
         flush = False
         if current:
-            if span.heading is not None and (current[-1].end - current[0].start) >= target // 3:
+            opener = current[0].heading
+            only_headings = all(c.heading is not None and not _SENT_END.search(text, c.start, c.end - 1)
+                                and text[c.end - 1] not in SENTENCE_END_CHARS for c in current)
+            if span.heading is not None and not only_headings and (
+                    span.heading <= SECTION_LEVEL or (opener is not None and span.heading <= opener)
+                    or (current[-1].end - current[0].start) >= target // 3):
+                # a section heading (第X章, 一、, 第X条) or a sibling of the chunk's own heading starts a new chunk;
+                # a deeper item (（一）, 1.) starts one unless the chunk before it is short
                 flush = True
             elif size > max_chars:
                 flush = True
-            elif size > target and (current[-1].end - current[0].start) >= target // 2:
-                flush = True
+            elif size > target and (current[-1].end - current[0].start) >= target // 2 and not _inside(span.start, keep):
+                flush = True  # not between two sentences of one quotation
+        carried: list[Span] = []
         if flush:
-            groups.append((current, current_section))
+            # headings never end a chunk: trailing headings move on with the text they introduce
+            while current and current[-1].heading is not None and len(current) > 1:
+                carried.insert(0, current.pop())
+            prev = groups[-1][0] if groups else None
+            if (span.heading is not None and opener is None and prev is not None
+                    and current[-1].end - prev[0].start <= target):
+                prev.extend(current)  # a short tail of the previous section goes back to its chunk
+            else:
+                groups.append((current, current_section))
             current = []
+            for c in carried:
+                if not current:
+                    current_section = section_now()
+                current.append(c)
         if span.heading is not None:
             while stack and stack[-1][0] >= span.heading:
                 stack.pop()

@@ -6,6 +6,7 @@ Every function here takes a string and returns a string (or a list of them); no 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) and the
 # ideographic space; Chinese punctuation is kept as it marks sentence ends.
@@ -18,9 +19,18 @@ _WIDTH_TABLE[0xFEFF] = None
 _WIDTH_TABLE[0x200B] = None
 
 
+# Compatibility forms of Han characters that PDF fonts emit (Kangxi radicals ⼯⽅⾏, CJK radicals
+# supplement, compatibility ideographs): NFKC maps each to the unified ideograph (工方行).
+_COMPAT_HAN = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
 def fold_width(text: str) -> str:
-    """Full-width digits/Latin letters to half-width; odd spaces to plain spaces."""
-    return text.translate(_WIDTH_TABLE)
+    """Full-width digits/Latin letters to half-width; odd spaces to plain spaces; compatibility Han forms
+    (Kangxi radicals, compatibility ideographs) to their unified ideographs by NFKC."""
+    text = text.translate(_WIDTH_TABLE)
+    if _COMPAT_HAN.search(text):
+        text = _COMPAT_HAN.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return text
 
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -28,17 +38,25 @@ _CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2010-\u2027\u2030-\u205e"
 _ASCII_PUNCT = r"!-/:-@\[-`{-~"
 # A character on either side of which OCR spacing is noise: Han, CJK punctuation, digits, ASCII punctuation.
 _TIGHT = f"[{_HAN}{_CJK_PUNCT}0-9{_ASCII_PUNCT}]"
-_SPACE_BETWEEN = re.compile(f"(?<={_TIGHT})[ \\t]+(?={_TIGHT})")
+_TIGHT_NO_DIGIT = f"[{_HAN}{_CJK_PUNCT}{_ASCII_PUNCT}]"
+# a space between two tight characters, unless both are digits (two numbers stay two numbers)
+_SPACE_BETWEEN = re.compile(
+    f"(?<={_TIGHT_NO_DIGIT})[ \\t]+(?={_TIGHT})|(?<=[0-9])[ \\t]+(?={_TIGHT_NO_DIGIT})"
+)
+# digits OCR spaced out one by one ("2 0 0 7"): a run of single digits separated by single spaces
+_SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?: [0-9](?![0-9]))+")
 _HAN_LATIN = re.compile(f"(?<=[{_HAN}{_CJK_PUNCT}])[ \\t]+(?=[A-Za-z])|(?<=[A-Za-z])[ \\t]+(?=[{_HAN}{_CJK_PUNCT}])")
 
 
 def fix_ocr_spacing(line: str) -> str:
     """Remove spaces OCR put inside words and numbers ("2 0 0 7年" → "2007年", "杨汛 桥" → "杨汛桥").
 
-    Spaces between Latin words ("rural reform") are kept; so is one space between a Latin
+    Digits are joined only when they were spaced out one by one: two numbers stay apart
+    ("年份 2022 2023" → "年份2022 2023"). Spaces between Latin words ("rural reform") are kept; so is one space between a Latin
     word and Chinese text.
     """
     line = re.sub(r"[ \t]+", " ", line).strip()
+    line = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), line)
     line = _SPACE_BETWEEN.sub("", line)
     return _HAN_LATIN.sub(" ", line)
 
@@ -107,3 +125,78 @@ def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+# --- bibliographic and site metadata -------------------------------------------------------------
+# Journal articles and download sites put a record header into the text: CLC number, document code,
+# article number, 【label】value fields, author notes, dates of receipt, funding, a news record's
+# "[ date time ] ，正文：". These are facts about the document, not answerable text: they are moved into
+# the document's metadata. Patterns follow the fields of GB/T 7714 / CAJ-CD B/T 1-2006 record headers.
+_SEP = r"\s*[:：]\s*"
+_FIELD_VALUES: list[tuple[str, str]] = [
+    ("clc", rf"中图(?:法)?分类号{_SEP}[A-Z][A-Z0-9.;；/\-]*"),
+    ("doc_code", rf"文献标[志识]码{_SEP}[A-Z]"),
+    # ISSN-like number, then a bracketed year (any bracket glyph a PDF font gave) and issue-page-pages
+    ("article_no", rf"文章编号{_SEP}\d{{4}}-\d{{3}}[\dXx](?:.\d{{4}}.)?[\d\-]*"),
+    ("doi", rf"DOI{_SEP}10\.\S+?(?=[\u4e00-\u9fff]|\s|$)"),
+    ("received", rf"收稿日期{_SEP}\d{{4}}\s*[-年./]\s*\d{{1,2}}\s*[-月./]\s*\d{{1,2}}日?"),
+    ("funding", rf"基金项目{_SEP}[^。\n]{{1,200}}?(?:[)）]\s*[。；;]?|。|$)"),
+    ("author_note", rf"作者简介{_SEP}[^。\n]{{1,300}}(?:。|$)"),
+]
+_FIELDS = [(name, re.compile(pat)) for name, pat in _FIELD_VALUES]
+# 【label】value fields of a download-site record; the value runs to the next 【 or the line end, except the
+# language field whose value is one word (the text follows it directly).
+_BRACKET_FIELD = re.compile(r"【([^【】\n]{1,12})】")
+_BRACKET_RUN = re.compile(r"(?:【[^【】\n]{1,12}】[^【\n]*){2,}")
+_LANG_VALUE = re.compile(r"(?:中文|英文|日文|汉语|英语)")
+_NEWS_HEADER = re.compile(
+    r"^\s*[\[【(（]\s*(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*"
+    r"[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?\s*"
+)
+_META_KEYS = {"期刊名称": "journal", "作者": "authors", "作者单位": "affiliation", "年(卷),期": "issue",
+              "年(卷)，期": "issue", "总页数": "pages", "正文语种": "language", "文献来源": "journal",
+              "来源": "journal", "发布日期": "date", "出版日期": "date", "分类号": "clc", "文章编号": "article_no"}
+
+
+def _bracket_record(m: re.Match[str], meta: dict[str, str]) -> str:
+    """Move the 【label】value fields of a record into meta; returns the text that follows the record."""
+    run = m.group()
+    fields = list(_BRACKET_FIELD.finditer(run))
+    rest = ""
+    for k, f in enumerate(fields):
+        end = fields[k + 1].start() if k + 1 < len(fields) else len(run)
+        value = run[f.end() : end].strip()
+        label = f.group(1)
+        if k == len(fields) - 1:
+            # the last field's value ends where the text starts: a language word, or up to a sentence end
+            lang = _LANG_VALUE.match(value)
+            if lang:
+                value, rest = lang.group(), value[lang.end() :]
+            elif label in _META_KEYS and len(value) > 40:
+                value, rest = "", value
+        meta.setdefault(_META_KEYS.get(label, label), value)
+    return rest
+
+
+def split_metadata(line: str, meta: dict[str, str]) -> str:
+    """Remove record-header metadata from one cleaned line, adding it to `meta` (field → value: clc,
+    doc_code, article_no, doi, received, funding, author_note, journal, authors, date, …). Returns the
+    remaining text ('' when the line was only metadata)."""
+    m = _NEWS_HEADER.match(line)
+    if m:
+        meta.setdefault("date", re.sub(r"\s+", "", m.group(1)))
+        line = line[m.end() :]
+    for name, pat in _FIELDS:
+        def take(mm: re.Match[str], name: str = name) -> str:
+            meta.setdefault(name, re.split(r"[:：]", mm.group(), maxsplit=1)[1].strip())
+            return ""
+
+        line = pat.sub(take, line)
+    m = _BRACKET_RUN.search(line)
+    if m:
+        before, rest = line[: m.start()], _bracket_record(m, meta)
+        author = meta.get("authors", "")
+        if author and before.endswith(author):
+            before = before[: -len(author)]  # the record's "title + author" header keeps only the title
+        line = (before + "\n" + rest) if before.strip() and rest.strip() else before + rest
+    return line.strip()

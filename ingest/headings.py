@@ -7,7 +7,10 @@ import re
 from core.text import CN_DIGITS
 
 _CN_NUM = CN_DIGITS + "十百"  # headings count up to 百
+METADATA_HEADING = "文献信息"
+"""Heading of the block in which ingest restates a document's record metadata (authors, journal, dates)."""
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (0, re.compile(rf"^{METADATA_HEADING}$")),
     (0, re.compile(rf"^第[{_CN_NUM}\d]+[章编部分](?=\s|\S)")),
     (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
     (1, re.compile(rf"^第[{_CN_NUM}\d]+条")),

@@ -1,28 +1,48 @@
-"""Read files of the supported kinds into text; every failure is a `LoadError` with a reason."""
+"""Read files of the supported kinds into text; every failure is a `LoadError` (core.errors) with a reason.
+
+Text files are decoded with confidence or refused (ingest.encoding); docx/xlsx/ofd/doc/wps and PDF text
+layers are read by ingest.formats; scanned PDF pages and images are OCR'd offline (ingest.ocr).
+"""
 
 from __future__ import annotations
 
-import io
-import logging
 import os
-import zipfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from core.errors import LoadError
 from core.settings import DOCUMENT_EXTENSIONS as SUPPORTED
+from core.settings import HTML_EXTENSIONS as HTML_TYPES
+from core.settings import IMAGE_EXTENSIONS as IMAGE_TYPES
+from core.settings import TEXT_EXTENSIONS as TEXT_TYPES
+from ingest.encoding import decode_bytes
+from ingest.formats import doc_pages, docx_pages, drop_running_lines, ofd_pages, pdf_pages, xlsx_pages
 
-MAX_DOCX_UNPACKED = 200 * 1024 * 1024  # a docx that unpacks to more than this is a zip bomb
-MAX_DOCX_RATIO = 200
+MIN_PAGE_CHARS = 10
+"""A PDF page whose text layer has fewer non-space characters than this is scanned: it is OCR'd."""
+
+__all__ = ["LoadError", "Loaded", "Skipped", "SUPPORTED", "decode_text", "iter_files", "load_file", "read_text"]
 
 
 @dataclass(frozen=True)
 class Skipped:
     source: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a file holds: its text (pages joined by line breaks), how many pages it had, which pages
+    (1-based) were OCR'd, and the text encoding of a text file ('' otherwise)."""
+
+    text: str
+    pages: int = 1
+    ocr_pages: tuple[int, ...] = ()
+    encoding: str = ""
+    kind: str = "text"
 
 
 def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -43,25 +63,10 @@ def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM) or a detected legacy encoding (GB18030/GBK, …)."""
+    """Decode a text file's bytes (see ingest.encoding.decode_bytes). Raises LoadError with the reason."""
     if not data.strip():
         raise LoadError("empty file")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoadError("binary content, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise LoadError("unknown text encoding")
-    enc = best.encoding.lower()
-    if enc in {"gb2312", "gbk", "hz", "big5", "cp936"} or enc.startswith("gb"):
-        enc = "gb18030" if enc != "big5" else enc  # GB18030 is the superset; decode with it
-    try:
-        return data.decode(enc)
-    except (UnicodeDecodeError, LookupError) as e:
-        raise LoadError(f"undecodable text ({enc})") from e
+    return decode_bytes(data)[0]
 
 
 def html_main_text(html: str) -> str:
@@ -84,51 +89,47 @@ def html_main_text(html: str) -> str:
     return "\n".join(blocks) if blocks else root.text(separator="\n", strip=True)
 
 
-def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def pdf_loaded(data: bytes) -> Loaded:
+    """A PDF's text: the text layer of each page, scanned pages OCR'd, running headers/footers dropped."""
+    pages = pdf_pages(data)
+    scanned = [i for i, t in enumerate(pages) if len("".join(t.split())) < MIN_PAGE_CHARS]
+    if scanned:
+        from ingest.ocr import pdf_page_ocr
 
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise LoadError("not a pdf (content does not start with %PDF)")
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise LoadError("encrypted pdf")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
-        raise LoadError(f"corrupt pdf ({type(e).__name__})") from e
-    text = "\n".join(pages)
+        for i, t in pdf_page_ocr(data, scanned).items():
+            pages[i] = t
+    text = "\n".join(drop_running_lines(pages))
     if not text.strip():
-        raise LoadError("pdf has no text layer (scanned?)")
-    return text
+        raise LoadError("pdf has neither a text layer nor text that OCR can read")
+    return Loaded(text, len(pages), tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf")
 
 
-def docx_text(data: bytes) -> str:
+_RECENT: OrderedDict[tuple[str, int, int], Loaded] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_FILES = 8
+"""OCR'd files remembered by (path, size, mtime): an upload is read to validate it, then again to ingest it."""
+
+
+def load_file(path: Path) -> Loaded:
+    """Read one file of a SUPPORTED type. Raises LoadError (or a subclass) with the reason it cannot be ingested."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-            if unpacked > MAX_DOCX_UNPACKED or unpacked > MAX_DOCX_RATIO * max(len(data), 1):
-                raise LoadError("docx unpacks to an absurd size (zip bomb?)")
-    except zipfile.BadZipFile as e:
-        raise LoadError("corrupt docx (not a zip archive)") from e
-    import docx
-
-    try:
-        d = docx.Document(io.BytesIO(data))
-    except Exception as e:  # python-docx raises a variety of errors on broken packages
-        raise LoadError(f"corrupt docx ({type(e).__name__})") from e
-    parts = [p.text for p in d.paragraphs]
-    for table in d.tables:
-        for row in table.rows:
-            parts.append(" ".join(c.text for c in row.cells))
-    return "\n".join(parts)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    with _RECENT_LOCK:
+        if key is not None and key in _RECENT:
+            return _RECENT[key]
+    loaded = _load(path)
+    if key is not None and loaded.ocr_pages:
+        with _RECENT_LOCK:
+            _RECENT[key] = loaded
+            while len(_RECENT) > RECENT_FILES:
+                _RECENT.popitem(last=False)
+    return loaded
 
 
-def read_text(path: Path) -> str:
-    """The text of one file, or LoadError with the reason it cannot be ingested."""
+def _load(path: Path) -> Loaded:
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise LoadError(f"unsupported file type '{ext or path.name}'")
@@ -139,13 +140,29 @@ def read_text(path: Path) -> str:
     if not data.strip():
         raise LoadError("empty file")
     if ext == ".pdf":
-        text = pdf_text(data)
-    elif ext == ".docx":
-        text = docx_text(data)
-    elif ext in {".html", ".htm"}:
-        text = html_main_text(decode_text(data))
+        loaded = pdf_loaded(data)
+    elif ext in IMAGE_TYPES:
+        from ingest.ocr import image_pages
+
+        pages = image_pages(data)
+        loaded = Loaded("\n".join(drop_running_lines(pages)), len(pages), tuple(range(1, len(pages) + 1)), kind="image")
+    elif ext in HTML_TYPES:
+        text, enc = decode_bytes(data)
+        loaded = Loaded(html_main_text(text), encoding=enc, kind="html")
+    elif ext in TEXT_TYPES:
+        text, enc = decode_bytes(data)
+        loaded = Loaded(text, encoding=enc)
     else:
-        text = decode_text(data)
-    if not text.strip():
+        reader = {".docx": docx_pages, ".xlsx": xlsx_pages, ".ofd": ofd_pages}.get(ext)
+        pages = reader(data) if reader else doc_pages(data, ext)
+        if ext == ".ofd":
+            pages = drop_running_lines(pages)
+        loaded = Loaded("\n".join(pages), len(pages), kind=ext[1:])
+    if not loaded.text.strip():
         raise LoadError("no text")
-    return text
+    return loaded
+
+
+def read_text(path: Path) -> str:
+    """The text of one file, or LoadError with the reason it cannot be ingested."""
+    return load_file(path).text

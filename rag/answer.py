@@ -241,7 +241,9 @@ class ExtractiveAnswerer:
             before = [e for e in scored if e.hit is best.hit and 0 <= best.start - e.end <= 2 and e not in chosen]
             chosen += before[:1]
         if what == "list" and kind != "compare":  # across documents: one sentence from each, no more
-            chosen += self._next_items(scored, last)
+            # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text
+            opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
+            chosen += self._next_items(scored, opener)
         # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
         taken = {(e.n, e.start) for e in chosen}
         chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e

@@ -9,7 +9,6 @@ when the change marker in Chroma moves (its own writes, or another replica's, ch
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 import threading
 import time
@@ -33,13 +32,13 @@ from core.errors import (
 )
 from core.settings import Settings
 from ingest.load import read_text
+from ingest.names import check_upload_name
 from ingest.pipeline import IngestSummary, Input, delete_documents, ingest_inputs, upload_source
 from ingest.store import Catalog, DocRow
 from rag import components
 from rag.engine import AskEngine, AskResult, Turn
 
 log = logging.getLogger("ragqa.service")
-_BAD_NAME = re.compile(r"[\x00-\x1f/\\\\]")
 
 
 def service_lock(settings: Settings) -> FileLock:
@@ -57,17 +56,6 @@ def service_running(settings: Settings) -> bool:
     lock.release()
     return False
 
-
-def check_upload_name(name: str, allowed: frozenset[str] | set[str]) -> str:
-    """A client's file name is metadata only, but it must still be sane."""
-    if not name or len(name.encode("utf-8")) > 255:
-        raise Invalid("file name is empty or too long")
-    if _BAD_NAME.search(name) or ".." in name or name.startswith("."):
-        raise Invalid(f"file name not allowed: {name!r}")
-    ext = Path(name).suffix.lower()
-    if ext not in allowed:
-        raise UnsupportedMedia(f"file type {ext or '(none)'} is not accepted; allowed: {', '.join(sorted(allowed))}")
-    return name
 
 
 @dataclass
@@ -285,4 +273,4 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-__all__ = ["RagService", "Upload", "service_lock", "service_running", "check_upload_name"]
+__all__ = ["RagService", "Upload", "service_lock", "service_running"]

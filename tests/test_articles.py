@@ -33,3 +33,10 @@ def test_a_plain_document_is_one_document_titled_by_its_first_line():
     docs = documents_from_text(text, "x/乐清.txt")
     assert len(docs) == 1 and docs[0].title == "乐清市强镇发展现状"
     assert split_articles(clean_lines(text)) == [(None, clean_lines(text))]
+
+
+def test_record_metadata_is_kept_on_the_document_not_in_its_text():
+    text = "乡镇减负研究\n乡镇减负研究中图分类号:D630文献标志码:A某县推行乡镇减负清单制度,取消考核事项三十项。"
+    doc = documents_from_text(text, "x.txt")[0]
+    assert doc.meta == {"clc": "D630", "doc_code": "A"}
+    assert "分类号" not in doc.text and "取消考核事项三十项" in doc.text

@@ -68,3 +68,35 @@ def test_a_sentence_longer_than_the_maximum_is_split_at_commas():
     long = "，".join(["乡镇社会事务管理大多处于有责无权的尴尬境地"] * 20) + "。"
     chunks = chunk_document(Document("d", "t", "s", long), 100, 150)
     assert len(chunks) > 1 and all(len(c.text) <= 150 for c in chunks)
+
+
+def test_a_long_sentence_is_never_cut_inside_a_number_date_title_or_quotation():
+    from ingest.chunk import protected_spans
+
+    text = ("镇级自筹资金" + "，用于道路建设" * 6 + "，合计4,250万元，2023年12月31日前按《某县专项资金管理办法》"
+            "和“先建后补、以奖代补”的原则拨付到位。")
+    doc = Document("d", "t", "s", text)
+    for max_chars in range(40, 90, 3):
+        chunks = chunk_document(doc, max_chars // 2, max_chars)
+        cuts = [c.end for c in chunks[:-1]]
+        for a, b in protected_spans(text):
+            assert not any(a < cut < b for cut in cuts), (max_chars, text[a:b])
+
+
+def test_a_heading_always_starts_the_chunk_of_its_section_and_items_stay_with_it():
+    text = ("为推进工作，制定本方案。\n一、总体目标\n到2026年收入达到3万元。\n二、重点任务\n（一）发展产业。新建基地。\n"
+            "（二）改善环境。改造厕所。\n三、保障措施\n1.加强领导。成立小组。\n2.强化保障。安排资金。")
+    chunks = chunk_document(Document("d", "t", "s", text), 220, 360)
+    assert [c.text.split("\n")[0] for c in chunks] == ["为推进工作，制定本方案。", "一、总体目标", "二、重点任务", "三、保障措施"]
+    assert [c.section for c in chunks[1:]] == ["一、总体目标", "二、重点任务", "三、保障措施"]
+    assert "（二）改善环境" in chunks[2].text and "2.强化保障" in chunks[3].text
+    assert all(sentence_spans(c.text)[-1].heading is None for c in chunks)  # no chunk ends with a bare heading
+
+
+def test_a_heading_is_carried_to_the_next_chunk_rather_than_ending_one():
+    long = "乡镇社会事务管理大多处于有责无权的尴尬境地，" * 5 + "亟待改革。"  # fits alone, not after the heading
+    text = f"一、现状\n情况如下。\n（一）问题\n{long}"
+    chunks = chunk_document(Document("d", "t", "s", text), 80, 120)
+    assert chunks[0].text == "一、现状\n情况如下。"
+    assert chunks[1].text.startswith("（一）问题\n") and chunks[1].section == "一、现状 > （一）问题"
+    assert all(sentence_spans(c.text)[-1].heading is None for c in chunks)

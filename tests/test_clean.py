@@ -48,3 +48,44 @@ def test_lines_wrapped_mid_sentence_are_rejoined_but_paragraphs_and_headings_kep
     assert join_wrapped_lines(lines) == [
         "归并9个委托及派驻机构承担行政执法权限205项,实行乡级统一综合执法。同时,制定相关制度。",
         "二、强镇扩权改革的演进轨迹", "(一)初试阶段:2005年一2007年", "浙江省经济总量的三分之一是由小城镇创造", "(二)全面推进"]
+
+
+def test_two_numbers_side_by_side_stay_apart_while_spaced_out_digits_join():
+    assert fix_ocr_spacing("年份 2022 2023") == "年份2022 2023"
+    assert fix_ocr_spacing("污水处理厂 1200 2023年12月") == "污水处理厂1200 2023年12月"
+    assert fix_ocr_spacing("2 0 0 7年") == "2007年"
+
+
+def test_kangxi_radicals_and_compatibility_ideographs_are_normalised():
+    assert fold_width("⼯作⽅案执⾏") == "工作方案执行"
+    assert fold_width("\uf900") == "\u8c48"  # a CJK compatibility ideograph → its unified form (豈)
+
+
+def test_journal_record_fields_move_into_metadata():
+    from ingest.clean import split_metadata
+
+    meta: dict[str, str] = {}
+    line = "问题和对策中图分类号:D035.5文献标志码:B文章编号:1008-4479(2021)03-0012-04某县乡镇改革的实践"
+    assert split_metadata(line, meta) == "问题和对策某县乡镇改革的实践"
+    assert meta == {"clc": "D035.5", "doc_code": "B", "article_no": "1008-4479(2021)03-0012-04"}
+
+
+def test_download_site_record_header_moves_into_metadata_and_title_keeps_no_author():
+    from ingest.clean import split_metadata
+
+    meta: dict[str, str] = {}
+    line = "论基层减负李四【期刊名称】《行政论坛》【年(卷),期】2020(027)004【作者】李四【作者单位】某大学【正文语种】中文基层减负是一项长期任务。"
+    assert split_metadata(line, meta) == "论基层减负\n基层减负是一项长期任务。"
+    assert meta["journal"] == "《行政论坛》" and meta["authors"] == "李四" and meta["language"] == "中文"
+
+
+def test_author_note_receipt_date_funding_and_news_header_are_metadata():
+    from ingest.clean import split_metadata
+
+    meta: dict[str, str] = {}
+    assert split_metadata("收稿日期:2021-05-06 基金项目:省社科规划项目(21ZZ03)。正文。", meta) == "正文。"
+    assert split_metadata("作者简介:王五(1980—),男,副教授。研究发现。", meta) == "研究发现。"
+    assert split_metadata("[ 2023-07-28 16：40 ] ，正文：镇政府召开会议。", meta) == "镇政府召开会议。"
+    assert meta["received"] == "2021-05-06" and meta["date"] == "2023-07-28" and meta["author_note"].startswith("王五")
+    assert "21ZZ03" in meta["funding"]
+    assert split_metadata("年份 2022 2023 正常文本。", {}) == "年份 2022 2023 正常文本。"

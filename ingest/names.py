@@ -1,0 +1,33 @@
+"""Upload file names: any name that is not a path is accepted.
+
+A client's file name is metadata only (the server stores uploads under its own names), so dots, spaces,
+brackets and 「...」 inside a name are fine; what is refused is what would make it a path or unprintable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from core.errors import Invalid, UnsupportedMedia
+
+MAX_NAME_BYTES = 255
+"""Longest file name in UTF-8 bytes (the limit of ext4, NTFS and most file systems)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SEPARATOR = re.compile(r"[/\\]")
+
+
+def check_upload_name(name: str, allowed: set[str]) -> str:
+    """Return `name` when it is an acceptable upload file name with an extension in `allowed` (lower case,
+    with the dot). Raises Invalid (empty, over MAX_NAME_BYTES, a path separator, '.' or '..' as the whole
+    name, a control character such as NUL, nothing but an extension) or UnsupportedMedia (extension)."""
+    if not name or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise Invalid("file name is empty or too long")
+    if _CONTROL.search(name) or _SEPARATOR.search(name) or name.strip(" .") == "":
+        raise Invalid(f"file name not allowed (a path, or control characters): {name!r}")
+    p = PurePosixPath(name)
+    if not p.stem.strip() or p.stem.startswith("."):
+        raise Invalid(f"file name not allowed (no name before the extension): {name!r}")
+    ext = p.suffix.lower()
+    if ext not in allowed:
+        raise UnsupportedMedia(f"file type {ext or '(none)'} is not accepted; allowed: {', '.join(sorted(allowed))}")
+    return name
