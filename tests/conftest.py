@@ -25,6 +25,7 @@ SLOW_TESTS = {
     "test_bundled_corpus_chunks_are_clean_and_repeats_are_stored_once": "ingests the whole corpus",
     "test_openai_backend_gives_the_same_vectors_as_the_bundled_model": "embeds through an HTTP server",
     "test_chroma_server_mode": "starts a Chroma server",
+    "test_switching_backend_does_not_reuse_cached_vectors": "embeds through an HTTP server",
 }
 """Single tests marked ``slow`` from here, so their modules need no edit (each took over 7 s, most of the
 non-browser time; a module may also mark its own tests with ``@pytest.mark.slow``)."""

@@ -156,6 +156,7 @@ def test_the_checker_catches_a_broken_rule(module, source, broken):
         assert found and broken in found[0]
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole stack
 def test_product_start_up_loads_no_ui_and_no_eval():
     code = ("import sys, rag.cli, rag.engine, rag.service, rag.components, rag.api.schemas, ingest.pipeline; "
             "print(sorted(m for m in ('gradio', 'eval', 'bench', 'fastapi') if m in sys.modules))")

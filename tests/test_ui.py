@@ -149,6 +149,13 @@ def test_in_an_english_browser_the_page_speaks_chinese_and_the_admin_tab_opens_f
         assert clipped and not any(clipped)  # every 导入时间 cell shows its whole time, inside the visible table
         page.screenshot(path=str(artifacts / "admin_english_browser.png"), full_page=True)
 
+        page.get_by_role("tab", name="问答").click()
+        _ask(page, "How many approval powers were delegated to Longquan town?")
+        page.wait_for_selector("#sources .abstain", timeout=60_000)
+        bot = page.locator("#chat .message.bot, #chat [data-testid='bot']").last
+        expect(bot).to_contain_text("资料中未找到相关内容")
+        expect(bot).to_contain_text("请用中文提问")  # the refusal says why
+
 
 def test_gradio_file_route_serves_nothing_outside_its_cache(index_settings, tmp_path):
     (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-leak", encoding="utf-8")

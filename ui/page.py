@@ -89,10 +89,11 @@ def sources_html(result: dict[str, Any], only: int | None = None) -> str:
 
 
 def _shown(result: dict[str, Any]) -> str:
-    """The answer as the chat shows it: escaped, with an abstention clearly marked."""
-    if result.get("abstained"):
-        return f"⚠️ **{NOT_FOUND}**\n\n右侧列出了最接近的资料，供参考。"
+    """The answer as the chat shows it: escaped, with an abstention clearly marked, and the engine's notices
+    (why it fell back, that the documents are Chinese…) quoted below it."""
     notes = "".join(f"\n\n> {_md(n)}" for n in result.get("notices", []))
+    if result.get("abstained"):
+        return f"⚠️ **{NOT_FOUND}**" + (notes or "\n\n右侧列出了最接近的资料，供参考。")
     return _md(result["answer"]) + notes
 
 
