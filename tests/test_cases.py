@@ -28,7 +28,6 @@ XFAIL: dict[str, str] = {
     "04-annual-reports-year": "issue 13 (answer engine: the question's year picks the report)",
     "06-short-keyword-segmentation": "issue 13 (answer engine: measure word after 多少)",
     "16-fullwidth-question": "issue 13 (answer engine: full-width questions)",
-    "13-duplicate-upload-delete": "issue 14 (storage: duplicate uploads and deletion)",
 }
 
 REFUSAL = "资料中未找到相关内容"
@@ -180,7 +179,7 @@ class _ApiRun:
         self.case_dir = CASES / case
         self.steps = json.loads((self.case_dir / "api_steps.json").read_text(encoding="utf-8"))["steps"]
         settings = load_settings(index_dir=root / case / ".index")
-        self.client = TestClient(create_app(settings, mount_ui=False), base_url="http://127.0.0.1")
+        self.client = TestClient(create_app(settings), base_url="http://127.0.0.1")
         self.results: dict[int, tuple[bool, str]] = {}
 
     def run(self) -> None:

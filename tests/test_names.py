@@ -4,7 +4,7 @@ from core.errors import Invalid, UnsupportedMedia
 from core.settings import Settings
 from ingest.names import check_upload_name
 
-ALLOWED = {e.strip() for e in Settings().upload_extensions.split(",")}
+ALLOWED = Settings().upload_extensions
 
 
 @pytest.mark.parametrize("name", ["关于石门镇开展...试点的批复.txt", "桂花镇 2023年 扩权强镇（定稿）.txt", "a..b.docx",
