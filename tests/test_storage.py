@@ -57,13 +57,17 @@ def test_template_siblings_each_answer_with_their_own_figures(tmp_path, settings
 
 
 def test_a_document_repeating_a_paragraph_ingests_with_unique_chunk_ids(tmp_path, settings):
-    para = "图为县政府向龙溪镇下放行政审批事项的签约仪式现场，共有二十六项事项下放到镇。"
-    body = "\n".join([para, "龙溪镇将承接好下放事项，年内实现一窗受理。" * 8, para, "下放事项清单附后，请各部门遵照执行。" * 6, para])
-    (tmp_path / "repeat.txt").write_text("龙溪镇扩权情况\n" + body, encoding="utf-8")
+    # a caption and its paragraph printed twice: the chunker makes two chunks with the same text
+    a = ("图为县政府向龙溪镇下放行政审批事项的签约仪式现场，县政府有关负责同志与龙溪镇主要负责同志共同签署了事项下放协议书，"
+         "共有二十六项行政审批事项和公共服务事项正式下放到镇，由镇便民服务中心统一受理。")
+    b = ("龙溪镇将承接好下放事项，抓紧完善便民服务中心窗口设置，选派业务骨干参加县直部门组织的业务培训，"
+         "力争年内实现一窗受理、集成服务，让群众办事不出镇，切实把下放的权限用好管好。")
+    (tmp_path / "repeat.txt").write_text("龙溪镇扩权情况\n" + "\n".join([a, b, a, b]), encoding="utf-8")
     r = ingest([tmp_path / "repeat.txt"], settings)
     chunks = _chunks(settings)
     ids = [c.chunk_id for c in chunks]
     assert r.documents == 1 and len(ids) == len(set(ids)) == r.chunks >= 2
+    assert len({c.text for c in chunks}) < len(chunks)  # the repeat is really there, stored twice
     assert sorted(all_ids(chroma_collection(settings))) == sorted(ids)
 
 
