@@ -325,3 +325,23 @@ def test_a_fallback_is_counted_from_the_typed_field(index_settings):
             metrics = httpx.get(base + "/metrics").text
     assert body["fallback"] == "llm_unavailable" and "76" in body["answer"]
     assert "ragqa_fallbacks_total 1.0" in metrics
+
+
+def test_put_replaces_a_document_with_its_new_version_in_one_step(index_settings):
+    q = {"question": "宁海县向西店镇下放了多少项行政审批权？"}
+    with running(create_app(index_settings)) as base:
+        v1 = "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode()
+        assert httpx.post(base + "/v1/documents", files=[("files", ("宁海.txt", v1, "text/plain"))],
+                          timeout=60).status_code == 200
+        doc = next(d for d in httpx.get(base + "/v1/documents").json() if d["source"] == "upload://宁海.txt")
+        v2 = "宁海县扩权改革\n宁海县向西店镇下放了45项行政审批权。".encode()
+        r = httpx.put(base + f"/v1/documents/{doc['doc_id']}", files={"file": ("宁海-修订.txt", v2, "text/plain")},
+                      timeout=60)
+        assert r.status_code == 200, r.text
+        assert r.json()["replaced"] == [doc["doc_id"]]
+        listed = [d for d in httpx.get(base + "/v1/documents").json() if d["source"] == "upload://宁海.txt"]
+        assert len(listed) == 1 and listed[0]["chunks"] > 0
+        ans = _post(base, "/v1/ask", json=q).json()
+        assert "45" in ans["answer"] and "38" not in ans["answer"]
+        assert httpx.put(base + "/v1/documents/nosuchdoc", files={"file": ("x.txt", v2, "text/plain")},
+                         timeout=60).status_code == 404

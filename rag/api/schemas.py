@@ -48,7 +48,8 @@ class IngestOut(BaseModel):
     chunks_added: int
     chunks_deleted: int
     duplicates_merged: int
-    duplicate_of: list[str] = []
+    duplicate_of: list[str] = Field(default_factory=list, description="Existing documents a byte-identical upload resolved to (nothing was written).")
+    replaced: list[str] = Field(default_factory=list, description="Documents replaced by a new version (same upload name, or PUT).")
     embedded: int
     skipped: list[dict[str, str]]
     seconds: float

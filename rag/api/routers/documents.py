@@ -1,4 +1,4 @@
-"""The admin's document endpoints: list, upload (multipart), delete."""
+"""The admin's document endpoints: list, upload (multipart), replace (a new version, multipart), delete."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ async def upload(files: Annotated[list[UploadFile], File(description="One or mor
 def delete(doc_id: str, caller: Admin, service: ServiceDep) -> dict[str, str]:
     service.delete(doc_id)
     return {"deleted": doc_id}
+
+
+@router.put("/{doc_id}", response_model=IngestOut)
+async def replace(doc_id: str, file: Annotated[UploadFile, File(description="The new version of the document")],
+                  caller: Admin, service: ServiceDep) -> IngestOut:
+    """A new version of document ``doc_id`` replaces it in one step: questions see the old version or the new
+    one, never neither or both. The response lists the replaced id in ``replaced`` (or ``duplicate_of`` when
+    the file is byte-identical to what is stored). 404 for an unknown id; 415/422 for an unreadable file."""
+    item = Upload(file.filename or "", await file.read())
+    summary = await run_in_threadpool(service.replace, doc_id, item)
+    return IngestOut(**summary.to_dict())
