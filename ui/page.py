@@ -125,7 +125,7 @@ class ChatPage:
     def __init__(self, service: RagService, policy: AccessPolicy) -> None:
         self.service = service
         self.policy = policy
-        self.feedback = FeedbackStore(service.settings.index_dir)
+        self.feedback = FeedbackStore(service.settings)
 
     def role_of(self, request: gr.Request | None) -> str:
         return self.policy.role_of(getattr(request, "username", None))
