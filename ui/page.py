@@ -200,10 +200,11 @@ class ChatPage:
                  f["comment"], f["question"], f["answer"][:80]] for f in self.feedback.list()]
 
     def upload(self, files: list[Any] | None, request: gr.Request,
-               progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
+               progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any]:  # noqa: B008 (gradio injects it)
+        """Ingest the chosen files; returns (status text, document list, file picker: emptied after success)."""
         self.admin_only(request)
         if not files:
-            return "请先选择文件。", gr.update()
+            return "请先选择文件。", gr.update(), gr.update()
         progress(0.1, desc="正在读取文件…")
         items = []
         for f in files:
@@ -213,23 +214,53 @@ class ChatPage:
         try:
             s = self.service.upload(items)
         except RagqaError as e:
-            return f"导入失败：{_e(e.message)}", gr.update()
+            return f"导入失败：{_e(e.message)}", gr.update(), gr.update()
         progress(1.0, desc="完成")
-        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", self.list_docs(request))
+        return upload_report(s), self.list_docs(request), None
 
-    def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any]:
+    def pick_document(self, rows: Any, evt: gr.SelectData, request: gr.Request) -> tuple[str, str]:
+        """A click on a row of the document list chooses that document for deletion.
+        Returns (doc_id, the text shown under the list naming the chosen document)."""
         self.admin_only(request)
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        values = rows.values.tolist() if hasattr(rows, "values") else list(rows or [])
+        if not isinstance(row, int) or not 0 <= row < len(values):
+            return "", "请在上方列表中点击要删除的文档。"
+        doc_id, title = str(values[row][0]), str(values[row][1])
+        return doc_id, f"已选择：《{_e(title)}》（{_e(doc_id)}）"
+
+    def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any, str, str]:
+        """Delete the document chosen in the list; returns (status, list, cleared choice, choice text)."""
+        self.admin_only(request)
+        if not (doc_id or "").strip():
+            return "请先在列表中点击要删除的文档。", gr.update(), "", "请在上方列表中点击要删除的文档。"
         try:
-            self.service.delete((doc_id or "").strip())
+            self.service.delete(doc_id.strip())
         except RagqaError as e:
-            return f"删除失败：{_e(e.message)}", gr.update()
-        return "已删除。", self.list_docs(request)
+            return f"删除失败：{_e(e.message)}", gr.update(), doc_id, gr.update()
+        return "已删除。", self.list_docs(request), "", "请在上方列表中点击要删除的文档。"
 
     def on_load(self, request: gr.Request) -> tuple[Any, Any]:
         """The admin tab, shown to admins with the document list already filled in."""
         if self.role_of(request) != "admin":
             return gr.update(visible=False), gr.update()
         return gr.update(visible=True), self.list_docs(request)
+
+
+def upload_report(s: Any) -> str:
+    """What an upload did, in words an official reads: new, new versions (replaced), and byte-identical
+    files that were already stored (``duplicate_of``: nothing written). ``s`` is an ``IngestSummary``."""
+    parts = [f"新增 {s.added} 篇"]
+    if s.replaced:
+        parts.append(f"替换旧版本 {len(s.replaced)} 篇")
+    elif s.updated:
+        parts.append(f"更新 {s.updated} 篇")
+    if s.duplicate_of:
+        parts.append(f"重复 {len(s.duplicate_of)} 篇（与已导入的文档完全相同，未重复导入）")
+    text = "导入完成：" + "，".join(parts) + f"，共 {s.chunks} 个片段。"
+    if s.skipped:
+        text += " 未导入：" + "；".join(_e(f"{k.get('source', '')}（{k.get('reason', '')}）") for k in s.skipped)
+    return text
 
 
 SOURCES_PLACEHOLDER = "<div>提问后，这里显示每条引用的原文。</div>"
@@ -269,9 +300,10 @@ def _admin_tab(extensions: list[str]) -> SimpleNamespace:
         ui.refresh = gr.Button("刷新列表")
         ui.docs = gr.Dataframe(headers=DOC_HEADERS, column_widths=DOC_WIDTHS, wrap=True, interactive=False,
                                elem_id="docs", buttons=[])
+        ui.del_id = gr.State("")
         with gr.Row():
-            ui.del_id = gr.Textbox(label="要删除的文档ID", elem_id="del-id")
-            ui.delete = gr.Button("删除文档", variant="stop", elem_id="del-btn")
+            ui.del_choice = gr.Markdown("请在上方列表中点击要删除的文档。", elem_id="del-choice")
+            ui.delete = gr.Button("删除所选文档", variant="stop", elem_id="del-btn")
         ui.del_status = gr.Markdown()
         gr.Markdown("### 用户反馈")
         ui.feedback = gr.Dataframe(headers=["时间", "评价", "意见", "问题", "回答"], interactive=False,
@@ -297,9 +329,10 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         qa.chat.like(page.on_like, [results, qa.comment], [qa.comment, qa.thanks])
         qa.copy_all.click(None, qa.chat, None, js=COPY_CONVERSATION_JS)
 
-        admin.upload.click(page.upload, [admin.files], [admin.upload_status, admin.docs])
+        admin.upload.click(page.upload, [admin.files], [admin.upload_status, admin.docs, admin.files])
         admin.refresh.click(page.list_docs, None, admin.docs)
-        admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs])
+        admin.docs.select(page.pick_document, [admin.docs], [admin.del_id, admin.del_choice])
+        admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs, admin.del_id, admin.del_choice])
         admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
         admin.tab.select(page.list_docs, None, admin.docs)
         demo.load(page.on_load, None, [admin.tab, admin.docs])
