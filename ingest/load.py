@@ -24,6 +24,8 @@ SUPPORTED = TEXT_TYPES | HTML_TYPES | IMAGE_TYPES | {".pdf", ".docx", ".xlsx", "
 """File name extensions ingest reads (lower case)."""
 MIN_PAGE_CHARS = 10
 """A PDF page whose text layer has fewer non-space characters than this is scanned: it is OCR'd."""
+MAX_OCR_PAGES = 100
+"""Most pages OCR'd for one file (about 7 CPU-seconds a page, bench/ocr.py): a longer scan is refused."""
 
 __all__ = ["LoadError", "Loaded", "Skipped", "SUPPORTED", "decode_text", "iter_files", "load_file", "read_text"]
 
@@ -94,6 +96,8 @@ def pdf_loaded(data: bytes) -> Loaded:
     """A PDF's text: the text layer of each page, scanned pages OCR'd, running headers/footers dropped."""
     pages = pdf_pages(data)
     scanned = [i for i, t in enumerate(pages) if len("".join(t.split())) < MIN_PAGE_CHARS]
+    if len(scanned) > MAX_OCR_PAGES:
+        raise LoadError(f"{len(scanned)} scanned pages to OCR, over the limit of {MAX_OCR_PAGES} per file")
     if scanned:
         from ingest.ocr import pdf_page_ocr
 
