@@ -47,6 +47,16 @@ class Loaded:
     encoding: str = ""
     kind: str = "text"
 
+    def meta(self) -> dict[str, str]:
+        """Document metadata of the file (for `documents_from_text(..., meta=)`): kind, pages, and when they
+        apply ocr_pages ("1,2": which pages' text is OCR output, for citations to say so) and encoding."""
+        out = {"kind": self.kind, "pages": str(self.pages)}
+        if self.ocr_pages:
+            out["ocr_pages"] = ",".join(map(str, self.ocr_pages))
+        if self.encoding:
+            out["encoding"] = self.encoding
+        return out
+
 
 def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     """Expand paths (directories recursively, hidden entries skipped) into files, sorted."""
