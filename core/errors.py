@@ -63,4 +63,4 @@ class ArchiveTooLarge(LoadError):
 
 
 class ConverterMissing(LoadError):
-    """A format whose offline converter (e.g. antiword for .doc/.wps) is not installed."""
+    """A format whose offline converter (catdoc for .doc/.wps) is not installed."""
