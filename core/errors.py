@@ -89,4 +89,4 @@ class ArchiveTooLarge(LoadError):
 
 
 class ConverterMissing(LoadError):
-    """A format whose offline converter (e.g. catdoc for .doc/.wps) is not installed."""
+    """A format whose offline converter (catdoc for .doc/.wps) is not installed."""

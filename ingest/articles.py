@@ -139,20 +139,23 @@ def make_doc_id(source: str, title: str, ordinal: int) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def documents_from_text(text: str, source: str, default_title: str | None = None) -> list[Document]:
+def documents_from_text(text: str, source: str, default_title: str | None = None,
+                        meta: dict[str, str] | None = None) -> list[Document]:
     """Clean a file's text and return its documents (one per article of a compilation).
-    A document without a title line is titled `default_title` (or the file name)."""
+    A document without a title line is titled `default_title` (or the file name). `meta` (e.g.
+    `Loaded.meta()` of ingest.load: kind, pages, ocr_pages) is added to every document's metadata."""
+    meta_in = meta or {}
     lines = clean_lines(text)
     parts = split_articles(lines)
     docs: list[Document] = []
     seen_titles: dict[str, int] = {}
     compilation = len(parts) > 1
     for title, body in parts:
-        meta: dict[str, str] = {}
+        doc_meta: dict[str, str] = dict(meta_in)
         if title is not None:
-            head = split_metadata(title, meta).split("\n")
+            head = split_metadata(title, doc_meta).split("\n")
             title, body = head[0], head[1:] + list(body)
-        body = [x for line in body for x in split_metadata(line, meta).split("\n") if x.strip()]
+        body = [x for line in body for x in split_metadata(line, doc_meta).split("\n") if x.strip()]
         if title is None:
             if compilation and _is_file_heading(body):
                 continue
@@ -160,10 +163,10 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
                 title, body = body[0], body[1:]
             else:
                 title = default_title or Path(source).stem
-        body_text = "\n".join(b for b in join_wrapped_lines(body) + metadata_block(meta) if b.strip())
+        body_text = "\n".join(b for b in join_wrapped_lines(body) + metadata_block(doc_meta) if b.strip())
         if not body_text.strip():
             continue
         ordinal = seen_titles.get(title, 0)
         seen_titles[title] = ordinal + 1
-        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text, meta))
+        docs.append(Document(make_doc_id(source, title, ordinal), title.strip(), source, body_text, doc_meta))
     return docs

@@ -23,6 +23,8 @@ from ingest.formats import doc_pages, docx_pages, drop_running_lines, ofd_pages,
 
 MIN_PAGE_CHARS = 10
 """A PDF page whose text layer has fewer non-space characters than this is scanned: it is OCR'd."""
+MAX_OCR_PAGES = 100
+"""Most pages OCR'd for one file (about 7 CPU-seconds a page, bench/ocr.py): a longer scan is refused."""
 
 __all__ = ["LoadError", "Loaded", "Skipped", "SUPPORTED", "decode_text", "iter_files", "load_file", "read_text"]
 
@@ -43,6 +45,16 @@ class Loaded:
     ocr_pages: tuple[int, ...] = ()
     encoding: str = ""
     kind: str = "text"
+
+    def meta(self) -> dict[str, str]:
+        """Document metadata of the file (for `documents_from_text(..., meta=)`): kind, pages, and when they
+        apply ocr_pages ("1,2": which pages' text is OCR output, for citations to say so) and encoding."""
+        out = {"kind": self.kind, "pages": str(self.pages)}
+        if self.ocr_pages:
+            out["ocr_pages"] = ",".join(map(str, self.ocr_pages))
+        if self.encoding:
+            out["encoding"] = self.encoding
+        return out
 
 
 def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -93,6 +105,8 @@ def pdf_loaded(data: bytes) -> Loaded:
     """A PDF's text: the text layer of each page, scanned pages OCR'd, running headers/footers dropped."""
     pages = pdf_pages(data)
     scanned = [i for i, t in enumerate(pages) if len("".join(t.split())) < MIN_PAGE_CHARS]
+    if len(scanned) > MAX_OCR_PAGES:
+        raise LoadError(f"{len(scanned)} scanned pages to OCR, over the limit of {MAX_OCR_PAGES} per file")
     if scanned:
         from ingest.ocr import pdf_page_ocr
 

@@ -15,6 +15,8 @@ from core.errors import ArchiveTooLarge, LoadError
 
 MAX_PIXELS = 60_000_000
 """Largest image (width × height) accepted; a decompression bomb is refused before decoding."""
+MAX_FRAMES = 100
+"""Most frames (pages) OCR'd from one multi-page image (tiff)."""
 RENDER_SCALE = 2.5
 """Scale of a PDF page rendered for OCR (72 dpi × 2.5 = 180 dpi)."""
 OCR_THREADS = 2
@@ -67,6 +69,9 @@ def image_pages(data: bytes) -> list[str]:
         raise LoadError("not an image that can be decoded") from e
     if im.width * im.height > MAX_PIXELS:
         raise ArchiveTooLarge(f"image of {im.width}×{im.height} pixels is over the {MAX_PIXELS:,} limit")
+    frames = getattr(im, "n_frames", 1)
+    if frames > MAX_FRAMES:
+        raise LoadError(f"image has {frames} frames, over the limit of {MAX_FRAMES}")
     pages = []
     for frame in ImageSequence.Iterator(im):
         pages.append(ocr_array(np.asarray(frame.convert("RGB"))))

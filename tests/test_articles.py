@@ -40,3 +40,12 @@ def test_record_metadata_is_kept_on_the_document_not_in_its_text():
     doc = documents_from_text(text, "x.txt")[0]
     assert doc.meta == {"clc": "D630", "doc_code": "A"}
     assert "分类号" not in doc.text and "取消考核事项三十项" in doc.text
+
+
+def test_file_metadata_from_the_loader_reaches_every_document():
+    from ingest.load import load_file
+    from tests.conftest import FIXTURES
+
+    loaded = load_file(FIXTURES / "scanned.pdf")
+    docs = documents_from_text(loaded.text, "scan.pdf", meta=loaded.meta())
+    assert docs and all(d.meta["ocr_pages"] == "1,2" and d.meta["kind"] == "pdf" for d in docs)

@@ -182,3 +182,18 @@ def test_directories_are_walked_recursively_and_hidden_files_skipped(tmp_path: P
     files, skipped = iter_files([tmp_path / "a", tmp_path / "missing"])
     assert [f.name for f in files] == ["x.txt"]
     assert skipped[0].reason == "no such file or directory"
+
+
+def test_a_scan_longer_than_the_ocr_page_limit_is_refused_before_any_ocr(tmp_path: Path):
+    from pypdf import PdfWriter
+
+    from ingest.load import MAX_OCR_PAGES
+
+    w = PdfWriter()
+    for _ in range(MAX_OCR_PAGES + 1):
+        w.add_blank_page(width=595, height=842)
+    pdf = tmp_path / "long_scan.pdf"
+    with pdf.open("wb") as f:
+        w.write(f)
+    with pytest.raises(LoadError, match="over the limit"):
+        read_text(pdf)
