@@ -56,6 +56,13 @@ class Chunk:
     text: str
     seq: int = 0
     also_in: list[dict[str, str]] = field(default_factory=list)
+    doc_meta: dict[str, str] = field(default_factory=dict)
+    """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
+
+    @property
+    def ocr(self) -> bool:
+        """Whether its document's text (wholly or in part) was read by OCR from a scan or an image."""
+        return bool(self.doc_meta.get("ocr_pages"))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

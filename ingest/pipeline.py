@@ -25,7 +25,7 @@ from core.settings import Settings
 from ingest.articles import documents_from_text
 from ingest.chunk import Chunk, chunk_document
 from ingest.embed import EmbeddingCache, make_embedding
-from ingest.load import LoadError, Skipped, iter_files, read_text
+from ingest.load import LoadError, Skipped, iter_files, load_file
 from ingest.store import (
     CHROMA_BATCH,
     BM25Index,
@@ -124,7 +124,8 @@ class _Prepared:
 
 def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
     """Read and chunk one input into the record that would commit it (raises LoadError)."""
-    docs = documents_from_text(read_text(inp.path), inp.source, inp.title)
+    loaded = load_file(inp.path)
+    docs = documents_from_text(loaded.text, inp.source, inp.title, meta=loaded.meta())
     if not docs:
         raise LoadError("no text")
     now = time.time()
@@ -137,7 +138,7 @@ def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
         for seq, c in enumerate(cs):
             c.seq = seq
             c.chunk_id = chunk_id(doc.doc_id, h, seq)
-        entries.append(DocEntry(doc.doc_id, doc.title, h, len(cs), now))
+        entries.append(DocEntry(doc.doc_id, doc.title, h, len(cs), now, dict(doc.meta)))
         texts[doc.doc_id] = doc.text
         chunks.extend(cs)
     record = SourceRecord(inp.source, inp.name, hashlib.sha256(data).hexdigest(), entries, texts)

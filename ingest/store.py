@@ -105,6 +105,7 @@ class DocRow:
     text_hash: str
     n_chunks: int
     ingested_at: float
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +115,8 @@ class DocEntry:
     text_hash: str
     n_chunks: int
     ingested_at: float
+    meta: dict[str, str] = field(default_factory=dict)
+    """Document metadata from the loader and cleaning (kind, pages, ocr_pages, journal, authors, date…)."""
 
     def chunk_ids(self) -> list[str]:
         return [chunk_id(self.doc_id, self.text_hash, i) for i in range(self.n_chunks)]
@@ -193,7 +196,7 @@ class Catalog:
         return str(got["metadatas"][0]["version"]) if got["ids"] else ""
 
     def documents(self) -> list[DocRow]:
-        return [DocRow(d.doc_id, d.title, r.source, d.text_hash, d.n_chunks, d.ingested_at)
+        return [DocRow(d.doc_id, d.title, r.source, d.text_hash, d.n_chunks, d.ingested_at, dict(d.meta))
                 for r in self.records() for d in r.docs]
 
     def document_text(self, doc_id: str) -> str | None:
@@ -228,7 +231,7 @@ class Catalog:
             for seq, cid in enumerate(cids):
                 text, m = found[cid]
                 out.append(Chunk(cid, d.doc_id, d.title, str(m.get("section", "")), r.source,
-                                 int(m["start"]), int(m["end"]), text, seq))
+                                 int(m["start"]), int(m["end"]), text, seq, doc_meta=d.meta))
         return out
 
     def _get(self, collection: Any, **kw: Any) -> Any:

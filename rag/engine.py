@@ -26,6 +26,7 @@ class Citation(BaseModel):
     quote: str = Field(description="The exact supporting sentence(s), a substring of the chunk.")
     start: int = Field(description="Offset of the quote in its cleaned document.")
     end: int
+    ocr: bool = Field(False, description="The quoted document was read by OCR from a scan or an image: check the original.")
 
 
 class Context(BaseModel):
@@ -38,6 +39,7 @@ class Context(BaseModel):
     score: float
     also_in: list[dict[str, str]] = Field(default_factory=list, description="Other documents repeating this passage "
                                           "({doc_id, doc_title, source}); it is shown once.")
+    ocr: bool = Field(False, description="The document was read by OCR from a scan or an image.")
 
 
 class Turn(BaseModel):
@@ -182,7 +184,8 @@ class AskEngine:
         yield ("citations", [c.model_dump() for c in citations])
         contexts = [
             Context(n=i, chunk_id=h.chunk.chunk_id, doc_title=h.chunk.doc_title, section=h.chunk.section,
-                    source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4), also_in=h.chunk.also_in)
+                    source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4), also_in=h.chunk.also_in,
+                    ocr=h.chunk.ocr)
             for i, h in enumerate(hits, start=1)
         ]
         yield ("done", AskResult(
@@ -204,5 +207,6 @@ class AskEngine:
             seen.add(key)
             c = e.hit.chunk
             out.append(Citation(n=e.n, chunk_id=c.chunk_id, doc_title=c.doc_title, section=c.section,
-                                source=c.source, quote=e.quote, start=c.start + e.start, end=c.start + e.end))
+                                source=c.source, quote=e.quote, start=c.start + e.start, end=c.start + e.end,
+                                ocr=c.ocr))
         return out

@@ -68,6 +68,9 @@ def highlight(chunk_text: str, quote: str) -> str:
     return _e(chunk_text[:i]) + "<mark>" + _e(quote) + "</mark>" + _e(chunk_text[i + len(quote) :])
 
 
+OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</span>'
+
+
 def sources_html(result: dict[str, Any], only: int | None = None) -> str:
     contexts = {c["n"]: c for c in result.get("contexts", [])}
     if result.get("abstained"):
@@ -83,7 +86,8 @@ def sources_html(result: dict[str, Any], only: int | None = None) -> str:
         ctx = contexts.get(cit["n"], {"text": cit["quote"]})
         parts.append(
             f'<div class="cite" id="cite-{cit["n"]}"><div class="cite-head">[{cit["n"]}] 《{_e(cit["doc_title"])}》'
-            f' {_e(cit["section"])}</div><div class="cite-body">{highlight(ctx["text"], cit["quote"])}</div></div>'
+            f' {_e(cit["section"])}{OCR_MARK if cit.get("ocr") else ""}</div>'
+            f'<div class="cite-body">{highlight(ctx["text"], cit["quote"])}</div></div>'
         )
     return "".join(parts) or "<div>（暂无来源）</div>"
 

@@ -36,6 +36,8 @@ class DocumentOut(BaseModel):
     source: str
     chunks: int
     ingested_at: float
+    meta: dict[str, str] = Field(default_factory=dict, description="Document metadata: kind, pages, ocr_pages (pages "
+                                 "read by OCR), and record fields moved out of the text (journal, authors, date…).")
 
 
 class IngestOut(BaseModel):

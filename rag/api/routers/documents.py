@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/documents", tags=["admin"], responses=RESPONSES)
 @router.get("", response_model=list[DocumentOut])
 def documents(caller: Admin, service: ServiceDep) -> list[DocumentOut]:
     return [DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, chunks=d.n_chunks,
-                        ingested_at=d.ingested_at) for d in service.documents()]
+                        ingested_at=d.ingested_at, meta=d.meta) for d in service.documents()]
 
 
 @router.post("", response_model=IngestOut)
