@@ -57,6 +57,8 @@ class Chunk:
     seq: int = 0
     also_in: list[dict[str, str]] = field(default_factory=list)
     doc_meta: dict[str, str] = field(default_factory=dict)
+    page: int = 0
+    """1-based page of the original file where the chunk starts (paginated formats), 0 when unknown."""
     """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
 
     @property
@@ -112,6 +114,39 @@ def _split_long(text: str, span: Span, max_chars: int, keep: list[tuple[int, int
 
 def make_chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha1(f"{doc_id}\n{text}".encode()).hexdigest()[:20]
+
+
+_NO_SPACE = str.maketrans("", "", " \t\r\n\u3000")
+PAGE_PROBE_CHARS = 8
+"""Characters (whitespace removed) of a chunk's opening looked up in the page texts to find its page."""
+
+
+def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -> None:
+    """Set ``chunk.page`` (1-based) for chunks of a paginated file, in place.
+
+    Cleaning rewrites text (NFKC, joined digits, metadata moved out), so offsets do not carry over: each
+    chunk's opening (``PAGE_PROBE_CHARS`` non-space characters, NFKC) is searched in the pages' text, from
+    where the previous chunk was found (chunks are in reading order). Not found: ``page`` stays 0."""
+    import unicodedata
+
+    if not page_texts:
+        return
+    flat, starts = "", []
+    for t in page_texts:
+        starts.append(len(flat))
+        flat += unicodedata.normalize("NFKC", t).translate(_NO_SPACE)
+    cursor = 0
+    for c in chunks:
+        probe = unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE)[:PAGE_PROBE_CHARS]
+        if not probe:
+            continue
+        at = flat.find(probe, cursor)
+        if at < 0:
+            at = flat.find(probe)
+        if at < 0:
+            continue
+        cursor = at
+        c.page = max(i for i, s in enumerate(starts) if s <= at) + 1
 
 
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:

@@ -45,6 +45,8 @@ class Loaded:
     ocr_pages: tuple[int, ...] = ()
     encoding: str = ""
     kind: str = "text"
+    page_texts: tuple[str, ...] = ()
+    """Each page's text as joined into ``text`` (paginated formats: pdf, images, ofd); empty otherwise."""
 
     def meta(self) -> dict[str, str]:
         """Document metadata of the file (for `documents_from_text(..., meta=)`): kind, pages, and when they
@@ -112,10 +114,12 @@ def pdf_loaded(data: bytes) -> Loaded:
 
         for i, t in pdf_page_ocr(data, scanned).items():
             pages[i] = t
-    text = "\n".join(drop_running_lines(pages))
+    kept = drop_running_lines(pages)
+    text = "\n".join(kept)
     if not text.strip():
         raise LoadError("pdf has neither a text layer nor text that OCR can read")
-    return Loaded(text, len(pages), tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf")
+    return Loaded(text, len(pages), tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf",
+                  page_texts=tuple(kept))
 
 
 _RECENT: OrderedDict[tuple[str, int, int], Loaded] = OrderedDict()
@@ -158,8 +162,9 @@ def _load(path: Path) -> Loaded:
     elif ext in IMAGE_TYPES:
         from ingest.ocr import image_pages
 
-        pages = image_pages(data)
-        loaded = Loaded("\n".join(drop_running_lines(pages)), len(pages), tuple(range(1, len(pages) + 1)), kind="image")
+        pages = drop_running_lines(image_pages(data))
+        loaded = Loaded("\n".join(pages), len(pages), tuple(range(1, len(pages) + 1)), kind="image",
+                        page_texts=tuple(pages))
     elif ext in HTML_TYPES:
         text, enc = decode_bytes(data)
         loaded = Loaded(html_main_text(text), encoding=enc, kind="html")
@@ -171,7 +176,8 @@ def _load(path: Path) -> Loaded:
         pages = reader(data) if reader else doc_pages(data, ext)
         if ext == ".ofd":
             pages = drop_running_lines(pages)
-        loaded = Loaded("\n".join(pages), len(pages), kind=ext[1:])
+        loaded = Loaded("\n".join(pages), len(pages), kind=ext[1:],
+                        page_texts=tuple(pages) if ext == ".ofd" else ())
     if not loaded.text.strip():
         raise LoadError("no text")
     return loaded

@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from core.errors import IndexBusy, StorageError
 from core.settings import Settings
 from ingest.articles import documents_from_text
-from ingest.chunk import Chunk, chunk_document
+from ingest.chunk import Chunk, assign_pages, chunk_document
 from ingest.embed import EmbeddingCache, make_embedding
 from ingest.load import LoadError, Skipped, iter_files, load_file
 from ingest.store import (
@@ -135,6 +135,7 @@ def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
     for doc in docs:
         h = text_hash(doc.text)
         cs = chunk_document(doc, settings.chunk_target, settings.chunk_max)
+        assign_pages(cs, loaded.page_texts)
         for seq, c in enumerate(cs):
             c.seq = seq
             c.chunk_id = chunk_id(doc.doc_id, h, seq)
@@ -398,7 +399,7 @@ def _store(collection: Any, chunks: list[Chunk], vectors: dict[str, list[float]]
                 text=c.text,
                 embedding=vectors[dense_text(c)],
                 metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
-                          "start": c.start, "end": c.end, "seq": c.seq},
+                          "start": c.start, "end": c.end, "seq": c.seq, "page": c.page},
             )
             for c in batch
         ])

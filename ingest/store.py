@@ -231,7 +231,8 @@ class Catalog:
             for seq, cid in enumerate(cids):
                 text, m = found[cid]
                 out.append(Chunk(cid, d.doc_id, d.title, str(m.get("section", "")), r.source,
-                                 int(m["start"]), int(m["end"]), text, seq, doc_meta=d.meta))
+                                 int(m["start"]), int(m["end"]), text, seq, doc_meta=d.meta,
+                                 page=int(m.get("page", 0) or 0)))
         return out
 
     def _get(self, collection: Any, **kw: Any) -> Any:

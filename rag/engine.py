@@ -27,6 +27,8 @@ class Citation(BaseModel):
     start: int = Field(description="Offset of the quote in its cleaned document.")
     end: int
     ocr: bool = Field(False, description="The quoted document was read by OCR from a scan or an image: check the original.")
+    page: int = Field(0, description="1-based page of the original file where the quoted passage starts; 0 when "
+                      "the format has no pages or it is unknown.")
 
 
 class Context(BaseModel):
@@ -208,5 +210,5 @@ class AskEngine:
             c = e.hit.chunk
             out.append(Citation(n=e.n, chunk_id=c.chunk_id, doc_title=c.doc_title, section=c.section,
                                 source=c.source, quote=e.quote, start=c.start + e.start, end=c.start + e.end,
-                                ocr=c.ocr))
+                                ocr=c.ocr, page=c.page))
         return out

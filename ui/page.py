@@ -71,6 +71,12 @@ def highlight(chunk_text: str, quote: str) -> str:
 OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</span>'
 
 
+def page_mark(cit: dict[str, Any]) -> str:
+    """「（第n页）」 for a citation of a paginated file (``page`` ≥ 1), else ""."""
+    page = int(cit.get("page") or 0)
+    return f"（第{page}页）" if page > 0 else ""
+
+
 def sources_html(result: dict[str, Any], only: int | None = None) -> str:
     contexts = {c["n"]: c for c in result.get("contexts", [])}
     if result.get("abstained"):
@@ -86,7 +92,8 @@ def sources_html(result: dict[str, Any], only: int | None = None) -> str:
         ctx = contexts.get(cit["n"], {"text": cit["quote"]})
         parts.append(
             f'<div class="cite" id="cite-{cit["n"]}"><div class="cite-head">[{cit["n"]}] 《{_e(cit["doc_title"])}》'
-            f' {_e(cit["section"])}{OCR_MARK if cit.get("ocr") else ""}</div>'
+            f' {_e(cit["section"])}{page_mark(cit)}'
+            f'{OCR_MARK if cit.get("ocr") else ""}</div>'
             f'<div class="cite-body">{highlight(ctx["text"], cit["quote"])}</div></div>'
         )
     return "".join(parts) or "<div>（暂无来源）</div>"
