@@ -52,6 +52,7 @@ holdout: install
 
 bench: install
 	$(PY) -m bench.run
+	$(PY) -m bench.ocr --pages 3
 
 lint: install
 	$(UV) run --frozen ruff check .
