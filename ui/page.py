@@ -18,11 +18,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from core.errors import RagqaError  # noqa: E402
+from core.errors import RagqaError, Unauthorized  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
 from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
-from rag.policy import AccessPolicy  # noqa: E402
+from rag.api.errors import status_of  # noqa: E402
+from rag.policy import AccessPolicy, Caller  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
 EXAMPLES = [
@@ -117,9 +118,19 @@ COPY_CONVERSATION_JS = r"""(chat) => {
 tooltips whatever the page language, so the page shows only this one)."""
 
 
+def _client(request: gr.Request | None) -> str:
+    return getattr(getattr(request, "client", None), "host", None) or "?"
+
+
+def _outcome(e: Exception) -> str:
+    """The audit outcome of a failure: the error code the API would answer with (``rag/api/errors.py``)."""
+    return status_of(e)[1] if isinstance(e, RagqaError) else "internal"
+
+
 class ChatPage:
     """The page's event handlers over the services: ask (streamed), pick a citation, feedback, and the
-    admin's documents. Each admin handler checks the role first (``gr.Error`` otherwise)."""
+    admin's documents. Every handler that does work passes the access policy first (``guard``: the live
+    session bound to the key, the role, the key's rate limit — the same as the API's) and is audited."""
 
     def __init__(self, service: RagService, policy: AccessPolicy) -> None:
         self.service = service
@@ -129,6 +140,18 @@ class ChatPage:
     def role_of(self, request: gr.Request | None) -> str:
         return self.policy.role_of(getattr(request, "username", None))
 
+    def guard(self, request: gr.Request | None, action: str, admin: bool = False, **fields: Any) -> Caller:
+        """The caller of a page request, through ``AccessPolicy.page_caller`` (and ``require_admin``).
+        A refusal is audited and raised as ``gr.Error`` with the policy's message."""
+        user = getattr(request, "username", None)
+        try:
+            caller = self.policy.page_caller(user, _client(request))
+            return self.policy.require_admin(caller) if admin else caller
+        except RagqaError as e:
+            actor = None if isinstance(e, Unauthorized) or not user else str(user)
+            self.policy.record(actor, "page", action, _outcome(e), **fields)
+            raise gr.Error(e.message) from e
+
     def respond(self, question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]],
                 request: gr.Request) -> Iterator[Any]:
         """Yields (question box, chat, results, sources html, citation picker) as the answer streams in."""
@@ -136,6 +159,8 @@ class ChatPage:
         if not question:
             yield gr.update(), chat, results, gr.update(), gr.update()
             return
+        caller = self.guard(request, "ask", question=question)
+        outcome = "ok"
         turns = [Turn(role=m["role"], content=m["content"] if isinstance(m["content"], str) else "")
                  for m in chat if m.get("role") in ("user", "assistant")][-8:]
         chat = chat + [{"role": "user", "content": _md(question)}, {"role": "assistant", "content": "正在查找资料…"}]
@@ -157,11 +182,15 @@ class ChatPage:
                     yield ("", chat, results, sources_html(result),
                            gr.update(choices=choices, value=None, visible=bool(choices)))
         except RagqaError as e:
+            outcome = _outcome(e)
             chat[-1] = {"role": "assistant", "content": _md(e.message)}
             yield "", chat, results, gr.update(), gr.update()
         except Exception:
+            outcome = "internal"
             chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
             yield "", chat, results, gr.update(), gr.update()
+        finally:
+            self.policy.record(caller, "page", "ask", outcome, question=question)
 
     @staticmethod
     def pick_citation(choice: str | None, results: list[dict[str, Any]]) -> str:
@@ -180,49 +209,57 @@ class ChatPage:
         if i < 0:
             return comment, ""
         r = results[i]
+        caller = self.guard(request, "feedback")
         useful = data.liked is True or data.liked == "Like"
         self.feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
-                          comment=comment or "", who=getattr(request, "username", None))
+                          comment=comment or "", who=caller.name)
         return "", "已记录您的反馈，谢谢！"
 
-    def admin_only(self, request: gr.Request) -> None:
-        if self.role_of(request) != "admin":
-            raise gr.Error("需要管理员权限。")
-
-    def list_docs(self, request: gr.Request) -> list[list[Any]]:
-        self.admin_only(request)
+    def _docs(self) -> list[list[Any]]:
         return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at)] for d in self.service.documents()]
 
+    def list_docs(self, request: gr.Request) -> list[list[Any]]:
+        caller = self.guard(request, "list_documents", admin=True)
+        self.policy.record(caller, "page", "list_documents", "ok")
+        return self._docs()
+
     def list_feedback(self, request: gr.Request) -> list[list[Any]]:
-        self.admin_only(request)
+        caller = self.guard(request, "list_feedback", admin=True)
+        self.policy.record(caller, "page", "list_feedback", "ok")
         return [[_time(f["at"]), "有用" if f["useful"] else "没用",
                  f["comment"], f["question"], f["answer"][:80]] for f in self.feedback.list()]
 
     def upload(self, files: list[Any] | None, request: gr.Request,
                progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:  # noqa: B008 (gradio injects it)
-        self.admin_only(request)
+        names = [os.path.basename(getattr(f, "orig_name", None) or (f if isinstance(f, str) else f.name))
+                 for f in files or []]
+        caller = self.guard(request, "upload", admin=True, files=names or None)
         if not files:
             return "请先选择文件。", gr.update()
         progress(0.1, desc="正在读取文件…")
-        items = []
-        for f in files:
-            path = f if isinstance(f, str) else f.name
-            items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), Path(path).read_bytes()))
-        progress(0.4, desc="正在导入并建立索引…")
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         try:
+            self.policy.check_upload_size(sum(p.stat().st_size for p in paths))
+            items = [Upload(name, p.read_bytes()) for name, p in zip(names, paths, strict=True)]
+            progress(0.4, desc="正在导入并建立索引…")
             s = self.service.upload(items)
         except RagqaError as e:
+            self.policy.record(caller, "page", "upload", _outcome(e), files=names)
             return f"导入失败：{_e(e.message)}", gr.update()
+        self.policy.record(caller, "page", "upload", "ok", files=names)
         progress(1.0, desc="完成")
-        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", self.list_docs(request))
+        return (f"导入完成：新增 {s.added} 篇，更新 {s.updated} 篇，共 {s.chunks} 个片段。", self._docs())
 
     def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any]:
-        self.admin_only(request)
+        doc_id = (doc_id or "").strip()
+        caller = self.guard(request, "delete", admin=True, doc_id=doc_id)
         try:
-            self.service.delete((doc_id or "").strip())
+            self.service.delete(doc_id)
         except RagqaError as e:
+            self.policy.record(caller, "page", "delete", _outcome(e), doc_id=doc_id)
             return f"删除失败：{_e(e.message)}", gr.update()
-        return "已删除。", self.list_docs(request)
+        self.policy.record(caller, "page", "delete", "ok", doc_id=doc_id)
+        return "已删除。", self._docs()
 
     def on_load(self, request: gr.Request) -> tuple[Any, Any]:
         """The admin tab, shown to admins with the document list already filled in."""
@@ -283,6 +320,8 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
     """The page: layout from ``_qa_tab``/``_admin_tab``, events wired to a ``ChatPage``."""
     page = ChatPage(service, policy)
     with gr.Blocks(title="政策文件问答") as demo:
+        if policy.enabled:
+            gr.Button("退出登录", link="/logout", size="sm", elem_id="logout")
         gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
                     f"文件中没有的内容，系统会直接说明“{NOT_FOUND}”。")
         results = gr.State([])
