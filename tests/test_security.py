@@ -36,12 +36,14 @@ def _page_login(base: str, name: str, key: str) -> httpx.Client:
 
 def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN002
     """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream):
-    (status of the call, the stream's text; "" when the call itself was refused)."""
+    (status of the call, the stream's text with its JSON unescaped; the refusal's body when the call was refused)."""
     r = client.post(f"/gradio_api/call/{fn}", json={"data": list(data)})
     if r.status_code != 200:
         return r.status_code, r.text
     stream = client.get(f"/gradio_api/call/{fn}/{r.json()['event_id']}")
-    return stream.status_code, stream.text
+    lines = [line if not line.startswith("data: ") or line == "data: null"
+             else "data: " + json.dumps(json.loads(line[6:]), ensure_ascii=False) for line in stream.text.splitlines()]
+    return stream.status_code, "\n".join(lines)
 
 
 def _audit(settings) -> list[dict]:
@@ -94,3 +96,91 @@ def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
         page.get("/logout")
         replay = httpx.Client(base_url=base, timeout=60, cookies=kept)  # a client that kept the cookie
         assert _call(replay, "respond", Q, [], [])[0] == 401
+
+
+# --- 2. one policy for both front doors -------------------------------------------------------------------
+
+def test_a_reader_over_the_api_budget_is_refused_on_the_chat_page_too(index_settings):
+    key = KeyStore(index_settings).create("clerk", "reader")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        bearer = {"Authorization": f"Bearer {key}"}
+        codes = [httpx.post(base + "/v1/ask", json={"question": Q}, headers=bearer, timeout=60).status_code
+                 for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        page = _page_login(base, "clerk", key)
+        status, text = _call(page, "respond", Q, [], [])
+        assert "76" not in text and "event: error" in text and "请求过于频繁" in text
+    assert any(e["via"] == "page" and e["action"] == "ask" and e["outcome"] == "rate_limited" for e in _audit(s))
+
+
+def test_failed_authentication_and_readyz_are_throttled_per_client_address(index_settings):
+    KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        wrong = [httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Authorization": "Bearer rq-wrong"},
+                            timeout=60).status_code for _ in range(5)]
+        assert wrong[:3] == [401, 401, 401] and wrong[-1] == 429
+    with running(build_app(s)) as base:
+        ready = [httpx.get(base + "/readyz", timeout=60).status_code for _ in range(5)]
+        assert ready[:3] == [200, 200, 200] and ready[-1] == 429
+
+
+def _page_upload(page: httpx.Client, name: str, data: bytes) -> tuple[int, str]:
+    """The admin tab's upload: the file to gradio's upload route, then the page's ``upload`` handler."""
+    r = page.post("/gradio_api/upload", files=[("files", (name, data, "text/plain"))])
+    if r.status_code != 200:
+        return r.status_code, r.text
+    meta = {"path": r.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+    return _call(page, "upload", [meta])
+
+
+def test_page_upload_has_the_api_upload_limit_not_the_json_limit_and_is_audited(index_settings):
+    admin = KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"max_upload_bytes": 600 * 1024})
+    doc = "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。\n".encode() + b" " * (300 * 1024)  # over 256 KB
+    with running(build_app(s)) as base:
+        page = _page_login(base, "ops", admin)
+        status, text = _page_upload(page, "宁海.txt", doc)
+        assert status == 200 and "导入完成" in text, text[-500:]
+        over = doc + b" " * (400 * 1024)  # over max_upload_bytes: refused by both front doors alike
+        assert _page_upload(page, "big.txt", over)[0] == 413
+        r = httpx.post(base + "/v1/documents", files=[("files", ("big.txt", over, "text/plain"))],
+                       headers={"Authorization": f"Bearer {admin}"}, timeout=60)
+        assert r.status_code == 413
+        doc_id = next(d["doc_id"] for d in httpx.get(base + "/v1/documents", headers={
+            "Authorization": f"Bearer {admin}"}).json() if d["title"] == "宁海县扩权改革")
+        status, text = _call(page, "delete", doc_id)
+        assert status == 200 and "已删除" in text
+    entries = _audit(s)
+    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"]}.items() \
+        <= next(e for e in entries if e["action"] == "upload").items()
+    assert any(e["via"] == "page" and e["action"] == "delete" and e["doc_id"] == doc_id and e["outcome"] == "ok"
+               for e in entries)
+
+
+def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
+    admin = KeyStore(index_settings).create("ops", "admin")
+    auth = {"Authorization": f"Bearer {admin}"}
+    with running(build_app(index_settings)) as base:
+        r = httpx.post(base + "/v1/documents", headers=auth, timeout=60,
+                       files=[("files", ("宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode(),
+                                         "text/plain"))])
+        assert r.status_code == 200
+        doc_id = next(d["doc_id"] for d in httpx.get(base + "/v1/documents", headers=auth).json()
+                      if d["title"] == "宁海县扩权改革")
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=auth).status_code == 200
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=auth).status_code == 404
+    entries = [e for e in _audit(index_settings) if e["via"] == "api"]
+    upload = next(e for e in entries if e["action"] == "upload")
+    assert upload["actor"] == "ops" and upload["files"] == ["宁海.txt"] and upload["outcome"] == "ok"
+    deletes = [(e["doc_id"], e["outcome"]) for e in entries if e["action"] == "delete"]
+    assert deletes == [(doc_id, "ok"), (doc_id, "not_found")]
+    assert all("endpoint" not in e for e in entries)  # no route templates ("/v1/documents/{doc_id}")
+
+
+def test_an_unwritable_audit_log_fails_no_chat_page_question(index_settings):
+    (index_settings.index_dir / "audit.log").mkdir()
+    with running(build_app(index_settings)) as base:
+        status, text = _call(httpx.Client(base_url=base, timeout=60), "respond", Q, [], [])
+    assert status == 200 and "76" in text
