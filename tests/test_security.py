@@ -184,3 +184,58 @@ def test_an_unwritable_audit_log_fails_no_chat_page_question(index_settings):
     with running(build_app(index_settings)) as base:
         status, text = _call(httpx.Client(base_url=base, timeout=60), "respond", Q, [], [])
     assert status == 200 and "76" in text
+
+
+# --- 3. cross-site requests -------------------------------------------------------------------------------
+
+def _titles(base: str, headers: dict | None = None) -> list[str]:
+    return [d["title"] for d in httpx.get(base + "/v1/documents", headers=headers or {}, timeout=30).json()]
+
+
+NINGHAI = ("files", ("宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode(), "text/plain"))
+
+
+@pytest.mark.parametrize("browser_headers", [
+    {"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"},  # another port of this host
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "http://localhost:1"},  # a browser that sends no Sec-Fetch-Site
+    {"Origin": "null"},  # a sandboxed frame or a file:// page
+])
+def test_cross_site_uploads_and_deletes_are_refused_with_auth_off(index_settings, browser_headers):
+    with running(build_app(index_settings)) as base:
+        before = _titles(base)
+        r = httpx.post(base + "/v1/documents", files=[NINGHAI], headers=browser_headers, timeout=60)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+        doc_id = httpx.get(base + "/v1/documents").json()[0]["doc_id"]
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=browser_headers).status_code == 403
+        page = httpx.Client(base_url=base, timeout=60, headers=browser_headers)
+        assert page.post("/gradio_api/call/delete", json={"data": [doc_id]}).status_code == 403
+        assert _titles(base) == before
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}  # the page itself
+        assert httpx.post(base + "/v1/documents", files=[NINGHAI], headers=same, timeout=60).status_code == 200
+    refused = [e for e in _audit(index_settings) if e["action"] == "cross_origin_request"]
+    assert len(refused) == 3 and all(e["outcome"] == "forbidden" for e in refused)
+
+
+def test_gradio_routes_give_no_credentialed_cors_to_other_origins_unless_allowed(index_settings):
+    other = "http://localhost:5173"
+    with running(build_app(index_settings)) as base:
+        for method, path in (("OPTIONS", "/gradio_api/call/list_docs"), ("GET", "/gradio_api/info"),
+                             ("OPTIONS", "/v1/documents")):
+            r = httpx.request(method, base + path, headers={"Origin": other, "Access-Control-Request-Method": "POST"})
+            assert r.headers.get("access-control-allow-origin") is None, path
+            assert r.headers.get("access-control-allow-credentials") is None, path
+    allowed = index_settings.model_copy(update={"cors_allow_origins": [other]})
+    with running(build_app(allowed)) as base:
+        r = httpx.options(base + "/v1/ask", headers={"Origin": other, "Access-Control-Request-Method": "POST"})
+        assert r.headers["access-control-allow-origin"] == other
+        r = httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Origin": other, "Sec-Fetch-Site": "cross-site"},
+                       timeout=60)
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == other
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "application/x-www-form-urlencoded"])
+def test_api_uploads_take_multipart_only(index_settings, content_type):
+    with running(build_app(index_settings)) as base:
+        r = httpx.post(base + "/v1/documents", content=b'{"files": []}', headers={"content-type": content_type})
+        assert r.status_code == 415
