@@ -239,3 +239,33 @@ def test_api_uploads_take_multipart_only(index_settings, content_type):
     with running(build_app(index_settings)) as base:
         r = httpx.post(base + "/v1/documents", content=b'{"files": []}', headers={"content-type": content_type})
         assert r.status_code == 415
+
+
+# --- 4. request limits ------------------------------------------------------------------------------------
+
+def test_oversized_headers_431_chunked_bodies_413_lone_surrogates_422_and_audited(index_settings):
+    with running(build_app(index_settings)) as base:
+        r = httpx.get(base + "/healthz", headers={"X-Pad": "a" * (64 * 1024)})  # limit: 32 KB
+        assert r.status_code == 431
+
+        def chunks():  # no Content-Length: Transfer-Encoding: chunked
+            yield b'{"question": "'
+            for _ in range(300):
+                yield b"a" * 1024
+            yield b'"}'
+
+        r = httpx.post(base + "/v1/ask", content=chunks(), headers={"content-type": "application/json"}, timeout=60)
+        assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+        r = httpx.post(base + "/v1/documents", content=(b"x" * 1024 for _ in range(2)),
+                       headers={"content-type": "multipart/form-data; boundary=b"}, timeout=60)
+        assert r.status_code != 413  # a small streamed upload is not refused for its size
+
+        for body in (b'{"question": "\\ud800"}', b'{"question": "\\udc00\\u9f99"}'):
+            r = httpx.post(base + "/v1/ask", content=body, headers={"content-type": "application/json"}, timeout=60)
+            assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+        r = httpx.post(base + "/v1/ask", content=b'{"question": "\\ud83d\\ude00' + Q.encode() + b'"}',
+                       headers={"content-type": "application/json"}, timeout=60)
+        assert r.status_code == 200  # a surrogate pair (an emoji) is fine
+        assert httpx.get(base + "/healthz").status_code == 200
+    outcomes = [(e["action"], e["outcome"]) for e in _audit(index_settings)]
+    assert outcomes.count(("ask", "invalid_request")) == 2 and ("ask", "too_large") in outcomes

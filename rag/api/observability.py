@@ -66,7 +66,8 @@ class Observability:
         if not request.url.path.startswith("/v1/") or getattr(request.state, "audited", False):
             return
         caller: Caller | None = getattr(request.state, "caller", None)
-        action = ACTIONS.get((request.method, endpoint), f"{request.method} {request.url.path}")
+        path = request.url.path.rstrip("/")
+        action = ACTIONS.get((request.method, endpoint)) or ACTIONS.get((request.method, path), f"{request.method} {path}")
         self.policy.record(caller, "api", action, outcome_of(status), status=status,
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
                            files=getattr(request.state, "files", None),
