@@ -269,3 +269,23 @@ def test_oversized_headers_431_chunked_bodies_413_lone_surrogates_422_and_audite
         assert httpx.get(base + "/healthz").status_code == 200
     outcomes = [(e["action"], e["outcome"]) for e in _audit(index_settings)]
     assert outcomes.count(("ask", "invalid_request")) == 2 and ("ask", "too_large") in outcomes
+
+
+def test_keys_rotate_replaces_a_key_and_ends_the_old_keys_sessions(index_settings):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    keys = KeyStore(index_settings)
+    old = keys.create("ops", "admin")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "ops", old)
+        assert _call(page, "list_docs")[0] == 200
+        r = CliRunner().invoke(app, ["keys", "rotate", "ops", "--index-dir", str(index_settings.index_dir)])
+        assert r.exit_code == 0, r.output
+        new = r.stdout.strip().splitlines()[0]
+        assert new.startswith("rq-") and new != old
+        assert _call(page, "list_docs")[0] == 401
+        ask = lambda key: httpx.post(base + "/v1/documents", files=[NINGHAI], timeout=60,  # noqa: E731
+                                     headers={"Authorization": f"Bearer {key}"}).status_code
+        assert ask(old) == 401 and ask(new) == 200  # same name, same role (admin)

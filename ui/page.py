@@ -213,6 +213,7 @@ class ChatPage:
         useful = data.liked is True or data.liked == "Like"
         self.feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
                           comment=comment or "", who=caller.name)
+        self.policy.record(caller, "page", "feedback", "ok")
         return "", "已记录您的反馈，谢谢！"
 
     def _docs(self) -> list[list[Any]]:

@@ -93,8 +93,9 @@ class SameOrigin:
 
 
 class HeaderLimit:
-    """431 for a request whose header lines (names and values) total over ``limit`` bytes. The server's own
-    parser bounds what it buffers before this runs (``ragqa serve`` passes the same limit to uvicorn's h11)."""
+    """431 for a request whose header lines (names and values, +4 bytes each) total over ``limit`` bytes
+    (``Settings.max_header_bytes``). It runs after uvicorn has parsed the headers, so it bounds what the
+    app accepts, not what the HTTP parser buffered; a reverse proxy's header limit bounds that."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
