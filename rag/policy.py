@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import Forbidden, RateLimited, TooLarge, Unauthorized, UnsafeBind
+from core.errors import Forbidden, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
 from core.settings import Settings, is_loopback
 from rag.keys import KeyInfo, KeyStore
 
@@ -35,6 +36,19 @@ class Caller:
 
 
 ANONYMOUS = Caller("anonymous", "admin")  # authentication off: a loopback-only laptop run
+
+
+def outcome_of(error: BaseException | type[BaseException]) -> str:
+    """The audit outcome of a failure, the same word on both front doors: the snake-case name of its
+    nearest domain error class in ``core/errors.py`` ("unauthorized", "rate_limited", "too_large",
+    "not_found"…; the base class gives "bad_request"), "internal" for anything else."""
+    cls = error if isinstance(error, type) else type(error)
+    for c in cls.__mro__:
+        if c is RagqaError:
+            return "bad_request"
+        if issubclass(c, RagqaError) and c.__module__ == "core.errors":
+            return re.sub(r"(?<!^)(?=[A-Z])", "_", c.__name__).lower()
+    return "internal"
 
 
 class RateLimiter:
@@ -95,6 +109,8 @@ class Sessions:
         sid = secrets.token_urlsafe(24)
         now = time.time()
         with self._lock:
+            for old in [k for k, s in self._open.items() if now - s.opened > self.lifetime or now - s.seen > self.idle]:
+                del self._open[old]  # expired sessions nobody came back to
             self._open[sid] = _Session(info.key_id, info.secret_hash, info.name, now, now)
         return sid
 
@@ -261,4 +277,5 @@ def check_bind(settings: Settings, host: str | None = None) -> None:
         )
 
 
-__all__ = ["ANONYMOUS", "AccessPolicy", "AuditLog", "Caller", "RateLimiter", "SessionUser", "Sessions", "check_bind"]
+__all__ = ["ANONYMOUS", "AccessPolicy", "AuditLog", "Caller", "RateLimiter", "SessionUser", "Sessions", "check_bind",
+           "outcome_of"]

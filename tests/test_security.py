@@ -268,7 +268,7 @@ def test_oversized_headers_431_chunked_bodies_413_lone_surrogates_422_and_audite
         assert r.status_code == 200  # a surrogate pair (an emoji) is fine
         assert httpx.get(base + "/healthz").status_code == 200
     outcomes = [(e["action"], e["outcome"]) for e in _audit(index_settings)]
-    assert outcomes.count(("ask", "invalid_request")) == 2 and ("ask", "too_large") in outcomes
+    assert outcomes.count(("ask", "invalid")) == 2 and ("ask", "too_large") in outcomes
 
 
 def test_keys_rotate_replaces_a_key_and_ends_the_old_keys_sessions(index_settings):
@@ -289,3 +289,13 @@ def test_keys_rotate_replaces_a_key_and_ends_the_old_keys_sessions(index_setting
         ask = lambda key: httpx.post(base + "/v1/documents", files=[NINGHAI], timeout=60,  # noqa: E731
                                      headers={"Authorization": f"Bearer {key}"}).status_code
         assert ask(old) == 401 and ask(new) == 200  # same name, same role (admin)
+
+
+def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_settings):
+    KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        codes = [httpx.post(base + "/login", data={"username": "ops", "password": f"rq-guess{i}"}).status_code
+                 for i in range(5)]
+    assert codes[:3] == [400, 400, 400] and codes[-1] == 429
+    assert [e["outcome"] for e in _audit(s) if e["action"] == "login"] == ["unauthorized"] * 3

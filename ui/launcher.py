@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.errors import RateLimited
 from core.settings import Settings
 from rag.api import errors
 from rag.api.app import create_app
@@ -110,13 +111,15 @@ class PageSessions:
     def login(self, name: str, secret: str) -> bool:
         info = self.policy.verify_login(name, secret)
         _LOGIN.set(info)
+        self.policy.record(info.name if info else None, "page", "login", "ok" if info else "unauthorized")
         return info is not None
 
     def __setitem__(self, token: str, username: str) -> None:
         info = _LOGIN.get()
         _LOGIN.set(None)
         if info is not None and info.name == username:
-            self._sid[token] = self.policy.sessions.open(info)
+            self._sid[token] = self.policy.sessions.open(info)  # (open() drops expired sessions)
+            self._sid = {t: sid for t, sid in self._sid.items() if self.policy.sessions.name_of(sid) is not None}
 
     def get(self, token: str | None, default: Any = None) -> SessionUser | Any:
         sid = self._sid.get(token) if token else None
@@ -150,6 +153,25 @@ class PageSessions:
         return len(self._sid)
 
 
+class LoginThrottle:
+    """Each attempt at the page's login form (``POST /login``) costs the client address a rate-limit token
+    (``AccessPolicy.throttle_address``): 429 beyond, so keys cannot be guessed at the page's speed."""
+
+    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
+            client = scope.get("client")
+            try:
+                self.policy.throttle_address(client[0] if client else "?")
+            except RateLimited as e:
+                await errors.error_response(429, "rate_limited", e.message, {"Retry-After": str(e.retry_after)})(
+                    scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def mount_page(app: FastAPI, service: RagService) -> FastAPI:
     """Mount the chat page at / of ``app`` (built by ``create_app``), with key login when auth is on:
     sessions bound to the key (``PageSessions``), uploads up to the API's ``max_upload_bytes``."""
@@ -168,6 +190,7 @@ def mount_page(app: FastAPI, service: RagService) -> FastAPI:
             if hasattr(route.app, "tokens"):
                 route.app.tokens = sessions
     # innermost (after the API's access log and body limit, which then see these responses too)
+    app.user_middleware.append(Middleware(LoginThrottle, policy=policy))
     app.user_middleware.append(Middleware(ApiMethodGuard, routes=api_routes))
     app.user_middleware.append(Middleware(PageLocale, path="/"))
     return app

@@ -22,8 +22,7 @@ from core.errors import RagqaError, Unauthorized  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
 from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
-from rag.api.errors import status_of  # noqa: E402
-from rag.policy import AccessPolicy, Caller  # noqa: E402
+from rag.policy import AccessPolicy, Caller, outcome_of  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
 EXAMPLES = [
@@ -123,8 +122,8 @@ def _client(request: gr.Request | None) -> str:
 
 
 def _outcome(e: Exception) -> str:
-    """The audit outcome of a failure: the error code the API would answer with (``rag/api/errors.py``)."""
-    return status_of(e)[1] if isinstance(e, RagqaError) else "internal"
+    """The audit outcome of a failure (``rag.policy.outcome_of``)."""
+    return outcome_of(e)
 
 
 class ChatPage:

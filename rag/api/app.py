@@ -37,7 +37,8 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
     app.add_middleware(SameOrigin, allowed=settings.cors_allow_origins, policy=app.state.policy)
     # credentialed CORS for the allow-list only (empty: none); its presence also stops the mounted gradio
     # app from adding its own CORS, which reflects any localhost origin with credentials
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allow_origins, allow_credentials=True,
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allow_origins,
+                       allow_credentials=bool(settings.cors_allow_origins),
                        allow_methods=["*"], allow_headers=["*"])
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(ObserveRequests, observability=app.state.observability)

@@ -14,9 +14,9 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
-from rag.api.errors import HTTP_CODES, STATUS, error_response
+from rag.api.errors import STATUS, error_response
 from rag.engine import AskResult
-from rag.policy import AccessPolicy, Caller
+from rag.policy import AccessPolicy, Caller, outcome_of
 
 log = logging.getLogger("ragqa.api")
 access_log = logging.getLogger("ragqa.access")
@@ -29,14 +29,16 @@ ACTIONS: dict[tuple[str, str], str] = {
 }
 """The audit action of each /v1 route (method, route template); the chat page names the same actions."""
 
-_CODES = {status: code for status, code in sorted(((s, c) for s, c in STATUS.values()), reverse=True)}
-_CODES.update(HTTP_CODES)
-_CODES.update({431: "headers_too_large", 500: "internal"})
+_OUTCOMES = {status: outcome_of(cls) for cls, (status, _) in sorted(STATUS.items(), key=lambda kv: len(kv[0].__mro__),
+                                                                     reverse=True)}
+_OUTCOMES.update({404: "not_found", 405: "method_not_allowed", 431: "headers_too_large", 500: "internal",
+                  503: "unavailable"})
 
 
-def outcome_of(status: int) -> str:
-    """The audit outcome of an HTTP status: "ok" below 400, else the error code of the envelope."""
-    return "ok" if status < 400 else _CODES.get(status, f"http_{status}")
+def outcome_of_status(status: int) -> str:
+    """The audit outcome of an HTTP status: "ok" below 400, else the word the chat page would log for the
+    domain error that status stands for (``rag.policy.outcome_of`` of ``STATUS``'s class)."""
+    return "ok" if status < 400 else _OUTCOMES.get(status, f"http_{status}")
 
 
 class Observability:
@@ -68,7 +70,7 @@ class Observability:
         caller: Caller | None = getattr(request.state, "caller", None)
         path = request.url.path.rstrip("/")
         action = ACTIONS.get((request.method, endpoint)) or ACTIONS.get((request.method, path), f"{request.method} {path}")
-        self.policy.record(caller, "api", action, outcome_of(status), status=status,
+        self.policy.record(caller, "api", action, outcome_of_status(status), status=status,
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
                            files=getattr(request.state, "files", None),
                            question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1))
