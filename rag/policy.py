@@ -173,15 +173,13 @@ class AccessPolicy:
     """Authentication is on when ``require_auth`` is set or any key exists; off, every caller is
     ``ANONYMOUS`` (admin), which ``check_bind`` allows only on loopback."""
 
-    def __init__(self, keys: KeyStore, require: bool, limiter: RateLimiter, settings: Settings | None = None) -> None:
+    def __init__(self, keys: KeyStore, require: bool, limiter: RateLimiter, settings: Settings) -> None:
         self.keys = keys
         self.require = require
         self.limiter = limiter
-        self.settings = settings
-        self.sessions = Sessions(keys, settings.session_lifetime_seconds if settings else 8 * 3600,
-                                 settings.session_idle_seconds if settings else 3600)
-        self.audit = AuditLog(settings) if settings else None
-        self.max_upload_bytes = settings.max_upload_bytes if settings else 20 * 1024 * 1024
+        self.sessions = Sessions(keys, settings.session_lifetime_seconds, settings.session_idle_seconds)
+        self.audit = AuditLog(settings)
+        self.max_upload_bytes = settings.max_upload_bytes
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessPolicy:
@@ -260,11 +258,9 @@ class AccessPolicy:
         return caller.role if caller else "none"
 
     def record(self, actor: Caller | str | None, via: str, action: str, outcome: str, **fields: Any) -> None:
-        """An audit line (``AuditLog.write``) for ``actor`` (a caller or a key name; None: unauthenticated);
-        a no-op for a policy built without settings."""
-        if self.audit is not None:
-            name = actor.name if isinstance(actor, Caller) else actor
-            self.audit.write(actor=name, via=via, action=action, outcome=outcome, **fields)
+        """An audit line (``AuditLog.write``) for ``actor`` (a caller or a key name; None: unauthenticated)."""
+        name = actor.name if isinstance(actor, Caller) else actor
+        self.audit.write(actor=name, via=via, action=action, outcome=outcome, **fields)
 
 
 def check_bind(settings: Settings, host: str | None = None) -> None:

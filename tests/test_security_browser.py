@@ -113,3 +113,27 @@ def test_a_page_on_another_loopback_port_cannot_delete_read_or_upload(index_sett
     assert seen["delete"] == "blocked" and seen["list_docs"] == "blocked"  # the browser's CORS check fails
     log = (index_settings.index_dir / "audit.log").read_text(encoding="utf-8")
     assert log.count('"action": "cross_origin_request"') >= 2  # the requests that reached the server
+
+
+def test_the_logout_button_ends_the_session_and_shows_the_login_again(index_settings):
+    import httpx
+
+    admin = KeyStore(index_settings).create("ops", "admin")
+    with running(build_app(index_settings)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + "/", wait_until="domcontentloaded")
+            page.wait_for_selector("input[type='password']", timeout=60_000)
+            page.fill("input[name='username'], input[type='text']", "ops")
+            page.fill("input[type='password']", admin)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#question textarea", timeout=60_000)
+            cookies = {c["name"]: c["value"] for c in context.cookies()}
+            page.click("#logout")
+            page.wait_for_selector("input[type='password']", timeout=60_000)  # the login form again
+        finally:
+            browser.close()
+        replay = httpx.post(base + "/gradio_api/call/list_docs", json={"data": []}, cookies=cookies, timeout=60)
+        assert replay.status_code == 401  # the old cookie opens nothing

@@ -339,6 +339,7 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         admin.refresh.click(page.list_docs, None, admin.docs)
         admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs])
         admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
-        admin.tab.select(page.list_docs, None, admin.docs)
+        # a refresh of a list already filled by demo.load: no progress overlay over it
+        admin.tab.select(page.list_docs, None, admin.docs, show_progress="hidden")
         demo.load(page.on_load, None, [admin.tab, admin.docs])
     return demo
