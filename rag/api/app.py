@@ -10,8 +10,8 @@ from fastapi_offline import FastAPIOffline
 from core.settings import Settings
 from rag.api import errors
 from rag.api.observability import BodyLimit, Observability, ObserveRequests
-from rag.api.security import HeaderLimit, SameOrigin
 from rag.api.routers import ask, documents, openai, ops
+from rag.api.security import HeaderLimit, SameOrigin
 from rag.policy import AccessPolicy, check_bind
 from rag.service import RagService
 
