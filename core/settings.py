@@ -82,6 +82,15 @@ class Settings(BaseSettings):
         description="Allowed upload extensions (415 otherwise); the env var is a comma list, e.g. `.txt,.md`.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key (or client without keys).")
     audit_questions: bool = Field(True, description="Write questions into the audit log (off for privacy).")
+    session_lifetime_seconds: float = Field(8 * 3600, gt=0, description="A chat-page login ends this long after it "
+                                            "was made, whatever its use.")
+    session_idle_seconds: float = Field(3600, gt=0, description="A chat-page login ends after this long unused.")
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Other origins (e.g. `https://portal.example.gov.cn`) allowed to call the "
+        "server from a browser, with credentials, and to send state-changing requests; empty (default): same origin "
+        "only. The env var is a comma list.")
+    max_header_bytes: int = Field(32 * 1024, ge=1024, description="Largest total size of a request's headers "
+                                  "(431 beyond).")
 
     @field_validator("upload_extensions", mode="before")
     @classmethod
@@ -94,6 +103,13 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"cannot read {sorted(unknown)}; readable: {sorted(DOCUMENT_EXTENSIONS)}")
         return exts
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> list[str]:
+        """A comma string or an iterable of origins (``scheme://host[:port]``, no trailing slash)."""
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        return [str(o).strip().rstrip("/") for o in items if str(o).strip()]
 
     @property
     def binds_loopback(self) -> bool:

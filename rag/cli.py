@@ -244,6 +244,21 @@ def keys_list(index_dir: IndexDir = None) -> None:
         typer.echo(f"{k.name}\t{k.role}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
 
 
+@keys_app.command("rotate")
+def keys_rotate(name: str, index_dir: IndexDir = None) -> None:
+    """Replace a key by a new one of the same name and role and print it once: the old key stops working
+    at once, on the API and for every chat-page session opened with it."""
+    from rag.keys import KeyStore
+
+    store = KeyStore(_settings(index_dir))
+    role = next((k.role for k in store.list() if k.name == name), None)
+    if role is None or not store.revoke(name):
+        err.print(f"[red]错误:[/red] no key named {name!r}")
+        raise typer.Exit(2)
+    typer.echo(store.create(name, role))
+    err.print("This key is shown only once; store it safely. The old key no longer works.")
+
+
 @keys_app.command("revoke")
 def keys_revoke(name: str, index_dir: IndexDir = None) -> None:
     """Revoke a key by name."""

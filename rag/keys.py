@@ -22,9 +22,15 @@ Role = Literal["reader", "admin"]
 
 @dataclass(frozen=True)
 class KeyInfo:
+    """A stored key, never the key itself. ``key_id`` (hex of the key's random salt) is unique to one created
+    key: revoking a name and creating it again gives a new ``key_id`` and ``secret_hash`` (hex of the salted
+    SHA-256 stored for it), so a session bound to both ends when its key does."""
+
     name: str
     role: Role
     created_at: float
+    key_id: str = ""
+    secret_hash: str = ""
 
 
 def _digest(salt: bytes, key: str) -> bytes:
@@ -63,16 +69,32 @@ class KeyStore:
         with self._engine.begin() as db:
             return db.execute(delete(keys).where(keys.c.name == name)).rowcount > 0
 
-    def _rows(self) -> list[tuple[str, str, bytes, bytes]]:
+    def _rows(self) -> list[tuple[str, str, bytes, bytes, float]]:
         with self._engine.connect() as db:
-            return [tuple(r) for r in db.execute(select(keys.c.name, keys.c.role, keys.c.salt, keys.c.hash))]
+            return [tuple(r) for r in db.execute(select(keys.c.name, keys.c.role, keys.c.salt, keys.c.hash,
+                                                        keys.c.created_at))]
 
     def count(self) -> int:
         return len(self._rows())
 
     def verify(self, key: str) -> KeyInfo | None:
+        """The stored key matching ``key`` (with its ``key_id`` and ``secret_hash``), or None."""
         found = None
-        for name, role, salt, digest in self._rows():  # every row is checked: timing does not depend on the match
+        for name, role, salt, digest, created in self._rows():  # every row is checked: timing does not depend on the match
             if hmac.compare_digest(_digest(bytes(salt), key), bytes(digest)):
-                found = KeyInfo(name, role, 0.0)  # type: ignore[arg-type]
+                found = KeyInfo(name, role, created, bytes(salt).hex(), bytes(digest).hex())  # type: ignore[arg-type]
         return found
+
+    def lookup(self, key_id: str, secret_hash: str) -> KeyInfo | None:
+        """The key that is still stored with this ``key_id`` and ``secret_hash`` (from ``verify``), or None
+        once it was revoked (or revoked and created again under the same name)."""
+        try:
+            salt, digest = bytes.fromhex(key_id), bytes.fromhex(secret_hash)
+        except ValueError:
+            return None
+        with self._engine.connect() as db:
+            row = db.execute(select(keys.c.name, keys.c.role, keys.c.created_at, keys.c.hash)
+                             .where(keys.c.salt == salt)).first()
+        if row is None or not hmac.compare_digest(bytes(row[3]), digest):
+            return None
+        return KeyInfo(row[0], row[1], row[2], key_id, secret_hash)

@@ -1,30 +1,54 @@
-"""Who may do what: API keys (Bearer), roles, a per-caller rate limit and the bind check.
+"""Who may do what, for both front doors: API keys (Bearer), chat-page sessions bound to a key, roles,
+a rate limit per key (per client address for failed authentication and unauthenticated work), the
+upload size limit, the audit log, and the bind check.
 
-This is the services-layer policy that both front doors use: the HTTP API wraps it in FastAPI
-dependencies (``rag/api/security.py``) and the chat page (``ui/page.py``) asks it for a login's role.
-It knows nothing of HTTP: failures are domain errors from ``core/errors.py``."""
+The HTTP API wraps it in FastAPI dependencies (``rag/api/security.py``); the chat page (``ui/page.py``)
+calls ``page_caller`` / ``audit`` in every handler. It knows nothing of HTTP: failures are domain errors
+from ``core/errors.py``."""
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from core.errors import Forbidden, RateLimited, Unauthorized, UnsafeBind
+from core.errors import Forbidden, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
 from core.settings import Settings, is_loopback
-from rag.keys import KeyStore
+from rag.keys import KeyInfo, KeyStore
+
+log = logging.getLogger("ragqa.policy")
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated caller: the key's name (never the key) and its role."""
+    """An authenticated caller: the key's name (never the key), its role and the ``key_id`` of the key
+    (``KeyInfo.key_id``; None while authentication is off)."""
 
     name: str
     role: str  # "admin" | "reader"
+    key_id: str | None = None
 
 
 ANONYMOUS = Caller("anonymous", "admin")  # authentication off: a loopback-only laptop run
+
+
+def outcome_of(error: BaseException | type[BaseException]) -> str:
+    """The audit outcome of a failure, the same word on both front doors: the snake-case name of its
+    nearest domain error class in ``core/errors.py`` ("unauthorized", "rate_limited", "too_large",
+    "not_found"…; the base class gives "bad_request"), "internal" for anything else."""
+    cls = error if isinstance(error, type) else type(error)
+    for c in cls.__mro__:
+        if c is RagqaError:
+            return "bad_request"
+        if issubclass(c, RagqaError) and c.__module__ == "core.errors":
+            return re.sub(r"(?<!^)(?=[A-Z])", "_", c.__name__).lower()
+    return "internal"
 
 
 class RateLimiter:
@@ -48,36 +72,162 @@ class RateLimiter:
             self._buckets[who] = (tokens - 1.0, now)
 
 
+class SessionUser(str):
+    """A chat-page login as the page framework carries it: the string is the key's name (what gradio shows
+    as the user name), ``sid`` the server-side session it stands for (``Sessions``)."""
+
+    sid: str
+
+    def __new__(cls, name: str, sid: str) -> SessionUser:
+        obj = super().__new__(cls, name)
+        obj.sid = sid
+        return obj
+
+
+@dataclass
+class _Session:
+    key_id: str
+    secret_hash: str
+    name: str
+    opened: float
+    seen: float
+
+
+class Sessions:
+    """Chat-page sessions, each bound to one key's ``key_id`` and ``secret_hash`` (``KeyInfo``) and checked
+    against the key store on every use: revoking the key (or revoking and re-creating its name) ends the
+    session at its next request, and the role always comes from the bound key, never from the name.
+    A session also ends ``lifetime`` seconds after login or ``idle`` seconds after its last use."""
+
+    def __init__(self, keys: KeyStore, lifetime: float, idle: float) -> None:
+        self.keys, self.lifetime, self.idle = keys, lifetime, idle
+        self._open: dict[str, _Session] = {}
+        self._lock = threading.Lock()
+
+    def open(self, info: KeyInfo) -> str:
+        """A new session id for a key just verified (``KeyStore.verify``)."""
+        sid = secrets.token_urlsafe(24)
+        now = time.time()
+        with self._lock:
+            for old in [k for k, s in self._open.items() if now - s.opened > self.lifetime or now - s.seen > self.idle]:
+                del self._open[old]  # expired sessions nobody came back to
+            self._open[sid] = _Session(info.key_id, info.secret_hash, info.name, now, now)
+        return sid
+
+    def caller(self, sid: str) -> Caller | None:
+        """The caller of a live session, or None (and the session is closed) when it is unknown, expired,
+        or its key is no longer stored."""
+        now = time.time()
+        with self._lock:
+            s = self._open.get(sid)
+        if s is None:
+            return None
+        if now - s.opened > self.lifetime or now - s.seen > self.idle:
+            self.close(sid)
+            return None
+        info = self.keys.lookup(s.key_id, s.secret_hash)
+        if info is None:
+            self.close(sid)
+            return None
+        s.seen = now
+        return Caller(info.name, info.role, info.key_id)
+
+    def name_of(self, sid: str) -> str | None:
+        """The key name a session was opened for (even if it has ended since), or None."""
+        s = self._open.get(sid)
+        return s.name if s else None
+
+    def close(self, sid: str) -> None:
+        """End a session (logout); unknown ids are ignored."""
+        with self._lock:
+            self._open.pop(sid, None)
+
+
+class AuditLog:
+    """The JSON-lines audit log (``<index_dir>/audit.log``) of both front doors. One line per action:
+    ``time``, ``actor`` (key name, never the key; "anonymous" with auth off, None when unauthenticated),
+    ``via`` ("api" | "page"), ``action`` (e.g. "ask", "upload", "delete", "list_documents"),
+    ``outcome`` ("ok" or the error code), optional ``status`` (HTTP), ``doc_id``, ``files`` (names),
+    ``question`` (unless ``audit_questions`` is off) and ``latency_ms``. A write failure is logged
+    (logger ``ragqa.policy``) and never raised: a read is never failed by its audit."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.index_dir / "audit.log"
+        self.questions = settings.audit_questions
+        self._lock = threading.Lock()
+
+    def write(self, *, actor: str | None, via: str, action: str, outcome: str, **fields: Any) -> None:
+        entry: dict[str, Any] = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "actor": actor, "via": via,
+                                 "action": action, "outcome": outcome}
+        entry.update({k: v for k, v in fields.items() if v is not None and (k != "question" or self.questions)})
+        # a lone surrogate (from a JSON \\ud800 escape) cannot be encoded as UTF-8: keep it visible as an escape
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+        try:
+            with self._lock, self.path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as e:  # an unwritable audit log never fails the request it records
+            log.error("audit log not written (%s): %s", self.path, e)
+
+
 class AccessPolicy:
     """Authentication is on when ``require_auth`` is set or any key exists; off, every caller is
     ``ANONYMOUS`` (admin), which ``check_bind`` allows only on loopback."""
 
-    def __init__(self, keys: KeyStore, require: bool, limiter: RateLimiter) -> None:
+    def __init__(self, keys: KeyStore, require: bool, limiter: RateLimiter, settings: Settings) -> None:
         self.keys = keys
         self.require = require
         self.limiter = limiter
+        self.sessions = Sessions(keys, settings.session_lifetime_seconds, settings.session_idle_seconds)
+        self.audit = AuditLog(settings)
+        self.max_upload_bytes = settings.max_upload_bytes
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessPolicy:
-        return cls(KeyStore(settings), settings.require_auth, RateLimiter(settings.rate_limit_per_minute))
+        return cls(KeyStore(settings), settings.require_auth, RateLimiter(settings.rate_limit_per_minute), settings)
 
     @property
     def enabled(self) -> bool:
         return self.require or self.keys.count() > 0
 
+    def throttle_address(self, client: str) -> None:
+        """One token from the client address's budget (unauthenticated work, failed authentication).
+        Raises ``RateLimited``."""
+        self.limiter.check(f"ip:{client}")
+
     def authenticate(self, bearer: str | None, client: str) -> Caller:
         """The caller for a Bearer token (None: no token sent), rate-limited per key (or per client
-        address while auth is off). Raises ``Unauthorized`` or ``RateLimited``."""
+        address while auth is off; a failed attempt also costs the address a token). Raises
+        ``Unauthorized`` or ``RateLimited``."""
         if not self.enabled:
-            self.limiter.check(f"ip:{client}")
+            self.throttle_address(client)
             return ANONYMOUS
-        if not bearer:
-            raise Unauthorized("缺少 API 密钥：请在 Authorization 头中使用 Bearer <key>。")
-        info = self.keys.verify(bearer)
+        info = self.keys.verify(bearer) if bearer else None
         if info is None:
+            self.throttle_address(client)
+            if not bearer:
+                raise Unauthorized("缺少 API 密钥：请在 Authorization 头中使用 Bearer <key>。")
             raise Unauthorized("API 密钥无效或已吊销。")
-        self.limiter.check(f"key:{info.name}")
-        return Caller(info.name, info.role)
+        self.limiter.check(f"key:{info.key_id}")
+        return Caller(info.name, info.role, info.key_id)
+
+    def page_caller(self, user: str | None, client: str) -> Caller:
+        """The caller behind a chat-page request: ``user`` is what the page framework passes as the user
+        name (a ``SessionUser`` once logged in). Checks the session against the key store and takes a
+        rate-limit token from the same bucket the key's API calls use. Raises ``Unauthorized`` (no
+        live session) or ``RateLimited``."""
+        if not self.enabled:
+            self.throttle_address(client)
+            return ANONYMOUS
+        caller = self.sessions.caller(user.sid) if isinstance(user, SessionUser) else None
+        if caller is None:
+            self.throttle_address(client)
+            raise Unauthorized("登录已失效，请重新登录。")
+        self.limiter.check(f"key:{caller.key_id}")
+        return caller
+
+    def session_valid(self, user: str | None) -> bool:
+        """Whether a chat-page user (``SessionUser``) still has a live session; no rate-limit token taken."""
+        return not self.enabled or (isinstance(user, SessionUser) and self.sessions.caller(user.sid) is not None)
 
     @staticmethod
     def require_admin(caller: Caller) -> Caller:
@@ -86,16 +236,31 @@ class AccessPolicy:
             raise Forbidden("此操作需要管理员密钥。")
         return caller
 
-    def login(self, name: str, secret: str) -> bool:
-        """The chat page's login: the user name is the key's name, the password the key."""
-        info = self.keys.verify(secret)
-        return info is not None and info.name == name
+    def check_upload_size(self, total_bytes: int) -> None:
+        """The one upload limit of both front doors (``max_upload_bytes``); raises ``TooLarge``."""
+        if total_bytes > self.max_upload_bytes:
+            raise TooLarge(f"上传内容超过上限 {self.max_upload_bytes} 字节。")
 
-    def role_of(self, name: str | None) -> str:
-        """The role of a logged-in page user: "admin" with auth off, "none" for an unknown name."""
+    def verify_login(self, name: str, secret: str) -> KeyInfo | None:
+        """The chat page's login: the user name is the key's name, the password the key. The key, or None."""
+        info = self.keys.verify(secret)
+        return info if info is not None and info.name == name else None
+
+    def login(self, name: str, secret: str) -> bool:
+        """Whether ``verify_login`` accepts the pair."""
+        return self.verify_login(name, secret) is not None
+
+    def role_of(self, user: str | None) -> str:
+        """The role of a chat-page user (``SessionUser``): "admin" with auth off, "none" without a live session."""
         if not self.enabled:
             return "admin"
-        return next((k.role for k in self.keys.list() if k.name == name), "none")
+        caller = self.sessions.caller(user.sid) if isinstance(user, SessionUser) else None
+        return caller.role if caller else "none"
+
+    def record(self, actor: Caller | str | None, via: str, action: str, outcome: str, **fields: Any) -> None:
+        """An audit line (``AuditLog.write``) for ``actor`` (a caller or a key name; None: unauthenticated)."""
+        name = actor.name if isinstance(actor, Caller) else actor
+        self.audit.write(actor=name, via=via, action=action, outcome=outcome, **fields)
 
 
 def check_bind(settings: Settings, host: str | None = None) -> None:
@@ -108,4 +273,5 @@ def check_bind(settings: Settings, host: str | None = None) -> None:
         )
 
 
-__all__ = ["ANONYMOUS", "AccessPolicy", "Caller", "RateLimiter", "check_bind"]
+__all__ = ["ANONYMOUS", "AccessPolicy", "AuditLog", "Caller", "RateLimiter", "SessionUser", "Sessions", "check_bind",
+           "outcome_of"]

@@ -192,7 +192,7 @@ def test_auth_matrix(index_settings):
         assert ask({"Authorization": f"Bearer {reader}"}) == 401
         assert httpx.get(base + "/healthz").status_code == 200  # liveness needs no key
         audit = (index_settings.index_dir / "audit.log").read_text(encoding="utf-8")
-        assert '"key": "ops"' in audit and reader not in audit and admin not in audit
+        assert '"actor": "ops"' in audit and reader not in audit and admin not in audit
 
 
 def test_rate_limit_gives_429_with_retry_after(index_settings, monkeypatch):

@@ -6,6 +6,8 @@ error envelope."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import gradio as gr
@@ -14,9 +16,12 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.errors import RateLimited
 from core.settings import Settings
 from rag.api import errors
 from rag.api.app import create_app
+from rag.keys import KeyInfo
+from rag.policy import AccessPolicy, SessionUser
 from rag.service import RagService
 from ui.page import CSS, THEME, build
 
@@ -87,19 +92,105 @@ class ApiMethodGuard:
         await self.app(scope, receive, send)
 
 
+_LOGIN: ContextVar[KeyInfo | None] = ContextVar("ragqa_page_login", default=None)
+
+
+class PageSessions:
+    """Gradio's login table (``App.tokens``: cookie token → user name) replaced by the access policy's
+    sessions (``rag.policy.Sessions``). Gradio calls ``login`` (its ``auth`` callable) and then, in the
+    same request, stores the new cookie token here: the token is bound to a session of the key just
+    verified (its ``key_id`` and ``secret_hash``). Every look-up — gradio makes one for each page and
+    ``/gradio_api`` request — checks that session against the key store, so a revoked or re-created key
+    logs its sessions out at their next request; the user name handed to the page is a ``SessionUser``.
+    Gradio's ``/logout`` deletes the token, which closes the session."""
+
+    def __init__(self, policy: AccessPolicy) -> None:
+        self.policy = policy
+        self._sid: dict[str, str] = {}
+
+    def login(self, name: str, secret: str) -> bool:
+        info = self.policy.verify_login(name, secret)
+        _LOGIN.set(info)
+        self.policy.record(info.name if info else None, "page", "login", "ok" if info else "unauthorized")
+        return info is not None
+
+    def __setitem__(self, token: str, username: str) -> None:
+        info = _LOGIN.get()
+        _LOGIN.set(None)
+        if info is not None and info.name == username:
+            self._sid[token] = self.policy.sessions.open(info)  # (open() drops expired sessions)
+            self._sid = {t: sid for t, sid in self._sid.items() if self.policy.sessions.name_of(sid) is not None}
+
+    def get(self, token: str | None, default: Any = None) -> SessionUser | Any:
+        sid = self._sid.get(token) if token else None
+        if sid is None:
+            return default
+        name = self.policy.sessions.name_of(sid)
+        if name is None or self.policy.sessions.caller(sid) is None:
+            self._sid.pop(token, None)  # type: ignore[arg-type]
+            self.policy.record(name, "page", "session_end", "unauthorized")  # revoked, re-created or expired
+            return default
+        return SessionUser(name, sid)
+
+    def __getitem__(self, token: str) -> SessionUser | None:
+        return self.get(token)
+
+    def __delitem__(self, token: str) -> None:
+        sid = self._sid.pop(token, None)
+        if sid is not None:
+            self.policy.sessions.close(sid)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._sid
+
+    def keys(self) -> list[str]:
+        return list(self._sid)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._sid))
+
+    def __len__(self) -> int:
+        return len(self._sid)
+
+
+class LoginThrottle:
+    """Each attempt at the page's login form (``POST /login``) costs the client address a rate-limit token
+    (``AccessPolicy.throttle_address``): 429 beyond, so keys cannot be guessed at the page's speed."""
+
+    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
+            client = scope.get("client")
+            try:
+                self.policy.throttle_address(client[0] if client else "?")
+            except RateLimited as e:
+                await errors.error_response(429, "rate_limited", e.message, {"Retry-After": str(e.retry_after)})(
+                    scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def mount_page(app: FastAPI, service: RagService) -> FastAPI:
-    """Mount the chat page at / of ``app`` (built by ``create_app``), with key login when auth is on."""
-    policy = app.state.policy
+    """Mount the chat page at / of ``app`` (built by ``create_app``), with key login when auth is on:
+    sessions bound to the key (``PageSessions``), uploads up to the API's ``max_upload_bytes``."""
+    policy: AccessPolicy = app.state.policy
+    sessions = PageSessions(policy)
     api_routes = list(app.router.routes)
     app = gr.mount_gradio_app(
-        app, build(service, policy), path="/", auth=policy.login if policy.enabled else None,
+        app, build(service, policy), path="/", auth=sessions.login if policy.enabled else None,
         auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
         theme=THEME, css=CSS, footer_links=[], i18n=MISSING_TRANSLATIONS,
+        max_file_size=policy.max_upload_bytes,
     )
     for route in app.routes:
         if isinstance(route, Mount) and route.path in ("", "/") and isinstance(route.app, FastAPI):
             errors.install(route.app)
+            if hasattr(route.app, "tokens"):
+                route.app.tokens = sessions
     # innermost (after the API's access log and body limit, which then see these responses too)
+    app.user_middleware.append(Middleware(LoginThrottle, policy=policy))
     app.user_middleware.append(Middleware(ApiMethodGuard, routes=api_routes))
     app.user_middleware.append(Middleware(PageLocale, path="/"))
     return app

@@ -18,11 +18,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from core.errors import RagqaError  # noqa: E402
+from core.errors import RagqaError, Unauthorized  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
 from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
-from rag.policy import AccessPolicy  # noqa: E402
+from rag.policy import AccessPolicy, Caller, outcome_of  # noqa: E402
 from rag.service import RagService, Upload  # noqa: E402
 
 EXAMPLES = [
@@ -69,6 +69,9 @@ def highlight(chunk_text: str, quote: str) -> str:
 
 
 OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</span>'
+
+
+NO_CHOICE = "请在上方列表中点击要删除的文档。"
 
 
 def page_mark(cit: dict[str, Any]) -> str:
@@ -129,9 +132,19 @@ COPY_CONVERSATION_JS = r"""(chat) => {
 tooltips whatever the page language, so the page shows only this one)."""
 
 
+def _client(request: gr.Request | None) -> str:
+    return getattr(getattr(request, "client", None), "host", None) or "?"
+
+
+def _outcome(e: Exception) -> str:
+    """The audit outcome of a failure (``rag.policy.outcome_of``)."""
+    return outcome_of(e)
+
+
 class ChatPage:
     """The page's event handlers over the services: ask (streamed), pick a citation, feedback, and the
-    admin's documents. Each admin handler checks the role first (``gr.Error`` otherwise)."""
+    admin's documents. Every handler that does work passes the access policy first (``guard``: the live
+    session bound to the key, the role, the key's rate limit — the same as the API's) and is audited."""
 
     def __init__(self, service: RagService, policy: AccessPolicy) -> None:
         self.service = service
@@ -141,6 +154,18 @@ class ChatPage:
     def role_of(self, request: gr.Request | None) -> str:
         return self.policy.role_of(getattr(request, "username", None))
 
+    def guard(self, request: gr.Request | None, action: str, admin: bool = False, **fields: Any) -> Caller:
+        """The caller of a page request, through ``AccessPolicy.page_caller`` (and ``require_admin``).
+        A refusal is audited and raised as ``gr.Error`` with the policy's message."""
+        user = getattr(request, "username", None)
+        try:
+            caller = self.policy.page_caller(user, _client(request))
+            return self.policy.require_admin(caller) if admin else caller
+        except RagqaError as e:
+            actor = None if isinstance(e, Unauthorized) or not user else str(user)
+            self.policy.record(actor, "page", action, _outcome(e), **fields)
+            raise gr.Error(e.message) from e
+
     def respond(self, question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]],
                 request: gr.Request) -> Iterator[Any]:
         """Yields (question box, chat, results, sources html, citation picker) as the answer streams in."""
@@ -148,6 +173,8 @@ class ChatPage:
         if not question:
             yield gr.update(), chat, results, gr.update(), gr.update()
             return
+        caller = self.guard(request, "ask", question=question)
+        outcome = "ok"
         turns = [Turn(role=m["role"], content=m["content"] if isinstance(m["content"], str) else "")
                  for m in chat if m.get("role") in ("user", "assistant")][-8:]
         chat = chat + [{"role": "user", "content": _md(question)}, {"role": "assistant", "content": "正在查找资料…"}]
@@ -169,11 +196,15 @@ class ChatPage:
                     yield ("", chat, results, sources_html(result),
                            gr.update(choices=choices, value=None, visible=bool(choices)))
         except RagqaError as e:
+            outcome = _outcome(e)
             chat[-1] = {"role": "assistant", "content": _md(e.message)}
             yield "", chat, results, gr.update(), gr.update()
         except Exception:
+            outcome = "internal"
             chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
             yield "", chat, results, gr.update(), gr.update()
+        finally:
+            self.policy.record(caller, "page", "ask", outcome, question=question)
 
     @staticmethod
     def pick_citation(choice: str | None, results: list[dict[str, Any]]) -> str:
@@ -192,64 +223,73 @@ class ChatPage:
         if i < 0:
             return comment, ""
         r = results[i]
+        caller = self.guard(request, "feedback")
         useful = data.liked is True or data.liked == "Like"
         self.feedback.add(useful=bool(useful), question=r["question"], answer=r["answer"], citations=r["citations"],
-                          comment=comment or "", who=getattr(request, "username", None))
+                          comment=comment or "", who=caller.name)
+        self.policy.record(caller, "page", "feedback", "ok")
         return "", "已记录您的反馈，谢谢！"
 
-    def admin_only(self, request: gr.Request) -> None:
-        if self.role_of(request) != "admin":
-            raise gr.Error("需要管理员权限。")
-
-    def list_docs(self, request: gr.Request) -> list[list[Any]]:
-        self.admin_only(request)
+    def _docs(self) -> list[list[Any]]:
         return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at)] for d in self.service.documents()]
 
+    def list_docs(self, request: gr.Request) -> list[list[Any]]:
+        caller = self.guard(request, "list_documents", admin=True)
+        self.policy.record(caller, "page", "list_documents", "ok")
+        return self._docs()
+
     def list_feedback(self, request: gr.Request) -> list[list[Any]]:
-        self.admin_only(request)
+        caller = self.guard(request, "list_feedback", admin=True)
+        self.policy.record(caller, "page", "list_feedback", "ok")
         return [[_time(f["at"]), "有用" if f["useful"] else "没用",
                  f["comment"], f["question"], f["answer"][:80]] for f in self.feedback.list()]
 
     def upload(self, files: list[Any] | None, request: gr.Request,
                progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any]:  # noqa: B008 (gradio injects it)
         """Ingest the chosen files; returns (status text, document list, file picker: emptied after success)."""
-        self.admin_only(request)
+        names = [os.path.basename(getattr(f, "orig_name", None) or (f if isinstance(f, str) else f.name))
+                 for f in files or []]
+        caller = self.guard(request, "upload", admin=True, files=names or None)
         if not files:
             return "请先选择文件。", gr.update(), gr.update()
         progress(0.1, desc="正在读取文件…")
-        items = []
-        for f in files:
-            path = f if isinstance(f, str) else f.name
-            items.append(Upload(os.path.basename(getattr(f, "orig_name", None) or path), Path(path).read_bytes()))
-        progress(0.4, desc="正在导入并建立索引…")
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         try:
+            self.policy.check_upload_size(sum(p.stat().st_size for p in paths))
+            items = [Upload(name, p.read_bytes()) for name, p in zip(names, paths, strict=True)]
+            progress(0.4, desc="正在导入并建立索引…")
             s = self.service.upload(items)
         except RagqaError as e:
+            self.policy.record(caller, "page", "upload", _outcome(e), files=names)
             return f"导入失败：{_e(e.message)}", gr.update(), gr.update()
+        self.policy.record(caller, "page", "upload", "ok", files=names)
         progress(1.0, desc="完成")
-        return upload_report(s), self.list_docs(request), None
+        return upload_report(s), self._docs(), None
 
     def pick_document(self, rows: Any, evt: gr.SelectData, request: gr.Request) -> tuple[str, str]:
         """A click on a row of the document list chooses that document for deletion.
         Returns (doc_id, the text shown under the list naming the chosen document)."""
-        self.admin_only(request)
+        self.guard(request, "pick_document", admin=True)
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         values = rows.values.tolist() if hasattr(rows, "values") else list(rows or [])
         if not isinstance(row, int) or not 0 <= row < len(values):
-            return "", "请在上方列表中点击要删除的文档。"
+            return "", NO_CHOICE
         doc_id, title = str(values[row][0]), str(values[row][1])
         return doc_id, f"已选择：《{_e(title)}》（{_e(doc_id)}）"
 
     def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any, str, str]:
         """Delete the document chosen in the list; returns (status, list, cleared choice, choice text)."""
-        self.admin_only(request)
-        if not (doc_id or "").strip():
-            return "请先在列表中点击要删除的文档。", gr.update(), "", "请在上方列表中点击要删除的文档。"
+        doc_id = (doc_id or "").strip()
+        caller = self.guard(request, "delete", admin=True, doc_id=doc_id)
+        if not doc_id:
+            return "请先在列表中点击要删除的文档。", gr.update(), "", NO_CHOICE
         try:
-            self.service.delete(doc_id.strip())
+            self.service.delete(doc_id)
         except RagqaError as e:
+            self.policy.record(caller, "page", "delete", _outcome(e), doc_id=doc_id)
             return f"删除失败：{_e(e.message)}", gr.update(), doc_id, gr.update()
-        return "已删除。", self.list_docs(request), "", "请在上方列表中点击要删除的文档。"
+        self.policy.record(caller, "page", "delete", "ok", doc_id=doc_id)
+        return "已删除。", self._docs(), "", NO_CHOICE
 
     def on_load(self, request: gr.Request) -> tuple[Any, Any]:
         """The admin tab, shown to admins with the document list already filled in."""
@@ -313,7 +353,7 @@ def _admin_tab(extensions: list[str]) -> SimpleNamespace:
                                elem_id="docs", buttons=[])
         ui.del_id = gr.State("")
         with gr.Row():
-            ui.del_choice = gr.Markdown("请在上方列表中点击要删除的文档。", elem_id="del-choice")
+            ui.del_choice = gr.Markdown(NO_CHOICE, elem_id="del-choice")
             ui.delete = gr.Button("删除所选文档", variant="stop", elem_id="del-btn")
         ui.del_status = gr.Markdown()
         gr.Markdown("### 用户反馈")
@@ -327,6 +367,8 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
     """The page: layout from ``_qa_tab``/``_admin_tab``, events wired to a ``ChatPage``."""
     page = ChatPage(service, policy)
     with gr.Blocks(title="政策文件问答") as demo:
+        if policy.enabled:
+            gr.Button("退出登录", link="/logout", size="sm", elem_id="logout")
         gr.Markdown("## 政策文件问答\n根据已导入的政策文件回答问题，每个回答都标注出处 [n]，可在右侧核对原文；"
                     f"文件中没有的内容，系统会直接说明“{NOT_FOUND}”。")
         results = gr.State([])
@@ -345,6 +387,7 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         admin.docs.select(page.pick_document, [admin.docs], [admin.del_id, admin.del_choice])
         admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs, admin.del_id, admin.del_choice])
         admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
-        admin.tab.select(page.list_docs, None, admin.docs)
+        # a refresh of a list already filled by demo.load: no progress overlay over it
+        admin.tab.select(page.list_docs, None, admin.docs, show_progress="hidden")
         demo.load(page.on_load, None, [admin.tab, admin.docs])
     return demo

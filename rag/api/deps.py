@@ -28,5 +28,6 @@ def _settings(request: Request) -> Settings:
 ServiceDep = Annotated[RagService, Depends(_service)]
 ObservabilityDep = Annotated[Observability, Depends(_observability)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+Multipart = Annotated[None, Depends(security.multipart)]
 Reader = Annotated[Caller, Depends(security.reader)]
 Admin = Annotated[Caller, Depends(security.admin)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from rag.api.deps import Admin, ServiceDep
+from rag.api.deps import Admin, Multipart, ServiceDep
 from rag.api.errors import RESPONSES
 from rag.api.schemas import DocumentOut, IngestOut
 from rag.service import Upload
@@ -22,8 +22,9 @@ def documents(caller: Admin, service: ServiceDep) -> list[DocumentOut]:
 
 
 @router.post("", response_model=IngestOut)
-async def upload(files: Annotated[list[UploadFile], File(description="One or more documents")], caller: Admin,
-                 service: ServiceDep) -> IngestOut:
+async def upload(_: Multipart, files: Annotated[list[UploadFile], File(description="One or more documents")],
+                 caller: Admin, service: ServiceDep, request: Request) -> IngestOut:
+    request.state.files = [f.filename or "" for f in files]  # for the audit entry
     items = [Upload(f.filename or "", await f.read()) for f in files]
     summary = await run_in_threadpool(service.upload, items)
     return IngestOut(**summary.to_dict())

@@ -1,0 +1,301 @@
+"""One security policy for both front doors (issue 16): chat-page sessions bound to the key, the same
+authentication, role, rate limit, upload limit and audit on the API and on the page's /gradio_api calls,
+CSRF (same-origin) checks, and request limits. Real uvicorn servers on loopback, httpx as the client."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from core.settings import load_settings
+from ingest.pipeline import ingest
+from rag.keys import KeyStore
+from tests.server import running
+from ui.launcher import build_app
+
+Q = "龙泉镇下放了多少项行政审批权？"
+
+
+@pytest.fixture
+def index_settings(small_corpus, tmp_path):
+    s = load_settings(index_dir=tmp_path / "index")
+    ingest([small_corpus], s)
+    return s
+
+
+def _page_login(base: str, name: str, key: str) -> httpx.Client:
+    """A chat-page session as the browser gets it: gradio's login form, then its cookie."""
+    client = httpx.Client(base_url=base, timeout=60)
+    r = client.post("/login", data={"username": name, "password": key})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN002
+    """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream):
+    (status of the call, the stream's text with its JSON unescaped; the refusal's body when the call was refused)."""
+    r = client.post(f"/gradio_api/call/{fn}", json={"data": list(data)})
+    if r.status_code != 200:
+        return r.status_code, r.text
+    stream = client.get(f"/gradio_api/call/{fn}/{r.json()['event_id']}")
+    lines = [line if not line.startswith("data: ") or line == "data: null"
+             else "data: " + json.dumps(json.loads(line[6:]), ensure_ascii=False) for line in stream.text.splitlines()]
+    return stream.status_code, "\n".join(lines)
+
+
+def _audit(settings) -> list[dict]:
+    path = settings.index_dir / "audit.log"
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+# --- 1. sessions bound to the key -------------------------------------------------------------------------
+
+def test_revoking_a_key_ends_its_chat_page_session_at_the_next_request(index_settings):
+    keys = KeyStore(index_settings)
+    key = keys.create("clerk", "reader")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "clerk", key)
+        status, text = _call(page, "respond", Q, [], [])
+        assert status == 200 and "76" in text
+        keys.revoke("clerk")
+        status, _ = _call(page, "respond", Q, [], [])
+        assert status == 401
+
+
+def test_a_name_created_again_is_a_new_identity_the_old_session_gets_nothing(index_settings):
+    keys = KeyStore(index_settings)
+    old = keys.create("ops", "admin")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "ops", old)
+        status, text = _call(page, "list_docs")
+        assert status == 200 and "event: complete" in text
+        keys.revoke("ops")
+        new = keys.create("ops", "admin")  # rotation: same name, new key
+        assert _call(page, "list_docs")[0] == 401  # the old session does not get the new key's role
+        assert _call(page, "respond", Q, [], [])[0] == 401
+        fresh = _page_login(base, "ops", new)
+        assert _call(fresh, "list_docs")[0] == 200
+        assert fresh.post("/login", data={"username": "ops", "password": old}).status_code == 400
+
+
+def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
+    key = KeyStore(index_settings).create("clerk", "reader")
+    s = index_settings.model_copy(update={"session_idle_seconds": 2.0})
+    with running(build_app(s)) as base:
+        page = _page_login(base, "clerk", key)
+        assert _call(page, "respond", Q, [], [])[0] == 200
+        time.sleep(2.5)
+        assert _call(page, "respond", Q, [], [])[0] == 401
+
+        page = _page_login(base, "clerk", key)
+        assert _call(page, "respond", Q, [], [])[0] == 200
+        kept = dict(page.cookies)
+        page.get("/logout")
+        replay = httpx.Client(base_url=base, timeout=60, cookies=kept)  # a client that kept the cookie
+        assert _call(replay, "respond", Q, [], [])[0] == 401
+
+
+# --- 2. one policy for both front doors -------------------------------------------------------------------
+
+def test_a_reader_over_the_api_budget_is_refused_on_the_chat_page_too(index_settings):
+    key = KeyStore(index_settings).create("clerk", "reader")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        bearer = {"Authorization": f"Bearer {key}"}
+        codes = [httpx.post(base + "/v1/ask", json={"question": Q}, headers=bearer, timeout=60).status_code
+                 for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        page = _page_login(base, "clerk", key)
+        status, text = _call(page, "respond", Q, [], [])
+        assert "76" not in text and "event: error" in text and "请求过于频繁" in text
+    assert any(e["via"] == "page" and e["action"] == "ask" and e["outcome"] == "rate_limited" for e in _audit(s))
+
+
+def test_failed_authentication_and_readyz_are_throttled_per_client_address(index_settings):
+    KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        wrong = [httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Authorization": "Bearer rq-wrong"},
+                            timeout=60).status_code for _ in range(5)]
+        assert wrong[:3] == [401, 401, 401] and wrong[-1] == 429
+    with running(build_app(s)) as base:
+        ready = [httpx.get(base + "/readyz", timeout=60).status_code for _ in range(5)]
+        assert ready[:3] == [200, 200, 200] and ready[-1] == 429
+
+
+def _page_upload(page: httpx.Client, name: str, data: bytes) -> tuple[int, str]:
+    """The admin tab's upload: the file to gradio's upload route, then the page's ``upload`` handler."""
+    r = page.post("/gradio_api/upload", files=[("files", (name, data, "text/plain"))])
+    if r.status_code != 200:
+        return r.status_code, r.text
+    meta = {"path": r.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+    return _call(page, "upload", [meta])
+
+
+def test_page_upload_has_the_api_upload_limit_not_the_json_limit_and_is_audited(index_settings):
+    admin = KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"max_upload_bytes": 600 * 1024})
+    doc = "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。\n".encode() + b" " * (300 * 1024)  # over 256 KB
+    with running(build_app(s)) as base:
+        page = _page_login(base, "ops", admin)
+        status, text = _page_upload(page, "宁海.txt", doc)
+        assert status == 200 and "导入完成" in text, text[-500:]
+        over = doc + b" " * (400 * 1024)  # over max_upload_bytes: refused by both front doors alike
+        assert _page_upload(page, "big.txt", over)[0] == 413
+        r = httpx.post(base + "/v1/documents", files=[("files", ("big.txt", over, "text/plain"))],
+                       headers={"Authorization": f"Bearer {admin}"}, timeout=60)
+        assert r.status_code == 413
+        doc_id = next(d["doc_id"] for d in httpx.get(base + "/v1/documents", headers={
+            "Authorization": f"Bearer {admin}"}).json() if d["title"] == "宁海县扩权改革")
+        status, text = _call(page, "delete", doc_id)
+        assert status == 200 and "已删除" in text
+    entries = _audit(s)
+    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"]}.items() \
+        <= next(e for e in entries if e["action"] == "upload").items()
+    assert any(e["via"] == "page" and e["action"] == "delete" and e["doc_id"] == doc_id and e["outcome"] == "ok"
+               for e in entries)
+
+
+def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
+    admin = KeyStore(index_settings).create("ops", "admin")
+    auth = {"Authorization": f"Bearer {admin}"}
+    with running(build_app(index_settings)) as base:
+        r = httpx.post(base + "/v1/documents", headers=auth, timeout=60,
+                       files=[("files", ("宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode(),
+                                         "text/plain"))])
+        assert r.status_code == 200
+        doc_id = next(d["doc_id"] for d in httpx.get(base + "/v1/documents", headers=auth).json()
+                      if d["title"] == "宁海县扩权改革")
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=auth).status_code == 200
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=auth).status_code == 404
+    entries = [e for e in _audit(index_settings) if e["via"] == "api"]
+    upload = next(e for e in entries if e["action"] == "upload")
+    assert upload["actor"] == "ops" and upload["files"] == ["宁海.txt"] and upload["outcome"] == "ok"
+    deletes = [(e["doc_id"], e["outcome"]) for e in entries if e["action"] == "delete"]
+    assert deletes == [(doc_id, "ok"), (doc_id, "not_found")]
+    assert all("endpoint" not in e for e in entries)  # no route templates ("/v1/documents/{doc_id}")
+
+
+def test_an_unwritable_audit_log_fails_no_chat_page_question(index_settings):
+    (index_settings.index_dir / "audit.log").mkdir()
+    with running(build_app(index_settings)) as base:
+        status, text = _call(httpx.Client(base_url=base, timeout=60), "respond", Q, [], [])
+    assert status == 200 and "76" in text
+
+
+# --- 3. cross-site requests -------------------------------------------------------------------------------
+
+def _titles(base: str, headers: dict | None = None) -> list[str]:
+    return [d["title"] for d in httpx.get(base + "/v1/documents", headers=headers or {}, timeout=30).json()]
+
+
+NINGHAI = ("files", ("宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode(), "text/plain"))
+
+
+@pytest.mark.parametrize("browser_headers", [
+    {"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"},  # another port of this host
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "http://localhost:1"},  # a browser that sends no Sec-Fetch-Site
+    {"Origin": "null"},  # a sandboxed frame or a file:// page
+])
+def test_cross_site_uploads_and_deletes_are_refused_with_auth_off(index_settings, browser_headers):
+    with running(build_app(index_settings)) as base:
+        before = _titles(base)
+        r = httpx.post(base + "/v1/documents", files=[NINGHAI], headers=browser_headers, timeout=60)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+        doc_id = httpx.get(base + "/v1/documents").json()[0]["doc_id"]
+        assert httpx.delete(f"{base}/v1/documents/{doc_id}", headers=browser_headers).status_code == 403
+        page = httpx.Client(base_url=base, timeout=60, headers=browser_headers)
+        assert page.post("/gradio_api/call/delete", json={"data": [doc_id]}).status_code == 403
+        assert _titles(base) == before
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}  # the page itself
+        assert httpx.post(base + "/v1/documents", files=[NINGHAI], headers=same, timeout=60).status_code == 200
+    refused = [e for e in _audit(index_settings) if e["action"] == "cross_origin_request"]
+    assert len(refused) == 3 and all(e["outcome"] == "forbidden" for e in refused)
+
+
+def test_gradio_routes_give_no_credentialed_cors_to_other_origins_unless_allowed(index_settings):
+    other = "http://localhost:5173"
+    with running(build_app(index_settings)) as base:
+        for method, path in (("OPTIONS", "/gradio_api/call/list_docs"), ("GET", "/gradio_api/info"),
+                             ("OPTIONS", "/v1/documents")):
+            r = httpx.request(method, base + path, headers={"Origin": other, "Access-Control-Request-Method": "POST"})
+            assert r.headers.get("access-control-allow-origin") is None, path
+            assert r.headers.get("access-control-allow-credentials") is None, path
+    allowed = index_settings.model_copy(update={"cors_allow_origins": [other]})
+    with running(build_app(allowed)) as base:
+        r = httpx.options(base + "/v1/ask", headers={"Origin": other, "Access-Control-Request-Method": "POST"})
+        assert r.headers["access-control-allow-origin"] == other
+        r = httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Origin": other, "Sec-Fetch-Site": "cross-site"},
+                       timeout=60)
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == other
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "application/x-www-form-urlencoded"])
+def test_api_uploads_take_multipart_only(index_settings, content_type):
+    with running(build_app(index_settings)) as base:
+        r = httpx.post(base + "/v1/documents", content=b'{"files": []}', headers={"content-type": content_type})
+        assert r.status_code == 415
+
+
+# --- 4. request limits ------------------------------------------------------------------------------------
+
+def test_oversized_headers_431_chunked_bodies_413_lone_surrogates_422_and_audited(index_settings):
+    with running(build_app(index_settings)) as base:
+        r = httpx.get(base + "/healthz", headers={"X-Pad": "a" * (64 * 1024)})  # limit: 32 KB
+        assert r.status_code == 431
+
+        def chunks():  # no Content-Length: Transfer-Encoding: chunked
+            yield b'{"question": "'
+            for _ in range(300):
+                yield b"a" * 1024
+            yield b'"}'
+
+        r = httpx.post(base + "/v1/ask", content=chunks(), headers={"content-type": "application/json"}, timeout=60)
+        assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+        r = httpx.post(base + "/v1/documents", content=(b"x" * 1024 for _ in range(2)),
+                       headers={"content-type": "multipart/form-data; boundary=b"}, timeout=60)
+        assert r.status_code != 413  # a small streamed upload is not refused for its size
+
+        for body in (b'{"question": "\\ud800"}', b'{"question": "\\udc00\\u9f99"}'):
+            r = httpx.post(base + "/v1/ask", content=body, headers={"content-type": "application/json"}, timeout=60)
+            assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+        r = httpx.post(base + "/v1/ask", content=b'{"question": "\\ud83d\\ude00' + Q.encode() + b'"}',
+                       headers={"content-type": "application/json"}, timeout=60)
+        assert r.status_code == 200  # a surrogate pair (an emoji) is fine
+        assert httpx.get(base + "/healthz").status_code == 200
+    outcomes = [(e["action"], e["outcome"]) for e in _audit(index_settings)]
+    assert outcomes.count(("ask", "invalid")) == 2 and ("ask", "too_large") in outcomes
+
+
+def test_keys_rotate_replaces_a_key_and_ends_the_old_keys_sessions(index_settings):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    keys = KeyStore(index_settings)
+    old = keys.create("ops", "admin")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "ops", old)
+        assert _call(page, "list_docs")[0] == 200
+        r = CliRunner().invoke(app, ["keys", "rotate", "ops", "--index-dir", str(index_settings.index_dir)])
+        assert r.exit_code == 0, r.output
+        new = r.stdout.strip().splitlines()[0]
+        assert new.startswith("rq-") and new != old
+        assert _call(page, "list_docs")[0] == 401
+        ask = lambda key: httpx.post(base + "/v1/documents", files=[NINGHAI], timeout=60,  # noqa: E731
+                                     headers={"Authorization": f"Bearer {key}"}).status_code
+        assert ask(old) == 401 and ask(new) == 200  # same name, same role (admin)
+
+
+def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_settings):
+    KeyStore(index_settings).create("ops", "admin")
+    s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
+    with running(build_app(s)) as base:
+        codes = [httpx.post(base + "/login", data={"username": "ops", "password": f"rq-guess{i}"}).status_code
+                 for i in range(5)]
+    assert codes[:3] == [400, 400, 400] and codes[-1] == 429
+    assert [e["outcome"] for e in _audit(s) if e["action"] == "login"] == ["unauthorized"] * 3
