@@ -351,7 +351,7 @@ def _admin_tab(extensions: list[str]) -> SimpleNamespace:
         ui.refresh = gr.Button("刷新列表")
         ui.docs = gr.Dataframe(headers=DOC_HEADERS, column_widths=DOC_WIDTHS, wrap=True, interactive=False,
                                elem_id="docs", buttons=[])
-        ui.del_id = gr.State("")
+        ui.del_id = gr.Textbox(visible=False, elem_id="del-id")  # set by clicking a row of the list
         with gr.Row():
             ui.del_choice = gr.Markdown(NO_CHOICE, elem_id="del-choice")
             ui.delete = gr.Button("删除所选文档", variant="stop", elem_id="del-btn")
