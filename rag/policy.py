@@ -18,8 +18,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from core.errors import Forbidden, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
 from core.settings import Settings, is_loopback
+from rag.database import audit, engine_for
 from rag.keys import KeyInfo, KeyStore
 
 log = logging.getLogger("ragqa.policy")
@@ -144,7 +147,9 @@ class Sessions:
 
 
 class AuditLog:
-    """The JSON-lines audit log (``<index_dir>/audit.log``) of both front doors. One line per action:
+    """The audit log of both front doors, kept in the deployment's SQL database (table ``audit``, shared by
+    every replica: ``rag.database``) and mirrored as JSON lines in ``<index_dir>/audit.log`` for the local
+    operator. One entry per action:
     ``time``, ``actor`` (key name, never the key; "anonymous" with auth off, None when unauthenticated),
     ``via`` ("api" | "page"), ``action`` (e.g. "ask", "upload", "delete", "list_documents"),
     ``outcome`` ("ok" or the error code), optional ``status`` (HTTP), ``doc_id``, ``files`` (names),
@@ -152,9 +157,17 @@ class AuditLog:
     (logger ``ragqa.policy``) and never raised: a read is never failed by its audit."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.path = settings.index_dir / "audit.log"
         self.questions = settings.audit_questions
         self._lock = threading.Lock()
+
+    def entries(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries of every replica (from the database), oldest first.
+        Raises ``StorageError`` when the database cannot be reached."""
+        with engine_for(self.settings).connect() as db:
+            rows = db.execute(select(audit.c.entry).order_by(audit.c.id.desc()).limit(limit)).scalars().all()
+        return [json.loads(r) for r in reversed(rows)]
 
     def write(self, *, actor: str | None, via: str, action: str, outcome: str, **fields: Any) -> None:
         entry: dict[str, Any] = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "actor": actor, "via": via,
@@ -163,6 +176,12 @@ class AuditLog:
         # a lone surrogate (from a JSON \\ud800 escape) cannot be encoded as UTF-8: keep it visible as an escape
         line = json.dumps(entry, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
         try:
+            with engine_for(self.settings).begin() as db:
+                db.execute(insert(audit).values(at=time.time(), entry=line))
+        except Exception as e:  # noqa: BLE001 - an audit failure never fails the request it records
+            log.error("audit entry not stored in the database: %s", e)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._lock, self.path.open("a", encoding="utf-8") as f:
                 f.write(line + "\n")
         except OSError as e:  # an unwritable audit log never fails the request it records

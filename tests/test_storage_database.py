@@ -53,3 +53,25 @@ def test_two_replicas_share_keys_and_feedback_in_postgresql(tmp_path):
         FeedbackStore(b).add(useful=False, question="q", answer="a", citations=[])
         assert [r["useful"] for r in FeedbackStore(a).list()][:1] == [False]
         assert not (tmp_path / "a" / "ragqa.sqlite").exists()
+
+
+def test_audit_entries_of_two_replicas_land_in_the_one_database(tmp_path):
+    from rag.policy import AccessPolicy
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    a = load_settings(index_dir=tmp_path / "a", database_url=url)
+    b = load_settings(index_dir=tmp_path / "b", database_url=url)
+    AccessPolicy.from_settings(a).record("ops", "api", "delete", "ok", doc_id="d1")
+    AccessPolicy.from_settings(b).record("clerk", "page", "ask", "ok", question="问")
+    for s in (a, b):
+        entries = AccessPolicy.from_settings(s).audit.entries()
+        assert [(e["actor"], e["action"]) for e in entries] == [("ops", "delete"), ("clerk", "ask")]
+    assert (tmp_path / "a" / "audit.log").exists()  # the local mirror for the operator
+
+
+def test_an_unreachable_audit_database_fails_no_request_it_records(tmp_path):
+    from rag.policy import AuditLog
+
+    s = load_settings(index_dir=tmp_path / "a", database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    AuditLog(s).write(actor="ops", via="api", action="ask", outcome="ok")  # logged, not raised
+    assert "ask" in (tmp_path / "a" / "audit.log").read_text(encoding="utf-8")
