@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from core.kb import DEFAULT_KB
 from core.text import CLOSING_CHARS, SENTENCE_END_CHARS
 from ingest.articles import Document
 from ingest.headings import INLINE_HEADING, heading_level, heading_title
@@ -56,6 +57,7 @@ class Chunk:
     text: str
     seq: int = 0
     also_in: list[dict[str, str]] = field(default_factory=list)
+    kb: str = DEFAULT_KB  # the knowledge base of its document
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
