@@ -3,12 +3,13 @@ normalised scores (weights chosen on the eval set; see eval/report)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
@@ -82,6 +83,46 @@ class Index:
         self._df = self.bm25.df
         # each document's title and text, to check whether it (or any document) names a place or body
         self.doc_text = {doc: "\n".join([cs[0].doc_title] + [c.text for c in cs]).lower() for doc, cs in self.by_doc.items()}
+        # knowledge bases: those with chunks; a view over some of them (`scoped`) filters dense queries by this
+        self.kb_names: frozenset[str] = frozenset(c.kb for c in chunks)
+        self.dense_where: dict[str, Any] | None = None
+        self._views: dict[frozenset[str], Index] = {}
+
+    def scoped(self, kbs: Iterable[str]) -> Index:
+        """This index seen through the knowledge bases `kbs` only: their chunks, their own BM25 statistics
+        (one derived BM25 per knowledge base, cached under ``<index_dir>/bm25_kb/<name>``; a union of several
+        is built in memory), document frequencies and texts, and a dense query filtered by a Chroma ``where``
+        on the chunk metadata ``kb``. So what a question in knowledge base A retrieves, cites or abstains on
+        never depends on another knowledge base. Returns `self` when `kbs` covers every knowledge base with
+        chunks (then the two are the same); views are cached per set of names until the index is reloaded.
+        A view of knowledge bases without chunks is empty (every search finds nothing)."""
+        wanted = frozenset(kbs)
+        if wanted >= self.kb_names:
+            return self
+        view = self._views.get(wanted)
+        if view is not None:
+            return view
+        from ingest.store import fingerprint
+
+        view = copy.copy(self)
+        chunks = [c for c in self.chunks.values() if c.kb in wanted]
+        view.chunks = {c.chunk_id: c for c in chunks}
+        view.by_doc = {doc: cs for doc, cs in self.by_doc.items() if cs[0].kb in wanted}
+        select = lambda cs: first_copies(cs, self.settings.dedup_threshold)  # noqa: E731
+        if len(wanted) == 1:
+            view.bm25 = BM25Index.derive(self.settings.index_dir / "bm25_kb" / next(iter(wanted)), chunks, select)
+        else:
+            view.bm25 = BM25Index.build(select(chunks), fingerprint(c.chunk_id for c in chunks))
+        view._compact = {}
+        view.n_docs = max(len(view.bm25.chunk_ids), 1)
+        view._df = view.bm25.df
+        view.doc_text = {doc: text for doc, text in self.doc_text.items() if doc in view.by_doc}
+        view.kb_names = frozenset(c.kb for c in chunks)
+        names = sorted(wanted)
+        view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
+        view._views = {}
+        self._views[wanted] = view
+        return view
 
     def compact_text(self, doc_id: str) -> str:
         """A document's chunk texts joined without whitespace (cached; for finding repeats)."""
@@ -138,7 +179,8 @@ class HybridRetriever(BaseRetriever):
             qvec = query_vector if query_vector is not None else self.index.embedding.get_query_embedding(query)
             t_embed = time.perf_counter()
             try:
-                res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n))
+                where = {"where": self.index.dense_where} if self.index.dense_where else {}
+                res = self.index.store.query(VectorStoreQuery(query_embedding=qvec, similarity_top_k=n), **where)
                 sims = list(zip(res.ids or [], res.similarities or [], strict=False))
             except Exception as e:  # Chroma unreachable: BM25 alone answers; readiness reports the outage
                 log.warning("dense retrieval unavailable, BM25 only: %s", e)

@@ -55,3 +55,42 @@ def test_the_same_file_in_two_kbs_is_two_documents_and_deleting_one_kb_leaves_th
     assert set(chroma_collection(settings).get()["ids"]) == set(chunks_before)
     with pytest.raises(NotFound):
         delete_kb(settings, "fin")
+
+
+def _same(result) -> dict:
+    """What must not change with another knowledge base present: answer, abstention, contexts, citations."""
+    d = result.model_dump()
+    d.pop("timings_ms")
+    return d
+
+
+QUESTIONS = ["县政府向青石镇下放了多少项行政审批事项？", "白沙镇辖多少个行政村？", "青石镇常住人口多少万人？",
+             "便民服务中心全年办件多少件？"]
+
+
+def test_answers_in_a_kb_are_identical_whether_or_not_another_kb_exists(tmp_path, settings):
+    from rag.service import RagService
+
+    ingest([_town_dir(tmp_path / "a", "青石镇")], settings)
+    service = RagService(settings)
+    alone = {q: _same(service.ask(q, kbs=["default"])) for q in QUESTIONS}
+    assert alone == {q: _same(service.ask(q)) for q in QUESTIONS}
+    # a second knowledge base whose documents answer the same questions, with other figures
+    b = tmp_path / "b"
+    _town_dir(b, "白沙镇")
+    (b / "青石镇.txt").write_text(TEMPLATE.format(town="青石镇", villages=21, people=9.9, items=99, cases=1234),
+                                 encoding="utf-8")
+    service.create_kb("fin")
+    ingest([b], settings, kb="fin")
+    service.sync(force=True)
+    default_chunks = {c.chunk_id for c in Catalog(settings).chunks() if c.kb == "default"}
+    for q in QUESTIONS:
+        got = service.ask(q, kbs=["default"])
+        assert _same(got) == alone[q], q  # same contexts, same citations, same abstentions
+        assert {c.chunk_id for c in got.citations} <= default_chunks
+    fin = service.ask(QUESTIONS[0], kbs=["fin"])
+    assert not fin.abstained and "99" in fin.answer and "42" not in fin.answer
+    assert fin.citations and not {c.chunk_id for c in fin.citations} & default_chunks
+    assert {c.chunk_id for c in fin.contexts} and not {c.chunk_id for c in fin.contexts} & default_chunks
+    with pytest.raises(NotFound):
+        service.ask(QUESTIONS[0], kbs=["nope"])
