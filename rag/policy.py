@@ -11,7 +11,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from core.errors import Forbidden, RateLimited, Unauthorized, UnsafeBind
+from collections.abc import Sequence
+
+from core.errors import Forbidden, NotFound, RateLimited, Unauthorized, UnsafeBind
 from core.settings import Settings, is_loopback
 from rag.keys import KeyStore
 
@@ -22,6 +24,7 @@ class Caller:
 
     name: str
     role: str  # "admin" | "reader"
+    grants: tuple[tuple[str, str], ...] = ()  # (knowledge base, "read" | "admin"); () = every one at `role`
 
 
 ANONYMOUS = Caller("anonymous", "admin")  # authentication off: a loopback-only laptop run
@@ -77,7 +80,7 @@ class AccessPolicy:
         if info is None:
             raise Unauthorized("API 密钥无效或已吊销。")
         self.limiter.check(f"key:{info.name}")
-        return Caller(info.name, info.role)
+        return Caller(info.name, info.role, info.grants)
 
     @staticmethod
     def require_admin(caller: Caller) -> Caller:
@@ -85,6 +88,66 @@ class AccessPolicy:
         if caller.role != "admin":
             raise Forbidden("此操作需要管理员密钥。")
         return caller
+
+    # --- knowledge bases: a key granted per knowledge base never learns that any other exists ---------
+    @staticmethod
+    def readable_kbs(caller: Caller, names: Sequence[str]) -> list[str]:
+        """Those of the knowledge bases `names` the caller may read (all for a key without grants)."""
+        if not caller.grants:
+            return list(names)
+        granted = {kb for kb, _ in caller.grants}
+        return [n for n in names if n in granted]
+
+    @staticmethod
+    def may_admin_kb(caller: Caller, kb: str) -> bool:
+        """Whether the caller may change knowledge base `kb` (upload, delete documents, delete it)."""
+        if not caller.grants:
+            return caller.role == "admin"
+        return (kb, "admin") in caller.grants
+
+    def select_kbs(self, caller: Caller, requested: str | Sequence[str] | None, names: Sequence[str]) -> list[str] | None:
+        """The knowledge bases a question of `caller` searches: `requested` (a name or names), each of which
+        must exist among `names` and be readable, else ``NotFound`` (never Forbidden: a knowledge base not
+        granted does not exist for the caller); None requested: every readable one (None = all, for a key
+        without grants; ``NotFound`` when a key with grants may read none that exists)."""
+        if requested is None:
+            if not caller.grants:
+                return None
+            readable = self.readable_kbs(caller, names)
+            if not readable:
+                raise NotFound("no knowledge base this key may read")
+            return readable
+        wanted = [requested] if isinstance(requested, str) else list(requested)
+        visible = set(self.readable_kbs(caller, names))
+        missing = [n for n in wanted if n not in visible]
+        if missing:
+            raise NotFound(f"no knowledge base {', '.join(missing)}")
+        return list(dict.fromkeys(wanted))
+
+    def require_kb_read(self, caller: Caller, kb: str, names: Sequence[str]) -> None:
+        """``NotFound`` unless `kb` exists among `names` and the caller may read it."""
+        if kb not in self.readable_kbs(caller, names):
+            raise NotFound(f"no knowledge base {kb}")
+
+    def require_kb_admin(self, caller: Caller, kb: str, names: Sequence[str]) -> None:
+        """``NotFound`` as `require_kb_read`; ``Forbidden`` when the caller may read `kb` but not change it."""
+        self.require_kb_read(caller, kb, names)
+        if not self.may_admin_kb(caller, kb):
+            raise Forbidden("此操作需要该知识库的管理员密钥。")
+
+    @staticmethod
+    def require_global_admin(caller: Caller) -> Caller:
+        """``caller`` if it is an admin over every knowledge base (creating one needs it); raises ``Forbidden``."""
+        if caller.role != "admin" or caller.grants:
+            raise Forbidden("此操作需要管理员密钥。")
+        return caller
+
+    def caller_of(self, name: str | None) -> Caller:
+        """The caller of a logged-in page user (``ANONYMOUS`` with auth off; role "none" for an unknown name)."""
+        if not self.enabled:
+            return ANONYMOUS
+        info = next((k for k in self.keys.list() if k.name == name), None)
+        return Caller(name or "", "none") if info is None else Caller(info.name, info.role, info.grants)
 
     def login(self, name: str, secret: str) -> bool:
         """The chat page's login: the user name is the key's name, the password the key."""

@@ -94,3 +94,109 @@ def test_answers_in_a_kb_are_identical_whether_or_not_another_kb_exists(tmp_path
     assert {c.chunk_id for c in fin.contexts} and not {c.chunk_id for c in fin.contexts} & default_chunks
     with pytest.raises(NotFound):
         service.ask(QUESTIONS[0], kbs=["nope"])
+
+
+def _two_kb_index(tmp_path, settings):
+    """default: 青石镇 (42 items); fin: 白沙镇 and another 青石镇 report (99 items) that answers default's questions."""
+    ingest([_town_dir(tmp_path / "a", "青石镇")], settings)
+    create_kb(settings, "fin", "财政局")
+    b = _town_dir(tmp_path / "b", "白沙镇")
+    (b / "青石镇.txt").write_text(TEMPLATE.format(town="青石镇", villages=21, people=9.9, items=99, cases=1234),
+                                 encoding="utf-8")
+    ingest([b], settings, kb="fin")
+    return {d.doc_id: d.kb for d in Catalog(settings).documents()}
+
+
+def test_api_and_openai_endpoint_answer_only_from_the_selected_kb_and_hide_ungranted_kbs(tmp_path, settings):
+    import httpx
+    import openai
+
+    from rag.api.app import create_app
+    from rag.keys import KeyStore
+    from tests.server import running
+
+    docs = _two_kb_index(tmp_path, settings)
+    default_docs = {d for d, kb in docs.items() if kb == "default"}
+    fin_docs = {d for d, kb in docs.items() if kb == "fin"}
+    keys = KeyStore(settings)
+    admin = keys.create("ops", "admin")
+    fin_reader = keys.create("fin-portal", "reader", {"fin": "read"})
+    fin_admin = keys.create("fin-ops", "reader", {"fin": "admin"})
+    q = "县政府向青石镇下放了多少项行政审批事项？"
+    h = lambda k: {"Authorization": f"Bearer {k}"}  # noqa: E731
+    with running(create_app(settings)) as base:
+        def ask(key, **body):
+            return httpx.post(base + "/v1/ask", json={"question": q, **body}, headers=h(key), timeout=60)
+
+        r = ask(admin, kb="default").json()
+        assert "42" in r["answer"] and "99" not in r["answer"]
+        assert r["citations"] and all(c["chunk_id"].split("-")[0] in default_docs for c in r["citations"])
+        r = ask(admin, kb=["fin"]).json()
+        assert "99" in r["answer"] and all(c["chunk_id"].rsplit("-", 2)[0] in fin_docs for c in r["citations"])
+        # the fin reader: only fin, by default and by name; default does not exist for it
+        r = ask(fin_reader).json()
+        assert "99" in r["answer"] and all(c["chunk_id"].rsplit("-", 2)[0] in fin_docs for c in r["citations"])
+        assert ask(fin_reader, kb="default").status_code == 404
+        assert [k["name"] for k in httpx.get(base + "/v1/kbs", headers=h(fin_reader)).json()] == ["fin"]
+        assert [k["name"] for k in httpx.get(base + "/v1/kbs", headers=h(admin)).json()] == ["default", "fin"]
+        models = [m["id"] for m in httpx.get(base + "/v1/models", headers=h(fin_reader)).json()["data"]]
+        assert models == ["ragqa", "ragqa/fin"]
+        some_default = sorted(default_docs)[0]
+        assert httpx.delete(f"{base}/v1/documents/{some_default}", headers=h(fin_admin)).status_code == 404
+        assert httpx.get(base + "/v1/documents?kb=default", headers=h(fin_admin)).status_code == 404
+        assert {d["kb"] for d in httpx.get(base + "/v1/documents", headers=h(fin_admin)).json()} == {"fin"}
+        # the OpenAI SDK, unchanged, targets a knowledge base through the model name
+        client = openai.OpenAI(base_url=base + "/v1", api_key=admin)
+        got = client.chat.completions.create(model="ragqa/default", messages=[{"role": "user", "content": q}])
+        assert "42" in got.choices[0].message.content and "99" not in got.choices[0].message.content
+        got = client.chat.completions.create(model="ragqa/fin", messages=[{"role": "user", "content": q}])
+        assert "99" in got.choices[0].message.content
+        sdk = openai.OpenAI(base_url=base + "/v1", api_key=fin_reader)
+        with pytest.raises(openai.NotFoundError):
+            sdk.chat.completions.create(model="ragqa/default", messages=[{"role": "user", "content": q}])
+        # upload into a chosen knowledge base; the same bytes in another are another document
+        data = (tmp_path / "a" / "青石镇.txt").read_bytes()
+        up = httpx.post(base + "/v1/documents?kb=fin", files={"files": ("青石镇.txt", data)}, headers=h(fin_admin))
+        assert up.status_code == 200 and up.json()["added"] == 1 and not up.json()["duplicate_of"]
+        assert httpx.post(base + "/v1/documents?kb=default", files={"files": ("x.txt", data)},
+                          headers=h(fin_admin)).status_code == 404
+        # knowledge bases: create needs an admin of all; delete needs confirm=true
+        assert httpx.post(base + "/v1/kbs", json={"name": "hr"}, headers=h(fin_admin)).status_code == 403
+        assert httpx.post(base + "/v1/kbs", json={"name": "hr", "display": "人事"}, headers=h(admin)).status_code == 201
+        assert httpx.post(base + "/v1/kbs", json={"name": "hr"}, headers=h(admin)).status_code == 409
+        no = httpx.delete(base + "/v1/kbs/fin", headers=h(admin))
+        assert no.status_code == 422 and "confirm" in no.json()["error"]["message"]
+        assert httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()["documents"] == 3
+        r = ask(admin, kb="default").json()
+        assert "42" in r["answer"]
+        assert ask(fin_reader).status_code == 404  # its only knowledge base is gone
+        audit = (settings.index_dir / "audit.log").read_text(encoding="utf-8")
+        assert '"kb": ["fin"]' in audit and '"kb": "fin"' in audit
+
+
+def test_cli_kb_commands_ingest_and_ask_within_a_kb(tmp_path, settings):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    where = ["--index-dir", str(settings.index_dir)]
+    run = lambda *a: CliRunner().invoke(app, [*a, *where])  # noqa: E731
+    assert run("ingest", str(_town_dir(tmp_path / "a", "青石镇"))).exit_code == 0
+    b = tmp_path / "b"
+    b.mkdir()
+    (b / "青石镇.txt").write_text(TEMPLATE.format(town="青石镇", villages=21, people=9.9, items=99, cases=1234),
+                                 encoding="utf-8")
+    assert run("ingest", str(b), "--kb", "fin").exit_code == 2  # no such knowledge base yet
+    assert run("kb", "create", "fin", "--display", "财政局").exit_code == 0
+    assert run("ingest", str(b), "--kb", "fin").exit_code == 0
+    listed = run("kb", "list", "--json")
+    assert [(k["name"], k["documents"]) for k in __import__("json").loads(listed.stdout)] == [("default", 1), ("fin", 1)]
+    q = "县政府向青石镇下放了多少项行政审批事项？"
+    r = run("ask", q, "--kb", "fin", "--json")
+    assert r.exit_code == 0 and "99" in r.stdout and "42" not in __import__("json").loads(r.stdout)["answer"]
+    r = run("ask", q, "--kb", "default", "--json")
+    assert "42" in __import__("json").loads(r.stdout)["answer"]
+    assert run("keys", "create", "--name", "p", "--kb", "fin:read").exit_code == 0
+    assert "fin:read" in run("keys", "list").stdout
+    assert run("kb", "delete", "fin", "--yes").exit_code == 0
+    assert run("ask", q, "--kb", "fin").exit_code == 2

@@ -54,6 +54,9 @@ class Observability:
         entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "key": caller.name if caller else None,
                  "endpoint": endpoint, "method": request.method, "status": status,
                  "latency_ms": round(seconds * 1000, 1)}
+        kb = getattr(request.state, "kb", None)
+        if kb is not None:  # the knowledge base(s) the request read or changed
+            entry["kb"] = kb
         question = getattr(request.state, "question", None)
         if self.audit_questions and question is not None:
             entry["question"] = question
