@@ -12,6 +12,9 @@ from core.errors import Invalid
 DEFAULT_KB = "default"
 """The knowledge base of the bundled corpus and of every ingest or upload that names none."""
 
+DEFAULT_KB_DISPLAY = "默认知识库"
+"""The display name of `DEFAULT_KB` until an admin names it."""
+
 KB_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 """A knowledge base id: 1-40 ASCII letters, digits, '_' or '-', starting with a letter or digit (it appears in
 URLs, model names and Chroma metadata)."""

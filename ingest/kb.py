@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from core.errors import KnowledgeBaseExists, NotFound, StorageError
-from core.kb import DEFAULT_KB, check_kb_name
+from core.kb import DEFAULT_KB, DEFAULT_KB_DISPLAY, check_kb_name
 from core.settings import Settings
 from ingest.store import _RECORD_VECTOR, CHROMA_BATCH, Catalog, batched
 
@@ -43,7 +43,7 @@ def list_kbs(catalog: Catalog) -> list[KnowledgeBase]:
     got = catalog._get(catalog.record_collection, where={"kind": "kb"}, include=["metadatas"])
     found = {m["name"]: KnowledgeBase(m["name"], m.get("display") or m["name"], m.get("description", ""),
                                       float(m.get("created", 0.0))) for m in got["metadatas"]}
-    found.setdefault(DEFAULT_KB, KnowledgeBase(DEFAULT_KB, DEFAULT_KB, "", 0.0))
+    found.setdefault(DEFAULT_KB, KnowledgeBase(DEFAULT_KB, DEFAULT_KB_DISPLAY, "", 0.0))
     return sorted(found.values(), key=lambda k: (k.name != DEFAULT_KB, k.name))
 
 
@@ -71,7 +71,7 @@ def create_kb(settings: Settings, name: str, display: str = "", description: str
         kb = KnowledgeBase(name, display.strip() or name, description.strip(), time.time())
         _write(catalog, kb)
         if not any(k.name == DEFAULT_KB and k.created for k in list_kbs(catalog)):
-            _write(catalog, KnowledgeBase(DEFAULT_KB, DEFAULT_KB, "", time.time()))
+            _write(catalog, KnowledgeBase(DEFAULT_KB, DEFAULT_KB_DISPLAY, "", time.time()))
         catalog.bump()
         return kb
 

@@ -200,3 +200,47 @@ def test_cli_kb_commands_ingest_and_ask_within_a_kb(tmp_path, settings):
     assert "fin:read" in run("keys", "list").stdout
     assert run("kb", "delete", "fin", "--yes").exit_code == 0
     assert run("ask", q, "--kb", "fin").exit_code == 2
+
+
+def test_page_selector_lists_only_readable_kbs_answers_within_them_and_deletes_a_kb_only_when_confirmed(tmp_path, settings):
+    import gradio as gr
+
+    from rag.keys import KeyStore
+    from rag.policy import AccessPolicy
+    from rag.service import RagService
+    from ui.page import ChatPage
+
+    _two_kb_index(tmp_path, settings)
+    keys = KeyStore(settings)
+    keys.create("ops", "admin")
+    keys.create("fin-portal", "reader", {"fin": "read"})
+    keys.create("fin-ops", "reader", {"fin": "admin"})
+    page = ChatPage(RagService(settings), AccessPolicy.from_settings(settings))
+    ops, fin_reader, fin_admin = (gr.Request(username=n) for n in ("ops", "fin-portal", "fin-ops"))
+    assert page.readable_kbs(fin_reader) == [("财政局", "fin")]
+    assert [n for _, n in page.readable_kbs(ops)] == ["default", "fin"]
+    assert page.admin_kbs(fin_reader) == [] and page.admin_kbs(fin_admin) == ["fin"]
+    q = "县政府向青石镇下放了多少项行政审批事项？"
+
+    def answer(request, kbs=None):
+        *_, last = page.respond(q, [], [], request, kbs)
+        return last[1][-1]["content"], last[2]
+
+    text, results = answer(fin_reader)
+    assert "99" in text and "42" not in text
+    assert results[-1]["citations"] and all(c["chunk_id"].startswith("fin.") for c in results[-1]["citations"])
+    text, results = answer(fin_reader, ["default"])  # a name it was not granted: nothing is answered from it
+    assert "42" not in text and results == []
+    text, _ = answer(ops, ["default"])
+    assert "42" in text and "99" not in text
+    # admin tab: upload into a chosen knowledge base; delete a knowledge base only once confirmed
+    f = _town_dir(tmp_path / "c", "白沙镇") / "白沙镇.txt"
+    status, _ = page.upload([str(f)], fin_admin, "fin")
+    assert "导入完成" in status
+    with pytest.raises(gr.Error):
+        page.upload([str(f)], fin_admin, "default")
+    status, *_ = page.delete_kb("fin", False, ops)
+    assert "删除失败" in status and "fin" in [k.name for k in page.service.kbs()]
+    status, *_ = page.delete_kb("fin", True, ops)
+    assert "已删除" in status and [k.name for k in page.service.kbs()] == ["default"]
+    assert page.service.documents() and {d.kb for d in page.service.documents()} == {"default"}
