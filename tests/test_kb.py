@@ -74,7 +74,6 @@ def test_answers_in_a_kb_are_identical_whether_or_not_another_kb_exists(tmp_path
     ingest([_town_dir(tmp_path / "a", "青石镇")], settings)
     service = RagService(settings)
     alone = {q: _same(service.ask(q, kbs=["default"])) for q in QUESTIONS}
-    assert alone == {q: _same(service.ask(q)) for q in QUESTIONS}
     # a second knowledge base whose documents answer the same questions, with other figures
     b = tmp_path / "b"
     _town_dir(b, "白沙镇")
