@@ -285,6 +285,14 @@ kb_app = typer.Typer(help="Manage knowledge bases (named document sets, stored i
 app.add_typer(kb_app, name="kb")
 
 
+def _refuse_if_served(settings: Settings) -> None:
+    from rag.service import service_running
+
+    if service_running(settings):
+        err.print("[red]错误:[/red] a running `ragqa serve` holds this index; use its API (/v1/kbs) or stop it first.")
+        raise typer.Exit(2)
+
+
 @kb_app.command("list")
 def kb_list(index_dir: IndexDir = None, as_json: JsonFlag = False) -> None:
     """List knowledge bases with their document counts."""
@@ -314,6 +322,7 @@ def kb_create(
     from core.errors import RagqaError
     from ingest.kb import create_kb
 
+    _refuse_if_served(_settings(index_dir))
     try:
         kb = create_kb(_settings(index_dir), name, display, description)
     except RagqaError as e:
@@ -332,6 +341,7 @@ def kb_delete(
     from core.errors import RagqaError
     from ingest.kb import delete_kb
 
+    _refuse_if_served(_settings(index_dir))
     if not yes and not typer.confirm(f"Delete knowledge base {name} and all its documents?"):
         err.print("not deleted")
         raise typer.Exit(1)

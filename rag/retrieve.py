@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -94,6 +95,7 @@ class Index:
         self.dense_where: dict[str, Any] | None = None
         self.dense_vectors: tuple[list[str], np.ndarray] | None = None  # a view's (chunk ids, unit vectors)
         self._views: dict[frozenset[str], Index] = {}
+        self._views_lock = threading.Lock()  # one build per view (BM25 caches are saved under one name)
 
     def scoped(self, kbs: Iterable[str]) -> Index:
         """This index seen through the knowledge bases `kbs` only: their chunks, their own BM25 statistics
@@ -106,9 +108,13 @@ class Index:
         names until the index is reloaded. A view of knowledge bases without chunks is empty. Raises
         StorageError when the vectors cannot be read from Chroma."""
         wanted = frozenset(kbs)
-        view = self._views.get(wanted)
-        if view is not None:
+        with self._views_lock:
+            view = self._views.get(wanted)
+            if view is None:
+                view = self._views[wanted] = self._view(wanted)
             return view
+
+    def _view(self, wanted: frozenset[str]) -> Index:
         from ingest.store import fingerprint
 
         view = copy.copy(self)
@@ -129,7 +135,7 @@ class Index:
         view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
         view.dense_vectors = self._vectors(list(view.chunks)) if len(chunks) <= EXACT_DENSE_MAX else None
         view._views = {}
-        self._views[wanted] = view
+        view._views_lock = threading.Lock()
         return view
 
     def _vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:

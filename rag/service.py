@@ -77,7 +77,7 @@ class RagService:
         self._load_error: str | None = None
         self._write_error: str | None = None
         self._cat: Catalog | None = None
-        self._kb_engines: dict[tuple[int, frozenset[str]], AskEngine] = {}
+        self._kb_engines: dict[frozenset[str], tuple[AskEngine, AskEngine]] = {}  # kbs -> (full engine, scoped)
         self.reload()
 
     def _catalog(self) -> Catalog:
@@ -198,11 +198,12 @@ class RagService:
         index = engine.index.scoped(wanted)
         if index is engine.index:
             return engine
-        key = (id(engine), wanted)
-        scoped = self._kb_engines.get(key)
-        if scoped is None:
-            self._kb_engines = {k: v for k, v in self._kb_engines.items() if k[0] == id(engine)}
-            scoped = self._kb_engines[key] = components.engine(self.settings, index)
+        cached = self._kb_engines.get(wanted)
+        if cached is not None and cached[0] is engine:
+            return cached[1]
+        scoped = components.engine(self.settings, index)
+        self._kb_engines = {k: v for k, v in self._kb_engines.items() if v[0] is engine}
+        self._kb_engines[wanted] = (engine, scoped)
         return scoped
 
     def kbs(self) -> list[KnowledgeBase]:

@@ -311,6 +311,10 @@ class ChatPage:
             return gr.update(visible=False), gr.update()
         return gr.update(visible=True), self.list_docs(request)
 
+    def on_load_all(self, request: gr.Request) -> tuple[Any, ...]:
+        """`on_load` then `on_load_kbs`, in one event."""
+        return (*self.on_load(request), *self.on_load_kbs(request))
+
     def on_load_kbs(self, request: gr.Request) -> tuple[Any, Any, Any]:
         """The chat's selector (only the knowledge bases the key may read), the upload target and the KB table."""
         readable = self.readable_kbs(request)
@@ -407,6 +411,6 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs])
         admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
         admin.tab.select(page.list_docs, None, admin.docs)
-        demo.load(page.on_load, None, [admin.tab, admin.docs])
-        demo.load(page.on_load_kbs, None, [qa.kbs, admin.upload_kb, admin.kb_table])
+        # one load event (two would queue side by side and show gradio's English queue status)
+        demo.load(page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table])
     return demo
