@@ -32,11 +32,6 @@ Mode = Literal["hybrid", "bm25", "dense"]
 # a chunk holding the figure a question asks for ("13个乡镇" for "在多少个乡镇…") rises this much
 # (chosen on the eval set: 0.05 and 0.1 changed nothing, 0.2 lifted hit@3 by one question)
 FIGURE_BONUS = 0.2
-EXACT_DENSE_MAX = 20_000
-"""A knowledge-base view (`Index.scoped`) of at most this many chunks keeps its chunk vectors in memory
-(20,000 × 384 float32 ≈ 30 MB) and ranks them exactly; a larger one asks Chroma with a ``where`` on ``kb``.
-Measured on 10 KBs × 1,000 synthetic chunks (bench/scale.py --kbs 10): a Chroma query filtered by ``where``
-took ~10 ms against ~2-4 ms unfiltered, which put the 10-KB retrieval at 1.8-4.0× the 1-KB one."""
 
 
 @dataclass
@@ -101,7 +96,9 @@ class Index:
         """This index seen through the knowledge bases `kbs` only: their chunks, their own BM25 statistics
         (one derived BM25 per knowledge base, cached under ``<index_dir>/bm25_kb/<name>``; a union of several
         is built in memory), document frequencies and texts, and dense ranking over their chunks only: exact
-        over their vectors held in memory (up to `EXACT_DENSE_MAX` chunks), else a Chroma query filtered by a
+        over their vectors held in memory (up to ``settings.kb_exact_dense_max`` chunks: measured on 10 KBs ×
+        1,000 synthetic chunks, bench/scale.py --kbs 10, a Chroma query filtered by ``where`` took ~10 ms against
+        ~2-4 ms unfiltered, putting the 10-KB retrieval at 1.8-4.0× the 1-KB one; exact ranking ~0.7 ms), else a Chroma query filtered by a
         ``where`` on the chunk metadata ``kb``. So what a question in knowledge base A retrieves, cites or
         abstains on never depends on another knowledge base (a view is built even when `kbs` covers every
         knowledge base, so the path is the same with or without the others). Views are cached per set of
@@ -133,7 +130,8 @@ class Index:
         view.kb_names = frozenset(c.kb for c in chunks)
         names = sorted(wanted)
         view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
-        view.dense_vectors = self._vectors(list(view.chunks)) if len(chunks) <= EXACT_DENSE_MAX else None
+        view.dense_vectors = (self._vectors(list(view.chunks)) if len(chunks) <= self.settings.kb_exact_dense_max
+                              else None)
         view._views = {}
         view._views_lock = threading.Lock()
         return view

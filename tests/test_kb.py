@@ -243,3 +243,19 @@ def test_page_selector_lists_only_readable_kbs_answers_within_them_and_deletes_a
     status, *_ = page.delete_kb("fin", True, ops)
     assert "已删除" in status and [k.name for k in page.service.kbs()] == ["default"]
     assert page.service.documents() and {d.kb for d in page.service.documents()} == {"default"}
+
+
+def test_a_kb_too_large_for_exact_ranking_is_searched_through_chroma_where_on_kb(tmp_path, settings):
+    from rag.service import RagService
+
+    _two_kb_index(tmp_path, settings)
+    service = RagService(settings.model_copy(update={"kb_exact_dense_max": 0, "candidates": 5}))
+    fin_chunks = {c.chunk_id for c in Catalog(settings).chunks() if c.kb == "fin"}
+    view = service.engine.index.scoped(["fin"])
+    assert view.dense_vectors is None and view.dense_where == {"kb": "fin"}
+    from rag.retrieve import HybridRetriever
+
+    hits = HybridRetriever(view, service.settings, mode="dense").search("县政府向青石镇下放了多少项行政审批事项？", top_k=5)
+    assert hits and {h.chunk.chunk_id for h in hits} <= fin_chunks  # the where path runs (Chroma accepts it)
+    got = service.ask("县政府向青石镇下放了多少项行政审批事项？", kbs=["fin"])
+    assert "99" in got.answer and {c.chunk_id for c in got.contexts} <= fin_chunks
