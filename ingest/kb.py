@@ -76,6 +76,22 @@ def create_kb(settings: Settings, name: str, display: str = "", description: str
         return kb
 
 
+def update_kb(settings: Settings, name: str, display: str | None = None, description: str | None = None) -> KnowledgeBase:
+    """Rename a knowledge base (its display name; the id stays, so keys, model names and document ids stay
+    valid) and/or change its description; None leaves a field as it is. Raises NotFound, IndexBusy, StorageError."""
+    from ingest.pipeline import _locked
+
+    with _locked(settings, 30):
+        catalog = Catalog(settings)
+        old = get_kb(catalog, name)
+        kb = KnowledgeBase(name, (display or "").strip() or old.display if display is not None else old.display,
+                           description.strip() if description is not None else old.description,
+                           old.created or time.time())
+        _write(catalog, kb)
+        catalog.bump()
+        return kb
+
+
 def _write(catalog: Catalog, kb: KnowledgeBase) -> None:
     try:
         catalog.record_collection.upsert(ids=[_kb_record_id(kb.name)], embeddings=[_RECORD_VECTOR],
@@ -127,4 +143,4 @@ def label_chunks(catalog: Catalog) -> int:
     return labelled
 
 
-__all__ = ["KnowledgeBase", "create_kb", "delete_kb", "get_kb", "label_chunks", "list_kbs"]
+__all__ = ["KnowledgeBase", "create_kb", "delete_kb", "get_kb", "label_chunks", "list_kbs", "update_kb"]

@@ -331,6 +331,26 @@ def kb_create(
     typer.echo(f"created {kb.name}")
 
 
+@kb_app.command("rename")
+def kb_rename(
+    name: str,
+    display: Annotated[str, typer.Option(help="The new display name (the id stays).")],
+    description: Annotated[str | None, typer.Option(help="A new description.")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Rename a knowledge base (its display name) and optionally change its description."""
+    from core.errors import RagqaError
+    from ingest.kb import update_kb
+
+    _refuse_if_served(_settings(index_dir))
+    try:
+        kb = update_kb(_settings(index_dir), name, display, description)
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    typer.echo(f"renamed {kb.name}: {kb.display}")
+
+
 @kb_app.command("delete")
 def kb_delete(
     name: str,

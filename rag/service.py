@@ -33,7 +33,7 @@ from core.errors import (
 )
 from core.kb import DEFAULT_KB, check_kb_name
 from core.settings import Settings
-from ingest.kb import KnowledgeBase, create_kb, delete_kb, get_kb, list_kbs
+from ingest.kb import KnowledgeBase, create_kb, delete_kb, get_kb, list_kbs, update_kb
 from ingest.load import read_text
 from ingest.names import check_upload_name
 from ingest.pipeline import IngestSummary, Input, delete_documents, ingest_inputs, upload_source
@@ -222,6 +222,11 @@ class RagService:
         """Create an empty knowledge base. Raises Invalid, KnowledgeBaseExists (Busy), StorageError."""
         check_kb_name(name)
         return self._guarded_write(lambda: create_kb(self.settings, name, display, description))
+
+    def update_kb(self, name: str, display: str | None = None, description: str | None = None) -> KnowledgeBase:
+        """Rename (display name) and/or describe a knowledge base. Raises NotFound, Busy, StorageError."""
+        self.kb(name)
+        return self._guarded_write(lambda: update_kb(self.settings, name, display, description))
 
     def delete_kb(self, name: str, confirm: bool = False) -> int:
         """Delete a knowledge base and all its documents (only with `confirm`); returns how many documents

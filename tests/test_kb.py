@@ -163,6 +163,10 @@ def test_api_and_openai_endpoint_answer_only_from_the_selected_kb_and_hide_ungra
         assert httpx.post(base + "/v1/kbs", json={"name": "hr"}, headers=h(fin_admin)).status_code == 403
         assert httpx.post(base + "/v1/kbs", json={"name": "hr", "display": "人事"}, headers=h(admin)).status_code == 201
         assert httpx.post(base + "/v1/kbs", json={"name": "hr"}, headers=h(admin)).status_code == 409
+        assert httpx.patch(base + "/v1/kbs/hr", json={"display": "人事处"}, headers=h(fin_admin)).status_code == 404
+        renamed = httpx.patch(base + "/v1/kbs/fin", json={"display": "财政局（新）"}, headers=h(fin_admin))
+        assert renamed.status_code == 200 and renamed.json()["display"] == "财政局（新）"
+        assert [k["display"] for k in httpx.get(base + "/v1/kbs", headers=h(fin_reader)).json()] == ["财政局（新）"]
         no = httpx.delete(base + "/v1/kbs/fin", headers=h(admin))
         assert no.status_code == 422 and "confirm" in no.json()["error"]["message"]
         assert httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()["documents"] == 3
@@ -197,6 +201,8 @@ def test_cli_kb_commands_ingest_and_ask_within_a_kb(tmp_path, settings):
     assert "42" in __import__("json").loads(r.stdout)["answer"]
     assert run("keys", "create", "--name", "p", "--kb", "fin:read").exit_code == 0
     assert "fin:read" in run("keys", "list").stdout
+    assert run("kb", "rename", "fin", "--display", "财政").exit_code == 0
+    assert "财政" in run("kb", "list").stdout
     assert run("kb", "delete", "fin", "--yes").exit_code == 0
     assert run("ask", q, "--kb", "fin").exit_code == 2
 

@@ -104,6 +104,12 @@ class KnowledgeBaseIn(BaseModel):
     description: str = Field("", max_length=1000)
 
 
+class KnowledgeBaseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"display": "财政局（新）"}]})
+    display: str | None = Field(None, max_length=100, description="New display name (the id never changes).")
+    description: str | None = Field(None, max_length=1000)
+
+
 class KnowledgeBaseOut(BaseModel):
     name: str
     display: str

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from rag.api.deps import PolicyDep, Reader, ServiceDep
 from rag.api.errors import RESPONSES
-from rag.api.schemas import KnowledgeBaseIn, KnowledgeBaseOut
+from rag.api.schemas import KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBaseUpdate
 
 router = APIRouter(prefix="/v1/kbs", tags=["knowledge bases"], responses=RESPONSES)
 
@@ -29,6 +29,15 @@ def create(body: KnowledgeBaseIn, request: Request, caller: Reader, service: Ser
     request.state.kb = body.name
     policy.require_global_admin(caller)
     return KnowledgeBaseOut(**service.create_kb(body.name, body.display, body.description).to_dict())
+
+
+@router.patch("/{name}", response_model=KnowledgeBaseOut)
+def update(name: str, body: KnowledgeBaseUpdate, request: Request, caller: Reader, service: ServiceDep,
+           policy: PolicyDep) -> KnowledgeBaseOut:
+    """Rename (display name) or describe a knowledge base (an admin of it)."""
+    request.state.kb = name
+    policy.require_kb_admin(caller, name, [k.name for k in service.kbs()])
+    return KnowledgeBaseOut(**service.update_kb(name, body.display, body.description).to_dict())
 
 
 @router.delete("/{name}")
