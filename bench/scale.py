@@ -5,6 +5,7 @@ realistic Chinese. Embedding 100k chunks with the CPU model would take hours, so
 chunk's vector is a real chunk embedding plus Gaussian noise, re-normalised.
 
     python -m bench.scale --n 10000 --index DIR --out result.json [--reuse]
+    python -m bench.scale --n 1000 --kbs 10 --index DIR ...   # K knowledge bases of n chunks vs 1 of n
 """
 
 from __future__ import annotations
@@ -119,6 +120,72 @@ def measure(settings, questions: list[str], qvecs: list[list[float]]) -> dict[st
             "rss_mb": rss, "peak_rss_mb": hwm}
 
 
+def kb_chunks(n: int, kb: str, seed: int) -> list[Chunk]:
+    """`synthetic(n, seed)` as the chunks of knowledge base `kb` (document ids scoped by `core.kb.kb_doc_id`)."""
+    from dataclasses import replace
+
+    from core.kb import kb_doc_id
+
+    out = []
+    for c in synthetic(n, seed):
+        doc_id = kb_doc_id(kb, c.doc_id)
+        out.append(replace(c, doc_id=doc_id, chunk_id=chunk_id(doc_id, "synthetic", c.seq), kb=kb))
+    return out
+
+
+def kb_case(n: int, kbs: int, root: Path, real: np.ndarray, questions: list[str],
+            qvecs: list[list[float]]) -> dict[str, object]:
+    """Retrieval latency in one knowledge base of `n` chunks when the index holds `kbs` knowledge bases of `n`
+    chunks each, against an index holding that knowledge base alone (issue 18: within 1.5×). The first
+    knowledge base (`DEFAULT_KB`) has the same chunks and vectors in both; the others use other seeds.
+    Returns both measurements and ``ratio_p50`` / ``ratio_p95`` (many / one)."""
+    from core.kb import DEFAULT_KB
+    from ingest.kb import create_kb
+    from ingest.pipeline import _store
+    from rag import components
+
+    rows = {}
+    for k in (1, kbs):
+        settings = load_settings(index_dir=root / f"kb{k}")
+        names = [DEFAULT_KB] + [f"kb{i:02d}" for i in range(1, k)]
+        for name in names[1:]:
+            create_kb(settings, name)
+        col = chroma_collection(settings)
+        cat = Catalog(settings)
+        every: list[Chunk] = []
+        for i, name in enumerate(names):
+            chunks = kb_chunks(n, name, seed=7 + i)
+            vecs = vectors_for(chunks, real, seed=7 + i)
+            _store(col, chunks, {dense_text(c): v.tolist() for c, v in zip(chunks, vecs, strict=True)})
+            by_doc: dict[str, list[Chunk]] = {}
+            for c in chunks:
+                by_doc.setdefault(c.doc_id, []).append(c)
+            cat.commit_many([SourceRecord(cs[0].source, cs[0].source, "", [DocEntry(d, cs[0].doc_title, "synthetic", len(cs), 0.0)],
+                                          {d: "".join(c.text for c in cs)}, name) for d, cs in by_doc.items()])
+            every.extend(chunks)
+        cat.bump()
+        t0 = time.perf_counter()
+        index = components.index(settings)
+        view = index.scoped([DEFAULT_KB])
+        load_s = time.perf_counter() - t0
+        retriever = components.retriever(settings, view)
+        for q, v in zip(questions[:5], qvecs[:5], strict=True):
+            retriever.search(q, query_vector=v)
+        lat = []
+        for _ in range(3):
+            for q, v in zip(questions, qvecs, strict=True):
+                t = time.perf_counter()
+                hits = retriever.search(q, query_vector=v)
+                lat.append((time.perf_counter() - t) * 1000)
+                assert all(h.chunk.kb == DEFAULT_KB for h in hits)
+        rows[k] = {"kbs": k, "chunks_total": len(every), "load_s": round(load_s, 2), "p50_ms": pct(lat, 50),
+                   "p95_ms": pct(lat, 95)}
+    one, many = rows[1], rows[kbs]
+    return {"case": f"{kbs} KBs x {n} chunks vs 1 KB x {n} chunks", "one": one, "many": many,
+            "ratio_p50": round(many["p50_ms"] / max(one["p50_ms"], 1e-6), 2),
+            "ratio_p95": round(many["p95_ms"] / max(one["p95_ms"], 1e-6), 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, required=True)
@@ -126,10 +193,16 @@ def main() -> None:
     ap.add_argument("--real", type=Path, required=True, help="npy of real chunk embeddings")
     ap.add_argument("--queries", type=Path, required=True, help="json of [question, vector] pairs")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--kbs", type=int, default=0, help="run the knowledge-base case: this many KBs of --n chunks vs one")
     args = ap.parse_args()
     settings = load_settings(index_dir=args.index)
     pairs = json.loads(args.queries.read_text(encoding="utf-8"))
     questions, qvecs = [p[0] for p in pairs], [p[1] for p in pairs]
+    if args.kbs:
+        kb_result = kb_case(args.n, args.kbs, args.index, np.load(args.real), questions, qvecs)
+        args.out.write_text(json.dumps(kb_result), encoding="utf-8")
+        print(json.dumps(kb_result))
+        return
     t0 = time.perf_counter()
     chunks = synthetic(args.n)
     vecs = vectors_for(chunks, np.load(args.real))

@@ -90,3 +90,12 @@ class ArchiveTooLarge(LoadError):
 
 class ConverterMissing(LoadError):
     """A format whose offline converter (catdoc for .doc/.wps) is not installed."""
+
+
+class KnowledgeBaseExists(Busy):
+    """A knowledge base of that name exists already (HTTP 409)."""
+
+
+class ConfirmationRequired(Invalid):
+    """A destructive request (deleting a knowledge base and its documents) was sent without its explicit
+    confirmation flag (HTTP 422)."""

@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from core.kb import DEFAULT_KB
 from core.text import CLOSING_CHARS, SENTENCE_END_CHARS
 from ingest.articles import Document
 from ingest.headings import INLINE_HEADING, heading_level, heading_title
@@ -57,9 +58,10 @@ class Chunk:
     seq: int = 0
     also_in: list[dict[str, str]] = field(default_factory=list)
     doc_meta: dict[str, str] = field(default_factory=dict)
+    """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
     page: int = 0
     """1-based page of the original file where the chunk starts (paginated formats), 0 when unknown."""
-    """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
+    kb: str = DEFAULT_KB  # the knowledge base of its document
 
     @property
     def ocr(self) -> bool:

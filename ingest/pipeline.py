@@ -14,13 +14,14 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from core.errors import IndexBusy, StorageError
+from core.kb import DEFAULT_KB, kb_doc_id
 from core.settings import Settings
 from ingest.articles import documents_from_text
 from ingest.chunk import Chunk, assign_pages, chunk_document
@@ -122,10 +123,12 @@ class _Prepared:
     chunks: list[Chunk]
 
 
-def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
-    """Read and chunk one input into the record that would commit it (raises LoadError)."""
+def _prepare(inp: Input, data: bytes, settings: Settings, kb: str = DEFAULT_KB) -> _Prepared:
+    """Read and chunk one input into the record that would commit it, in knowledge base `kb` (raises LoadError)."""
     loaded = load_file(inp.path)
     docs = documents_from_text(loaded.text, inp.source, inp.title, meta=loaded.meta())
+    if kb != DEFAULT_KB:
+        docs = [replace(d, doc_id=kb_doc_id(kb, d.doc_id)) for d in docs]
     if not docs:
         raise LoadError("no text")
     now = time.time()
@@ -139,10 +142,11 @@ def _prepare(inp: Input, data: bytes, settings: Settings) -> _Prepared:
         for seq, c in enumerate(cs):
             c.seq = seq
             c.chunk_id = chunk_id(doc.doc_id, h, seq)
+            c.kb = kb
         entries.append(DocEntry(doc.doc_id, doc.title, h, len(cs), now, dict(doc.meta)))
         texts[doc.doc_id] = doc.text
         chunks.extend(cs)
-    record = SourceRecord(inp.source, inp.name, hashlib.sha256(data).hexdigest(), entries, texts)
+    record = SourceRecord(inp.source, inp.name, hashlib.sha256(data).hexdigest(), entries, texts, kb)
     return _Prepared(record, chunks)
 
 
@@ -153,8 +157,9 @@ def ingest(
     prune: bool = True,
     lock_timeout: float = 0,
     progress: Progress | None = None,
+    kb: str = DEFAULT_KB,
 ) -> IngestSummary:
-    """Sync the index to the files in `paths` (see `sync_inputs` for their source names).
+    """Sync knowledge base `kb` of the index to the files in `paths` (see `sync_inputs` for their source names).
 
     With `prune`, sources no longer among `paths` are deleted (uploads never are); without it the
     run only adds and updates. A file that fails to load never loses what the index has of it.
@@ -163,9 +168,9 @@ def ingest(
     """
     inputs, skipped = sync_inputs(paths)
     legacy = settings.index_dir / "uploads"
-    old_uploads = _legacy_uploads(legacy)
+    old_uploads = _legacy_uploads(legacy) if kb == DEFAULT_KB else []
     summary = ingest_inputs(inputs + old_uploads, settings, prune=prune, lock_timeout=lock_timeout,
-                            progress=progress, skipped=skipped)
+                            progress=progress, skipped=skipped, kb=kb)
     if old_uploads:  # moved once into the index; the files are kept aside, not deleted
         legacy.rename(legacy.with_name("uploads.migrated"))
     return summary
@@ -199,13 +204,15 @@ def ingest_inputs(
     progress: Progress | None = None,
     skipped: Sequence[Skipped] = (),
     identical_is_duplicate: bool = False,
+    kb: str = DEFAULT_KB,
 ) -> IngestSummary:
-    """Ingest these inputs. With `identical_is_duplicate` (uploads), an input whose bytes equal an
-    indexed source's is not written: its documents are reported in `duplicate_of`."""
+    """Ingest these inputs into knowledge base `kb`. With `identical_is_duplicate` (uploads), an input whose
+    bytes equal a source's of the same knowledge base is not written: its documents are reported in
+    `duplicate_of`. Pruning, replacing and duplicate detection never look beyond `kb`."""
     t0 = time.perf_counter()
     with _locked(settings, lock_timeout):
         summary = _ingest_locked(list(inputs), list(skipped), settings, prune=prune, progress=progress,
-                                 identical_is_duplicate=identical_is_duplicate)
+                                 identical_is_duplicate=identical_is_duplicate, kb=kb)
     summary.seconds = round(time.perf_counter() - t0, 3)
     return summary
 
@@ -241,12 +248,12 @@ def delete_documents(settings: Settings, doc_ids: Sequence[str], lock_timeout: f
             rest = [d for d in rec.docs if d.doc_id not in gone]
             if rest:
                 catalog.commit(SourceRecord(rec.source, rec.name, "", rest,
-                                            {k: v for k, v in rec.texts.items() if k not in gone}))
+                                            {k: v for k, v in rec.texts.items() if k not in gone}, rec.kb))
                 keep = {cid for d in rest for cid in d.chunk_ids()}
             else:
-                catalog.drop(rec.source)
+                catalog.drop(rec.source, rec.kb)
                 keep = set()
-            catalog.delete_chunks(catalog.source_chunk_ids(rec.source) - keep)
+            catalog.delete_chunks(catalog.source_chunk_ids(rec.source, kb=rec.kb) - keep)
         if removed:
             catalog.bump()
             derive_bm25(settings, catalog)
@@ -263,11 +270,13 @@ def derive_bm25(settings: Settings, catalog: Catalog | None = None) -> BM25Index
 
 def _ingest_locked(
     inputs: list[Input], skipped: list[Skipped], settings: Settings, *, prune: bool,
-    progress: Progress | None, identical_is_duplicate: bool,
+    progress: Progress | None, identical_is_duplicate: bool, kb: str = DEFAULT_KB,
 ) -> IngestSummary:
     summary = IngestSummary()
     catalog = Catalog(settings)
-    old = {r.source: r for r in catalog.records()}
+    every = catalog.records()
+    old = {r.source: r for r in every if r.kb == kb}
+    elsewhere = {cid for r in every if r.kb != kb for cid in r.chunk_ids()}
     by_sha = {r.content_sha: r for r in old.values() if r.content_sha}
 
     prepared: list[_Prepared] = []
@@ -279,7 +288,7 @@ def _ingest_locked(
             if identical_is_duplicate and twin is not None:
                 summary.duplicate_of.extend(d.doc_id for d in twin.docs)
                 continue
-            prepared.append(_prepare(inp, data, settings))
+            prepared.append(_prepare(inp, data, settings, kb))
         except (LoadError, OSError) as e:
             skipped.append(Skipped(inp.source, str(e)))
         if progress:
@@ -329,17 +338,18 @@ def _ingest_locked(
         if lost:  # a write acknowledged and then lost (e.g. a full disk) is caught here
             raise StorageError(f"{lost} of {len(wanted)} chunks did not reach Chroma; nothing committed")
         catalog.commit_many(records)  # the commit point: each source's record is written whole
-        stale = catalog.source_chunk_ids(*(r.source for r in records)) - set(wanted)
+        stale = catalog.source_chunk_ids(*(r.source for r in records), kb=kb) - set(wanted)
         summary.chunks_deleted += catalog.delete_chunks(stale)
         for s in pruned:
-            catalog.drop(s)
-        gone = catalog.source_chunk_ids(*pruned)
+            catalog.drop(s, kb)
+        gone = catalog.source_chunk_ids(*pruned, kb=kb)
         summary.chunks_deleted += catalog.delete_chunks(gone)
         if prune and not settings.chroma_host:
             # one writer (the index lock is held): uncommitted chunks are leftovers of a killed run or of an
             # index written before records existed, never another writer's upload in flight
             committed = {cid for p in prepared for cid in p.record.chunk_ids()} | {
-                cid for r in old.values() if r.source not in read_sources and r.source not in pruned for cid in r.chunk_ids()}
+                cid for r in old.values() if r.source not in read_sources and r.source not in pruned for cid in r.chunk_ids()
+            } | elsewhere
             summary.chunks_deleted += catalog.delete_chunks(existing - committed - stale - gone)
         if changed or pruned:
             catalog.bump()
@@ -399,7 +409,7 @@ def _store(collection: Any, chunks: list[Chunk], vectors: dict[str, list[float]]
                 text=c.text,
                 embedding=vectors[dense_text(c)],
                 metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
-                          "start": c.start, "end": c.end, "seq": c.seq, "page": c.page},
+                          "start": c.start, "end": c.end, "seq": c.seq, "page": c.page, "kb": c.kb},
             )
             for c in batch
         ])

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import StorageError
+from core.kb import DEFAULT_KB
 from core.settings import Settings, load_settings
 from ingest.chunk import Chunk
 
@@ -91,8 +92,10 @@ def chunk_id(doc_id: str, text_hash: str, seq: int) -> str:
     return f"{doc_id}-{text_hash[:8]}-{seq:04d}"
 
 
-def source_record_id(source: str) -> str:
-    return "src-" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:24]
+def source_record_id(source: str, kb: str = DEFAULT_KB) -> str:
+    """The record id of a source in a knowledge base (unchanged for `DEFAULT_KB`, so existing indexes stay valid)."""
+    key = source if kb == DEFAULT_KB else f"{kb}\n{source}"
+    return "src-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class DocRow:
     n_chunks: int
     ingested_at: float
     meta: dict[str, str] = field(default_factory=dict)
+    kb: str = DEFAULT_KB
 
 
 @dataclass
@@ -134,23 +138,25 @@ class SourceRecord:
     content_sha: str
     docs: list[DocEntry]
     texts: dict[str, str] = field(default_factory=dict)
+    kb: str = DEFAULT_KB  # the knowledge base its documents belong to
 
     @property
     def record_id(self) -> str:
-        return source_record_id(self.source)
+        return source_record_id(self.source, self.kb)
 
     def chunk_ids(self) -> list[str]:
         return [cid for d in self.docs for cid in d.chunk_ids()]
 
     def metadata(self) -> dict[str, Any]:
         return {"kind": "source", "source": self.source, "name": self.name, "content_sha": self.content_sha,
-                "docs": json.dumps([d.__dict__ for d in self.docs], ensure_ascii=False)}
+                "docs": json.dumps([d.__dict__ for d in self.docs], ensure_ascii=False), "kb": self.kb}
 
     @classmethod
     def from_chroma(cls, meta: dict[str, Any], document: str | None) -> SourceRecord:
         docs = [DocEntry(**d) for d in json.loads(meta["docs"])]
         texts = json.loads(document) if document else {}
-        return cls(meta["source"], meta.get("name", meta["source"]), meta.get("content_sha", ""), docs, texts)
+        return cls(meta["source"], meta.get("name", meta["source"]), meta.get("content_sha", ""), docs, texts,
+                   meta.get("kb", DEFAULT_KB))
 
 
 class Catalog:
@@ -172,8 +178,8 @@ class Catalog:
         """Nothing to release (kept for callers written for the former SQLite catalog)."""
 
     # --- reading ---------------------------------------------------------------------------
-    def records(self, with_texts: bool = False) -> list[SourceRecord]:
-        """Every source record, sorted by source."""
+    def records(self, with_texts: bool = False, kb: str | None = None) -> list[SourceRecord]:
+        """Every source record (of knowledge base `kb`; None: of all), sorted by source."""
         include = ["metadatas", "documents"] if with_texts else ["metadatas"]
         try:
             got = self.record_collection.get(where={"kind": "source"}, include=include)
@@ -181,11 +187,13 @@ class Catalog:
             raise StorageError(f"Chroma unavailable: {e}") from e
         docs = got.get("documents") or [None] * len(got["ids"])
         out = [SourceRecord.from_chroma(m, d) for m, d in zip(got["metadatas"], docs, strict=True)]
+        if kb is not None:
+            out = [r for r in out if r.kb == kb]
         return sorted(out, key=lambda r: r.source)
 
-    def record(self, source: str, with_texts: bool = False) -> SourceRecord | None:
+    def record(self, source: str, with_texts: bool = False, kb: str = DEFAULT_KB) -> SourceRecord | None:
         include = ["metadatas", "documents"] if with_texts else ["metadatas"]
-        got = self._get(self.record_collection, ids=[source_record_id(source)], include=include)
+        got = self._get(self.record_collection, ids=[source_record_id(source, kb)], include=include)
         if not got["ids"]:
             return None
         return SourceRecord.from_chroma(got["metadatas"][0], (got.get("documents") or [None])[0])
@@ -195,9 +203,10 @@ class Catalog:
         got = self._get(self.record_collection, ids=[STATE_ID], include=["metadatas"])
         return str(got["metadatas"][0]["version"]) if got["ids"] else ""
 
-    def documents(self) -> list[DocRow]:
-        return [DocRow(d.doc_id, d.title, r.source, d.text_hash, d.n_chunks, d.ingested_at, dict(d.meta))
-                for r in self.records() for d in r.docs]
+    def documents(self, kb: str | None = None) -> list[DocRow]:
+        """Every document (of knowledge base `kb`; None: of all)."""
+        return [DocRow(d.doc_id, d.title, r.source, d.text_hash, d.n_chunks, d.ingested_at, meta=dict(d.meta), kb=r.kb)
+                for r in self.records(kb=kb) for d in r.docs]
 
     def document_text(self, doc_id: str) -> str | None:
         for r in self.records(with_texts=True):
@@ -232,7 +241,7 @@ class Catalog:
                 text, m = found[cid]
                 out.append(Chunk(cid, d.doc_id, d.title, str(m.get("section", "")), r.source,
                                  int(m["start"]), int(m["end"]), text, seq, doc_meta=d.meta,
-                                 page=int(m.get("page", 0) or 0)))
+                                 page=int(m.get("page", 0) or 0), kb=r.kb))
         return out
 
     def _get(self, collection: Any, **kw: Any) -> Any:
@@ -268,10 +277,10 @@ class Catalog:
             found += len(self._get(self.chunk_collection, ids=batch, include=[])["ids"])
         return len(ids) - found
 
-    def drop(self, source: str) -> None:
+    def drop(self, source: str, kb: str = DEFAULT_KB) -> None:
         """Remove a source's record (its documents leave the index at once; chunks are deleted after)."""
         try:
-            self.record_collection.delete(ids=[source_record_id(source)])
+            self.record_collection.delete(ids=[source_record_id(source, kb)])
         except Exception as e:
             raise StorageError(f"could not delete the document record of {source}: {e}") from e
 
@@ -285,12 +294,18 @@ class Catalog:
             raise StorageError(f"could not write the change marker: {e}") from e
         return version
 
-    def source_chunk_ids(self, *sources: str) -> set[str]:
-        """Every chunk id stored for these sources, committed or not."""
+    def source_chunk_ids(self, *sources: str, kb: str | None = None) -> set[str]:
+        """Every chunk id stored for these sources (in knowledge base `kb`; None: in any), committed or not.
+        A chunk written before knowledge bases existed (no ``kb`` metadata) is in `DEFAULT_KB`."""
         ids: set[str] = set()
         for batch in batched(list(sources), 100):
             where = {"source": batch[0]} if len(batch) == 1 else {"source": {"$in": batch}}
-            ids.update(self._get(self.chunk_collection, where=where, include=[])["ids"])
+            if kb is None:
+                ids.update(self._get(self.chunk_collection, where=where, include=[])["ids"])
+                continue
+            got = self._get(self.chunk_collection, where=where, include=["metadatas"])
+            ids.update(cid for cid, m in zip(got["ids"], got["metadatas"], strict=True)
+                       if (m or {}).get("kb", DEFAULT_KB) == kb)
         return ids
 
     def delete_chunks(self, ids: Iterable[str]) -> int:

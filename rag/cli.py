@@ -21,6 +21,7 @@ err = Console(stderr=True)
 
 IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory (default: RAGQA_INDEX_DIR or ./.ragqa).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+KbOption = Annotated[str, typer.Option("--kb", help="The knowledge base (see `ragqa kb list`).")]
 
 
 def _settings(index_dir: Path | None) -> Settings:
@@ -34,9 +35,13 @@ def ingest(
     as_json: JsonFlag = False,
     add: Annotated[bool, typer.Option("--add", help="Only add/update; keep documents from other paths.")] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest to finish.")] = 0.0,
+    kb: KbOption = "default",
 ) -> None:
-    """Sync the index to the documents in PATHS (documents whose files are gone are removed unless --add)."""
-    from core.errors import IndexBusy
+    """Sync knowledge base --kb of the index to the documents in PATHS (documents of that knowledge base whose
+    files are gone are removed unless --add; other knowledge bases are untouched)."""
+    from core.errors import IndexBusy, NotFound
+    from ingest.kb import get_kb
+    from ingest.store import Catalog
     from ingest.pipeline import default_paths
     from ingest.pipeline import ingest as run_ingest
     from rag.service import service_running
@@ -46,6 +51,11 @@ def ingest(
         err.print("[red]错误:[/red] a running `ragqa serve` holds this index; upload through its API "
                   "(POST /v1/documents) or stop it first.")
         raise typer.Exit(2)
+    try:
+        get_kb(Catalog(settings), kb)
+    except NotFound as e:
+        err.print(f"[red]错误:[/red] {e.message}; create it with `ragqa kb create {kb}`")
+        raise typer.Exit(2) from e
     targets = list(paths) if paths else default_paths(settings)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -59,7 +69,7 @@ def ingest(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            summary = run_ingest(targets, settings, prune=not add, lock_timeout=wait, progress=progress)
+            summary = run_ingest(targets, settings, prune=not add, lock_timeout=wait, progress=progress, kb=kb)
         except IndexBusy as e:
             err.print(f"[red]错误:[/red] {e}")
             raise typer.Exit(2) from e
@@ -102,8 +112,9 @@ def ask(
     question: Annotated[str | None, typer.Argument(help="The question; omit for an interactive prompt.")] = None,
     index_dir: IndexDir = None,
     as_json: JsonFlag = False,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Search only this knowledge base (repeatable; default: all).")] = None,
 ) -> None:
-    """Answer a question from the documents, with numbered sources."""
+    """Answer a question from the documents (of the --kb knowledge bases), with numbered sources."""
     from core.errors import RagqaError
     from rag.engine import Turn
     from rag.service import RagService
@@ -117,7 +128,7 @@ def ask(
 
     def one(q: str) -> None:
         try:
-            r = service.ask(q, history)
+            r = service.ask(q, history, kbs=kb or None)
         except RagqaError as e:
             err.print(f"[red]错误:[/red] {e.message}")
             raise typer.Exit(2) from e
@@ -219,13 +230,27 @@ app.add_typer(keys_app, name="keys")
 def keys_create(
     name: Annotated[str, typer.Option(help="Who the key is for.")],
     role: Annotated[str, typer.Option(help="reader (may ask) or admin (may also change documents).")] = "reader",
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="NAME[:read|admin]: limit the key to this knowledge "
+                                                 "base (repeatable; default access read; none: every knowledge base at --role).")] = None,
     index_dir: IndexDir = None,
 ) -> None:
-    """Create a key and print it once."""
+    """Create a key and print it once. A key with --kb grants sees no other knowledge base."""
+    from core.errors import Invalid
+    from core.kb import check_kb_name
     from rag.keys import KeyStore
 
+    grants: dict[str, str] = {}
     try:
-        key = KeyStore(_settings(index_dir)).create(name, role)  # type: ignore[arg-type]
+        for g in kb or []:
+            name_, _, access = g.partition(":")
+            grants[check_kb_name(name_)] = access or "read"
+    except Invalid as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    if grants:
+        role = "reader"  # the grants decide; a granted key is never an admin of every knowledge base
+    try:
+        key = KeyStore(_settings(index_dir)).create(name, role, grants)  # type: ignore[arg-type]
     except ValueError as e:
         err.print(f"[red]错误:[/red] {e}")
         raise typer.Exit(2) from e
@@ -241,7 +266,8 @@ def keys_list(index_dir: IndexDir = None) -> None:
     from rag.keys import KeyStore
 
     for k in KeyStore(_settings(index_dir)).list():
-        typer.echo(f"{k.name}\t{k.role}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
+        scope = ",".join(f"{kb}:{a}" for kb, a in k.grants) or "*"
+        typer.echo(f"{k.name}\t{k.role}\t{scope}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
 
 
 @keys_app.command("rotate")
@@ -268,3 +294,95 @@ def keys_revoke(name: str, index_dir: IndexDir = None) -> None:
         err.print(f"[red]错误:[/red] no key named {name!r}")
         raise typer.Exit(2)
     typer.echo(f"revoked {name}")
+
+
+kb_app = typer.Typer(help="Manage knowledge bases (named document sets, stored in Chroma beside the documents).")
+app.add_typer(kb_app, name="kb")
+
+
+def _refuse_if_served(settings: Settings) -> None:
+    from rag.service import service_running
+
+    if service_running(settings):
+        err.print("[red]错误:[/red] a running `ragqa serve` holds this index; use its API (/v1/kbs) or stop it first.")
+        raise typer.Exit(2)
+
+
+@kb_app.command("list")
+def kb_list(index_dir: IndexDir = None, as_json: JsonFlag = False) -> None:
+    """List knowledge bases with their document counts."""
+    from ingest.kb import list_kbs
+    from ingest.store import Catalog
+
+    catalog = Catalog(_settings(index_dir))
+    counts: dict[str, int] = {}
+    for d in catalog.documents():
+        counts[d.kb] = counts.get(d.kb, 0) + 1
+    rows = [{**k.to_dict(), "documents": counts.get(k.name, 0)} for k in list_kbs(catalog)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['name']}\t{r['display']}\t{r['documents']} documents\t{r['description']}")
+
+
+@kb_app.command("create")
+def kb_create(
+    name: Annotated[str, typer.Argument(help="Id: letters, digits, '_' or '-'.")],
+    display: Annotated[str, typer.Option(help="Display name (default: the id).")] = "",
+    description: Annotated[str, typer.Option(help="What the knowledge base holds.")] = "",
+    index_dir: IndexDir = None,
+) -> None:
+    """Create an empty knowledge base."""
+    from core.errors import RagqaError
+    from ingest.kb import create_kb
+
+    _refuse_if_served(_settings(index_dir))
+    try:
+        kb = create_kb(_settings(index_dir), name, display, description)
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    typer.echo(f"created {kb.name}")
+
+
+@kb_app.command("rename")
+def kb_rename(
+    name: str,
+    display: Annotated[str, typer.Option(help="The new display name (the id stays).")],
+    description: Annotated[str | None, typer.Option(help="A new description.")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Rename a knowledge base (its display name) and optionally change its description."""
+    from core.errors import RagqaError
+    from ingest.kb import update_kb
+
+    _refuse_if_served(_settings(index_dir))
+    try:
+        kb = update_kb(_settings(index_dir), name, display, description)
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    typer.echo(f"renamed {kb.name}: {kb.display}")
+
+
+@kb_app.command("delete")
+def kb_delete(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the knowledge base's documents are deleted with it.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Delete a knowledge base and all its documents (asks for confirmation unless --yes)."""
+    from core.errors import RagqaError
+    from ingest.kb import delete_kb
+
+    _refuse_if_served(_settings(index_dir))
+    if not yes and not typer.confirm(f"Delete knowledge base {name} and all its documents?"):
+        err.print("not deleted")
+        raise typer.Exit(1)
+    try:
+        n = delete_kb(_settings(index_dir), name)
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
+    typer.echo(f"deleted {name} ({n} documents)")

@@ -56,6 +56,13 @@ feedback = Table(
     Column("answer", Text, nullable=False),
     Column("citations", Text, nullable=False),
 )
+key_grants = Table(
+    "key_grants", metadata,
+    Column("name", String(64), primary_key=True),  # the key's name (keys.name)
+    Column("kb", String(64), primary_key=True),  # a knowledge base (core.kb.KB_NAME_PATTERN)
+    Column("access", String(16), nullable=False),  # "read" | "admin"
+)
+"""Per-knowledge-base grants of a key; a key without rows here has its role over every knowledge base."""
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from collections.abc import Sequence
+
 from sqlalchemy import insert, select
 
-from core.errors import Forbidden, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
+from core.errors import Forbidden, NotFound, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
 from core.settings import Settings, is_loopback
 from rag.database import audit, engine_for
 from rag.keys import KeyInfo, KeyStore
@@ -36,6 +38,7 @@ class Caller:
     name: str
     role: str  # "admin" | "reader"
     key_id: str | None = None
+    grants: tuple[tuple[str, str], ...] = ()  # (knowledge base, "read" | "admin"); () = every one at `role`
 
 
 ANONYMOUS = Caller("anonymous", "admin")  # authentication off: a loopback-only laptop run
@@ -133,7 +136,7 @@ class Sessions:
             self.close(sid)
             return None
         s.seen = now
-        return Caller(info.name, info.role, info.key_id)
+        return Caller(info.name, info.role, info.key_id, info.grants)
 
     def name_of(self, sid: str) -> str | None:
         """The key name a session was opened for (even if it has ended since), or None."""
@@ -227,7 +230,7 @@ class AccessPolicy:
                 raise Unauthorized("缺少 API 密钥：请在 Authorization 头中使用 Bearer <key>。")
             raise Unauthorized("API 密钥无效或已吊销。")
         self.limiter.check(f"key:{info.key_id}")
-        return Caller(info.name, info.role, info.key_id)
+        return Caller(info.name, info.role, info.key_id, info.grants)
 
     def page_caller(self, user: str | None, client: str) -> Caller:
         """The caller behind a chat-page request: ``user`` is what the page framework passes as the user
@@ -260,6 +263,59 @@ class AccessPolicy:
         if total_bytes > self.max_upload_bytes:
             raise TooLarge(f"上传内容超过上限 {self.max_upload_bytes} 字节。")
 
+    # --- knowledge bases: a key granted per knowledge base never learns that any other exists ---------
+    @staticmethod
+    def readable_kbs(caller: Caller, names: Sequence[str]) -> list[str]:
+        """Those of the knowledge bases `names` the caller may read (all for a key without grants)."""
+        if not caller.grants:
+            return list(names)
+        granted = {kb for kb, _ in caller.grants}
+        return [n for n in names if n in granted]
+
+    @staticmethod
+    def may_admin_kb(caller: Caller, kb: str) -> bool:
+        """Whether the caller may change knowledge base `kb` (upload, delete documents, delete it)."""
+        if not caller.grants:
+            return caller.role == "admin"
+        return (kb, "admin") in caller.grants
+
+    def select_kbs(self, caller: Caller, requested: str | Sequence[str] | None, names: Sequence[str]) -> list[str] | None:
+        """The knowledge bases a question of `caller` searches: `requested` (a name or names), each of which
+        must exist among `names` and be readable, else ``NotFound`` (never Forbidden: a knowledge base not
+        granted does not exist for the caller); None requested: every readable one (None = all, for a key
+        without grants; ``NotFound`` when a key with grants may read none that exists)."""
+        if requested is None:
+            if not caller.grants:
+                return None
+            readable = self.readable_kbs(caller, names)
+            if not readable:
+                raise NotFound("no knowledge base this key may read")
+            return readable
+        wanted = [requested] if isinstance(requested, str) else list(requested)
+        visible = set(self.readable_kbs(caller, names))
+        missing = [n for n in wanted if n not in visible]
+        if missing:
+            raise NotFound(f"no knowledge base {', '.join(missing)}")
+        return list(dict.fromkeys(wanted))
+
+    def require_kb_read(self, caller: Caller, kb: str, names: Sequence[str]) -> None:
+        """``NotFound`` unless `kb` exists among `names` and the caller may read it."""
+        if kb not in self.readable_kbs(caller, names):
+            raise NotFound(f"no knowledge base {kb}")
+
+    def require_kb_admin(self, caller: Caller, kb: str, names: Sequence[str]) -> None:
+        """``NotFound`` as `require_kb_read`; ``Forbidden`` when the caller may read `kb` but not change it."""
+        self.require_kb_read(caller, kb, names)
+        if not self.may_admin_kb(caller, kb):
+            raise Forbidden("此操作需要该知识库的管理员密钥。")
+
+    @staticmethod
+    def require_global_admin(caller: Caller) -> Caller:
+        """``caller`` if it is an admin over every knowledge base (creating one needs it); raises ``Forbidden``."""
+        if caller.role != "admin" or caller.grants:
+            raise Forbidden("此操作需要管理员密钥。")
+        return caller
+
     def verify_login(self, name: str, secret: str) -> KeyInfo | None:
         """The chat page's login: the user name is the key's name, the password the key. The key, or None."""
         info = self.keys.verify(secret)
@@ -269,12 +325,17 @@ class AccessPolicy:
         """Whether ``verify_login`` accepts the pair."""
         return self.verify_login(name, secret) is not None
 
+    def session_caller(self, user: str | None) -> Caller:
+        """The caller of a chat-page user (``SessionUser``) from its live session, checked against the key
+        store, without taking a rate-limit token: ``ANONYMOUS`` with auth off, role "none" without a session."""
+        if not self.enabled:
+            return ANONYMOUS
+        caller = self.sessions.caller(user.sid) if isinstance(user, SessionUser) else None
+        return caller or Caller("", "none")
+
     def role_of(self, user: str | None) -> str:
         """The role of a chat-page user (``SessionUser``): "admin" with auth off, "none" without a live session."""
-        if not self.enabled:
-            return "admin"
-        caller = self.sessions.caller(user.sid) if isinstance(user, SessionUser) else None
-        return caller.role if caller else "none"
+        return self.session_caller(user).role
 
     def record(self, actor: Caller | str | None, via: str, action: str, outcome: str, **fields: Any) -> None:
         """An audit line (``AuditLog.write``) for ``actor`` (a caller or a key name; None: unauthenticated)."""

@@ -12,7 +12,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from core.errors import (
     Busy,
+    ConfirmationRequired,
     IndexBusy,
     IndexNotReady,
     Invalid,
@@ -30,7 +31,9 @@ from core.errors import (
     StorageError,
     UnsupportedMedia,
 )
+from core.kb import DEFAULT_KB, check_kb_name
 from core.settings import Settings
+from ingest.kb import KnowledgeBase, create_kb, delete_kb, get_kb, list_kbs, update_kb
 from ingest.load import read_text
 from ingest.names import check_upload_name
 from ingest.pipeline import IngestSummary, Input, delete_documents, ingest_inputs, upload_source
@@ -74,6 +77,7 @@ class RagService:
         self._load_error: str | None = None
         self._write_error: str | None = None
         self._cat: Catalog | None = None
+        self._kb_engines: dict[frozenset[str], tuple[AskEngine, AskEngine]] = {}  # kbs -> (full engine, scoped)
         self.reload()
 
     def _catalog(self) -> Catalog:
@@ -164,11 +168,74 @@ class RagService:
     def health(self) -> dict[str, Any]:
         return self.readiness()
 
-    def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> AskResult:
-        return self.engine.ask(self.check_question(question), history, top_k)
+    def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
+            kbs: Sequence[str] | None = None) -> AskResult:
+        """Answer from the knowledge bases `kbs` (None: all). Raises Invalid, NotFound (an unknown knowledge
+        base), NotReady."""
+        q = self.check_question(question)
+        return self.engine_for(kbs).ask(q, history, top_k)
 
-    def ask_stream(self, question: str, history: list[Turn] | None = None, top_k: int | None = None) -> Iterator[tuple[str, Any]]:
-        return self.engine.ask_stream(self.check_question(question), history, top_k)
+    def ask_stream(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
+                   kbs: Sequence[str] | None = None) -> Iterator[tuple[str, Any]]:
+        q = self.check_question(question)
+        return self.engine_for(kbs).ask_stream(q, history, top_k)
+
+    # --- knowledge bases -----------------------------------------------------------------
+    def engine_for(self, kbs: Sequence[str] | None) -> AskEngine:
+        """The ask flow over the knowledge bases `kbs` only (None: all; see `rag.retrieve.Index.scoped`),
+        cached per loaded index. Raises NotFound for a name that is no knowledge base, Invalid for an
+        empty selection, NotReady."""
+        engine = self.engine
+        if kbs is None:
+            return engine
+        wanted = frozenset(kbs)
+        if not wanted:
+            raise Invalid("no knowledge base selected")
+        known = {k.name for k in self.kbs()}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise NotFound(f"no knowledge base {', '.join(unknown)}")
+        index = engine.index.scoped(wanted)
+        if index is engine.index:
+            return engine
+        cached = self._kb_engines.get(wanted)
+        if cached is not None and cached[0] is engine:
+            return cached[1]
+        scoped = components.engine(self.settings, index)
+        self._kb_engines = {k: v for k, v in self._kb_engines.items() if v[0] is engine}
+        self._kb_engines[wanted] = (engine, scoped)
+        return scoped
+
+    def kbs(self) -> list[KnowledgeBase]:
+        """Every knowledge base (from Chroma, so every replica lists the same). Raises StorageError."""
+        try:
+            return list_kbs(self._catalog())
+        except StorageError:
+            self._cat = None
+            raise
+
+    def kb(self, name: str) -> KnowledgeBase:
+        """One knowledge base; raises NotFound, StorageError."""
+        return get_kb(self._catalog(), name)
+
+    def create_kb(self, name: str, display: str = "", description: str = "") -> KnowledgeBase:
+        """Create an empty knowledge base. Raises Invalid, KnowledgeBaseExists (Busy), StorageError."""
+        check_kb_name(name)
+        return self._guarded_write(lambda: create_kb(self.settings, name, display, description))
+
+    def update_kb(self, name: str, display: str | None = None, description: str | None = None) -> KnowledgeBase:
+        """Rename (display name) and/or describe a knowledge base. Raises NotFound, Busy, StorageError."""
+        self.kb(name)
+        return self._guarded_write(lambda: update_kb(self.settings, name, display, description))
+
+    def delete_kb(self, name: str, confirm: bool = False) -> int:
+        """Delete a knowledge base and all its documents (only with `confirm`); returns how many documents
+        it held. Raises ConfirmationRequired, NotFound, Busy, StorageError."""
+        self.kb(name)
+        if not confirm:
+            raise ConfirmationRequired(f"deleting knowledge base {name} deletes its documents: "
+                                       "repeat the request with confirm=true")
+        return self._guarded_write(lambda: delete_kb(self.settings, name))
 
     def probe(self) -> dict[str, Any]:
         """Readiness: retrieve and answer end to end with the opening of the first stored chunk (by id), a
@@ -190,32 +257,35 @@ class RagService:
             raise Invalid(f"问题过长（{len(q)} 字），上限 {self.settings.max_question_chars} 字。")
         return q
 
-    def documents(self) -> list[DocRow]:
-        """Every listed document (from Chroma). Raises StorageError when Chroma is unreachable."""
+    def documents(self, kb: str | None = None) -> list[DocRow]:
+        """Every listed document (of knowledge base `kb`; None: of all) from Chroma. Raises StorageError
+        when Chroma is unreachable."""
         try:
-            return self._catalog().documents()
+            return self._catalog().documents(kb)
         except StorageError:
             self._cat = None
             raise
 
     # --- writing -------------------------------------------------------------------------
-    def upload(self, files: list[Upload], replace: bool = True) -> IngestSummary:
+    def upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB) -> IngestSummary:
         """Ingest uploaded files under their own names (`upload://<name>`).
 
         A file byte-identical to an indexed one writes nothing and reports the existing documents in
         `duplicate_of`; a file with the name of an earlier upload is a new version of it and replaces
         it atomically (with `replace=False` that is refused with Busy instead). A failure leaves the
-        index as it was. Raises Invalid, UnsupportedMedia, Busy, StorageError."""
+        index as it was. Names, versions and duplicates are those of knowledge base `kb` (the same file may
+        be in two). Raises Invalid, NotFound (no such knowledge base), UnsupportedMedia, Busy, StorageError."""
         allowed = self.settings.upload_extensions
         if not files:
             raise Invalid("no files")
+        self.kb(kb)
         for f in files:
             check_upload_name(f.name, allowed)
         if not replace:
-            taken = {d.source for d in self.documents()} & {upload_source(f.name) for f in files}
+            taken = {d.source for d in self.documents(kb)} & {upload_source(f.name) for f in files}
             if taken:
                 raise Busy(f"already uploaded: {', '.join(sorted(taken))}")
-        return self._ingest_uploads([(f, upload_source(f.name)) for f in files])
+        return self._ingest_uploads([(f, upload_source(f.name)) for f in files], kb)
 
     def replace(self, doc_id: str, file: Upload) -> IngestSummary:
         """A new version of one document from a file: it takes the document's source, so the old
@@ -227,11 +297,11 @@ class RagService:
         doc = next((d for d in docs if d.doc_id == doc_id), None)
         if doc is None:
             raise NotFound(f"no document {doc_id}")
-        if sum(d.source == doc.source for d in docs) > 1:
+        if sum(d.source == doc.source and d.kb == doc.kb for d in docs) > 1:
             raise Invalid(f"document {doc_id} is one of several in {doc.source}; delete it and upload the new version")
-        return self._ingest_uploads([(file, doc.source)])
+        return self._ingest_uploads([(file, doc.source)], doc.kb)
 
-    def _ingest_uploads(self, items: list[tuple[Upload, str]]) -> IngestSummary:
+    def _ingest_uploads(self, items: list[tuple[Upload, str]], kb: str = DEFAULT_KB) -> IngestSummary:
         with tempfile.TemporaryDirectory(prefix="ragqa-upload-") as tmp:
             inputs: list[Input] = []
             for i, (f, source) in enumerate(items):
@@ -243,7 +313,7 @@ class RagService:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
                 inputs.append(Input(path, source, f.name, Path(f.name).stem))
             return self._guarded_write(lambda: ingest_inputs(inputs, self.settings, lock_timeout=30,
-                                                             identical_is_duplicate=True))
+                                                             identical_is_duplicate=True, kb=kb))
 
     def delete(self, doc_id: str) -> None:
         """Remove one document (other documents of its file stay whole). Raises NotFound, Busy, StorageError."""

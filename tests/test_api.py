@@ -50,7 +50,7 @@ def _post(base, path, **kw):
 
 def test_openai_sdk_plain_and_streaming_with_citations(server):
     client = openai.OpenAI(base_url=server + "/v1", api_key="unused")
-    assert [m.id for m in client.models.list().data] == ["ragqa"]
+    assert [m.id for m in client.models.list().data] == ["ragqa", "ragqa/default"]  # one model per knowledge base (issue 18)
     r = client.chat.completions.create(model="ragqa", messages=[{"role": "user", "content": Q}])
     assert "76" in r.choices[0].message.content and "[1]" in r.choices[0].message.content
     extra = r.model_extra

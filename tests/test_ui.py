@@ -107,7 +107,7 @@ def test_answer_with_citation_abstention_and_feedback(index_settings, browser, a
 ENGLISH_ON_SCREEN = """() => {
   const out = [];
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('#docs td, #docs [role=gridcell], #sources .cite-body')) continue;  // data, not labels
+    if (el.closest('#docs td, #docs [role=gridcell], #kbs td, #kbs [role=gridcell], #sources .cite-body')) continue;  // data, not labels
     const title = el.getAttribute('title') || '';
     if (/[A-Za-z]{3,}/.test(title)) out.push('title: ' + title);
     if (el.children.length === 0 && el.offsetParent !== null) {

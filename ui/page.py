@@ -18,7 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from core.errors import RagqaError, Unauthorized  # noqa: E402
+from core.errors import NotFound, RagqaError, Unauthorized  # noqa: E402
+from core.kb import DEFAULT_KB  # noqa: E402
 from core.text import NOT_FOUND  # noqa: E402
 from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
@@ -120,8 +121,9 @@ def _time(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
-DOC_HEADERS = ["文档ID", "标题", "来源", "片段数", "导入时间"]
-DOC_WIDTHS = ["16%", "30%", "22%", "10%", "22%"]  # 导入时间 ("2026-11-30 09:15") shown whole
+DOC_HEADERS = ["文档ID", "标题", "来源", "片段数", "导入时间", "知识库"]
+DOC_WIDTHS = ["16%", "26%", "18%", "8%", "20%", "12%"]  # 导入时间 ("2026-11-30 09:15") shown whole
+KB_HEADERS = ["知识库", "名称", "说明", "文档数"]
 
 COPY_CONVERSATION_JS = r"""(chat) => {
   const text = (chat || []).map(m => (m.role === "user" ? "问：" : "答：") +
@@ -166,9 +168,39 @@ class ChatPage:
             self.policy.record(actor, "page", action, _outcome(e), **fields)
             raise gr.Error(e.message) from e
 
+    # --- knowledge bases: the page shows only those the logged-in key may read ----------------------
+    def caller(self, request: gr.Request | None) -> Caller:
+        """The logged-in caller from its live session (no rate-limit token; role "none" without a session)."""
+        return self.policy.session_caller(getattr(request, "username", None))
+
+    def kb_names(self) -> list[str]:
+        return [k.name for k in self.service.kbs()]
+
+    def readable_kbs(self, request: gr.Request | None) -> list[tuple[str, str]]:
+        """(label, name) of each knowledge base the logged-in key may read, for the selector."""
+        caller = self.caller(request)
+        if caller.role == "none":
+            return []
+        visible = set(self.policy.readable_kbs(caller, self.kb_names()))
+        return [(k.display, k.name) for k in self.service.kbs() if k.name in visible]
+
+    def admin_kbs(self, request: gr.Request | None) -> list[str]:
+        """The knowledge bases the logged-in key may change (upload, delete documents, delete the base)."""
+        caller = self.caller(request)
+        return [n for _, n in self.readable_kbs(request) if self.policy.may_admin_kb(caller, n)]
+
+    def _admin_choices(self, request: gr.Request | None) -> list[tuple[str, str]]:
+        admin = set(self.admin_kbs(request))
+        return [(label, n) for label, n in self.readable_kbs(request) if n in admin]
+
+    def selected_kbs(self, kbs: list[str] | str | None, request: gr.Request | None) -> list[str] | None:
+        """What a question searches: the selection (each readable, else NotFound), or all the key may read."""
+        return self.policy.select_kbs(self.caller(request), kbs or None, self.kb_names())
+
     def respond(self, question: str, chat: list[dict[str, Any]], results: list[dict[str, Any]],
-                request: gr.Request) -> Iterator[Any]:
-        """Yields (question box, chat, results, sources html, citation picker) as the answer streams in."""
+                request: gr.Request, kbs: list[str] | None = None) -> Iterator[Any]:
+        """Yields (question box, chat, results, sources html, citation picker) as the answer streams in;
+        searches the selected knowledge bases `kbs` (none selected: all the logged-in key may read)."""
         question = (question or "").strip()
         if not question:
             yield gr.update(), chat, results, gr.update(), gr.update()
@@ -181,7 +213,7 @@ class ChatPage:
         yield "", chat, results, gr.update(), gr.update()
         try:
             text = ""
-            for kind, payload in self.service.ask_stream(question, turns):
+            for kind, payload in self.service.ask_stream(question, turns, kbs=self.selected_kbs(kbs, request)):
                 if kind == "token":
                     text += payload
                     chat[-1] = {"role": "assistant", "content": _md(text)}
@@ -230,13 +262,67 @@ class ChatPage:
         self.policy.record(caller, "page", "feedback", "ok")
         return "", "已记录您的反馈，谢谢！"
 
-    def _docs(self) -> list[list[Any]]:
-        return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at)] for d in self.service.documents()]
+    def _admin_guard(self, request: gr.Request | None, action: str, **fields: Any) -> tuple[Caller, set[str]]:
+        """The caller (``guard``) and the knowledge bases it administers; none: audited and ``gr.Error``."""
+        caller = self.guard(request, action, **fields)
+        allowed = {n for n in self.policy.readable_kbs(caller, self.kb_names()) if self.policy.may_admin_kb(caller, n)}
+        if not allowed:
+            self.policy.record(caller, "page", action, "forbidden", **fields)
+            raise gr.Error("需要管理员权限。")
+        return caller, allowed
+
+    def admin_somewhere(self, request: gr.Request) -> list[str]:
+        """The knowledge bases the user administers; ``gr.Error`` when none."""
+        return sorted(self._admin_guard(request, "list_kbs")[1])
+
+    def _docs(self, allowed: set[str]) -> list[list[Any]]:
+        return [[d.doc_id, d.title, d.source, d.n_chunks, _time(d.ingested_at), d.kb]
+                for d in self.service.documents() if d.kb in allowed]
+
+    def list_kbs(self, request: gr.Request) -> list[list[Any]]:
+        """The knowledge bases the user administers: name, display name, description, documents."""
+        allowed = set(self.admin_somewhere(request))
+        counts: dict[str, int] = {}
+        for d in self.service.documents():
+            counts[d.kb] = counts.get(d.kb, 0) + 1
+        return [[k.name, k.display, k.description, counts.get(k.name, 0)] for k in self.service.kbs() if k.name in allowed]
+
+    def _kb_updates(self, request: gr.Request) -> tuple[Any, Any, Any, Any]:
+        """After a change: the KB table, the upload target, the chat selector, the document list."""
+        admin = self._admin_choices(request)
+        return (self.list_kbs(request), gr.update(choices=admin, value=admin[0][1] if admin else None),
+                gr.update(choices=self.readable_kbs(request), value=[]), self.list_docs(request))
+
+    def create_kb(self, name: str, display: str, description: str, request: gr.Request) -> tuple[Any, ...]:
+        """Create a knowledge base (an admin of every one only)."""
+        caller = self.guard(request, "create_kb", kb=(name or "").strip())
+        try:
+            self.policy.require_global_admin(caller)
+            kb = self.service.create_kb((name or "").strip(), display or "", description or "")
+        except RagqaError as e:
+            self.policy.record(caller, "page", "create_kb", _outcome(e), kb=(name or "").strip())
+            return (f"创建失败：{_e(e.message)}", *[gr.update()] * 4)
+        self.policy.record(caller, "page", "create_kb", "ok", kb=kb.name)
+        return (f"已创建知识库 {_e(kb.name)}。", *self._kb_updates(request))
+
+    def delete_kb(self, name: str, confirmed: bool, request: gr.Request) -> tuple[Any, ...]:
+        """Delete a knowledge base and its documents, only once the confirmation box is ticked."""
+        name = (name or "").strip()
+        caller = self.guard(request, "delete_kb", kb=name)
+        try:
+            self.policy.require_kb_admin(caller, name, self.kb_names())
+            n = self.service.delete_kb(name, confirm=bool(confirmed))
+        except RagqaError as e:
+            self.policy.record(caller, "page", "delete_kb", _outcome(e), kb=name)
+            return (f"删除失败：{_e(e.message)}", *[gr.update()] * 4)
+        self.policy.record(caller, "page", "delete_kb", "ok", kb=name)
+        return (f"已删除知识库 {_e(name)}（{n} 篇文档）。", *self._kb_updates(request))
 
     def list_docs(self, request: gr.Request) -> list[list[Any]]:
-        caller = self.guard(request, "list_documents", admin=True)
-        self.policy.record(caller, "page", "list_documents", "ok")
-        return self._docs()
+        """The documents of the knowledge bases the user administers (rows as DOC_HEADERS)."""
+        caller, allowed = self._admin_guard(request, "list_documents")
+        self.policy.record(caller, "page", "list_documents", "ok", kb=sorted(allowed))
+        return self._docs(allowed)
 
     def list_feedback(self, request: gr.Request) -> list[list[Any]]:
         caller = self.guard(request, "list_feedback", admin=True)
@@ -244,12 +330,19 @@ class ChatPage:
         return [[_time(f["at"]), "有用" if f["useful"] else "没用",
                  f["comment"], f["question"], f["answer"][:80]] for f in self.feedback.list()]
 
-    def upload(self, files: list[Any] | None, request: gr.Request,
+    def upload(self, files: list[Any] | None, request: gr.Request, kb: str | None = None,
                progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any]:  # noqa: B008 (gradio injects it)
-        """Ingest the chosen files; returns (status text, document list, file picker: emptied after success)."""
+        """Ingest the chosen files into knowledge base ``kb`` (default: the default one), which the user must
+        administer; returns (status text, document list, file picker: emptied after success)."""
+        kb = kb or DEFAULT_KB
         names = [os.path.basename(getattr(f, "orig_name", None) or (f if isinstance(f, str) else f.name))
                  for f in files or []]
-        caller = self.guard(request, "upload", admin=True, files=names or None)
+        caller, allowed = self._admin_guard(request, "upload", files=names or None, kb=kb)
+        try:
+            self.policy.require_kb_admin(caller, kb, self.kb_names())
+        except RagqaError as e:
+            self.policy.record(caller, "page", "upload", _outcome(e), files=names, kb=kb)
+            raise gr.Error(e.message) from e
         if not files:
             return "请先选择文件。", gr.update(), gr.update()
         progress(0.1, desc="正在读取文件…")
@@ -258,18 +351,18 @@ class ChatPage:
             self.policy.check_upload_size(sum(p.stat().st_size for p in paths))
             items = [Upload(name, p.read_bytes()) for name, p in zip(names, paths, strict=True)]
             progress(0.4, desc="正在导入并建立索引…")
-            s = self.service.upload(items)
+            s = self.service.upload(items, kb=kb)
         except RagqaError as e:
             self.policy.record(caller, "page", "upload", _outcome(e), files=names)
             return f"导入失败：{_e(e.message)}", gr.update(), gr.update()
         self.policy.record(caller, "page", "upload", "ok", files=names)
         progress(1.0, desc="完成")
-        return upload_report(s), self._docs(), None
+        return upload_report(s), self._docs(allowed), None
 
     def pick_document(self, rows: Any, evt: gr.SelectData, request: gr.Request) -> tuple[str, str]:
         """A click on a row of the document list chooses that document for deletion.
         Returns (doc_id, the text shown under the list naming the chosen document)."""
-        self.guard(request, "pick_document", admin=True)
+        self._admin_guard(request, "pick_document")
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         values = rows.values.tolist() if hasattr(rows, "values") else list(rows or [])
         if not isinstance(row, int) or not 0 <= row < len(values):
@@ -280,22 +373,36 @@ class ChatPage:
     def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any, str, str]:
         """Delete the document chosen in the list; returns (status, list, cleared choice, choice text)."""
         doc_id = (doc_id or "").strip()
-        caller = self.guard(request, "delete", admin=True, doc_id=doc_id)
+        caller, allowed = self._admin_guard(request, "delete", doc_id=doc_id)
         if not doc_id:
             return "请先在列表中点击要删除的文档。", gr.update(), "", NO_CHOICE
         try:
+            if not any(d.doc_id == doc_id and d.kb in allowed for d in self.service.documents()):
+                raise NotFound(f"no document {doc_id}")
             self.service.delete(doc_id)
         except RagqaError as e:
             self.policy.record(caller, "page", "delete", _outcome(e), doc_id=doc_id)
             return f"删除失败：{_e(e.message)}", gr.update(), doc_id, gr.update()
         self.policy.record(caller, "page", "delete", "ok", doc_id=doc_id)
-        return "已删除。", self._docs(), "", NO_CHOICE
+        return "已删除。", self._docs(allowed), "", NO_CHOICE
 
     def on_load(self, request: gr.Request) -> tuple[Any, Any]:
         """The admin tab, shown to admins with the document list already filled in."""
-        if self.role_of(request) != "admin":
+        if not self.admin_kbs(request):
             return gr.update(visible=False), gr.update()
         return gr.update(visible=True), self.list_docs(request)
+
+    def on_load_all(self, request: gr.Request) -> tuple[Any, ...]:
+        """`on_load` then `on_load_kbs`, in one event."""
+        return (*self.on_load(request), *self.on_load_kbs(request))
+
+    def on_load_kbs(self, request: gr.Request) -> tuple[Any, Any, Any]:
+        """The chat's selector (only the knowledge bases the key may read), the upload target and the KB table."""
+        readable = self.readable_kbs(request)
+        admin = self._admin_choices(request)
+        return (gr.update(choices=readable, value=[], visible=len(readable) > 1),
+                gr.update(choices=admin, value=admin[0][1] if admin else None),
+                self.list_kbs(request) if admin else gr.update())
 
 
 def upload_report(s: Any) -> str:
@@ -325,6 +432,8 @@ def _qa_tab() -> SimpleNamespace:
             ui.copy_all = gr.Button("复制对话", size="sm", elem_id="copy-all", render=False)
             ui.chat = gr.Chatbot(label="对话", height=460, elem_id="chat", sanitize_html=True,
                                  feedback_options=("Like", "Dislike"), buttons=[ui.copy_all])
+            ui.kbs = gr.Dropdown(label="知识库（不选：全部可读的知识库）", choices=[], value=[], multiselect=True,
+                                 visible=False, elem_id="kb-select")
             ui.question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
             with gr.Row():
                 ui.ask = gr.Button("提问", variant="primary", elem_id="ask")
@@ -344,6 +453,18 @@ def _admin_tab(extensions: list[str]) -> SimpleNamespace:
     """The 管理 tab's components (hidden until an admin's page loads)."""
     ui = SimpleNamespace()
     with gr.Tab("管理", visible=False, elem_id="admin-tab") as ui.tab:
+        gr.Markdown("### 知识库")
+        ui.kb_table = gr.Dataframe(headers=KB_HEADERS, interactive=False, elem_id="kbs", wrap=True, buttons=[])
+        with gr.Row():
+            ui.kb_name = gr.Textbox(label="知识库ID（字母、数字、_ 或 -）", elem_id="kb-name")
+            ui.kb_display = gr.Textbox(label="名称", elem_id="kb-display")
+            ui.kb_description = gr.Textbox(label="说明", elem_id="kb-description")
+        with gr.Row():
+            ui.kb_create = gr.Button("创建知识库", elem_id="kb-create")
+            ui.kb_confirm = gr.Checkbox(label="确认删除：该知识库的全部文档将一并删除", value=False, elem_id="kb-confirm")
+            ui.kb_delete = gr.Button("删除知识库", variant="stop", elem_id="kb-delete")
+        ui.kb_status = gr.Markdown(elem_id="kb-status")
+        ui.upload_kb = gr.Dropdown(label="上传到知识库", choices=[], elem_id="upload-kb")
         ui.files = gr.File(label=f"上传文档（{'、'.join(e.lstrip('.') for e in extensions)}）", file_count="multiple",
                            elem_id="upload", file_types=extensions)
         ui.upload = gr.Button("导入", variant="primary", elem_id="upload-btn")
@@ -375,19 +496,23 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         qa, admin = _qa_tab(), _admin_tab(sorted(service.settings.upload_extensions))
 
         outputs = [qa.question, qa.chat, results, qa.sources, qa.pick]
-        qa.question.submit(page.respond, [qa.question, qa.chat, results], outputs, show_progress="minimal")
-        qa.ask.click(page.respond, [qa.question, qa.chat, results], outputs, show_progress="minimal")
+        qa.question.submit(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
+        qa.ask.click(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
         qa.clear.click(lambda: ("", [], [], SOURCES_PLACEHOLDER, gr.update(choices=[], visible=False)), None, outputs)
         qa.pick.change(page.pick_citation, [qa.pick, results], qa.sources)
         qa.chat.like(page.on_like, [results, qa.comment], [qa.comment, qa.thanks])
         qa.copy_all.click(None, qa.chat, None, js=COPY_CONVERSATION_JS)
 
-        admin.upload.click(page.upload, [admin.files], [admin.upload_status, admin.docs, admin.files])
+        admin.upload.click(page.upload, [admin.files, admin.upload_kb], [admin.upload_status, admin.docs, admin.files])
+        kb_outputs = [admin.kb_status, admin.kb_table, admin.upload_kb, qa.kbs, admin.docs]
+        admin.kb_create.click(page.create_kb, [admin.kb_name, admin.kb_display, admin.kb_description], kb_outputs)
+        admin.kb_delete.click(page.delete_kb, [admin.kb_name, admin.kb_confirm], kb_outputs)
         admin.refresh.click(page.list_docs, None, admin.docs)
         admin.docs.select(page.pick_document, [admin.docs], [admin.del_id, admin.del_choice])
         admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs, admin.del_id, admin.del_choice])
         admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
         # a refresh of a list already filled by demo.load: no progress overlay over it
         admin.tab.select(page.list_docs, None, admin.docs, show_progress="hidden")
-        demo.load(page.on_load, None, [admin.tab, admin.docs])
+        # one load event (two would queue side by side and show gradio's English queue status)
+        demo.load(page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table])
     return demo

@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from core.settings import Settings
 from rag.api import errors
 from rag.api.observability import BodyLimit, Observability, ObserveRequests
-from rag.api.routers import ask, documents, openai, ops
+from rag.api.routers import ask, documents, kbs, openai, ops
 from rag.api.security import HeaderLimit, SameOrigin
 from rag.policy import AccessPolicy, check_bind
 from rag.service import RagService
@@ -43,7 +43,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(ObserveRequests, observability=app.state.observability)
     errors.install(app)
-    for router in (ops.router, ask.router, openai.router, documents.router):
+    for router in (ops.router, ask.router, openai.router, documents.router, kbs.router):
         app.include_router(router)
     return app
 

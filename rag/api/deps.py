@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from core.settings import Settings
 from rag.api import security
 from rag.api.observability import Observability
-from rag.policy import Caller
+from rag.policy import AccessPolicy, Caller
 from rag.service import RagService
 
 
@@ -25,9 +25,14 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def _policy(request: Request) -> AccessPolicy:
+    return request.app.state.policy
+
+
 ServiceDep = Annotated[RagService, Depends(_service)]
 ObservabilityDep = Annotated[Observability, Depends(_observability)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 Multipart = Annotated[None, Depends(security.multipart)]
+PolicyDep = Annotated[AccessPolicy, Depends(_policy)]
 Reader = Annotated[Caller, Depends(security.reader)]
 Admin = Annotated[Caller, Depends(security.admin)]

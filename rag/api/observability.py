@@ -72,7 +72,7 @@ class Observability:
         action = ACTIONS.get((request.method, endpoint)) or ACTIONS.get((request.method, path), f"{request.method} {path}")
         self.policy.record(caller, "api", action, outcome_of_status(status), status=status,
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
-                           files=getattr(request.state, "files", None),
+                           files=getattr(request.state, "files", None), kb=getattr(request.state, "kb", None),
                            question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1))
 
 

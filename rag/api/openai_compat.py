@@ -66,9 +66,16 @@ def completion_stream(result: AskResult) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
-def models() -> dict[str, Any]:
-    """The model list: one model, ``ragqa``."""
-    return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "ragqa"}]}
+def models(kbs: list[str] | None = None) -> dict[str, Any]:
+    """The model list: ``ragqa`` (every knowledge base the key may read) and ``ragqa/<kb>`` for each of `kbs`."""
+    ids = [MODEL] + [f"{MODEL}/{kb}" for kb in kbs or []]
+    return {"object": "list", "data": [{"id": i, "object": "model", "created": 0, "owned_by": "ragqa"} for i in ids]}
+
+
+def model_kb(model: str) -> str | None:
+    """The knowledge base a model name selects: ``ragqa/<kb>`` → kb; ``ragqa`` (or any other name) → None."""
+    prefix = MODEL + "/"
+    return model[len(prefix):] if model.startswith(prefix) else None
 
 
 def sse(event: str, data: Any) -> str:

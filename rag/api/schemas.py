@@ -19,6 +19,8 @@ class AskRequest(BaseModel):
     question: str = Field(description="The question, in Chinese.")
     history: list[Turn] = Field(default_factory=list, max_length=50, description="Earlier turns, oldest first.")
     top_k: int | None = Field(None, ge=1, le=20, description="Contexts to retrieve (default: server setting).")
+    kb: str | list[str] | None = Field(None, description="Knowledge base(s) to search: a name or a list of names "
+                                       "(default: every one the key may read).")
 
 
 class ErrorBody(BaseModel):
@@ -38,6 +40,7 @@ class DocumentOut(BaseModel):
     ingested_at: float
     meta: dict[str, str] = Field(default_factory=dict, description="Document metadata: kind, pages, ocr_pages (pages "
                                  "read by OCR), and record fields moved out of the text (journal, authors, date…).")
+    kb: str = Field("default", description="The knowledge base the document belongs to.")
 
 
 class IngestOut(BaseModel):
@@ -94,3 +97,25 @@ class ChatResponse(BaseModel):
 
 
 __all__ = ["AskRequest", "AskResult", "ChatRequest", "ChatResponse", "DocumentOut", "ErrorResponse", "IngestOut"]
+
+
+class KnowledgeBaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "finance", "display": "财政局", "description": "财政局的通知与公告"}]})
+    name: str = Field(description="Id: 1-40 letters, digits, '_' or '-' (used in `kb` fields and model `ragqa/<name>`).")
+    display: str = Field("", max_length=100, description="Display name (default: the id).")
+    description: str = Field("", max_length=1000)
+
+
+class KnowledgeBaseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"display": "财政局（新）"}]})
+    display: str | None = Field(None, max_length=100, description="New display name (the id never changes).")
+    description: str | None = Field(None, max_length=1000)
+
+
+class KnowledgeBaseOut(BaseModel):
+    name: str
+    display: str
+    description: str
+    created: float = Field(description="Unix time (seconds); 0 for the default knowledge base of an older index.")
+    documents: int = 0

@@ -1,13 +1,16 @@
-"""The admin's document endpoints: list, upload (multipart), replace (a new version, multipart), delete."""
+"""The admin's document endpoints: list, upload (multipart), replace (a new version, multipart), delete. A key changes only the knowledge bases it
+administers; documents of a knowledge base it may not read do not exist for it (404)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from rag.api.deps import Admin, Multipart, ServiceDep
+from core.errors import Forbidden, NotFound
+from core.kb import DEFAULT_KB
+from rag.api.deps import Multipart, PolicyDep, Reader, ServiceDep
 from rag.api.errors import RESPONSES
 from rag.api.schemas import DocumentOut, IngestOut
 from rag.service import Upload
@@ -16,32 +19,64 @@ router = APIRouter(prefix="/v1/documents", tags=["admin"], responses=RESPONSES)
 
 
 @router.get("", response_model=list[DocumentOut])
-def documents(caller: Admin, service: ServiceDep) -> list[DocumentOut]:
+def documents(request: Request, caller: Reader, service: ServiceDep, policy: PolicyDep,
+              kb: Annotated[str | None, Query(description="Only this knowledge base (default: every one the key administers).")] = None,
+              ) -> list[DocumentOut]:
+    names = [k.name for k in service.kbs()]
+    if kb is not None:
+        policy.require_kb_admin(caller, kb, names)
+        allowed = {kb}
+    else:
+        allowed = {n for n in policy.readable_kbs(caller, names) if policy.may_admin_kb(caller, n)}
+        if not allowed:
+            raise Forbidden("此操作需要管理员密钥。")
+    request.state.kb = sorted(allowed)
     return [DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, chunks=d.n_chunks,
-                        ingested_at=d.ingested_at, meta=d.meta) for d in service.documents()]
+                        ingested_at=d.ingested_at, meta=d.meta, kb=d.kb) for d in service.documents()
+            if d.kb in allowed]
 
 
 @router.post("", response_model=IngestOut)
-async def upload(_: Multipart, files: Annotated[list[UploadFile], File(description="One or more documents")],
-                 caller: Admin, service: ServiceDep, request: Request) -> IngestOut:
+async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFile], File(description="One or more documents")],
+                 caller: Reader, service: ServiceDep, policy: PolicyDep,
+                 kb: Annotated[str, Query(description="The knowledge base to upload into.")] = DEFAULT_KB) -> IngestOut:
+    request.state.kb = kb
     request.state.files = [f.filename or "" for f in files]  # for the audit entry
+    policy.require_kb_admin(caller, kb, [k.name for k in await run_in_threadpool(service.kbs)])
     items = [Upload(f.filename or "", await f.read()) for f in files]
-    summary = await run_in_threadpool(service.upload, items)
+    summary = await run_in_threadpool(service.upload, items, True, kb)
     return IngestOut(**summary.to_dict())
 
 
 @router.delete("/{doc_id}")
-def delete(doc_id: str, caller: Admin, service: ServiceDep) -> dict[str, str]:
+def delete(request: Request, doc_id: str, caller: Reader, service: ServiceDep, policy: PolicyDep) -> dict[str, str]:
+    _administered(request, doc_id, caller, service, policy)
     service.delete(doc_id)
     return {"deleted": doc_id}
 
 
+def _administered(request: Request, doc_id: str, caller: Reader, service: ServiceDep, policy: PolicyDep) -> None:
+    """Check that ``caller`` administers document ``doc_id``'s knowledge base. Raises ``Forbidden`` (a key over
+    every knowledge base without the admin role), ``NotFound`` (unknown, or in a knowledge base it may not read)."""
+    if not caller.grants:  # a key over every knowledge base: its role decides before any lookup
+        policy.require_admin(caller)
+    doc = next((d for d in service.documents() if d.doc_id == doc_id), None)
+    names = [k.name for k in service.kbs()]
+    if doc is None or doc.kb not in policy.readable_kbs(caller, names):
+        raise NotFound(f"no document {doc_id}")
+    request.state.kb = doc.kb
+    policy.require_kb_admin(caller, doc.kb, names)
+
+
 @router.put("/{doc_id}", response_model=IngestOut)
-async def replace(doc_id: str, file: Annotated[UploadFile, File(description="The new version of the document")],
-                  caller: Admin, service: ServiceDep) -> IngestOut:
+async def replace(_: Multipart, request: Request, doc_id: str,
+                  file: Annotated[UploadFile, File(description="The new version of the document")],
+                  caller: Reader, service: ServiceDep, policy: PolicyDep) -> IngestOut:
     """A new version of document ``doc_id`` replaces it in one step: questions see the old version or the new
     one, never neither or both. The response lists the replaced id in ``replaced`` (or ``duplicate_of`` when
     the file is byte-identical to what is stored). 404 for an unknown id; 415/422 for an unreadable file."""
+    await run_in_threadpool(_administered, request, doc_id, caller, service, policy)
+    request.state.files = [file.filename or ""]
     item = Upload(file.filename or "", await file.read())
     summary = await run_in_threadpool(service.replace, doc_id, item)
     return IngestOut(**summary.to_dict())
