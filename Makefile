@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser converters test test-fast eval holdout bench lint
+.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint
 
 install: $(STAMP)
 
@@ -49,6 +49,10 @@ eval: install
 
 holdout: install
 	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
+
+# the external kits (CMRC 2018 trial paragraphs, CRUD-RAG news; eval/external/README.md) and their unanswerable variants
+eval-external: install
+	$(PY) -m eval.kits
 
 bench: install
 	$(PY) -m bench.run

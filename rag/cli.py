@@ -41,9 +41,9 @@ def ingest(
     files are gone are removed unless --add; other knowledge bases are untouched)."""
     from core.errors import IndexBusy, NotFound
     from ingest.kb import get_kb
-    from ingest.store import Catalog
     from ingest.pipeline import default_paths
     from ingest.pipeline import ingest as run_ingest
+    from ingest.store import Catalog
     from rag.service import service_running
 
     settings = _settings(index_dir)

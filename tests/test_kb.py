@@ -216,12 +216,20 @@ def test_page_selector_lists_only_readable_kbs_answers_within_them_and_deletes_a
     from ui.page import ChatPage
 
     _two_kb_index(tmp_path, settings)
+    from rag.policy import SessionUser
+
     keys = KeyStore(settings)
-    keys.create("ops", "admin")
-    keys.create("fin-portal", "reader", {"fin": "read"})
-    keys.create("fin-ops", "reader", {"fin": "admin"})
-    page = ChatPage(RagService(settings), AccessPolicy.from_settings(settings))
-    ops, fin_reader, fin_admin = (gr.Request(username=n) for n in ("ops", "fin-portal", "fin-ops"))
+    secrets = {"ops": keys.create("ops", "admin"), "fin-portal": keys.create("fin-portal", "reader", {"fin": "read"}),
+               "fin-ops": keys.create("fin-ops", "reader", {"fin": "admin"})}
+    policy = AccessPolicy.from_settings(settings)
+    page = ChatPage(RagService(settings), policy)
+
+    def login(name: str) -> gr.Request:  # as the launcher does: a session bound to the key itself
+        info = policy.verify_login(name, secrets[name])
+        return gr.Request(username=SessionUser(name, policy.sessions.open(info)))
+
+    ops, fin_reader, fin_admin = (login(n) for n in ("ops", "fin-portal", "fin-ops"))
+    assert page.readable_kbs(gr.Request(username="fin-portal")) == []  # a bare name is no login
     assert page.readable_kbs(fin_reader) == [("财政局", "fin")]
     assert [n for _, n in page.readable_kbs(ops)] == ["default", "fin"]
     assert page.admin_kbs(fin_reader) == [] and page.admin_kbs(fin_admin) == ["fin"]
@@ -240,7 +248,7 @@ def test_page_selector_lists_only_readable_kbs_answers_within_them_and_deletes_a
     assert "42" in text and "99" not in text
     # admin tab: upload into a chosen knowledge base; delete a knowledge base only once confirmed
     f = _town_dir(tmp_path / "c", "白沙镇") / "白沙镇.txt"
-    status, _ = page.upload([str(f)], fin_admin, "fin")
+    status, *_ = page.upload([str(f)], fin_admin, "fin")
     assert "导入完成" in status
     with pytest.raises(gr.Error):
         page.upload([str(f)], fin_admin, "default")
