@@ -132,7 +132,7 @@ def _page_upload(page: httpx.Client, name: str, data: bytes) -> tuple[int, str]:
     if r.status_code != 200:
         return r.status_code, r.text
     meta = {"path": r.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
-    return _call(page, "upload", [meta])
+    return _call(page, "upload", [meta], None)  # (files, knowledge base: None = default)
 
 
 def test_page_upload_has_the_api_upload_limit_not_the_json_limit_and_is_audited(index_settings):
