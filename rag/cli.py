@@ -209,7 +209,10 @@ def serve(
     logging.getLogger("ragqa.access").setLevel(logging.INFO)
     app_ = build_app(settings)
     err.print(f"ragqa: http://{settings.host}:{settings.port}/  (API docs: /docs)")
-    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    # h11 with a bounded header buffer: a request whose headers exceed 4x max_header_bytes is refused by the
+    # parser (400) before it is held in memory; up to that, the app answers 431 for anything over the limit
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                http="h11", h11_max_incomplete_event_size=4 * settings.max_header_bytes)
 
 
 @app.command()
