@@ -99,3 +99,8 @@ class KnowledgeBaseExists(Busy):
 class ConfirmationRequired(Invalid):
     """A destructive request (deleting a knowledge base and its documents) was sent without its explicit
     confirmation flag (HTTP 422)."""
+
+
+class MissingPath(Invalid):
+    """A path given to a sync does not exist: nothing is written (a sync would otherwise delete every document
+    that was under the mistyped path)."""

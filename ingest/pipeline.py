@@ -20,7 +20,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from core.errors import IndexBusy, StorageError
+from core.errors import IndexBusy, MissingPath, StorageError
 from core.kb import DEFAULT_KB, kb_doc_id
 from core.settings import Settings
 from ingest.articles import documents_from_text
@@ -164,9 +164,14 @@ def ingest(
     With `prune`, sources no longer among `paths` are deleted (uploads never are); without it the
     run only adds and updates. A file that fails to load never loses what the index has of it.
     Raises IndexBusy when another ingest holds the index, StorageError when a write fails (then
-    nothing of the failed source was committed).
+    nothing of the failed source was committed), MissingPath (with `prune`) when a path given does not
+    exist: a mistyped path must not delete what the index holds, so nothing is written.
     """
     inputs, skipped = sync_inputs(paths)
+    missing = [Path(p) for p in paths if not Path(p).exists()]
+    if prune and missing:
+        raise MissingPath(f"路径不存在：{', '.join(str(m) for m in missing)}；未做任何改动"
+                          "（同步会删除不在所给路径下的文档）。")
     legacy = settings.index_dir / "uploads"
     old_uploads = _legacy_uploads(legacy) if kb == DEFAULT_KB else []
     summary = ingest_inputs(inputs + old_uploads, settings, prune=prune, lock_timeout=lock_timeout,

@@ -39,7 +39,7 @@ def ingest(
 ) -> None:
     """Sync knowledge base --kb of the index to the documents in PATHS (documents of that knowledge base whose
     files are gone are removed unless --add; other knowledge bases are untouched)."""
-    from core.errors import IndexBusy, NotFound
+    from core.errors import IndexBusy, MissingPath, NotFound
     from ingest.kb import get_kb
     from ingest.pipeline import default_paths
     from ingest.pipeline import ingest as run_ingest
@@ -70,7 +70,7 @@ def ingest(
 
         try:
             summary = run_ingest(targets, settings, prune=not add, lock_timeout=wait, progress=progress, kb=kb)
-        except IndexBusy as e:
+        except (IndexBusy, MissingPath) as e:
             err.print(f"[red]错误:[/red] {e}")
             raise typer.Exit(2) from e
     data = summary.to_dict()
@@ -149,7 +149,7 @@ def ask(
                 out.print(f"  《{c.doc_title}》 {c.text[:60]}…")
         history.extend([Turn(role="user", content=q), Turn(role="assistant", content=r.answer)])
 
-    if question:
+    if question is not None:  # "" is a question too (refused as empty), not a request for the prompt
         one(question)
         return
     err.print("请输入问题（空行退出）：")

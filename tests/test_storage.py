@@ -234,3 +234,23 @@ def test_an_index_from_before_records_is_migrated_by_a_path_sync(settings, small
     assert any(d.source == "upload://宁海.txt" for d in Catalog(settings).documents())
     assert not uploads.exists() and (settings.index_dir / "uploads.migrated" / "5f0c.txt").exists()
     assert ingest([small_corpus], settings).unchanged == 4  # the upload stays; a path sync never removes it
+
+
+def test_a_sync_to_a_mistyped_path_deletes_nothing_and_says_so(tmp_path, small_corpus):
+    import subprocess
+    import sys
+
+    from core.errors import MissingPath
+    from core.settings import load_settings
+    from tests.conftest import ROOT
+
+    s = load_settings(index_dir=tmp_path / "index")
+    ingest([small_corpus], s)
+    before = {d.doc_id for d in Catalog(s).documents()}
+    with pytest.raises(MissingPath):
+        ingest([small_corpus.parent / "no-such-folder"], s)
+    assert {d.doc_id for d in Catalog(s).documents()} == before
+    r = subprocess.run([sys.executable, "-m", "rag", "ingest", str(small_corpus.parent / "typo"), "--index-dir",
+                        str(s.index_dir), "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "路径不存在" in r.stderr
+    assert {d.doc_id for d in Catalog(s).documents()} == before
