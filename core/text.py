@@ -23,3 +23,10 @@ CN_UNITS = "十百千万亿"
 
 CN_NUMERAL_CHARS = CN_DIGITS + CN_UNITS
 """Every character that may appear in a Chinese numeral."""
+
+
+def book_title(title: str) -> str:
+    """A document title between 《》 as Chinese writing quotes titles, without doubling marks a title already has
+    (「《实践与思考》」 stays 「《实践与思考》」, not 「《《实践与思考》》」)."""
+    t = title.strip()
+    return t if t.startswith("《") and t.endswith("》") else f"《{t}》"

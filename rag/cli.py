@@ -116,6 +116,7 @@ def ask(
 ) -> None:
     """Answer a question from the documents (of the --kb knowledge bases), with numbered sources."""
     from core.errors import RagqaError
+    from core.text import book_title
     from rag.engine import Turn
     from rag.service import RagService
 
@@ -142,11 +143,11 @@ def ask(
         if r.citations:
             out.print("\n来源：")
             for c in r.citations:
-                out.print(f"  [{c.n}] 《{c.doc_title}》{(' ' + c.section) if c.section else ''}\n      “{c.quote}”")
+                out.print(f"  [{c.n}] {book_title(c.doc_title)}{(' ' + c.section) if c.section else ''}\n      “{c.quote}”")
         elif r.contexts:
             out.print("\n最接近的资料：")
             for c in r.contexts[:3]:
-                out.print(f"  《{c.doc_title}》 {c.text[:60]}…")
+                out.print(f"  {book_title(c.doc_title)} {c.text[:60]}…")
         history.extend([Turn(role="user", content=q), Turn(role="assistant", content=r.answer)])
 
     if question is not None:  # "" is a question too (refused as empty), not a request for the prompt

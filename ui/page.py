@@ -20,7 +20,7 @@ import gradio as gr  # noqa: E402
 
 from core.errors import NotFound, RagqaError, Unauthorized  # noqa: E402
 from core.kb import DEFAULT_KB  # noqa: E402
-from core.text import NOT_FOUND  # noqa: E402
+from core.text import NOT_FOUND, book_title  # noqa: E402
 from rag.engine import Turn  # noqa: E402
 from rag.feedback import FeedbackStore  # noqa: E402
 from rag.policy import AccessPolicy, Caller, outcome_of  # noqa: E402
@@ -86,7 +86,7 @@ def sources_html(result: dict[str, Any], only: int | None = None) -> str:
     if result.get("abstained"):
         parts = [f'<div class="abstain">⚠️ {NOT_FOUND}。以下是最接近的资料，供您自行查阅：</div>']
         for c in result.get("contexts", [])[:3]:
-            parts.append(f'<div class="cite"><div class="cite-head">《{_e(c["doc_title"])}》{_e(c["section"])}</div>'
+            parts.append(f'<div class="cite"><div class="cite-head">{_e(book_title(c["doc_title"]))}{_e(c["section"])}</div>'
                          f'<div class="cite-body">{_e(c["text"])}</div></div>')
         return "".join(parts)
     parts = []
@@ -95,7 +95,7 @@ def sources_html(result: dict[str, Any], only: int | None = None) -> str:
             continue
         ctx = contexts.get(cit["n"], {"text": cit["quote"]})
         parts.append(
-            f'<div class="cite" id="cite-{cit["n"]}"><div class="cite-head">[{cit["n"]}] 《{_e(cit["doc_title"])}》'
+            f'<div class="cite" id="cite-{cit["n"]}"><div class="cite-head">[{cit["n"]}] {_e(book_title(cit["doc_title"]))}'
             f' {_e(cit["section"])}{page_mark(cit)}'
             f'{OCR_MARK if cit.get("ocr") else ""}</div>'
             f'<div class="cite-body">{highlight(ctx["text"], cit["quote"])}</div></div>'
@@ -114,7 +114,7 @@ def _shown(result: dict[str, Any]) -> str:
 
 def _citation_choices(result: dict[str, Any]) -> list[str]:
     """One choice per citation number, first title seen (several quotes may share a number)."""
-    return list(dict.fromkeys(f"[{c['n']}] 《{c['doc_title']}》" for c in result.get("citations", [])))
+    return list(dict.fromkeys(f"[{c['n']}] {book_title(c['doc_title'])}" for c in result.get("citations", [])))
 
 
 def _time(ts: float) -> str:
@@ -368,7 +368,7 @@ class ChatPage:
         if not isinstance(row, int) or not 0 <= row < len(values):
             return "", NO_CHOICE
         doc_id, title = str(values[row][0]), str(values[row][1])
-        return doc_id, f"已选择：《{_e(title)}》（{_e(doc_id)}）"
+        return doc_id, f"已选择：{_e(book_title(title))}（{_e(doc_id)}）"
 
     def delete(self, doc_id: str, request: gr.Request) -> tuple[str, Any, str, str]:
         """Delete the document chosen in the list; returns (status, list, cleared choice, choice text)."""
