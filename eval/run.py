@@ -15,14 +15,15 @@ from eval.score import aggregate, metrics, score_one
 RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "all_evidence@5", "ctx5_chars")
 
 
-def run_ragqa(items: list[GoldItem], settings: Settings) -> list[dict[str, Any]]:
-    """Every gold question through the product's service (the same validation and engine as the API)."""
+def run_ragqa(items: list[GoldItem], settings: Settings, kbs: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every gold question through the product's service (the same validation and engine as the API), asked in
+    the knowledge bases ``kbs`` (None: all)."""
     from rag.service import RagService
 
     service = RagService(settings)
     out = []
     for item in items:
-        r = service.ask(item.question)
+        r = service.ask(item.question, kbs=kbs)
         out.append({"id": item.id, "answer": r.answer, "abstained": r.abstained,
                     "citations": [c.model_dump() for c in r.citations],
                     "contexts": [c.model_dump() for c in r.contexts], "timings_ms": r.timings_ms})
@@ -70,13 +71,14 @@ def run_baseline(items: list[GoldItem], settings: Settings) -> list[dict[str, An
     return out
 
 
-def evaluate(gold: Path, out_dir: Path, settings: Settings, *, baseline: bool = True) -> dict[str, Any]:
+def evaluate(gold: Path, out_dir: Path, settings: Settings, *, baseline: bool = True,
+             kbs: list[str] | None = None) -> dict[str, Any]:
     from ingest.pipeline import default_paths, index_is_empty, ingest
 
     if index_is_empty(settings):
         ingest(default_paths(settings), settings)
     items = load_gold(gold)
-    results = run_ragqa(items, settings)
+    results = run_ragqa(items, settings, kbs)
     per = {r["id"]: score_one(i, r) for i, r in zip(items, results, strict=True)}
     report: dict[str, Any] = {"ragqa": metrics(items, per),
                               "settings": {k: getattr(settings, k) for k in

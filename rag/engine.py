@@ -29,6 +29,7 @@ class Citation(BaseModel):
     ocr: bool = Field(False, description="The quoted document was read by OCR from a scan or an image: check the original.")
     page: int = Field(0, description="1-based page of the original file where the quoted passage starts; 0 when "
                       "the format has no pages or it is unknown.")
+    kb: str = Field("default", description="The knowledge base of the quoted document.")
 
 
 class Context(BaseModel):
@@ -42,6 +43,7 @@ class Context(BaseModel):
     also_in: list[dict[str, str]] = Field(default_factory=list, description="Other documents repeating this passage "
                                           "({doc_id, doc_title, source}); it is shown once.")
     ocr: bool = Field(False, description="The document was read by OCR from a scan or an image.")
+    kb: str = Field("default", description="The knowledge base of the document.")
 
 
 class Turn(BaseModel):
@@ -187,7 +189,7 @@ class AskEngine:
         contexts = [
             Context(n=i, chunk_id=h.chunk.chunk_id, doc_title=h.chunk.doc_title, section=h.chunk.section,
                     source=h.chunk.source, text=h.chunk.text, score=round(h.score, 4), also_in=h.chunk.also_in,
-                    ocr=h.chunk.ocr)
+                    ocr=h.chunk.ocr, kb=h.chunk.kb)
             for i, h in enumerate(hits, start=1)
         ]
         yield ("done", AskResult(
@@ -210,5 +212,5 @@ class AskEngine:
             c = e.hit.chunk
             out.append(Citation(n=e.n, chunk_id=c.chunk_id, doc_title=c.doc_title, section=c.section,
                                 source=c.source, quote=e.quote, start=c.start + e.start, end=c.start + e.end,
-                                ocr=c.ocr, page=c.page))
+                                ocr=c.ocr, page=c.page, kb=c.kb))
         return out

@@ -241,7 +241,9 @@ def test_page_selector_lists_only_readable_kbs_answers_within_them_and_deletes_a
 
     text, results = answer(fin_reader)
     assert "99" in text and "42" not in text
-    assert results[-1]["citations"] and all(c["chunk_id"].startswith("fin.") for c in results[-1]["citations"])
+    assert results[-1]["citations"] and all(c["chunk_id"].startswith("fin.") and c["kb"] == "fin"
+                                           for c in results[-1]["citations"])
+    assert all(c["kb"] == "fin" for c in results[-1]["contexts"])
     text, results = answer(fin_reader, ["default"])  # a name it was not granted: nothing is answered from it
     assert "42" not in text and results == []
     text, _ = answer(ops, ["default"])
