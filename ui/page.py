@@ -499,7 +499,8 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         qa.question.submit(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
         qa.ask.click(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
         qa.clear.click(lambda: ("", [], [], SOURCES_PLACEHOLDER, gr.update(choices=[], visible=False)), None, outputs)
-        qa.pick.change(page.pick_citation, [qa.pick, results], qa.sources)
+        # instant, local events: no progress or queue status (gradio's is in English) over the sources
+        qa.pick.change(page.pick_citation, [qa.pick, results], qa.sources, show_progress="hidden")
         qa.chat.like(page.on_like, [results, qa.comment], [qa.comment, qa.thanks])
         qa.copy_all.click(None, qa.chat, None, js=COPY_CONVERSATION_JS)
 
@@ -514,5 +515,6 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         # a refresh of a list already filled by demo.load: no progress overlay over it
         admin.tab.select(page.list_docs, None, admin.docs, show_progress="hidden")
         # one load event (two would queue side by side and show gradio's English queue status)
-        demo.load(page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table])
+        demo.load(page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table],
+                  show_progress="hidden")
     return demo
