@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,18 @@ from core.settings import Settings, load_settings
 
 app = typer.Typer(help="ragqa: grounded, cited answers over Chinese policy documents.", no_args_is_help=True)
 err = Console(stderr=True)
+
+
+@contextmanager
+def exit_on_error() -> Iterator[None]:
+    """A domain error (``core.errors.RagqaError``) raised inside: its message on stderr and exit code 2."""
+    from core.errors import RagqaError
+
+    try:
+        yield
+    except RagqaError as e:
+        err.print(f"[red]错误:[/red] {e.message}")
+        raise typer.Exit(2) from e
 
 IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index directory (default: RAGQA_INDEX_DIR or ./.ragqa).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
@@ -115,7 +129,6 @@ def ask(
     kb: Annotated[list[str] | None, typer.Option("--kb", help="Search only this knowledge base (repeatable; default: all).")] = None,
 ) -> None:
     """Answer a question from the documents (of the --kb knowledge bases), with numbered sources."""
-    from core.errors import RagqaError
     from core.text import book_title
     from rag.engine import Turn
     from rag.service import RagService
@@ -128,11 +141,8 @@ def ask(
     history: list[Turn] = []
 
     def one(q: str) -> None:
-        try:
+        with exit_on_error():
             r = service.ask(q, history, kbs=kb or None)
-        except RagqaError as e:
-            err.print(f"[red]错误:[/red] {e.message}")
-            raise typer.Exit(2) from e
         if as_json:
             typer.echo(r.model_dump_json())
             return
@@ -188,16 +198,12 @@ def serve(
 
     import uvicorn
 
-    from core.errors import RagqaError
     from rag.policy import check_bind
     from rag.service import service_lock
 
     settings = load_settings(index_dir=index_dir, host=host, port=port)
-    try:
+    with exit_on_error():
         check_bind(settings)
-    except RagqaError as e:
-        err.print(f"[red]错误:[/red] {e.message}")
-        raise typer.Exit(2) from e
     lock = service_lock(settings)
     try:
         lock.acquire(timeout=0)
@@ -338,15 +344,11 @@ def kb_create(
     index_dir: IndexDir = None,
 ) -> None:
     """Create an empty knowledge base."""
-    from core.errors import RagqaError
     from ingest.kb import create_kb
 
     _refuse_if_served(_settings(index_dir))
-    try:
+    with exit_on_error():
         kb = create_kb(_settings(index_dir), name, display, description)
-    except RagqaError as e:
-        err.print(f"[red]错误:[/red] {e.message}")
-        raise typer.Exit(2) from e
     typer.echo(f"created {kb.name}")
 
 
@@ -358,15 +360,11 @@ def kb_rename(
     index_dir: IndexDir = None,
 ) -> None:
     """Rename a knowledge base (its display name) and optionally change its description."""
-    from core.errors import RagqaError
     from ingest.kb import update_kb
 
     _refuse_if_served(_settings(index_dir))
-    try:
+    with exit_on_error():
         kb = update_kb(_settings(index_dir), name, display, description)
-    except RagqaError as e:
-        err.print(f"[red]错误:[/red] {e.message}")
-        raise typer.Exit(2) from e
     typer.echo(f"renamed {kb.name}: {kb.display}")
 
 
@@ -377,16 +375,12 @@ def kb_delete(
     index_dir: IndexDir = None,
 ) -> None:
     """Delete a knowledge base and all its documents (asks for confirmation unless --yes)."""
-    from core.errors import RagqaError
     from ingest.kb import delete_kb
 
     _refuse_if_served(_settings(index_dir))
     if not yes and not typer.confirm(f"Delete knowledge base {name} and all its documents?"):
         err.print("not deleted")
         raise typer.Exit(1)
-    try:
+    with exit_on_error():
         n = delete_kb(_settings(index_dir), name)
-    except RagqaError as e:
-        err.print(f"[red]错误:[/red] {e.message}")
-        raise typer.Exit(2) from e
     typer.echo(f"deleted {name} ({n} documents)")

@@ -5,11 +5,9 @@ routes with the admin's cookie, nor upload over the API while authentication is 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright  # noqa: E402
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
@@ -18,18 +16,10 @@ from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.keys import KeyStore
 from tests.server import running
+
+# Debian's chromium with the flags the other browser tests use (skips the module where it is missing)
+from tests.test_ui import ARGS, CHROMIUM  # noqa: E402
 from ui.launcher import build_app
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("chromium is required for the browser tests in CI (make test installs it)")
-    pytest.skip("chromium not installed (make test installs it)", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 ATTACK = """async ([target, docId]) => {
   const out = {};
