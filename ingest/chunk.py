@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -148,7 +149,7 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
         if at < 0:
             continue
         cursor = at
-        c.page = max(i for i, s in enumerate(starts) if s <= at) + 1
+        c.page = bisect.bisect_right(starts, at)  # 1-based: the count of pages starting at or before `at`
 
 
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
