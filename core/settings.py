@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Contexts handed to the answerer.")
     bm25_weight: float = Field(0.7, ge=0.0, le=1.0, description="Weight of BM25 in hybrid fusion (dense gets 1 - this).")
     candidates: int = Field(30, ge=5, description="Candidates taken from each retriever before fusion.")
-    abstain_threshold: float = Field(0.48, ge=0.0, le=1.0, description="Minimum evidence score to answer.")
+    abstain_threshold: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Minimum answerability score (0..1) to answer; None: the calibrated operating point stored "
+                    "with the answer model (rag/models/answer_model.json, chosen for its stated false-abstention rate).")
+    answer_model: Path | None = Field(None, description="Learned answer model file; None: the bundled rag/models/answer_model.json.")
 
     llm_model: str | None = Field(None, validation_alias=AliasChoices("RAGQA_LLM_MODEL", "OPENAI_MODEL"),
                                   description="Chat model name; with OPENAI_BASE_URL it turns on the LLM answerer.")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from ingest.tokenize import entities, normalize_variants
+from ingest.normalize import MEASURE_CHARS, normalize
+from ingest.tokenize import entities, normalize_variants, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -39,6 +42,8 @@ def answer_kind(question: str) -> str:
     """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
+    if re.search(r"哪几|哪些", question):
+        return "list"
     if _NUMBER_Q.search(question):
         return "number"
     if _LIST_Q.search(question):
@@ -129,3 +134,72 @@ def compared_places(question: str) -> list[str]:
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
     return list(dict.fromkeys(p for pair in pairs for p in pair))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Question analysis for the learned answerer: everything is read from the normalised question (ingest.normalize).
+
+# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun)
+_HOW_MANY = re.compile(rf"(多少|几)([{MEASURE_CHARS}]|公里|平方米|万元|亿元|万|亿)?")
+_YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
+# question forms that say what kind of answer is wanted, not what it is about
+_FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
+                    r"|有什么不同|有哪些|是哪些|包括哪些|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪一?年|何时|如何|怎样|怎么")
+_PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
+_FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
+
+
+@dataclass
+class Question:
+    """What a question asks: its normal form, content words (the question forms removed), the kind of answer
+    (date, number, list, explain, fact), the unit and noun of 多少/几, the term a definition question asks about,
+    the years it names, and the parts a comparison joins."""
+
+    text: str
+    norm: str
+    content: str
+    what: str
+    unit: str = ""
+    noun: str = ""
+    term: str = ""
+    years: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    _weights: dict[str, float] | None = field(default=None, repr=False)
+
+    def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
+        """IDF weight of each content word (computed once per question)."""
+        if self._weights is None:
+            self._weights = {w: idf(w) for w in dict.fromkeys(words(self.content)) if w not in ABOUT_SOURCES}
+        return self._weights
+
+
+def analyse(question: str) -> Question:
+    """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
+    norm = normalize(question.strip())
+    unit = noun = ""
+    m = _HOW_MANY.search(norm)
+    if m and m.group(2):
+        unit = m.group(2)
+        rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
+        noun = rest.group(0) if rest else ""
+    content = _FORMS.sub(" ", norm)
+    if unit:  # "多少名河长": 名 is the unit, not the start of a word
+        content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
+    term = ""
+    d = _DEFINE_Q.search(norm.rstrip("?？"))
+    if d is not None:
+        term = (d.group("a") or d.group("b") or "").strip("“”\"' ")
+        quoted = re.findall(r"“([^”]+)”", term)
+        term = quoted[-1] if quoted else re.split(r"[，,]", term)[-1]
+        term = term if len(term) >= 2 else ""
+    parts: tuple[str, ...] = ()
+    p = _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm))
+    if p is not None:
+        parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
+    what = answer_kind(norm)
+    if what != "number":
+        unit = noun = ""
+    if parts and what == "fact":
+        what = "explain"
+    return Question(question, norm, content, what, unit, noun, term,
+                    tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts)
