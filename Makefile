@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser test eval holdout bench lint
+.PHONY: install run ingest ask browser test eval holdout bench lint train eval-external
 
 install: $(STAMP)
 
@@ -35,6 +35,7 @@ test: install browser
 
 eval: install
 	$(UV) run --frozen ragqa eval --gold eval/gold --out eval/reports/latest
+	$(PY) -m eval.kits --out eval/reports/external
 
 holdout: install
 	$(UV) run --frozen ragqa eval --gold eval/holdout --out eval/reports/holdout --no-baseline
@@ -44,3 +45,13 @@ bench: install
 
 lint: install
 	$(UV) run --frozen ruff check .
+
+# the learned answer scorer and answerability score (rag/models/answer_model.json); indexes cached in RAGQA_EVAL_CACHE
+train: install
+	$(PY) -m eval.train
+
+# the external kits (eval/external) and their unanswerable variants, the fusion sweep and the ablation table
+eval-external: install
+	$(PY) -m eval.kits
+	$(PY) -m eval.fusion
+	$(PY) -m eval.ablation

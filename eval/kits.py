@@ -178,6 +178,29 @@ def run_kit(kit: str, base: Settings, *, limit: int | None = None, unanswerable:
     return report
 
 
+FAST_SAMPLE = {"cmrc-dev": 30, "crud-dev": 20}  # questions per kit in the CI gate's fast sample
+
+
+def fast_sample(kit: str, n: int | None = None, distractors: int | None = None,
+                seed: int = 5) -> tuple[list[KitQuestion], list[Path]]:
+    """A small seeded sample of a kit for the CI gate: n questions, their source documents and as many
+    distractor documents, so that the corpus embeds in seconds."""
+    questions, files = load_kit(kit)
+    n = n or FAST_SAMPLE[kit]
+    rng = random.Random(seed)
+    picked = rng.sample(questions, n)
+    sources = {q.source_doc for q in picked}
+    others = [f for f in files if f.name not in sources]
+    chosen = [f for f in files if f.name in sources] + rng.sample(others, min(distractors or n, len(others)))
+    return picked, sorted(chosen)
+
+
+def run_fast(kit: str, base: Settings) -> dict[str, float]:
+    """Answerable metrics of the kit's fast sample (score_kit)."""
+    questions, files = fast_sample(kit)
+    return score_kit(questions, ask_all(build_index(f"{kit}-fast", files, base), questions))
+
+
 def run_external(base: Settings, kits: tuple[str, ...] = KITS, out_dir: Path | None = None,
                  limit: int | None = None) -> dict[str, Any]:
     return {kit: run_kit(kit, base, limit=limit, out_dir=out_dir) for kit in kits}

@@ -210,9 +210,11 @@ def train(out: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    import sys
+
     from rag.features import MODEL_PATH
 
-    report = train(MODEL_PATH)
+    report = train(Path(sys.argv[1]) if len(sys.argv) > 1 else MODEL_PATH)
     print(json.dumps(report["provenance"], ensure_ascii=False, indent=1))
     print("threshold", report["threshold"])
     for name in ("answer", "answerable"):

@@ -42,10 +42,14 @@ def _cn_value(numeral: str) -> str | None:
     numeral = numeral.replace("两", "二")
     if len(numeral) > 1 and _DIGITS_ONLY.fullmatch(numeral):
         return "".join(_DIGIT_VALUE[c] for c in numeral)
+    import warnings
+
     import cn2an
 
     try:
-        value = cn2an.cn2an(numeral, "strict")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # cn2an warns before it raises on a malformed numeral
+            value = cn2an.cn2an(numeral, "strict")
     except (ValueError, KeyError, IndexError):
         return None
     return str(int(value)) if float(value).is_integer() else str(value)

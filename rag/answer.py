@@ -6,7 +6,8 @@ first among those that meet the question's constraints, and states how likely th
 2. scores: a logistic regression learned by `make train` (rag/models/answer_model.json, with its provenance);
 3. constraints checked before answering (CONSTRAINTS): a year the question names must be the year of the quoted
    fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
-   with a unit must come with that unit. No candidate meets them → "not found";
+   with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
+   多少名河长 must be in the quote. No candidate meets them → "not found";
 4. the answer is completed from the document's structure: a lead-in or heading is continued by its body, a list
    item by the following items of the same list, and a comparison gets the best candidate of each of its parts;
 5. `Draft.support` is the calibrated answerability probability; the engine abstains below the model's
@@ -23,7 +24,7 @@ import numpy as np
 
 from core.text import NOT_FOUND
 from ingest.headings import heading_level
-from ingest.normalize import normalize
+from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import entities, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
 from rag.question import Question, analyse, name_stem, next_item
@@ -32,14 +33,23 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
-CONSTRAINTS = ("year", "entity", "unit")
+# a question across documents also quotes another document's best candidate when its score (a logit) is within
+# this of the best one's: e^1 ≈ 2.7 times lower odds of being an answer
+ACROSS_MARGIN = 1.0
+CONSTRAINTS = ("year", "entity", "unit", "figure")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
-    "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw",
+    "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw", "missing_in_chunk", "missing_in_answer",
 )
 # a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
+# a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
+_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
+_DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
+# a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
+_RATE_Q = re.compile(r"率|比例|比重|百分")
+_RATE = re.compile(r"%|百分|成(?![为功立员本果熟长])|\d\s*倍")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
 _FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)")
 
@@ -87,7 +97,7 @@ class ExtractiveAnswerer:
                  ablate: frozenset[str] = frozenset()) -> None:
         self.index = index
         self.max_sentences = max_sentences
-        self.builder = CandidateBuilder(index.idf)
+        self.builder = CandidateBuilder(index.idf, self._doc)
         self.model_path = model_path
         self.ablate = ablate
         self._models: dict[str, Any] | None = None
@@ -127,10 +137,21 @@ class ExtractiveAnswerer:
                 return False
         if named and "entity" not in self.ablate:
             doc = self._doc(c.hit.chunk.doc_id)
-            if not all(x in c.norm or x in doc for x in named):
+            need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
+            if not need(x in c.norm or x in doc for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
             if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?{re.escape(q.unit)}", c.norm):
+                return False
+        if "figure" not in self.ablate:
+            # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
+            if q.what == "number" and not _FIGURE.search(c.norm):
+                return False
+            if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
+                return False
+            if q.what == "date" and not _DATE_FIGURE.search(c.norm):
+                return False
+            if q.noun and len(q.noun) >= 2 and q.noun not in c.norm and not any(w in c.norm for w in words(q.noun)):
                 return False
         return True
 
@@ -155,18 +176,24 @@ class ExtractiveAnswerer:
         named = self._named(q)
         entity_unknown = 1.0 if any(not self.index.mentions(x) for x in named) else 0.0
         if not cands:
-            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0]
+            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0]
         top = max(cands, key=lambda c: c.score)
         if best is None:
             best = next((c for c in sorted(cands, key=lambda c: -c.score) if self._meets(q, c, named)), None)
         if best is None:
             return [-10.0, top.score, 0.0, 0.0, 0.0, max(c.features[5] for c in cands), unknown, entity_unknown,
-                    1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0]
+                    1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0, 1.0, 1.0]
         other = [c.score for c in cands if c.hit.chunk.doc_id != best.hit.chunk.doc_id]
         margin = best.score - max(other) if other else 5.0
+        # the rarest question word the best candidate's chunk (with its title) / the candidate lacks, as a share of
+        # the rarest question word's weight: "常住人口" missing from every sentence about the named town
+        chunk = normalize(best.hit.chunk.doc_title) + "\n" + normalize(best.hit.chunk.text)
+        top_w = max(weights.values(), default=1.0) or 1.0
+        miss_chunk = max((v for w, v in weights.items() if w not in chunk), default=0.0) / top_w
+        miss_answer = max((v for w, v in weights.items() if w not in best.norm), default=0.0) / top_w
         return [best.score, top.score, margin, best.features[0], best.features[3], max(c.features[5] for c in cands),
                 unknown, entity_unknown, 0.0 if best is top else 1.0, hits[0].score,
-                getattr(hits[0], "dense_raw", 0.0)]
+                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer]
 
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus`: the user's own latest words when `question` was completed from the history (unused by the
@@ -218,6 +245,14 @@ class ExtractiveAnswerer:
                     chosen.append(_evidence(first))
                     last = chosen[-1]
             chosen += self._next_items(every, last)
+        if q.across:  # "各地…", "…分别…": the best candidate of each other document that answers nearly as well
+            docs = {best.hit.chunk.doc_id}
+            for c in ranked:
+                if len(docs) > self.max_sentences or c.score < best.score - ACROSS_MARGIN:
+                    break
+                if c.hit.chunk.doc_id not in docs:
+                    chosen.append(_evidence(c))
+                    docs.add(c.hit.chunk.doc_id)
         for part in q.parts:  # a comparison: the best candidate about each of its parts
             p = normalize(part)
             if not any(p in normalize(e.quote) for e in chosen):

@@ -36,6 +36,9 @@ SYNONYM_WEIGHT = 0.5  # a question word found only as a synonym (同义词词林
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DATE = re.compile(r"(1[5-9]|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月|(1[5-9]|20)\d{2}")
 _LIST = re.compile(r"[、；;]")
+_RATE = re.compile(r"\d(?:\.\d+)?\s*%|百分点|[一二三四五六七八九]成")
+_AMOUNT = re.compile(r"\d(?:\.\d+)?\s*(?!%)[\u4e00-\u9fff]")
+_RATE_Q = re.compile(r"增长|增幅|下降|比例|比重|占|率|百分")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|为了|目的|旨在")
 _QUESTION_END = ("?", "？")
 
@@ -66,7 +69,8 @@ FEATURES = (
     "cov", "cov_local", "cov_rel", "bigram", "bigram_rel", "chunk_cov", "fused", "bm25", "dense", "inv_rank",
     "new_words", "restates", "is_question", "heading_like", "log_len", "over_120", "prev_cov", "doc_first", "pair",
     "num_asked_has_num", "num_asked_no_num", "unit_match", "date_asked_has_date", "date_asked_no_date",
-    "list_asked_has_list", "why_asked_has_cause", "definition", "year_match",
+    "list_asked_has_list", "why_asked_has_cause", "definition", "year_match", "rate_asked_has_rate",
+    "amount_asked_only_rate", "doc_cov",
 )
 
 
@@ -89,8 +93,10 @@ def _bigrams(text: str) -> set[str]:
 class CandidateBuilder:
     """Candidates of retrieved chunks and their feature vectors; per-chunk work is cached by chunk id."""
 
-    def __init__(self, idf: Any, cache_size: int = 20_000) -> None:
+    def __init__(self, idf: Any, doc_text: Any = None, cache_size: int = 20_000) -> None:
+        """`idf(word)` → weight; `doc_text(doc_id)` → the document's normalised text (title first), or None."""
         self.idf = idf
+        self.doc_text = doc_text or (lambda doc_id: "")
         self._chunks: dict[str, list[tuple[int, int, int | None, str, frozenset[str]]]] = {}
         self._titles: dict[str, tuple[str, frozenset[str]]] = {}
         self._cache_size = cache_size
@@ -108,9 +114,13 @@ class CandidateBuilder:
         return got
 
     def _title(self, chunk: Any) -> tuple[str, frozenset[str]]:
+        """The document's title with its first line (what the document is about), normalised, and its words."""
         got = self._titles.get(chunk.doc_id)
         if got is None:
-            got = self._titles[chunk.doc_id] = (normalize(chunk.doc_title), frozenset(words(chunk.doc_title)))
+            lines = self.doc_text(chunk.doc_id).split("\n", 2)  # [title, first line, rest] (rag.retrieve.Index)
+            first = lines[1] if len(lines) > 1 else ""
+            head = chunk.doc_title + ("\n" + first if len(first) <= 20 else "")  # a short first line is a title
+            got = self._titles[chunk.doc_id] = (normalize(head), frozenset(words(head)))
         return got
 
     def build(self, q: Question, hits: list[Any]) -> list[Candidate]:
@@ -119,12 +129,17 @@ class CandidateBuilder:
         qbigrams = _bigrams(q.content)
         qwords = set(weights)
         cands: list[Candidate] = []
+        doc_covs: dict[str, float] = {}
         for n, hit in enumerate(hits, start=1):
             sents = self._sentences(hit.chunk)
             title, title_words = self._title(hit.chunk)
             local = {w: v * (0.1 if w in title_words or w in title else 1.0) for w, v in weights.items()}
             chunk_words = frozenset().union(title_words, *(s[4] for s in sents)) if sents else title_words
             chunk_cov = _coverage(weights, title + "\n" + normalize(hit.chunk.text), chunk_words)
+            if hit.chunk.doc_id not in doc_covs:
+                doc = self.doc_text(hit.chunk.doc_id)
+                doc_covs[hit.chunk.doc_id] = _coverage(weights, doc, frozenset()) if doc else chunk_cov
+            doc_cov = doc_covs[hit.chunk.doc_id]
             prev_cov = 0.0
             prev: tuple[int, int, int | None, str, frozenset[str]] | None = None
             prev_short = False
@@ -141,6 +156,7 @@ class CandidateBuilder:
                     c = Candidate(n, hit, start, end, k, text, heading, lead)
                     c.features = self._features(q, c, text, tw, local, weights, qwords, qbigrams, chunk_cov,
                                                 prev_cov, hit, n, first=(hit.chunk.seq == 0 and i == 0))
+                    c.features.append(doc_cov)
                     cands.append(c)
                 prev_cov = cov
                 prev = (a, b, heading, norm, sw)
@@ -173,6 +189,9 @@ class CandidateBuilder:
         if q.years:
             year_match = 1.0 if any(y in text for y in q.years) else 0.0
         length = len(text)
+        rate_q = bool(_RATE_Q.search(q.norm))
+        has_rate = bool(_RATE.search(text))
+        only_rate = has_rate and not _AMOUNT.search(text)
         return [
             cov, cov_local, 0.0, bigram, 0.0, chunk_cov, hit.score, hit.bm25, hit.dense, 1.0 / n,
             min(len(own), 10) / 10, 1.0 if len(own) <= 1 else 0.0,
@@ -188,6 +207,8 @@ class CandidateBuilder:
             1.0 if q.what == "list" and len(_LIST.findall(text)) >= 2 else 0.0,
             1.0 if q.what == "explain" and _CAUSE.search(text) else 0.0,
             definition, year_match,
+            1.0 if q.what == "number" and rate_q and has_rate else 0.0,
+            1.0 if q.what == "number" and not rate_q and only_rate else 0.0,
         ]
 
 
