@@ -24,7 +24,8 @@ from core.text import CN_NUMERAL_CHARS
 # what a counted or dated numeral stands before (GB/T 15835 measure words and date units); 万/亿 are magnitudes
 MEASURE_CHARS = "个名项家次类位条种所岁倍起年月日号时元人户座件台辆套批届期周天吨米亩把张本篇部支队只头匹间层栋级"
 _NUMERAL = f"[{CN_NUMERAL_CHARS}两]"
-_COUNT = re.compile(rf"百分之({_NUMERAL}+)|({_NUMERAL}+?)([万亿]?)(?=[{MEASURE_CHARS}])")
+MEASURE_WORDS = "公里|公顷|公斤|公尺|平方|立方|千米|千克"  # measures of two characters
+_COUNT = re.compile(rf"百分之({_NUMERAL}+)|({_NUMERAL}+?)([万亿]?)(?=[{MEASURE_CHARS}]|{MEASURE_WORDS})")
 _THOUSANDS = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
 _DIGITS_ONLY = re.compile(r"[零〇一二三四五六七八九]+")
 _DIGIT_VALUE = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}

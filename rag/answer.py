@@ -34,8 +34,9 @@ __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
 # a question across documents also quotes another document's best candidate when its score (a logit) is within
-# this of the best one's: e^1 ≈ 2.7 times lower odds of being an answer
-ACROSS_MARGIN = 1.0
+# this of the best one's: at most e^2 ≈ 7.4 times lower odds of being an answer. Set by hand, not learned (the
+# training data has too few questions across documents)
+ACROSS_MARGIN = 2.0
 CONSTRAINTS = ("year", "entity", "unit", "figure")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
@@ -45,11 +46,13 @@ ANSWERABILITY_FEATURES = (
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
-_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
+_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
 # a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
 _RATE_Q = re.compile(r"率|比例|比重|百分")
-_RATE = re.compile(r"%|百分|成(?![为功立员本果熟长])|\d\s*倍")
+_RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
+# a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
+_CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
 _FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)")
 
@@ -230,13 +233,21 @@ class ExtractiveAnswerer:
                 break
             quote = last.quote.rstrip()
             # a lead-in, a heading, or a heading-like line that only restates the question ("——两头热中间冷。")
-            lead_in = (quote.endswith((":", "：")) or (heading_level(quote) is not None and len(quote) <= 30)
+            # (a heading that already states the figure or date asked for is the whole answer)
+            states = (q.what == "number" and _FIGURE.search(normalize(quote))) or (
+                q.what == "date" and _DATE_FIGURE.search(normalize(quote)))
+            lead_in = (quote.endswith((":", "：")) or (heading_level(quote) is not None and len(quote) <= 30
+                                                        and not states)
                        or (last is chosen[0] and best.sentences == 1 and best.features[FEATURES.index("restates")]
                            and len(quote) <= 30))
             if not lead_in:
                 break
             chosen.append(_evidence(c))
             last = chosen[-1]
+        if q.what == "explain" and _CONSEQUENCE.match(best.text):
+            before = next((c for c in every if c.sentences == 1 and c.hit is best.hit and 0 <= best.start - c.end <= 2), None)
+            if before is not None:
+                chosen.append(_evidence(before))
         if q.what == "list":
             if next_item(last.quote) is None:
                 # a sentence announcing a list ("…带来了一些问题和风险。") is followed by the list's first item

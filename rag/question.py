@@ -14,7 +14,7 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
-_DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
+_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 # "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
