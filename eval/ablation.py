@@ -88,10 +88,11 @@ def ablate() -> dict[str, dict[str, dict[str, float]]]:
 def main() -> None:
     table = ablate()
     sets = list(table["full model"])
-    lines = ["| switched off | " + " | ".join(f"{s} contains / false abst." for s in sets)
+    lines = ["| switched off | " + " | ".join(f"{s} contains / false abst. / mean chars" for s in sets)
              + " | gold unanswerable abstained |", "|---|" + "---|" * (len(sets) + 1)]
     for row, per in table.items():
-        cells = [f"{per[s]['answer_contains']:.3f} / {per[s]['false_abstention']:.3f}" for s in sets]
+        cells = [f"{per[s]['answer_contains']:.3f} / {per[s]['false_abstention']:.3f} / {per[s]['mean_chars']:.0f}"
+                 for s in sets]
         lines.append(f"| {row} | " + " | ".join(cells) + f" | {per['gold'].get('unanswerable_abstained', '—')} |")
     text = ("# Ablation (answerer only; same retrieved contexts; gold: all key facts in the quotes)\n\n"
             + "\n".join(lines) + "\n")
