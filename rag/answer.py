@@ -33,10 +33,6 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
-# a question across documents also quotes another document's best candidate when its score (a logit) is within
-# this of the best one's: at most e^2 ≈ 7.4 times lower odds of being an answer. Set by hand, not learned (the
-# training data has too few questions across documents)
-ACROSS_MARGIN = 2.0
 CONSTRAINTS = ("year", "entity", "unit", "figure")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
@@ -51,6 +47,10 @@ _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三
 # a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
 _RATE_Q = re.compile(r"率|比例|比重|百分")
 _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
+# a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
+_CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
+_RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成")
+_AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
@@ -151,6 +151,10 @@ class ExtractiveAnswerer:
             if q.what == "number" and not _FIGURE.search(c.norm):
                 return False
             if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
+                return False
+            # an amount asked ("财政收入是多少") is not answered by a sentence whose only figures are rates
+            if (q.what == "number" and not _CHANGE_Q.search(q.norm) and _RATE.search(c.norm)
+                    and not _AMOUNT.search(_RATE_FIGURE.sub("", c.norm))):
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False
@@ -256,10 +260,10 @@ class ExtractiveAnswerer:
                     chosen.append(_evidence(first))
                     last = chosen[-1]
             chosen += self._next_items(every, last)
-        if q.across:  # "各地…", "…分别…": the best candidate of each other document that answers nearly as well
+        if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
             docs = {best.hit.chunk.doc_id}
             for c in ranked:
-                if len(docs) > self.max_sentences or c.score < best.score - ACROSS_MARGIN:
+                if len(docs) > self.max_sentences:
                     break
                 if c.hit.chunk.doc_id not in docs:
                     chosen.append(_evidence(c))

@@ -142,17 +142,20 @@ class CandidateBuilder:
             doc_cov = doc_covs[hit.chunk.doc_id]
             prev_cov = 0.0
             prev: tuple[int, int, int | None, str, frozenset[str]] | None = None
-            prev_short = False
+            prev_heading = False
             for i, (a, b, heading, norm, sw) in enumerate(sents):
                 cov = _coverage(local, norm, sw)
                 spans = [(a, b, norm, sw, 1)]
-                if i + 1 < len(sents) and sents[i + 1][0] - b <= 2 and sents[i + 1][1] - a <= MAX_PAIR_CHARS:
+                # two sentences of one paragraph (no line break between them, neither a heading) are one candidate
+                if (i + 1 < len(sents) and sents[i + 1][0] - b <= 2 and sents[i + 1][1] - a <= MAX_PAIR_CHARS
+                        and "\n" not in hit.chunk.text[b : sents[i + 1][0]] and heading is None
+                        and sents[i + 1][2] is None):
                     nxt = sents[i + 1]
                     spans.append((a, nxt[1], norm + nxt[3], sw | nxt[4], 2))
                 for start, end, text, tw, k in spans:
                     if len(text) < MIN_SENTENCE_CHARS:
                         continue
-                    lead = prev[0] if prev is not None and prev_short and prev_cov > 0 and a - prev[1] <= 2 else None
+                    lead = prev[0] if prev is not None and prev_heading and prev_cov > 0 and a - prev[1] <= 2 else None
                     c = Candidate(n, hit, start, end, k, text, heading, lead)
                     c.features = self._features(q, c, text, tw, local, weights, qwords, qbigrams, chunk_cov,
                                                 prev_cov, hit, n, first=(hit.chunk.seq == 0 and i == 0))
@@ -160,7 +163,8 @@ class CandidateBuilder:
                     cands.append(c)
                 prev_cov = cov
                 prev = (a, b, heading, norm, sw)
-                prev_short = heading is not None or len(norm) <= 30
+                # a heading: 公文 numbering, or a short line without sentence-end punctuation
+                prev_heading = heading is not None or (len(norm) <= 30 and not norm.endswith(tuple(SENTENCE_END_CHARS)))
         if cands:  # relative features: how this candidate compares with the best of the question's candidates
             top_cov = max(c.features[0] for c in cands) or 1.0
             top_bi = max(c.features[3] for c in cands) or 1.0
