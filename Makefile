@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint
+.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint train
 
 install: $(STAMP)
 
@@ -46,13 +46,10 @@ test-fast: install
 
 eval: install
 	$(PY) -m eval --gold eval/gold --out eval/reports/latest
+	$(PY) -m eval.kits --out eval/reports/external
 
 holdout: install
 	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
-
-# the external kits (CMRC 2018 trial paragraphs, CRUD-RAG news; eval/external/README.md) and their unanswerable variants
-eval-external: install
-	$(PY) -m eval.kits
 
 bench: install
 	$(PY) -m bench.run
@@ -60,3 +57,13 @@ bench: install
 
 lint: install
 	$(UV) run --frozen ruff check .
+
+# the learned answer scorer and answerability score (rag/models/answer_model.json); indexes cached in RAGQA_EVAL_CACHE
+train: install
+	$(PY) -m eval.train
+
+# the external kits (eval/external) and their unanswerable variants, the fusion sweep and the ablation table
+eval-external: install
+	$(PY) -m eval.kits
+	$(PY) -m eval.fusion
+	$(PY) -m eval.ablation

@@ -9,6 +9,8 @@ from importlib import resources
 
 import jieba
 
+from ingest.normalize import normalize
+
 jieba.setLogLevel(logging.WARNING)
 
 # Word-order variants of the reform's name are one term: 扩权强镇 ≡ 强镇扩权, …
@@ -37,6 +39,8 @@ def _tokenizer() -> jieba.Tokenizer:
 
 
 def normalize_variants(text: str) -> str:
+    """The matching normal form (ingest.normalize) with word-order variants of a term folded to one."""
+    text = normalize(text)
     for variant, canonical in VARIANTS.items():
         text = text.replace(variant, canonical)
     return text
@@ -44,7 +48,7 @@ def normalize_variants(text: str) -> str:
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Search-mode jieba tokens, lower-cased, variants folded, punctuation (and stopwords) dropped."""
-    text = normalize_variants(text.lower())
+    text = normalize_variants(text)
     out = []
     for tok in _tokenizer().cut_for_search(text):
         tok = tok.strip()
@@ -58,7 +62,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Plain (non-search-mode) content words, for matching question terms against sentences."""
-    text = normalize_variants(text.lower())
+    text = normalize_variants(text)
     return [t for t in _tokenizer().lcut(text) if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]
 
 
@@ -75,7 +79,7 @@ def _pos_tokenizer():  # noqa: ANN202
 @lru_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     """(word, POS flag) pairs; one question is asked for its places, names and nouns several times."""
-    return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(text))
+    return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(normalize(text)))
 
 
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:

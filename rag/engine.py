@@ -108,7 +108,9 @@ class AskEngine:
         self.index = index
         self.settings = settings
         self.retriever = HybridRetriever(index, settings)
-        self.extractive = ExtractiveAnswerer(index)
+        self.extractive = ExtractiveAnswerer(index, model_path=settings.answer_model)
+        self.abstain_threshold = (settings.abstain_threshold if settings.abstain_threshold is not None
+                                  else self.extractive.threshold)
         if answerer is None and settings.llm_enabled:
             from rag.llm import LLMAnswerer
 
@@ -146,7 +148,7 @@ class AskEngine:
         notices: list[str] = []
         fallback: Fallback | None = None
         extractive = self.extractive.answer(query, hits, focus=question)
-        abstained = not hits or extractive.support < self.settings.abstain_threshold
+        abstained = not hits or extractive.support < self.abstain_threshold
         draft, mode = extractive, "extractive"
         streamed = False
         if not abstained and self.uses_llm:

@@ -1,0 +1,221 @@
+"""`make train`: learn the answer scorer and the answerability score (rag/models/answer_model.json).
+
+Training data (never the reserved CMRC 2018 dev set, CRUD-RAG QuestAnswer1Doc, the cmrc-dev/crud-dev kit
+questions or the holdout):
+- eval/train_data/cmrc-trial-train.jsonl: the CMRC 2018 *trial* questions (CC BY-SA 4.0, github.com/ymcui/cmrc2018)
+  whose paragraph is no source document of any cmrc-dev kit question (391 questions, 112 paragraphs), asked over
+  the cmrc-dev kit corpus; and, as unanswerable examples, the questions of a seeded third of those paragraphs asked
+  over the corpus without them;
+- the project's gold set (eval/gold) over the bundled corpus, answerable and unanswerable.
+
+Every question goes through the real retriever; each candidate sentence (or adjacent pair) of the top contexts is
+labelled by whether it contains an answer string (gold set: its evidence quote). The answer scorer is a logistic
+regression over rag.features.FEATURES; the answerability score is a logistic regression over per-question
+features (rag.answer.ANSWERABILITY_FEATURES) with out-of-fold answer scores. Both are cross-validated by question
+(5 folds); the abstention threshold is the out-of-fold score at which TARGET_FALSE_ABSTENTION of the answerable
+training questions would be refused."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from eval.kits import KitQuestion, build_index, load_kit
+from eval.gold_set import load_gold
+from eval.score import norm
+
+TRAIN_FILE = PROJECT_ROOT / "eval" / "train_data" / "cmrc-trial-train.jsonl"
+TARGET_FALSE_ABSTENTION = 0.03
+FOLDS = 5
+L2 = 1.0
+GOLD_WEIGHT = 3.0
+
+
+def _load_train() -> list[KitQuestion]:
+    lines = TRAIN_FILE.read_text(encoding="utf-8").splitlines()
+    return [KitQuestion(d["id"], d["question"], d["answers"], d["source_doc"]) for d in map(json.loads, lines)]
+
+
+def _examples(settings: Settings, questions: list[tuple[str, str, list[str], bool]]) -> list[dict[str, Any]]:
+    """Per question: its candidates' features and labels, and its answerability features.
+    questions: (id, question, answer strings, answerable)."""
+    from rag.answer import ExtractiveAnswerer
+    from rag.retrieve import HybridRetriever, load_index
+
+    index = load_index(settings)
+    retriever = HybridRetriever(index, settings)
+    answerer = ExtractiveAnswerer(index)
+    out = []
+    for qid, text, answers, answerable in questions:
+        hits = retriever.search(text, top_k=max(settings.top_k, 5))
+        q, cands = answerer.candidates(text, hits)
+        golds = [norm(a) for a in answers]
+        labels = []
+        singles = {}
+        for c in cands:
+            t = norm(c.text)
+            if c.sentences == 1:
+                singles[(c.n, c.start)] = t
+            ok = any(g and (g in t or (t in g and len(t) >= 0.5 * len(g))) for g in golds)
+            labels.append(ok)
+        # a pair of adjacent sentences holding the answer is a positive too: the quote is judged by whether it
+        # contains the answer, and its length is reported beside it (mean answer ≤ 120 characters)
+        out.append({"id": qid, "answerable": answerable, "q": q, "cands": cands, "hits": hits,
+                    "X": np.array([c.features for c in cands]) if cands else np.zeros((0, 0)),
+                    "y": np.array(labels, dtype=float), "answerer": answerer})
+    return out
+
+
+def _weight(e: dict[str, Any]) -> float:
+    """Questions of the product's own domain (the gold set) weigh GOLD_WEIGHT times a CMRC question."""
+    return GOLD_WEIGHT if e.get("source") == "gold" else 1.0
+
+
+def _fit_answer(exs: list[dict[str, Any]], names: list[str]):  # noqa: ANN202
+    from rag.features import LogisticModel
+
+    rows = [e for e in exs if e["answerable"] and len(e["y"]) and e["y"].any()]
+    X = np.vstack([e["X"] for e in rows])
+    y = np.concatenate([e["y"] for e in rows])
+    # each question weighs the same, however many candidates it has
+    w = np.concatenate([np.full(len(e["y"]), _weight(e) / len(e["y"])) for e in rows]) * len(rows)
+    return LogisticModel.fit(X, y, names, l2=L2, sample_weight=w)
+
+
+def _top1(model: Any, e: dict[str, Any]) -> bool:
+    s = model.logit(e["X"])
+    return bool(e["y"][int(np.argmax(s))])
+
+
+def _risk_coverage(p: np.ndarray, answerable: np.ndarray) -> list[dict[str, float]]:
+    """Out-of-fold: at each threshold, the share of questions answered (coverage) and the share of the answered
+    that had no answer in the index (risk)."""
+    out = []
+    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        answered = p >= t
+        cov = float(answered.mean())
+        risk = float((answerable[answered] == 0).mean()) if answered.any() else 0.0
+        out.append({"threshold": t, "coverage": round(cov, 4), "risk": round(risk, 4),
+                     "false_abstention": round(float((p[answerable == 1] < t).mean()), 4)})
+    return out
+
+
+def train(out: Path) -> dict[str, Any]:
+    from rag.answer import ANSWERABILITY_FEATURES
+    from rag.features import FEATURES, LogisticModel
+
+    t0 = time.time()
+    base = Settings()
+    train_qs = _load_train()
+    _, kit_files = load_kit("cmrc-dev")
+    full = build_index("cmrc-dev", kit_files, base)
+    docs = sorted({q.source_doc for q in train_qs})
+    removed = set(random.Random(7).sample(docs, len(docs) // 3))
+    variant = build_index("cmrc-dev", [f for f in kit_files if f.name not in removed], base)
+    bundled = build_index("bundled", sorted(BUNDLED_CORPUS.glob("*.txt")), base)
+    gold = load_gold(PROJECT_ROOT / "eval" / "gold")
+
+    exs = _examples(full, [(q.id, q.question, q.answers, True) for q in train_qs])
+    exs += _examples(variant, [(q.id + "#u", q.question, q.answers, False) for q in train_qs if q.source_doc in removed])
+    exs += _examples(bundled, [(g.id, g.question, g.evidence, g.answerable) for g in gold])
+    for e in exs:
+        e["source"] = "gold" if not e["id"].startswith("TRIAL") else "cmrc-trial"
+
+    # answer scorer, cross-validated by question
+    rng = random.Random(13)
+    fold = {e["id"]: rng.randrange(FOLDS) for e in exs}
+    cv_hits: dict[str, list[bool]] = {"gold": [], "cmrc-trial": []}
+    oof: dict[str, Any] = {}
+    for k in range(FOLDS):
+        m = _fit_answer([e for e in exs if fold[e["id"]] != k], list(FEATURES))
+        for e in exs:
+            if fold[e["id"]] == k:
+                oof[e["id"]] = m
+                if e["answerable"] and len(e["y"]) and e["y"].any():
+                    cv_hits[e["source"]].append(_top1(m, e))
+    answer_model = _fit_answer(exs, list(FEATURES))
+
+    # answerability, from out-of-fold answer scores
+    A, t, src = [], [], []
+    for e in exs:
+        feats = e["answerer"].answerability_features(e["q"], e["cands"], e["hits"], oof[e["id"]])
+        A.append(feats)
+        t.append(1.0 if e["answerable"] else 0.0)
+        src.append(e["source"])
+    A_arr, t_arr = np.array(A), np.array(t)
+    sw = np.array([_weight(e) for e in exs])
+    oof_p = np.zeros(len(t_arr))
+    for k in range(FOLDS):
+        idx = np.array([fold[e["id"]] == k for e in exs])
+        m = LogisticModel.fit(A_arr[~idx], t_arr[~idx], list(ANSWERABILITY_FEATURES), l2=L2, sample_weight=sw[~idx])
+        oof_p[idx] = m.prob(A_arr[idx])
+    answerable_model = LogisticModel.fit(A_arr, t_arr, list(ANSWERABILITY_FEATURES), l2=L2, sample_weight=sw)
+    pos = np.sort(oof_p[t_arr == 1])
+    # the operating point keeps the false abstention of each training source at or under the target
+    srcs = np.array(src)
+    threshold = min(float(np.quantile(oof_p[(t_arr == 1) & (srcs == k)], TARGET_FALSE_ABSTENTION))
+                    for k in set(src) if ((t_arr == 1) & (srcs == k)).any())
+    neg = oof_p[t_arr == 0]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    report = {
+        "provenance": {
+            "made_by": "make train (python -m eval.train)", "code_commit": commit,
+            "date": time.strftime("%Y-%m-%d"),
+            "data": {
+                "cmrc-trial": f"{TRAIN_FILE.relative_to(PROJECT_ROOT)}: {len(train_qs)} CMRC 2018 trial questions "
+                              "(CC BY-SA 4.0) whose paragraphs are not sources of cmrc-dev kit questions; "
+                              f"{sum(1 for q in train_qs if q.source_doc in removed)} of them also asked without "
+                              "their paragraph as unanswerable examples",
+                "gold": f"eval/gold: {sum(g.answerable for g in gold)} answerable, "
+                        f"{sum(not g.answerable for g in gold)} unanswerable over the bundled corpus",
+                "not_used": "CMRC 2018 dev, CRUD-RAG QuestAnswer1Doc, the cmrc-dev/crud-dev kit questions, eval/holdout",
+            },
+            "cv_top1_candidate_correct": {k: round(float(np.mean(v)), 4) for k, v in cv_hits.items() if v},
+            "cv_questions": {k: len(v) for k, v in cv_hits.items()},
+            "answerability_oof": {
+                "false_abstention_at_threshold": round(float(np.mean(pos < threshold)), 4),
+                "unanswerable_abstained_at_threshold": round(float(np.mean(neg < threshold)), 4) if len(neg) else None,
+                "n_answerable": int(len(pos)), "n_unanswerable": int(len(neg)),
+                "by_source": {k: {"false_abstention": round(float(np.mean(oof_p[(t_arr == 1) & (srcs == k)] < threshold)), 4),
+                                  "unanswerable_abstained": round(float(np.mean(oof_p[(t_arr == 0) & (srcs == k)] < threshold)), 4)}
+                              for k in sorted(set(src))},
+                "risk_coverage": _risk_coverage(oof_p, t_arr),
+            },
+            "seconds": round(time.time() - t0, 1),
+        },
+        "answer": answer_model.to_json(),
+        "answerable": answerable_model.to_json(),
+        "threshold": round(threshold, 4),
+        "target_false_abstention": TARGET_FALSE_ABSTENTION,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
+def main() -> None:
+    import sys
+
+    from rag.features import MODEL_PATH
+
+    report = train(Path(sys.argv[1]) if len(sys.argv) > 1 else MODEL_PATH)
+    print(json.dumps(report["provenance"], ensure_ascii=False, indent=1))
+    print("threshold", report["threshold"])
+    for name in ("answer", "answerable"):
+        m = report[name]
+        print(name, {f: round(w, 3) for f, w in zip(m["features"], m["weights"], strict=True)})
+
+
+if __name__ == "__main__":
+    main()
