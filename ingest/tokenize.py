@@ -126,6 +126,12 @@ def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]
 
 
 @lru_cache(maxsize=8192)  # asked for every sentence a question is matched against
+def common_word(word: str) -> bool:
+    """Whether 同义词词林 lists the word: a word of the common vocabulary (许可, 盖章), which jieba's POS tagger
+    sometimes tags as a name; proper names of places, people and bodies are (almost all) absent from it."""
+    return word in _synonym_groups()[0]
+
+
 def synonyms(word: str) -> frozenset[str]:
     """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording."""
     index, groups = _synonym_groups()

@@ -7,7 +7,8 @@ first among those that meet the question's constraints, and states how likely th
 3. constraints checked before answering (CONSTRAINTS): a year the question names must be the year of the quoted
    fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
    with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
-   多少名河长 must be in the quote. No candidate meets them → "not found";
+   多少名河长 and the attribute of "…的常住人口是多少" must be in the quote (the attribute: in its chunk). No candidate
+   meets them → "not found";
 4. the answer is completed from the document's structure: a lead-in or heading is continued by its body, a list
    item by the following items of the same list, and a comparison gets the best candidate of each of its parts;
 5. `Draft.support` is the calibrated answerability probability; the engine abstains below the model's
@@ -25,7 +26,7 @@ import numpy as np
 from core.text import NOT_FOUND
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import entities, words
+from ingest.tokenize import common_word, entities, synonyms, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
 from rag.question import Question, analyse, name_stem, next_item
 from rag.retrieve import Hit, Index
@@ -33,11 +34,14 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
-CONSTRAINTS = ("year", "entity", "unit", "figure")
+CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
     "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw", "missing_in_chunk", "missing_in_answer",
+    "missing_in_doc",
 )
+# an administrative unit with a locative ("镇里", "县内") is no name, whatever the POS tagger says
+_GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$")
 # a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
@@ -105,6 +109,8 @@ class ExtractiveAnswerer:
         self.ablate = ablate
         self._models: dict[str, Any] | None = None
         self._doc_norm: dict[str, str] = {}
+        self._known_cache: dict[str, bool] = {}
+        self._chunk_cache: dict[str, str] = {}
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
     @property
@@ -128,13 +134,35 @@ class ExtractiveAnswerer:
             got = self._doc_norm[doc_id] = normalize(self.index.doc_text.get(doc_id, ""))
         return got
 
+    def _chunk_norm(self, chunk: Any) -> str:
+        got = self._chunk_cache.get(chunk.chunk_id)
+        if got is None:
+            if len(self._chunk_cache) > 20_000:
+                self._chunk_cache.clear()
+            got = self._chunk_cache[chunk.chunk_id] = normalize(chunk.doc_title + "\n" + chunk.text)
+        return got
+
+    def _known(self, word: str) -> bool:
+        """Whether some document uses this word or one of its synonyms (an index token, else a substring)."""
+        got = self._known_cache.get(word)
+        if got is None:
+            got = any(self.index._df.get(w, 0) > 0 or self.index.mentions(w) for w in (word, *synonyms(word)))
+            if len(self._known_cache) > 50_000:
+                self._known_cache.clear()
+            self._known_cache[word] = got
+        return got
+
     def _named(self, q: Question) -> list[str]:
-        return [name_stem(e) for e in entities(q.norm, min_len=2) if e not in ("中国", "我国")]
+        """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
+        (common_word) and no administrative unit with a locative (镇里, 县内)."""
+        return [name_stem(e) for e in entities(q.norm, min_len=2)
+                if e != "我国" and not common_word(e) and not _GENERIC_PLACE.match(e)]
 
     def _meets(self, q: Question, c: Candidate, named: list[str]) -> bool:
         """The constraints of CONSTRAINTS (those not ablated)."""
         if q.years and "year" not in self.ablate:
-            own = set(_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(c.norm))
+            # a base year the question itself names as such ("从1992年起…") may be the candidate's base year too
+            own = set(_YEAR.findall(c.norm)) - (set(_COMPARED_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(q.norm)))
             title_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title)))
             if not (own & set(q.years)) and not (title_years & set(q.years) and not (own - set(q.years))):
                 return False
@@ -144,7 +172,18 @@ class ExtractiveAnswerer:
             if not need(x in c.norm or x in doc for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
-            if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?{re.escape(q.unit)}", c.norm):
+            # a unit with a magnitude ("万元") may be written with the magnitude alone ("500万以下")
+            magnitude = re.match(r"[万亿千百]", q.unit)
+            unit = re.escape(q.unit) + (f"|{magnitude.group(0)}" if magnitude else "")
+            if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?(?:{unit})", c.norm):
+                return False
+        if q.attribute and "attribute" not in self.ablate:
+            # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
+            # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title
+            chunk = self._chunk_norm(c.hit.chunk)
+            # (a rate word is left to the rate check: "比例是多少" is answered by "30%")
+            if not all(w in chunk or any(x in chunk for x in synonyms(w)) for w in words(q.attribute)
+                       if len(w) >= 2 and not _RATE_Q.search(w)):
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
@@ -179,17 +218,19 @@ class ExtractiveAnswerer:
                 c.score = float(s)
         weights = q.weights(self.index.idf)
         total = sum(weights.values()) or 1.0
-        unknown = sum(v for w, v in weights.items() if self.index._df.get(w, 0) == 0) / total
+        # the share of the question's weight on words no document uses, not even as a synonym (同义词词林)
+        unknown = sum(v for w, v in weights.items() if not self._known(w)) / total
         named = self._named(q)
         entity_unknown = 1.0 if any(not self.index.mentions(x) for x in named) else 0.0
         if not cands:
-            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0]
+            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
         top = max(cands, key=lambda c: c.score)
         if best is None:
             best = next((c for c in sorted(cands, key=lambda c: -c.score) if self._meets(q, c, named)), None)
         if best is None:
             return [-10.0, top.score, 0.0, 0.0, 0.0, max(c.features[5] for c in cands), unknown, entity_unknown,
-                    1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0, 1.0, 1.0]
+                    1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0, 1.0, 1.0,
+                    1.0]
         other = [c.score for c in cands if c.hit.chunk.doc_id != best.hit.chunk.doc_id]
         margin = best.score - max(other) if other else 5.0
         # the rarest question word the best candidate's chunk (with its title) / the candidate lacks, as a share of
@@ -198,9 +239,14 @@ class ExtractiveAnswerer:
         top_w = max(weights.values(), default=1.0) or 1.0
         miss_chunk = max((v for w, v in weights.items() if w not in chunk), default=0.0) / top_w
         miss_answer = max((v for w, v in weights.items() if w not in best.norm), default=0.0) / top_w
+        # ... and the best candidate's whole document, synonyms (同义词词林) counting: a question about an attribute
+        # the document never mentions ("常住人口" of a town whose document has no population figure)
+        doc = self._doc(best.hit.chunk.doc_id)
+        miss_doc = max((v for w, v in weights.items() if w not in doc and not any(x in doc for x in synonyms(w))),
+                       default=0.0) / top_w
         return [best.score, top.score, margin, best.features[0], best.features[3], max(c.features[5] for c in cands),
                 unknown, entity_unknown, 0.0 if best is top else 1.0, hits[0].score,
-                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer]
+                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer, miss_doc]
 
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus`: the user's own latest words when `question` was completed from the history (unused by the
@@ -263,9 +309,11 @@ class ExtractiveAnswerer:
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
             chosen += self._next_items(every, opener)
         if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
+            # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a
+            # calibrated classifier): another document is quoted only when it answers too
             docs = {best.hit.chunk.doc_id}
             for c in ranked:
-                if len(docs) > self.max_sentences:
+                if len(docs) > self.max_sentences or c.score < 0.0:
                     break
                 if c.hit.chunk.doc_id not in docs:
                     chosen.append(_evidence(c))

@@ -104,10 +104,15 @@ def compared_places(question: str) -> list[str]:
 _HOW_MANY = re.compile(rf"(多少|几)([{MEASURE_CHARS}]|公里|平方米|万元|亿元|万|亿)?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 # question forms that say what kind of answer is wanted, not what it is about
+# 哪 + a measure word (哪家, 哪部, 哪所) and 多 + a dimension (多长, 多大) are question forms too, and the 是 before
+# 谁/如何/怎样/怎么 belongs to the form ("…材料中是怎么描述的" is not about "中是")
 _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
-                    r"|有什么不同|有哪些|是哪些|包括哪些|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪一?年|何时|如何|怎样|怎么")
+                    r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
+                    rf"|哪[一二两三四五六七八九十]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
 _PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
+# the attribute before 是多少/有多少/…: after the last 的 or clause break, before the verb of the question form
+_ATTRIBUTE = re.compile(r"(?:^|[的,，、;；])([^的,，、;；?？]{2,12}?)(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:多少|几)(?=[?？,，。]|$)")
 
 
 @dataclass
@@ -122,6 +127,7 @@ class Question:
     what: str
     unit: str = ""
     noun: str = ""
+    attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"
     term: str = ""
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
@@ -161,10 +167,14 @@ def analyse(question: str) -> Question:
     if not parts:  # "浙江和江苏的…": each place joined in the question is a part
         parts = tuple(name_stem(x) for x in compared_places(norm))
     what = answer_kind(norm)
-    if what != "number":
+    attribute = ""
+    if what == "number":
+        found = _ATTRIBUTE.findall(norm)
+        attribute = found[-1] if found else ""
+    else:
         unit = noun = ""
     if parts and what == "fact":
         what = "explain"
-    return Question(question, norm, content, what, unit, noun, term,
+    return Question(question, norm, content, what, unit, noun, attribute, term,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
