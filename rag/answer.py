@@ -34,6 +34,8 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
+# the length budget of an answer quoting a heading's body (characters): the mean-answer limit
+ANSWER_CHARS = 120
 CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
@@ -277,9 +279,20 @@ class ExtractiveAnswerer:
         sents = [c for c in every if c.sentences == 1 and c.hit is best.hit and c.start >= best.end]
         following = sorted(sents, key=lambda c: c.start)
         last = chosen[0]
-        # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it
+        body = False  # inside the body under a heading that restates the question
+        # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
+        # restates a why/what/list question ("——权力下放断链。") by its body, up to ANSWER_CHARS in all
         for c in following:
-            if len(chosen) > self.max_sentences or c.start - last.end > 2:
+            if c.start - last.end > 2:
+                break
+            if body:
+                size = sum(e.end - e.start for e in chosen) + c.end - c.start
+                if size > ANSWER_CHARS or c.heading is not None or c.features[FEATURES.index("heading_like")]:
+                    break
+                chosen.append(_evidence(c))
+                last = chosen[-1]
+                continue
+            if len(chosen) > self.max_sentences:
                 break
             quote = last.quote.rstrip()
             # a lead-in, a heading, or a heading-like line that only restates the question ("——两头热中间冷。")
@@ -292,6 +305,8 @@ class ExtractiveAnswerer:
                            and len(quote) <= 30))
             if not lead_in:
                 break
+            body = (q.what in ("explain", "list", "fact") and last is chosen[0] and best.sentences == 1
+                    and not quote.endswith((":", "：")))
             chosen.append(_evidence(c))
             last = chosen[-1]
         if q.what == "explain" and _CONSEQUENCE.match(best.text):
@@ -321,7 +336,9 @@ class ExtractiveAnswerer:
         for part in q.parts:  # a comparison: the best candidate about each of its parts
             p = normalize(part)
             if not any(p in normalize(e.quote) for e in chosen):
-                about = next((c for c in ranked if p in c.norm), None)
+                # about the part: names it, or its document's title does ("我省…" in a report of 浙江省)
+                about = next((c for c in ranked if c.score >= 0.0 and (
+                    p in c.norm or p in self._chunk_norm(c.hit.chunk).split("\n", 1)[0])), None)
                 if about is not None:
                     chosen.append(_evidence(about))
         taken = {(e.n, e.start) for e in chosen}
