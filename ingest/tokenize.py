@@ -82,6 +82,21 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(normalize(text)))
 
 
+_PHRASE_FLAGS = ("n", "vn", "b")  # jieba POS: nouns (not names: ns/nr/nt are checked apart), verbal nouns, 区别词 (总)
+_NAME_FLAGS = ("nr", "ns", "nt")
+
+
+def trailing_noun_phrase(text: str) -> str:
+    """The noun phrase that ends `text`: its last run of nouns, verbal nouns and 区别词 (jieba POS n*/vn/b, names
+    excluded): "…改革后县级财政收入" → "县级财政收入", "该市人口" → "人口". "" when `text` ends otherwise."""
+    out: list[str] = []
+    for w, flag in reversed(_tagged(text)):
+        if not flag.startswith(_PHRASE_FLAGS) or flag.startswith(_NAME_FLAGS):
+            break
+        out.append(w)
+    return "".join(reversed(out))
+
+
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
     return [w for w, flag in _tagged(text) if flag.startswith(flags) and len(w) >= min_len]
@@ -95,6 +110,8 @@ def nouns(text: str) -> list[str]:
     """Content nouns of two or more characters. A word followed by 出/了/过/到/得/着 is used as a verb there
     ("总结出的教训"), whatever jieba's tag says."""
     tagged = _tagged(text)
+    if not tagged:
+        return []
     return [w for (w, flag), (after, _) in zip(tagged, (*tagged[1:], ("", "")), strict=True)
             if flag.startswith(_NOUN_FLAGS) and len(w) >= 2 and w not in STOPWORDS and after[:1] not in _VERB_COMPLEMENT]
 
@@ -125,13 +142,13 @@ def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]
     return {w: tuple(ids) for w, ids in index.items()}, groups
 
 
-@lru_cache(maxsize=8192)  # asked for every sentence a question is matched against
 def common_word(word: str) -> bool:
     """Whether 同义词词林 lists the word: a word of the common vocabulary (许可, 盖章), which jieba's POS tagger
     sometimes tags as a name; proper names of places, people and bodies are (almost all) absent from it."""
     return word in _synonym_groups()[0]
 
 
+@lru_cache(maxsize=8192)  # asked for every sentence a question is matched against
 def synonyms(word: str) -> frozenset[str]:
     """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording."""
     index, groups = _synonym_groups()

@@ -8,7 +8,7 @@ first among those that meet the question's constraints, and states how likely th
    fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
    with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
    多少名河长 and the attribute of "…的常住人口是多少" must be in the quote (the attribute: in its chunk). No candidate
-   meets them → "not found";
+   meets them → "not found"; "哪个镇…" needs a passage naming a place of that unit;
 4. the answer is completed from the document's structure: a lead-in or heading is continued by its body, a list
    item by the following items of the same list, and a comparison gets the best candidate of each of its parts;
 5. `Draft.support` is the calibrated answerability probability; the engine abstains below the model's
@@ -26,7 +26,7 @@ import numpy as np
 from core.text import NOT_FOUND
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import common_word, entities, synonyms, words
+from ingest.tokenize import common_word, entities, nouns, synonyms, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
 from rag.question import Question, analyse, name_stem, next_item
 from rag.retrieve import Hit, Index
@@ -36,11 +36,11 @@ __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
 # the length budget of an answer quoting a heading's body (characters): the issue's mean-answer limit
 ANSWER_CHARS = 120
-CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute")
+CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute", "place")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
     "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw", "missing_in_chunk", "missing_in_answer",
-    "missing_in_doc",
+    "missing_in_doc", "topic_missing",
 )
 # an administrative unit with a locative ("镇里", "县内") is no name, whatever the POS tagger says
 _GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$")
@@ -154,6 +154,17 @@ class ExtractiveAnswerer:
             self._known_cache[word] = got
         return got
 
+    def _topic_missing(self, q: Question, weights: dict[str, float], cands: list[Candidate]) -> float:
+        """1.0 when the question's topic (its rarest noun by IDF, ingest.tokenize.nouns) is in no retrieved chunk,
+        not even as a synonym: "网格化管理…是怎样推行的" over chunks that never mention 网格化. Else 0.0."""
+        found = set(nouns(q.content)) & set(weights)
+        if not found:
+            return 0.0
+        topic = max(found, key=lambda w: weights[w])
+        chunks = {c.hit.chunk.chunk_id: c.hit.chunk for c in cands}.values()
+        return 0.0 if any(topic in (t := self._chunk_norm(ch)) or any(x in t for x in synonyms(topic))
+                          for ch in chunks) else 1.0
+
     def _named(self, q: Question) -> list[str]:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
         (common_word) and no administrative unit with a locative (镇里, 县内)."""
@@ -186,6 +197,10 @@ class ExtractiveAnswerer:
             # (a rate word is left to the rate check: "比例是多少" is answered by "30%")
             if not all(w in chunk or any(x in chunk for x in synonyms(w)) for w in words(q.attribute)
                        if len(w) >= 2 and not _RATE_Q.search(w)):
+                return False
+        if q.place_unit and "place" not in self.ablate:
+            # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already
+            if not any(e.endswith(q.place_unit) and e not in q.norm for e in entities(c.norm, min_len=2, flags=("ns",))):
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
@@ -225,14 +240,14 @@ class ExtractiveAnswerer:
         named = self._named(q)
         entity_unknown = 1.0 if any(not self.index.mentions(x) for x in named) else 0.0
         if not cands:
-            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
         top = max(cands, key=lambda c: c.score)
         if best is None:
             best = next((c for c in sorted(cands, key=lambda c: -c.score) if self._meets(q, c, named)), None)
         if best is None:
             return [-10.0, top.score, 0.0, 0.0, 0.0, max(c.features[5] for c in cands), unknown, entity_unknown,
                     1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0, 1.0, 1.0,
-                    1.0]
+                    1.0, self._topic_missing(q, weights, cands)]
         other = [c.score for c in cands if c.hit.chunk.doc_id != best.hit.chunk.doc_id]
         margin = best.score - max(other) if other else 5.0
         # the rarest question word the best candidate's chunk (with its title) / the candidate lacks, as a share of
@@ -248,7 +263,8 @@ class ExtractiveAnswerer:
                        default=0.0) / top_w
         return [best.score, top.score, margin, best.features[0], best.features[3], max(c.features[5] for c in cands),
                 unknown, entity_unknown, 0.0 if best is top else 1.0, hits[0].score,
-                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer, miss_doc]
+                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer, miss_doc,
+                self._topic_missing(q, weights, cands)]
 
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus`: the user's own latest words when `question` was completed from the history (unused by the

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import entities, normalize_variants, words
+from ingest.tokenize import entities, normalize_variants, trailing_noun_phrase, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -111,8 +111,11 @@ _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什
                     rf"|哪[一二两三四五六七八九十]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
 _PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
-# the attribute before 是多少/有多少/…: after the last 的 or clause break, before the verb of the question form
-_ATTRIBUTE = re.compile(r"(?:^|[的,，、;；])([^的,，、;；?？]{2,12}?)(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:多少|几)(?=[?？,，。]|$)")
+# "哪个镇", "哪些县", "哪一个市": a place is asked for
+_PLACE_Q = re.compile(r"哪(?:一?个|些|几个)?([省市县区镇乡村])")
+# a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
+_ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
+                             r"(?:多少|几)[?？]?$")
 
 
 @dataclass
@@ -128,6 +131,7 @@ class Question:
     unit: str = ""
     noun: str = ""
     attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"
+    place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
     term: str = ""
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
@@ -169,12 +173,18 @@ def analyse(question: str) -> Question:
     what = answer_kind(norm)
     attribute = ""
     if what == "number":
-        found = _ATTRIBUTE.findall(norm)
-        attribute = found[-1] if found else ""
+        clause = re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]
+        form = _ATTRIBUTE_FORM.search(clause)
+        if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else its closing noun phrase
+            head = clause[: form.start()]
+            after = head.rsplit("的", 1)[1] if "的" in head else ""
+            attribute = after if 2 <= len(after) <= 12 else trailing_noun_phrase(head)
     else:
         unit = noun = ""
     if parts and what == "fact":
         what = "explain"
-    return Question(question, norm, content, what, unit, noun, attribute, term,
+    asks_place = _PLACE_Q.search(norm)
+    return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
+                    term,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
