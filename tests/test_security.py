@@ -5,6 +5,7 @@ CSRF (same-origin) checks, and request limits. Real uvicorn servers on loopback,
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 import httpx
@@ -17,6 +18,7 @@ from tests.server import running
 from ui.launcher import build_app
 
 Q = "龙泉镇下放了多少项行政审批权？"
+ASK = (Q, [], [], None)  # the page's ask: question, chat, results, knowledge bases (None: all readable)
 
 
 @pytest.fixture
@@ -26,18 +28,41 @@ def index_settings(small_corpus, tmp_path):
     return s
 
 
-def _page_login(base: str, name: str, key: str) -> httpx.Client:
-    """A chat-page session as the browser gets it: gradio's login form, then its cookie."""
-    client = httpx.Client(base_url=base, timeout=60)
+class PageClient(httpx.Client):
+    """A loaded chat page as the browser holds it: the HTTP client (with the login cookie, if any), the page's
+    gradio session id and the CSRF token the page's load event gave it (``_load``)."""
+
+    session_hash: str | None = None
+    token: str | None = None
+
+
+def _load(page: PageClient, session_hash: str | None = None) -> PageClient:
+    """The page's load event (``issue_token``) for gradio session ``session_hash`` (default: a new one)."""
+    page.session_hash = session_hash or secrets.token_hex(8)
+    page.token = None
+    status, text = _call(page, "issue_token")
+    assert status == 200 and "event: complete" in text, text
+    page.token = json.loads(next(x for x in text.splitlines() if x.startswith("data: "))[6:])[0]
+    return page
+
+
+def _page_login(base: str, name: str, key: str) -> PageClient:
+    """A chat-page session as the browser gets it: gradio's login form, its cookie, then the page's load."""
+    client = PageClient(base_url=base, timeout=60)
     r = client.post("/login", data={"username": name, "password": key})
     assert r.status_code == 200, r.text
-    return client
+    return _load(client)
 
 
 def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN002
-    """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream):
-    (status of the call, the stream's text with its JSON unescaped; the refusal's body when the call was refused)."""
-    r = client.post(f"/gradio_api/call/{fn}", json={"data": list(data)})
+    """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream): from a
+    loaded ``PageClient`` with its gradio session and its CSRF token as the last input (as the page sends it),
+    from a bare client with neither. Returns (status of the call, the stream's text with its JSON unescaped;
+    the refusal's body when the call was refused)."""
+    body: dict = {"data": list(data)}
+    if isinstance(client, PageClient) and client.session_hash:
+        body = {"data": [*data, client.token] if client.token else list(data), "session_hash": client.session_hash}
+    r = client.post(f"/gradio_api/call/{fn}", json=body)
     if r.status_code != 200:
         return r.status_code, r.text
     stream = client.get(f"/gradio_api/call/{fn}/{r.json()['event_id']}")
@@ -58,10 +83,10 @@ def test_revoking_a_key_ends_its_chat_page_session_at_the_next_request(index_set
     key = keys.create("clerk", "reader")
     with running(build_app(index_settings)) as base:
         page = _page_login(base, "clerk", key)
-        status, text = _call(page, "respond", Q, [], [])
+        status, text = _call(page, "respond", *ASK)
         assert status == 200 and "76" in text
         keys.revoke("clerk")
-        status, _ = _call(page, "respond", Q, [], [])
+        status, _ = _call(page, "respond", *ASK)
         assert status == 401
 
 
@@ -75,7 +100,7 @@ def test_a_name_created_again_is_a_new_identity_the_old_session_gets_nothing(ind
         keys.revoke("ops")
         new = keys.create("ops", "admin")  # rotation: same name, new key
         assert _call(page, "list_docs")[0] == 401  # the old session does not get the new key's role
-        assert _call(page, "respond", Q, [], [])[0] == 401
+        assert _call(page, "respond", *ASK)[0] == 401
         fresh = _page_login(base, "ops", new)
         assert _call(fresh, "list_docs")[0] == 200
         assert fresh.post("/login", data={"username": "ops", "password": old}).status_code == 400
@@ -86,16 +111,16 @@ def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
     s = index_settings.model_copy(update={"session_idle_seconds": 2.0})
     with running(build_app(s)) as base:
         page = _page_login(base, "clerk", key)
-        assert _call(page, "respond", Q, [], [])[0] == 200
+        assert _call(page, "respond", *ASK)[0] == 200
         time.sleep(2.5)
-        assert _call(page, "respond", Q, [], [])[0] == 401
+        assert _call(page, "respond", *ASK)[0] == 401
 
         page = _page_login(base, "clerk", key)
-        assert _call(page, "respond", Q, [], [])[0] == 200
+        assert _call(page, "respond", *ASK)[0] == 200
         kept = dict(page.cookies)
         page.get("/logout")
         replay = httpx.Client(base_url=base, timeout=60, cookies=kept)  # a client that kept the cookie
-        assert _call(replay, "respond", Q, [], [])[0] == 401
+        assert _call(replay, "respond", *ASK)[0] == 401
 
 
 # --- 2. one policy for both front doors -------------------------------------------------------------------
@@ -109,7 +134,7 @@ def test_a_reader_over_the_api_budget_is_refused_on_the_chat_page_too(index_sett
                  for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         page = _page_login(base, "clerk", key)
-        status, text = _call(page, "respond", Q, [], [])
+        status, text = _call(page, "respond", *ASK)
         assert "76" not in text and "event: error" in text and "请求过于频繁" in text
     assert any(e["via"] == "page" and e["action"] == "ask" and e["outcome"] == "rate_limited" for e in _audit(s))
 
@@ -126,7 +151,7 @@ def test_failed_authentication_and_readyz_are_throttled_per_client_address(index
         assert ready[:3] == [200, 200, 200] and ready[-1] == 429
 
 
-def _page_upload(page: httpx.Client, name: str, data: bytes) -> tuple[int, str]:
+def _page_upload(page: PageClient, name: str, data: bytes) -> tuple[int, str]:
     """The admin tab's upload: the file to gradio's upload route, then the page's ``upload`` handler."""
     r = page.post("/gradio_api/upload", files=[("files", (name, data, "text/plain"))])
     if r.status_code != 200:
@@ -182,7 +207,7 @@ def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
 def test_an_unwritable_audit_log_fails_no_chat_page_question(index_settings):
     (index_settings.index_dir / "audit.log").mkdir()
     with running(build_app(index_settings)) as base:
-        status, text = _call(httpx.Client(base_url=base, timeout=60), "respond", Q, [], [])
+        status, text = _call(_load(PageClient(base_url=base, timeout=60)), "respond", *ASK)
     assert status == 200 and "76" in text
 
 
