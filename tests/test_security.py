@@ -39,9 +39,9 @@ class PageClient(httpx.Client):
 def _load(page: PageClient, session_hash: str | None = None) -> PageClient:
     """The page's load event (``issue_token``) for gradio session ``session_hash`` (default: a new one)."""
     page.session_hash = session_hash or secrets.token_hex(8)
-    page.token = None
-    status, text = _call(page, "issue_token")
-    assert status == 200 and "event: complete" in text, text
+    r = page.post("/gradio_api/call/issue_token", json={"data": [], "session_hash": page.session_hash})
+    text = page.get(f"/gradio_api/call/issue_token/{r.json()['event_id']}").text
+    assert "event: complete" in text, text
     page.token = json.loads(next(x for x in text.splitlines() if x.startswith("data: "))[6:])[0]
     return page
 
@@ -61,7 +61,7 @@ def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN
     the refusal's body when the call was refused)."""
     body: dict = {"data": list(data)}
     if isinstance(client, PageClient) and client.session_hash:
-        body = {"data": [*data, client.token] if client.token else list(data), "session_hash": client.session_hash}
+        body = {"data": [*data, client.token], "session_hash": client.session_hash}
     r = client.post(f"/gradio_api/call/{fn}", json=body)
     if r.status_code != 200:
         return r.status_code, r.text
@@ -324,3 +324,70 @@ def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_
                  for i in range(5)]
     assert codes[:3] == [400, 400, 400] and codes[-1] == 429
     assert [e["outcome"] for e in _audit(s) if e["action"] == "login"] == ["unauthorized"] * 3
+
+
+# --- 5. the chat page's CSRF token ------------------------------------------------------------------------
+
+def _doc_titles(settings) -> list[str]:
+    from ingest.store import Catalog
+
+    cat = Catalog(settings.index_dir)
+    try:
+        return sorted(d.title for d in cat.documents())
+    finally:
+        cat.close()
+
+
+@pytest.mark.parametrize("auth", [True, False], ids=["admin-logged-in", "auth-off"])
+def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_nothing(index_settings, auth):
+    key = KeyStore(index_settings).create("ops", "admin") if auth else None
+    before = _doc_titles(index_settings)
+    with running(build_app(index_settings)) as base:
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}  # passes the same-origin check
+        doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {key}"} if key else {}).json()[0][
+            "doc_id"]
+        page = PageClient(base_url=base, timeout=60, headers=same)
+        if key:
+            assert page.post("/login", data={"username": "ops", "password": key}).status_code == 200
+        for token in (None, "", "x" * 43):  # no token, an empty one, a guessed one
+            page.session_hash, page.token = secrets.token_hex(8), token
+            status, text = _call(page, "delete", doc_id)
+            assert "event: error" in text and "页面已过期" in text and "已删除" not in text, text
+            status, text = _page_upload(page, "宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode())
+            assert "event: error" in text and "页面已过期" in text and "导入完成" not in text, text
+        page.session_hash, page.token = None, None
+        status, text = _call(page, "delete", doc_id)  # no session id, no token input at all: gradio refuses it
+        assert "event: error" in text and "已删除" not in text
+        assert _doc_titles(index_settings) == before  # nothing deleted, nothing uploaded
+        _load(page)  # the page itself: loaded, it holds its token and may delete
+        status, text = _call(page, "delete", doc_id)
+        assert status == 200 and "已删除" in text, text
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "csrf_refused"]
+    assert sorted({e["action"] for e in refused}) == ["delete", "upload"] and len(refused) == 6
+    assert all(e["actor"] == ("ops" if auth else "anonymous") and e["via"] == "page" and e["client"] for e in refused)
+
+
+def test_a_token_of_another_page_session_is_refused(index_settings):
+    keys = KeyStore(index_settings)
+    ops, other = keys.create("ops", "admin"), keys.create("ops2", "admin")
+    before = _doc_titles(index_settings)
+    with running(build_app(index_settings)) as base:
+        doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {ops}"}).json()[0]["doc_id"]
+        a, b = _page_login(base, "ops", ops), _page_login(base, "ops2", other)
+        same_key = _page_login(base, "ops", ops)  # a second login of the very same key: another session
+        for thief in (b, same_key):
+            own = (thief.session_hash, thief.token)
+            for stolen in ((thief.session_hash, a.token), (a.session_hash, a.token)):  # A's token, in B's page or A's
+                thief.session_hash, thief.token = stolen
+                status, text = _call(thief, "delete", doc_id)
+                assert "event: error" in text and "页面已过期" in text and "已删除" not in text, text
+            thief.session_hash, thief.token = own
+        a.get("/logout")  # A's session ends: its token with it
+        a2 = _page_login(base, "ops", ops)  # a new login in A's browser: a new token (no fixation)
+        assert a2.token != a.token
+        a2.session_hash, a2.token = a.session_hash, a.token
+        assert "页面已过期" in _call(a2, "delete", doc_id)[1]
+        assert _doc_titles(index_settings) == before
+        status, text = _call(b, "delete", doc_id)  # B's own token works
+        assert status == 200 and "已删除" in text, text
+    assert sum(e["outcome"] == "csrf_refused" for e in _audit(index_settings)) == 5
