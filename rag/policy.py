@@ -22,7 +22,16 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from core.errors import CsrfRefused, Forbidden, NotFound, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
+from core.errors import (
+    CsrfRefused,
+    Forbidden,
+    NotFound,
+    RagqaError,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+    UnsafeBind,
+)
 from core.settings import Settings, is_loopback
 from rag.database import audit, engine_for
 from rag.keys import KeyInfo, KeyStore
@@ -217,6 +226,31 @@ class PageTokens:
                 del self._tokens[p]
 
 
+class LoginTokens:
+    """The CSRF token of the chat page's login form, before any session exists (the signed double-submit
+    cookie pattern of the OWASP CSRF Prevention Cheat Sheet): the browser holds a random id in a cookie
+    (``new_browser``), the login form sends ``token_for(id)`` = HMAC-SHA256 of the id under a key made at
+    start-up and never sent, and ``check`` compares in constant time. A page of another origin can neither
+    read the token nor compute one for an id it planted as a cookie."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    @staticmethod
+    def new_browser() -> str:
+        """A new random browser id (``secrets.token_urlsafe(24)``) for the cookie."""
+        return secrets.token_urlsafe(24)
+
+    def token_for(self, browser: str) -> str:
+        """The login form's token for browser id ``browser`` (64 hex characters)."""
+        return hmac.new(self._key, browser.encode(), "sha256").hexdigest()
+
+    def check(self, browser: str | None, token: str | None) -> None:
+        """Nothing when ``token`` belongs to ``browser``; raises ``CsrfRefused`` otherwise."""
+        if not browser or not token or not hmac.compare_digest(self.token_for(browser).encode(), token.encode()):
+            raise CsrfRefused(CSRF_REFUSED)
+
+
 class AuditLog:
     """The audit log of both front doors, kept in the deployment's SQL database (table ``audit``, shared by
     every replica: ``rag.database``) and mirrored as JSON lines in ``<index_dir>/audit.log`` for the local
@@ -268,6 +302,7 @@ class AccessPolicy:
         self.require = require
         self.limiter = limiter
         self.sessions = Sessions(keys, settings.session_lifetime_seconds, settings.session_idle_seconds)
+        self.login_tokens = LoginTokens()
         self.audit = AuditLog(settings)
         self.max_upload_bytes = settings.max_upload_bytes
 
@@ -443,5 +478,5 @@ def check_bind(settings: Settings, host: str | None = None) -> None:
         )
 
 
-__all__ = ["ANONYMOUS", "CSRF_REFUSED", "AccessPolicy", "AuditLog", "Caller", "PageTokens", "RateLimiter", "SessionUser",
+__all__ = ["ANONYMOUS", "CSRF_REFUSED", "AccessPolicy", "AuditLog", "Caller", "LoginTokens", "PageTokens", "RateLimiter", "SessionUser",
            "Sessions", "check_bind", "outcome_of"]

@@ -5,6 +5,7 @@ CSRF (same-origin) checks, and request limits. Real uvicorn servers on loopback,
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 
@@ -49,9 +50,16 @@ def _load(page: PageClient, session_hash: str | None = None) -> PageClient:
 def _page_login(base: str, name: str, key: str) -> PageClient:
     """A chat-page session as the browser gets it: gradio's login form, its cookie, then the page's load."""
     client = PageClient(base_url=base, timeout=60)
-    r = client.post("/login", data={"username": name, "password": key})
+    r = client.post("/login", data={"username": name, "password": key}, headers=_login_token(client))
     assert r.status_code == 200, r.text
     return _load(client)
+
+
+def _login_token(client: httpx.Client) -> dict[str, str]:
+    """The login form's CSRF token as the page carries it (its cookie now in ``client``), as the header the
+    page's script sends."""
+    html = client.get("/").text
+    return {"x-ragqa-login-token": re.search(r'name="ragqa-login-token" content="([^"]+)"', html).group(1)}
 
 
 def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN002
@@ -103,7 +111,7 @@ def test_a_name_created_again_is_a_new_identity_the_old_session_gets_nothing(ind
         assert _call(page, "respond", *ASK)[0] == 401
         fresh = _page_login(base, "ops", new)
         assert _call(fresh, "list_docs")[0] == 200
-        assert fresh.post("/login", data={"username": "ops", "password": old}).status_code == 400
+        assert fresh.post("/login", data={"username": "ops", "password": old}, headers=_login_token(fresh)).status_code == 400
 
 
 def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
@@ -320,7 +328,9 @@ def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_
     KeyStore(index_settings).create("ops", "admin")
     s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
     with running(build_app(s)) as base:
-        codes = [httpx.post(base + "/login", data={"username": "ops", "password": f"rq-guess{i}"}).status_code
+        form = httpx.Client(base_url=base, timeout=60)
+        token = _login_token(form)
+        codes = [form.post("/login", data={"username": "ops", "password": f"rq-guess{i}"}, headers=token).status_code
                  for i in range(5)]
     assert codes[:3] == [400, 400, 400] and codes[-1] == 429
     assert [e["outcome"] for e in _audit(s) if e["action"] == "login"] == ["unauthorized"] * 3
@@ -348,7 +358,8 @@ def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_not
             "doc_id"]
         page = PageClient(base_url=base, timeout=60, headers=same)
         if key:
-            assert page.post("/login", data={"username": "ops", "password": key}).status_code == 200
+            assert page.post("/login", data={"username": "ops", "password": key},
+                             headers=_login_token(page)).status_code == 200
         for token in (None, "", "x" * 43):  # no token, an empty one, a guessed one
             page.session_hash, page.token = secrets.token_hex(8), token
             status, text = _call(page, "delete", doc_id)
@@ -391,3 +402,22 @@ def test_a_token_of_another_page_session_is_refused(index_settings):
         status, text = _call(b, "delete", doc_id)  # B's own token works
         assert status == 200 and "已删除" in text, text
     assert sum(e["outcome"] == "csrf_refused" for e in _audit(index_settings)) == 5
+
+
+def test_a_login_without_the_login_forms_token_is_refused_and_audited(index_settings):
+    key = KeyStore(index_settings).create("ops", "admin")
+    with running(build_app(index_settings)) as base:
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}
+        victim, attacker = httpx.Client(base_url=base, timeout=60), httpx.Client(base_url=base, timeout=60)
+        token = _login_token(victim)
+        assert "ragqa-login" in victim.cookies
+        form = {"username": "ops", "password": key}  # the attacker's own, valid key (login CSRF)
+        refused = [victim.post("/login", data=form, headers=same),  # no token
+                   victim.post("/login", data=form, headers={**same, "x-ragqa-login-token": "0" * 64}),
+                   victim.post("/login", data=form, headers={**same, **_login_token(attacker)})]  # another browser's
+        assert [r.status_code for r in refused] == [403, 403, 403] and all("页面已过期" in r.text for r in refused)
+        assert all(not c.startswith("access-token") for c in victim.cookies)  # not logged in
+        assert _call(victim, "list_docs")[0] == 401
+        assert victim.post("/login", data=form, headers={**same, **token}).status_code == 200  # the page's own form
+    entries = [e for e in _audit(index_settings) if e["action"] == "login"]
+    assert [e["outcome"] for e in entries] == ["csrf_refused"] * 3 + ["ok"]
