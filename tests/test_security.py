@@ -421,3 +421,15 @@ def test_a_login_without_the_login_forms_token_is_refused_and_audited(index_sett
         assert victim.post("/login", data=form, headers={**same, **token}).status_code == 200  # the page's own form
     entries = [e for e in _audit(index_settings) if e["action"] == "login"]
     assert [e["outcome"] for e in entries] == ["csrf_refused"] * 3 + ["ok"]
+
+
+def test_a_logout_from_another_site_is_refused_the_pages_own_logout_works(index_settings):
+    key = KeyStore(index_settings).create("clerk", "reader")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "clerk", key)
+        r = page.get("/logout", headers={"Sec-Fetch-Site": "cross-site"})  # e.g. <img src=".../logout"> elsewhere
+        assert r.status_code == 403
+        assert _call(page, "respond", *ASK)[0] == 200  # still logged in
+        page.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})  # the page's 退出登录 link
+        assert _call(page, "respond", *ASK)[0] == 401
+    assert [e["outcome"] for e in _audit(index_settings) if e["action"] == "logout"] == ["forbidden"]

@@ -186,7 +186,8 @@ class LoginGuard:
     ``LOGIN_HEADER``; a login without it (or with another browser's) is refused with 403 and audited
     (``login``, ``csrf_refused``) before the key is even looked at. Then each attempt costs the client address a
     rate-limit token (``AccessPolicy.throttle_address``): 429 beyond, so keys cannot be guessed at the page's
-    speed."""
+    speed. Logout (gradio's ``GET /logout``, a link) is refused (403, audited) when the browser marks it as
+    coming from another site (``Sec-Fetch-Site``), so an image on another page cannot log the official out."""
 
     def __init__(self, app: ASGIApp, policy: AccessPolicy, path: str = "/") -> None:
         self.app, self.policy, self.path = app, policy, path
@@ -203,6 +204,13 @@ class LoginGuard:
                 headers.append((b"set-cookie", f"{LOGIN_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict".encode()))
             head = _LOGIN_SCRIPT.replace("TOKEN", self.policy.login_tokens.token_for(browser)).encode()
             await _edit_html(self.app, scope, receive, send, head, headers)
+            return
+        if scope["method"] == "GET" and scope["path"].rstrip("/") == "/logout" and Request(scope).headers.get(
+                "sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            client = scope.get("client")
+            self.policy.record(None, "page", "logout", "forbidden", client=client[0] if client else "?",
+                               site=Request(scope).headers.get("sec-fetch-site"))
+            await errors.error_response(403, "forbidden", "跨站请求被拒绝：请从本系统的页面操作。")(scope, receive, send)
             return
         if scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
             request = Request(scope)
