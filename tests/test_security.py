@@ -433,3 +433,19 @@ def test_a_logout_from_another_site_is_refused_the_pages_own_logout_works(index_
         page.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})  # the page's 退出登录 link
         assert _call(page, "respond", *ASK)[0] == 401
     assert [e["outcome"] for e in _audit(index_settings) if e["action"] == "logout"] == ["forbidden"]
+
+
+def test_a_request_refused_by_authentication_names_its_client_address_in_the_access_and_audit_logs(index_settings,
+                                                                                                  caplog):
+    KeyStore(index_settings).create("ops", "admin")
+    with caplog.at_level("INFO", logger="ragqa.access"), running(build_app(index_settings)) as base:
+        caplog.clear()
+        assert httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Authorization": "Bearer rq-wrong"},
+                          timeout=60).status_code == 401
+        assert httpx.get(base + "/v1/documents", timeout=60).status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "ragqa.access"]
+    assert any(x.startswith("POST /v1/ask 401 ") and x.endswith("client=127.0.0.1 key=-") for x in lines), lines
+    assert any(x.startswith("GET /v1/documents 401 ") and x.endswith("client=127.0.0.1 key=-") for x in lines), lines
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
+    assert len(refused) == 2 and all(e["actor"] is None and e["client"] == "127.0.0.1" for e in refused)
+    assert "rq-wrong" not in caplog.text

@@ -168,7 +168,7 @@ class ChatPage:
             return self.policy.require_admin(caller) if admin else caller
         except RagqaError as e:
             actor = None if isinstance(e, Unauthorized) or not user else str(user)
-            self.policy.record(actor, "page", action, _outcome(e), **fields)
+            self.policy.record(actor, "page", action, _outcome(e), client=None if actor else _client(request), **fields)
             raise gr.Error(e.message) from e
 
     # --- CSRF: the page's synchronizer token ------------------------------------------------------
