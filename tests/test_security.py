@@ -376,6 +376,7 @@ def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_not
     refused = [e for e in _audit(index_settings) if e["outcome"] == "csrf_refused"]
     assert sorted({e["action"] for e in refused}) == ["delete", "upload"] and len(refused) == 6
     assert all(e["actor"] == ("ops" if auth else "anonymous") and e["via"] == "page" and e["client"] for e in refused)
+    assert all(e["doc_id"] == doc_id for e in refused if e["action"] == "delete")
 
 
 def test_a_token_of_another_page_session_is_refused(index_settings):

@@ -182,15 +182,16 @@ class ChatPage:
             raise gr.Error(e.message) from e
         return token, gr.update(interactive=True), gr.update(interactive=True)
 
-    def check_token(self, request: gr.Request | None, token: str | None, action: str) -> None:
+    def check_token(self, request: gr.Request | None, token: str | None, action: str, **fields: Any) -> None:
         """Nothing when ``token`` is this page's CSRF token (``AccessPolicy.check_page_token``); otherwise the
-        refusal is audited (outcome ``csrf_refused``, with the client address) and raised as ``gr.Error``."""
+        refusal is audited (outcome ``csrf_refused``, with the client address and ``fields``: the document or
+        knowledge base concerned) and raised as ``gr.Error``."""
         user = getattr(request, "username", None)
         try:
             self.policy.check_page_token(user, getattr(request, "session_hash", None), token)
         except RagqaError as e:
             self.policy.record(self.policy.session_caller(user).name or None, "page", action, _outcome(e),
-                               client=_client(request))
+                               client=_client(request), **fields)
             raise gr.Error(e.message) from e
 
     def with_token(self, fn: Callable[..., Any], action: str) -> Callable[..., Any]:
@@ -206,7 +207,8 @@ class ChatPage:
             bound = full.bind(*args, **kwargs)
             token = bound.arguments.pop("page_token", None)
             request = next((v for v in bound.arguments.values() if isinstance(v, gr.Request)), None)
-            self.check_token(request, token, action)
+            concerned = {k: bound.arguments[k] for k in ("doc_id", "kb") if bound.arguments.get(k)}
+            self.check_token(request, token, action, **concerned)
             return bound
 
         if inspect.isgeneratorfunction(fn):
