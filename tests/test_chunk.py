@@ -100,3 +100,22 @@ def test_a_heading_is_carried_to_the_next_chunk_rather_than_ending_one():
     assert chunks[0].text == "一、现状\n情况如下。"
     assert chunks[1].text.startswith("（一）问题\n") and chunks[1].section == "一、现状 > （一）问题"
     assert all(sentence_spans(c.text)[-1].heading is None for c in chunks)
+
+
+@pytest.mark.parametrize("items", [
+    ["（一）建立登记制度，信息按月汇总上报。", "（二）开展满意度调查，根据结果改进服务。", "（三）做好安全检查，每月检查一次。"],
+    ["1.建立登记制度，信息按月汇总上报。", "2.开展满意度调查，根据结果改进服务。", "3.做好安全检查，每月检查一次。"],
+    ["1、建立登记制度，信息按月汇总上报。", "2、开展满意度调查，根据结果改进服务。", "3、做好安全检查，每月检查一次。"],
+    ["（1）建立登记制度，信息按月汇总上报。", "（2）开展满意度调查，根据结果改进服务。", "（3）做好安全检查，每月检查一次。"],
+])
+def test_a_lead_in_line_stays_with_the_list_items_it_introduces(items):
+    body = "阅览室实行专人管理，开放时间每周不少于四十小时，节假日正常开放，管理人员负责登记、编目和上架。" * 2
+    text = f"三、管理要求\n{body}\n具体要求有以下三点：\n" + "\n".join(items) + "\n四、资金来源\n资金由区财政安排。"
+    chunks = chunk_document(Document("d", "t", "s", text), 220, 360)
+    assert not any(c.text.rstrip().endswith("：") for c in chunks)  # the lead-in never ends a chunk
+    holder = next(c for c in chunks if "具体要求有以下三点：" in c.text)
+    assert holder.text.split("\n")[1] == items[0]  # followed by its first item, in whose section it is
+    assert holder.section == f"三、管理要求 > {heading_title(items[0])}"
+    # every item is kept whole, once, in document order
+    order = [i for c in chunks for i, item in enumerate(items) if item in c.text]
+    assert order == [0, 1, 2]
