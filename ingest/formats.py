@@ -160,17 +160,69 @@ def _table_rows(tbl) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return rows
 
 
-def docx_pages(data: bytes) -> list[str]:
-    """The body of a .docx in reading order (page headers, footers and comments are separate parts and
-    not read). Raises ArchiveTooLarge / LoadError."""
-    check_zip(data, "docx")
-    import docx
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+DOCX_MAIN_PART = "word/document.xml"
+"""The main part of a docx when its package relationships (_rels/.rels) do not name another."""
+
+
+def _main_part(z: zipfile.ZipFile) -> str:
+    """Name of the package's main document part: the target of its officeDocument relationship."""
+    from lxml import etree
 
     try:
-        d = docx.Document(io.BytesIO(data))
-    except Exception as e:  # python-docx raises a variety of errors on broken packages
+        rels = etree.fromstring(read_member(z, "_rels/.rels", 1024 * 1024), etree.XMLParser(resolve_entities=False))
+    except (KeyError, etree.XMLSyntaxError):
+        return DOCX_MAIN_PART
+    for rel in rels:
+        target = rel.get("Target") or ""
+        if (rel.get("Type") or "").endswith(_REL_OFFICE_DOCUMENT) and target and rel.get("TargetMode") != "External":
+            return target.lstrip("/")
+    return DOCX_MAIN_PART
+
+
+class _Limited(io.RawIOBase):
+    """A zip member read as a stream that raises ArchiveTooLarge past `limit` bytes, whatever its header claims."""
+
+    def __init__(self, f: io.BufferedIOBase, limit: int, name: str) -> None:
+        self._f, self._left, self._name, self._limit = f, limit, name, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        chunk = self._f.read(min(len(buf), self._left + 1))
+        if len(chunk) > self._left:
+            raise ArchiveTooLarge(f"{self._name} unpacks beyond {self._limit // (1024 * 1024)} MB (zip bomb?)")
+        self._left -= len(chunk)
+        buf[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def docx_pages(data: bytes) -> list[str]:
+    """The body of a .docx in reading order (page headers, footers and comments are separate parts and
+    not read). The main part is parsed as a stream (lxml iterparse): each paragraph, table or content control
+    of the body is read when it ends and then freed, so memory follows the largest of them, not the file.
+    Raises ArchiveTooLarge / LoadError."""
+    check_zip(data, "docx")
+    from lxml import etree
+
+    lines: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            name = _main_part(z)
+            with z.open(name) as member:
+                stream = io.BufferedReader(_Limited(member, MAX_UNPACKED, name))
+                for _event, el in etree.iterparse(stream, resolve_entities=False, no_network=True):
+                    body = el.getparent()
+                    if body is None or body.tag != f"{_W}body":
+                        continue  # inside a paragraph or table still being read
+                    lines.extend(_block_lines([el]))
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del body[0]  # the body children already read
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as e:
         raise LoadError(f"corrupt docx ({type(e).__name__})") from e
-    return ["\n".join(_block_lines(d.element.body))]
+    return ["\n".join(lines)]
 
 
 # --- xlsx ------------------------------------------------------------------------------------------
