@@ -79,7 +79,7 @@ def ingest(
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task({"files": "读取文件", "embed": "向量化"}.get(stage, stage), total=total)
+                tasks[stage] = bar.add_task({"files": "读取文件", "pages": "读取页面", "ocr": "识别扫描页", "embed": "向量化"}.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
