@@ -104,3 +104,8 @@ class ConfirmationRequired(Invalid):
 class MissingPath(Invalid):
     """A path given to a sync does not exist: nothing is written (a sync would otherwise delete every document
     that was under the mistyped path)."""
+
+
+class CsrfRefused(Forbidden):
+    """A state-changing chat-page request without the page's CSRF token, or with one another page session was
+    given (the synchronizer token pattern); nothing was done (HTTP 403, audit outcome ``csrf_refused``)."""

@@ -35,6 +35,14 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _PROTECTED.finditer(text) if m.end() - m.start() > 1]
 
 
+LEAD_IN_END = ":："
+"""A sentence (a line) ending with one of these introduces what follows it (a list's items): it never ends a chunk."""
+
+
+def _lead_in(text: str, span: Span) -> bool:
+    return text[span.end - 1] in LEAD_IN_END
+
+
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a < pos < b for a, b in spans)
 
@@ -173,7 +181,8 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         size = span.end - (current[0].start if current else span.start)
         flush = False
         if current:
-            opener = current[0].heading
+            # the heading that opens the chunk: a lead-in carried over stands before its first item
+            opener = next((c.heading for c in current if not _lead_in(text, c)), None)
             only_headings = all(c.heading is not None and not _SENT_END.search(text, c.start, c.end - 1)
                                 and text[c.end - 1] not in SENTENCE_END_CHARS for c in current)
             if span.heading is not None and not only_headings and (
@@ -188,8 +197,10 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
                 flush = True  # not between two sentences of one quotation
         carried: list[Span] = []
         if flush:
-            # headings never end a chunk: trailing headings move on with the text they introduce
-            while current and current[-1].heading is not None and len(current) > 1:
+            # headings and lead-ins ("…分为以下三类：") never end a chunk: they move on with the text they
+            # introduce; a chunk is never left holding only lead-ins
+            while (len(current) > 1 and (current[-1].heading is not None or _lead_in(text, current[-1]))
+                   and not all(_lead_in(text, c) for c in current[:-1])):
                 carried.insert(0, current.pop())
             prev = groups[-1][0] if groups else None
             if (span.heading is not None and opener is None and prev is not None
@@ -206,8 +217,8 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
             while stack and stack[-1][0] >= span.heading:
                 stack.pop()
             stack.append((span.heading, heading_title(text[span.start : span.end])))
-        if not current:
-            current_section = section_now()
+        if not current or (span.heading is not None and all(_lead_in(text, c) for c in current)):
+            current_section = section_now()  # a chunk opened by a lead-in is in the section of the item after it
         current.append(span)
     if current:
         groups.append((current, current_section))

@@ -8,6 +8,7 @@ Every failure raises a `LoadError` subclass with the reason.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import re
@@ -15,8 +16,9 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from core.errors import ArchiveTooLarge, ConverterMissing, LoadError
 
@@ -158,17 +160,69 @@ def _table_rows(tbl) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return rows
 
 
-def docx_pages(data: bytes) -> list[str]:
-    """The body of a .docx in reading order (page headers, footers and comments are separate parts and
-    not read). Raises ArchiveTooLarge / LoadError."""
-    check_zip(data, "docx")
-    import docx
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+DOCX_MAIN_PART = "word/document.xml"
+"""The main part of a docx when its package relationships (_rels/.rels) do not name another."""
+
+
+def _main_part(z: zipfile.ZipFile) -> str:
+    """Name of the package's main document part: the target of its officeDocument relationship."""
+    from lxml import etree
 
     try:
-        d = docx.Document(io.BytesIO(data))
-    except Exception as e:  # python-docx raises a variety of errors on broken packages
+        rels = etree.fromstring(read_member(z, "_rels/.rels", 1024 * 1024), etree.XMLParser(resolve_entities=False))
+    except (KeyError, etree.XMLSyntaxError):
+        return DOCX_MAIN_PART
+    for rel in rels:
+        target = rel.get("Target") or ""
+        if (rel.get("Type") or "").endswith(_REL_OFFICE_DOCUMENT) and target and rel.get("TargetMode") != "External":
+            return target.lstrip("/")
+    return DOCX_MAIN_PART
+
+
+class _Limited(io.RawIOBase):
+    """A zip member read as a stream that raises ArchiveTooLarge past `limit` bytes, whatever its header claims."""
+
+    def __init__(self, f: io.BufferedIOBase, limit: int, name: str) -> None:
+        self._f, self._left, self._name, self._limit = f, limit, name, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        chunk = self._f.read(min(len(buf), self._left + 1))
+        if len(chunk) > self._left:
+            raise ArchiveTooLarge(f"{self._name} unpacks beyond {self._limit // (1024 * 1024)} MB (zip bomb?)")
+        self._left -= len(chunk)
+        buf[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def docx_pages(data: bytes) -> list[str]:
+    """The body of a .docx in reading order (page headers, footers and comments are separate parts and
+    not read). The main part is parsed as a stream (lxml iterparse): each paragraph, table or content control
+    of the body is read when it ends and then freed, so memory follows the largest of them, not the file.
+    Raises ArchiveTooLarge / LoadError."""
+    check_zip(data, "docx")
+    from lxml import etree
+
+    lines: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            name = _main_part(z)
+            with z.open(name) as member:
+                stream = io.BufferedReader(_Limited(member, MAX_UNPACKED, name))
+                for _event, el in etree.iterparse(stream, resolve_entities=False, no_network=True):
+                    body = el.getparent()
+                    if body is None or body.tag != f"{_W}body":
+                        continue  # inside a paragraph or table still being read
+                    lines.extend(_block_lines([el]))
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del body[0]  # the body children already read
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as e:
         raise LoadError(f"corrupt docx ({type(e).__name__})") from e
-    return ["\n".join(_block_lines(d.element.body))]
+    return ["\n".join(lines)]
 
 
 # --- xlsx ------------------------------------------------------------------------------------------
@@ -259,23 +313,98 @@ def doc_pages(data: bytes, suffix: str = ".doc") -> list[str]:
 
 
 # --- pdf -------------------------------------------------------------------------------------------
-def pdf_pages(data: bytes) -> list[str]:
-    """Text layer of each page (may be empty for scanned pages). Raises LoadError."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+PdfSource = bytes | Path
+"""A PDF given as its bytes or as the path of its file (a path is read lazily, never held whole)."""
 
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise LoadError("not a pdf (content does not start with %PDF)")
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise LoadError("encrypted pdf")
-        return [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as e:
-        raise LoadError(f"corrupt pdf ({type(e).__name__})") from e
+
+GC_PAGES = 50
+"""Pages read between two garbage collections (pypdf's per-page font objects form reference cycles that would
+otherwise pile up in the oldest generation; a collection costs milliseconds, a page tens of them)."""
+
+
+_SHARED_TYPES = {"/Font", "/FontDescriptor", "/Encoding"}
+
+
+def _shared(obj: Any) -> bool:
+    """A parsed object pages usually share (a font, its descriptor or encoding), kept while reading."""
+    return isinstance(obj, dict) and obj.get("/Type") in _SHARED_TYPES
+
+
+class PdfText:
+    """The text layer of a PDF, read one page at a time in bounded memory (a context manager).
+
+    ``len()`` is the page count; iterating yields each page's text in order ('' for a page without a text
+    layer). pypdf caches every object it parses, so each page's content streams, images and forms would stay
+    in memory to the end of the file; here what a page added to that cache is released once its text is read
+    (fonts shared by all pages are parsed again per page, a small cost). Raises LoadError (not a pdf,
+    encrypted, corrupt)."""
+
+    def __init__(self, source: PdfSource) -> None:
+        from pypdf import PdfReader
+
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
+        self._file = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source)  # noqa: SIM115
+        try:
+            if not self._file.read(1024).lstrip()[:5].startswith(b"%PDF"):
+                raise LoadError("not a pdf (content does not start with %PDF)")
+            self._file.seek(0)
+            self._reader = self._guard(lambda: PdfReader(self._file))
+            if self._reader.is_encrypted:
+                raise LoadError("encrypted pdf")
+            self._count = self._guard(lambda: len(self._reader.pages))
+        except BaseException:
+            self._file.close()
+            raise
+
+    @staticmethod
+    def _guard(step):  # type: ignore[no-untyped-def]
+        from pypdf.errors import PdfReadError
+
+        try:
+            return step()
+        except LoadError:
+            raise
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, RecursionError) as e:
+            raise LoadError(f"corrupt pdf ({type(e).__name__})") from e
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[str]:
+        reader = self._reader
+        cache: dict[Any, Any] = getattr(reader, "resolved_objects", {})
+        for i in range(self._count):
+            before = set(cache)
+            page = self._guard(lambda i=i: reader.pages[i])
+            text = self._guard(lambda page=page: page.extract_text() or "")
+            for key in set(cache) - before:  # what this page alone needed: its content, images, forms
+                if not _shared(cache[key]):
+                    del cache[key]
+            ref = page.indirect_reference
+            if ref is not None:  # the page's own dictionary, held since pypdf listed the pages
+                cache.pop((ref.generation, ref.idnum), None)
+            flat = getattr(reader, "flattened_pages", None)
+            if flat is not None and i < len(flat):
+                flat[i] = None
+            del page
+            if i % GC_PAGES == GC_PAGES - 1:
+                gc.collect()  # pypdf's font objects hold reference cycles: free them before they pile up
+            yield text
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> PdfText:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def pdf_pages(source: PdfSource) -> list[str]:
+    """Text layer of each page (may be empty for scanned pages). Raises LoadError."""
+    with PdfText(source) as pdf:
+        return list(pdf)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -283,30 +412,73 @@ EDGE_LINES = 3
 """Lines at the top and at the bottom of a page searched for running headers and footers."""
 RUNNING_SHARE = 0.6
 """A line is running (header, footer, page number) when it stands at the page edge on this share of pages."""
+RUNNING_CANDIDATES = 64
+"""Edge lines followed while pages stream by (Misra–Gries counters): a page adds at most 2 × EDGE_LINES keys,
+so any key on RUNNING_SHARE of the pages stays among the candidates whenever this is ≥ 2 × EDGE_LINES /
+RUNNING_SHARE (= 10); the memory for finding running lines does not grow with the page count."""
 
 
 def _key(line: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s+", "", line))
 
 
+def _edge_keys(page: str) -> set[str]:
+    lines = [ln for ln in page.splitlines() if ln.strip()]
+    return set(map(_key, lines[:EDGE_LINES] + lines[-EDGE_LINES:])) - {""}
+
+
+class RunningLines:
+    """Finds the lines that repeat at the top or bottom of most pages (running headers, footers, page
+    numbers, compared with digits masked), with pages fed one at a time (`add`) in memory bounded by
+    RUNNING_CANDIDATES, then confirmed with exact counts over the kept pages (`running`)."""
+
+    def __init__(self) -> None:
+        self._counters: dict[str, int] = {}
+
+    def add(self, page: str) -> None:
+        """Count one page's edge lines (Misra–Gries: when the counters are full, all are decremented)."""
+        for k in _edge_keys(page):
+            if k in self._counters:
+                self._counters[k] += 1
+            elif len(self._counters) < RUNNING_CANDIDATES:
+                self._counters[k] = 1
+            else:
+                for c in list(self._counters):
+                    self._counters[c] -= 1
+                    if self._counters[c] == 0:
+                        del self._counters[c]
+
+    def running(self, pages: Sequence[str]) -> set[str]:
+        """The candidates at the edge of at least RUNNING_SHARE of the non-empty pages (and of 2 or more);
+        empty with fewer than 2 non-empty pages."""
+        counts = dict.fromkeys(self._counters, 0)
+        n = 0
+        for p in pages:
+            keys = _edge_keys(p)
+            n += bool(p.strip())
+            for k in keys & counts.keys():
+                counts[k] += 1
+        if n < 2:
+            return set()
+        return {k for k, c in counts.items() if c >= max(2, RUNNING_SHARE * n)}
+
+
+def strip_running(page: str, running: set[str]) -> str:
+    """The page's non-blank lines without the running lines at its top and bottom edges."""
+    lines = [ln for ln in page.splitlines() if ln.strip()]
+    top, bottom = 0, len(lines)
+    while top < bottom and top < EDGE_LINES and _key(lines[top]) in running:
+        top += 1
+    while bottom > top and len(lines) - bottom < EDGE_LINES and _key(lines[bottom - 1]) in running:
+        bottom -= 1
+    return "\n".join(lines[top:bottom])
+
+
 def drop_running_lines(pages: list[str]) -> list[str]:
     """Remove lines that repeat at the top or bottom of most pages (running headers, footers, page
     numbers, compared with digits masked). Needs at least 2 pages; returns the pages' remaining text."""
-    split = [[ln for ln in p.splitlines() if ln.strip()] for p in pages]
-    if len([s for s in split if s]) < 2:
-        return ["\n".join(s) for s in split]
-    counts: Counter[str] = Counter()
-    for lines in split:
-        edge = set(map(_key, lines[:EDGE_LINES] + lines[-EDGE_LINES:]))
-        counts.update(edge)
-    n = len([s for s in split if s])
-    running = {k for k, c in counts.items() if c >= max(2, RUNNING_SHARE * n) and k}
-    out = []
-    for lines in split:
-        top, bottom = 0, len(lines)
-        while top < bottom and top < EDGE_LINES and _key(lines[top]) in running:
-            top += 1
-        while bottom > top and len(lines) - bottom < EDGE_LINES and _key(lines[bottom - 1]) in running:
-            bottom -= 1
-        out.append("\n".join(lines[top:bottom]))
-    return out
+    finder = RunningLines()
+    for p in pages:
+        finder.add(p)
+    running = finder.running(pages)
+    return [strip_running(p, running) for p in pages]

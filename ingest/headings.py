@@ -1,4 +1,4 @@
-"""公文 headings: 第X章/编 > 一、/第X条 > （一） > 1. > （1）."""
+"""公文 headings: 第X章/编 > 一、/第X条 > （一） > 1. > （1） > ① (circled numbers ①–⑳ opening a line)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (2, re.compile(rf"^[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")),
     (3, re.compile(r"^\d{1,2}\s*[.．、](?!\d)")),
     (4, re.compile(r"^[(（]\s*\d{1,2}\s*[)）]")),
+    (5, re.compile("^[\u2460-\u2473]")),
 ]
 # Parenthesised Chinese numerals are headings wherever they stand, e.g. "一、…的动因(一)经济…".
 INLINE_HEADING = re.compile(rf"[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")

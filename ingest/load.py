@@ -6,10 +6,11 @@ layers are read by ingest.formats; scanned PDF pages and images are OCR'd offlin
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,16 @@ from core.settings import HTML_EXTENSIONS as HTML_TYPES
 from core.settings import IMAGE_EXTENSIONS as IMAGE_TYPES
 from core.settings import TEXT_EXTENSIONS as TEXT_TYPES
 from ingest.encoding import decode_bytes
-from ingest.formats import doc_pages, docx_pages, drop_running_lines, ofd_pages, pdf_pages, xlsx_pages
+from ingest.formats import (
+    PdfText,
+    RunningLines,
+    doc_pages,
+    docx_pages,
+    drop_running_lines,
+    ofd_pages,
+    strip_running,
+    xlsx_pages,
+)
 
 MIN_PAGE_CHARS = 10
 """A PDF page whose text layer has fewer non-space characters than this is scanned: it is OCR'd."""
@@ -103,23 +113,55 @@ def html_main_text(html: str) -> str:
     return "\n".join(blocks) if blocks else root.text(separator="\n", strip=True)
 
 
-def pdf_loaded(data: bytes) -> Loaded:
-    """A PDF's text: the text layer of each page, scanned pages OCR'd, running headers/footers dropped."""
-    pages = pdf_pages(data)
-    scanned = [i for i, t in enumerate(pages) if len("".join(t.split())) < MIN_PAGE_CHARS]
-    if len(scanned) > MAX_OCR_PAGES:
-        raise LoadError(f"{len(scanned)} scanned pages to OCR, over the limit of {MAX_OCR_PAGES} per file")
-    if scanned:
-        from ingest.ocr import pdf_page_ocr
+PageProgress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a paginated file is read: stage "pages" (a PDF's pages
+read, done rising by one up to the file's page count) then "ocr" (its scanned pages OCR'd, up to their count)."""
+PROGRESS_LOG_PAGES = 50
+"""A PDF's reading is logged (INFO, logger ``ingest.load``) every this many pages, and at its last page."""
+_log = logging.getLogger(__name__)
 
-        for i, t in pdf_page_ocr(data, scanned).items():
-            pages[i] = t
-    kept = drop_running_lines(pages)
-    text = "\n".join(kept)
+
+def _report(progress: PageProgress | None, name: str, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+    if done == total or done % PROGRESS_LOG_PAGES == 0:
+        _log.info("%s: %s %d/%d", name, stage, done, total)
+
+
+def pdf_loaded(source: bytes | Path, progress: PageProgress | None = None, name: str = "pdf") -> Loaded:
+    """A PDF's text (its bytes, or its path: then it is read lazily): the text layer of each page, scanned pages
+    OCR'd, running headers/footers dropped. Streams page by page (ingest.formats.PdfText, ingest.ocr), so that
+    beyond the pages' text, memory does not grow with the page count; `progress` is told of each page
+    (PageProgress). Raises LoadError, before any OCR when more than MAX_OCR_PAGES pages are scanned."""
+    pages: list[str] = []
+    scanned: list[int] = []
+    running = RunningLines()
+    with PdfText(source) as pdf:
+        total = len(pdf)
+        for i, text in enumerate(pdf):
+            if len("".join(text.split())) < MIN_PAGE_CHARS:
+                scanned.append(i)
+                if len(scanned) > MAX_OCR_PAGES:
+                    raise LoadError(f"more than {MAX_OCR_PAGES} scanned pages to OCR, over the limit per file")
+            else:
+                running.add(text)
+            pages.append(text)
+            _report(progress, name, "pages", i + 1, total)
+    if scanned:
+        from ingest.ocr import iter_pdf_page_ocr
+
+        for k, (i, text) in enumerate(iter_pdf_page_ocr(source, scanned), start=1):
+            pages[i] = text
+            running.add(text)
+            _report(progress, name, "ocr", k, len(scanned))
+    found = running.running(pages)
+    for i, p in enumerate(pages):  # in place: no second copy of the pages
+        pages[i] = strip_running(p, found)
+    text = "\n".join(pages)
     if not text.strip():
         raise LoadError("pdf has neither a text layer nor text that OCR can read")
-    return Loaded(text, len(pages), tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf",
-                  page_texts=tuple(kept))
+    return Loaded(text, total, tuple(i + 1 for i in scanned if pages[i].strip()), kind="pdf",
+                  page_texts=tuple(pages))
 
 
 _RECENT: OrderedDict[tuple[str, int, int], Loaded] = OrderedDict()
@@ -128,8 +170,9 @@ RECENT_FILES = 8
 """OCR'd files remembered by (path, size, mtime): an upload is read to validate it, then again to ingest it."""
 
 
-def load_file(path: Path) -> Loaded:
-    """Read one file of a SUPPORTED type. Raises LoadError (or a subclass) with the reason it cannot be ingested."""
+def load_file(path: Path, progress: PageProgress | None = None) -> Loaded:
+    """Read one file of a SUPPORTED type; `progress` is told of each page of a PDF (PageProgress). Raises
+    LoadError (or a subclass) with the reason it cannot be ingested."""
     try:
         st = path.stat()
         key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
@@ -138,7 +181,7 @@ def load_file(path: Path) -> Loaded:
     with _RECENT_LOCK:
         if key is not None and key in _RECENT:
             return _RECENT[key]
-    loaded = _load(path)
+    loaded = _load(path, progress)
     if key is not None and loaded.ocr_pages:
         with _RECENT_LOCK:
             _RECENT[key] = loaded
@@ -147,19 +190,26 @@ def load_file(path: Path) -> Loaded:
     return loaded
 
 
-def _load(path: Path) -> Loaded:
+def _load(path: Path, progress: PageProgress | None = None) -> Loaded:
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise LoadError(f"unsupported file type '{ext or path.name}'")
+    if ext == ".pdf":  # read lazily from the file, page by page: a long PDF is never held whole
+        try:
+            with path.open("rb") as f:
+                head = f.read(1024)
+        except OSError as e:
+            raise LoadError(f"unreadable ({e.strerror or type(e).__name__})") from e
+        if not head.strip():
+            raise LoadError("empty file")
+        return pdf_loaded(path, progress, path.name)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise LoadError(f"unreadable ({e.strerror or type(e).__name__})") from e
     if not data.strip():
         raise LoadError("empty file")
-    if ext == ".pdf":
-        loaded = pdf_loaded(data)
-    elif ext in IMAGE_TYPES:
+    if ext in IMAGE_TYPES:
         from ingest.ocr import image_pages
 
         pages = drop_running_lines(image_pages(data))

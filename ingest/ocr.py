@@ -8,7 +8,9 @@ order (top to bottom, left to right within a line).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from core.errors import ArchiveTooLarge, LoadError
@@ -78,26 +80,36 @@ def image_pages(data: bytes) -> list[str]:
     return pages
 
 
-def pdf_page_ocr(data: bytes, page_numbers: list[int]) -> dict[int, str]:
-    """OCR text of the given 0-based pages of a PDF, each rendered alone (bounded memory)."""
+def iter_pdf_page_ocr(source: bytes | Path, page_numbers: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """(page, text) for the given 0-based pages of a PDF (its bytes or its path), OCR'd in order, each page
+    rendered alone and released before the next (bounded memory). Raises LoadError for a corrupt PDF."""
     import numpy as np
     import pypdfium2 as pdfium
 
-    out: dict[int, str] = {}
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(source)
     except pdfium.PdfiumError as e:
         raise LoadError(f"corrupt pdf ({e})") from e
     try:
         for i in page_numbers:
             page = pdf[i]
-            w, h = page.get_size()
-            scale = min(RENDER_SCALE, (MAX_PIXELS / max(w * h, 1)) ** 0.5)
-            bitmap = page.render(scale=scale)
-            img = np.asarray(bitmap.to_pil().convert("RGB"))
-            out[i] = ocr_array(img)
-            bitmap.close()
-            page.close()
+            try:
+                w, h = page.get_size()
+                scale = min(RENDER_SCALE, (MAX_PIXELS / max(w * h, 1)) ** 0.5)
+                bitmap = page.render(scale=scale)
+                try:
+                    img = np.asarray(bitmap.to_pil().convert("RGB"))
+                finally:
+                    bitmap.close()
+                text = ocr_array(img)
+                del img
+            finally:
+                page.close()
+            yield i, text
     finally:
         pdf.close()
-    return out
+
+
+def pdf_page_ocr(source: bytes | Path, page_numbers: list[int]) -> dict[int, str]:
+    """OCR text of the given 0-based pages of a PDF, each rendered alone (see iter_pdf_page_ocr)."""
+    return dict(iter_pdf_page_ocr(source, page_numbers))

@@ -65,6 +65,8 @@ class IngestSummary:
 
 
 Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``: stage "files" (inputs read), "pages" and "ocr" (the pages of the
+PDF being read, see ingest.load.PageProgress), "embed" (chunks embedded); done rises to total within a stage."""
 
 
 UPLOAD_SCHEME = "upload://"  # documents uploaded through the service; a path sync never removes them
@@ -123,9 +125,11 @@ class _Prepared:
     chunks: list[Chunk]
 
 
-def _prepare(inp: Input, data: bytes, settings: Settings, kb: str = DEFAULT_KB) -> _Prepared:
-    """Read and chunk one input into the record that would commit it, in knowledge base `kb` (raises LoadError)."""
-    loaded = load_file(inp.path)
+def _prepare(inp: Input, sha: str, settings: Settings, kb: str = DEFAULT_KB,
+             progress: Progress | None = None) -> _Prepared:
+    """Read and chunk one input (whose bytes have the SHA-256 `sha`) into the record that would commit it, in
+    knowledge base `kb`; `progress` is told of each page of a PDF (stages "pages", "ocr"). Raises LoadError."""
+    loaded = load_file(inp.path, progress)
     docs = documents_from_text(loaded.text, inp.source, inp.title, meta=loaded.meta())
     if kb != DEFAULT_KB:
         docs = [replace(d, doc_id=kb_doc_id(kb, d.doc_id)) for d in docs]
@@ -146,7 +150,7 @@ def _prepare(inp: Input, data: bytes, settings: Settings, kb: str = DEFAULT_KB) 
         entries.append(DocEntry(doc.doc_id, doc.title, h, len(cs), now, dict(doc.meta)))
         texts[doc.doc_id] = doc.text
         chunks.extend(cs)
-    record = SourceRecord(inp.source, inp.name, hashlib.sha256(data).hexdigest(), entries, texts, kb)
+    record = SourceRecord(inp.source, inp.name, sha, entries, texts, kb)
     return _Prepared(record, chunks)
 
 
@@ -287,13 +291,13 @@ def _ingest_locked(
     prepared: list[_Prepared] = []
     for i, inp in enumerate(inputs):
         try:
-            data = inp.path.read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
+            with inp.path.open("rb") as f:  # hashed in blocks: a large file is never held whole
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
             twin = by_sha.get(sha)
             if identical_is_duplicate and twin is not None:
                 summary.duplicate_of.extend(d.doc_id for d in twin.docs)
                 continue
-            prepared.append(_prepare(inp, data, settings, kb))
+            prepared.append(_prepare(inp, sha, settings, kb, progress))
         except (LoadError, OSError) as e:
             skipped.append(Skipped(inp.source, str(e)))
         if progress:

@@ -94,6 +94,16 @@ def _evidence(c: Candidate) -> Evidence:
     return Evidence(c.n, c.hit, c.start, c.end, c.score, c.lead)
 
 
+def reading_order(chosen: list[Evidence]) -> list[Evidence]:
+    """The quoted sentences in the order a reader meets them: documents by their first context number, and inside
+    a document by chunk position (``chunk.seq``) and offset, whatever their retrieval rank: a list whose items
+    came back in separate chunks reads （一）（二）（三）, not in the order the retriever ranked them."""
+    first: dict[str, int] = {}
+    for e in chosen:
+        first[e.hit.chunk.doc_id] = min(first.get(e.hit.chunk.doc_id, e.n), e.n)
+    return sorted(chosen, key=lambda e: (first[e.hit.chunk.doc_id], e.hit.chunk.doc_id, e.hit.chunk.seq, e.start))
+
+
 class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each.
 
@@ -360,8 +370,7 @@ class ExtractiveAnswerer:
         taken = {(e.n, e.start) for e in chosen}
         chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
                   for e in chosen]
-        chosen.sort(key=lambda e: (e.n, e.start))
-        return chosen
+        return reading_order(chosen)
 
     @staticmethod
     def _next_items(ranked: list[Candidate], item: Evidence) -> list[Evidence]:

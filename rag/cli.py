@@ -79,7 +79,7 @@ def ingest(
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task({"files": "读取文件", "embed": "向量化"}.get(stage, stage), total=total)
+                tasks[stage] = bar.add_task({"files": "读取文件", "pages": "读取页面", "ocr": "识别扫描页", "embed": "向量化"}.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
@@ -134,6 +134,9 @@ def ask(
     from rag.service import RagService
 
     settings = _settings(index_dir)
+    if not settings.index_dir.is_dir():  # (RagService would create it, empty)
+        err.print(f"[red]错误:[/red] 索引目录不存在：{settings.index_dir}（请检查 --index-dir，或先运行 `ragqa ingest`）")
+        raise typer.Exit(2)
     service = RagService(settings)
     if not service.ready:
         err.print(f"[red]错误:[/red] 索引为空：请先运行 `ragqa ingest`（index: {settings.index_dir}）")

@@ -8,6 +8,7 @@ from ``core/errors.py``."""
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import math
@@ -21,7 +22,16 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from core.errors import Forbidden, NotFound, RagqaError, RateLimited, TooLarge, Unauthorized, UnsafeBind
+from core.errors import (
+    CsrfRefused,
+    Forbidden,
+    NotFound,
+    RagqaError,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+    UnsafeBind,
+)
 from core.settings import Settings, is_loopback
 from rag.database import audit, engine_for
 from rag.keys import KeyInfo, KeyStore
@@ -106,6 +116,7 @@ class Sessions:
 
     def __init__(self, keys: KeyStore, lifetime: float, idle: float) -> None:
         self.keys, self.lifetime, self.idle = keys, lifetime, idle
+        self.page_tokens = PageTokens(lifetime, idle)  # the CSRF tokens of the pages loaded in these sessions
         self._open: dict[str, _Session] = {}
         self._lock = threading.Lock()
 
@@ -143,9 +154,101 @@ class Sessions:
         return s.name if s else None
 
     def close(self, sid: str) -> None:
-        """End a session (logout); unknown ids are ignored."""
+        """End a session (logout) and its pages' CSRF tokens; unknown ids are ignored."""
         with self._lock:
             self._open.pop(sid, None)
+        self.page_tokens.end_login(sid)
+
+
+CSRF_REFUSED = "页面已过期或请求并非由本页面发出，未执行任何操作。请刷新页面后重试。"
+"""What a chat-page request without its page's CSRF token is told (``PageTokens.check``)."""
+
+
+@dataclass
+class _PageToken:
+    login: str
+    token: str
+    issued: float
+    seen: float
+
+
+class PageTokens:
+    """The chat page's CSRF tokens (the synchronizer token pattern of the OWASP CSRF Prevention Cheat Sheet).
+    Each page load (the page framework's session id, ``page``) gets one random token
+    (``secrets.token_urlsafe(32)``, 43 characters) when it loads, bound server-side to that page and to the
+    login session it was loaded in (``login``: a ``Sessions`` id; "" while authentication is off). The page
+    sends it back with every state-changing request; ``check`` compares it in constant time
+    (``hmac.compare_digest``). A token ends with its page's login session (a new login — new session id —
+    never inherits one: no session fixation), ``lifetime`` seconds after it was issued or ``idle`` seconds
+    after its last use; at most ``per_login`` pages keep a token per login session (oldest dropped first)."""
+
+    def __init__(self, lifetime: float, idle: float, per_login: int = 64) -> None:
+        self.lifetime, self.idle, self.per_login = lifetime, idle, per_login
+        self._tokens: dict[str, _PageToken] = {}
+        self._lock = threading.Lock()
+
+    def _expired(self, t: _PageToken, now: float) -> bool:
+        return now - t.issued > self.lifetime or now - t.seen > self.idle
+
+    def issue(self, page: str, login: str) -> str:
+        """A new token for page session ``page`` loaded in login session ``login`` (replacing any the page had)."""
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._lock:
+            for old in [p for p, t in self._tokens.items() if self._expired(t, now)]:
+                del self._tokens[old]
+            mine = sorted((t.issued, p) for p, t in self._tokens.items() if t.login == login and p != page)
+            for _, old in mine[: max(0, len(mine) - self.per_login + 1)]:
+                del self._tokens[old]
+            self._tokens[page] = _PageToken(login, token, now, now)
+        return token
+
+    def check(self, page: str | None, login: str, token: str | None) -> None:
+        """Nothing when ``token`` is the live token issued to page ``page`` in login session ``login``;
+        raises ``CsrfRefused`` otherwise (no token, another page's or session's token, expired)."""
+        now = time.time()
+        with self._lock:
+            t = self._tokens.get(page) if page else None
+            if t is not None and self._expired(t, now):
+                del self._tokens[page]  # type: ignore[arg-type]
+                t = None
+        ok = (t is not None and isinstance(token, str)
+              and hmac.compare_digest(t.login.encode(), login.encode())
+              & hmac.compare_digest(t.token.encode(), token.encode()))
+        if not ok:
+            raise CsrfRefused(CSRF_REFUSED)
+        t.seen = now  # type: ignore[union-attr]
+
+    def end_login(self, login: str) -> None:
+        """Drop every token of login session ``login`` (it ended: logout, revoked key, expiry)."""
+        with self._lock:
+            for p in [p for p, t in self._tokens.items() if t.login == login]:
+                del self._tokens[p]
+
+
+class LoginTokens:
+    """The CSRF token of the chat page's login form, before any session exists (the signed double-submit
+    cookie pattern of the OWASP CSRF Prevention Cheat Sheet): the browser holds a random id in a cookie
+    (``new_browser``), the login form sends ``token_for(id)`` = HMAC-SHA256 of the id under a key made at
+    start-up and never sent, and ``check`` compares in constant time. A page of another origin can neither
+    read the token nor compute one for an id it planted as a cookie."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    @staticmethod
+    def new_browser() -> str:
+        """A new random browser id (``secrets.token_urlsafe(24)``) for the cookie."""
+        return secrets.token_urlsafe(24)
+
+    def token_for(self, browser: str) -> str:
+        """The login form's token for browser id ``browser`` (64 hex characters)."""
+        return hmac.new(self._key, browser.encode(), "sha256").hexdigest()
+
+    def check(self, browser: str | None, token: str | None) -> None:
+        """Nothing when ``token`` belongs to ``browser``; raises ``CsrfRefused`` otherwise."""
+        if not browser or not token or not hmac.compare_digest(self.token_for(browser).encode(), token.encode()):
+            raise CsrfRefused(CSRF_REFUSED)
 
 
 class AuditLog:
@@ -199,6 +302,7 @@ class AccessPolicy:
         self.require = require
         self.limiter = limiter
         self.sessions = Sessions(keys, settings.session_lifetime_seconds, settings.session_idle_seconds)
+        self.login_tokens = LoginTokens()
         self.audit = AuditLog(settings)
         self.max_upload_bytes = settings.max_upload_bytes
 
@@ -245,6 +349,28 @@ class AccessPolicy:
             raise Unauthorized("登录已失效，请重新登录。")
         self.limiter.check(f"key:{caller.key_id}")
         return caller
+
+    def _login_of(self, user: str | None) -> str | None:
+        """The login session id of a chat-page user: its ``SessionUser.sid``, "" while auth is off, else None."""
+        if isinstance(user, SessionUser):
+            return user.sid
+        return None if self.enabled else ""
+
+    def issue_page_token(self, user: str | None, page: str | None) -> str:
+        """A new CSRF token for the chat page ``page`` (the page framework's session id) loaded by ``user``
+        (``PageTokens.issue``). Raises ``Unauthorized`` without a live login session while auth is on."""
+        login = self._login_of(user)
+        if not page or login is None or (login and self.sessions.caller(login) is None):
+            raise Unauthorized("登录已失效，请重新登录。")
+        return self.sessions.page_tokens.issue(page, login)
+
+    def check_page_token(self, user: str | None, page: str | None, token: str | None) -> None:
+        """Nothing when ``token`` is the CSRF token issued to page ``page`` of ``user``'s login session;
+        raises ``CsrfRefused`` otherwise (``PageTokens.check``)."""
+        login = self._login_of(user)
+        if login is None:
+            raise CsrfRefused(CSRF_REFUSED)
+        self.sessions.page_tokens.check(page, login, token)
 
     def session_valid(self, user: str | None) -> bool:
         """Whether a chat-page user (``SessionUser``) still has a live session; no rate-limit token taken."""
@@ -352,5 +478,5 @@ def check_bind(settings: Settings, host: str | None = None) -> None:
         )
 
 
-__all__ = ["ANONYMOUS", "AccessPolicy", "AuditLog", "Caller", "RateLimiter", "SessionUser", "Sessions", "check_bind",
-           "outcome_of"]
+__all__ = ["ANONYMOUS", "CSRF_REFUSED", "AccessPolicy", "AuditLog", "Caller", "LoginTokens", "PageTokens", "RateLimiter", "SessionUser",
+           "Sessions", "check_bind", "outcome_of"]

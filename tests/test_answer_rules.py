@@ -254,3 +254,27 @@ def test_a_topic_no_document_uses_needs_stronger_evidence(engine):
     # the documents speak of 扩权强镇, 乡镇 and 影响, never of 养老: that overlap alone is not an answer
     assert engine.ask("扩权强镇对乡镇养老有什么影响？").abstained
     assert not engine.ask("强乡扩权对乡镇干部培训有什么影响？").abstained
+
+
+def test_a_which_town_question_needs_a_sentence_naming_a_place(engine):
+    # the 海口 document says a town was planned as 海口市's 中心镇, never which one
+    r = engine.ask("海口市哪个镇被规划为中心镇？")
+    assert r.abstained and r.contexts
+    r = engine.ask("1995年哪个省有6个镇列入小城镇综合试点？")
+    assert not r.abstained and "浙江" in r.citations[0].quote
+
+
+def test_quoted_list_items_read_in_document_order_whatever_their_retrieval_rank():
+    from ingest.chunk import Chunk
+    from rag.answer import Evidence, reading_order
+    from rag.retrieve import Hit
+
+    def ev(n: int, doc: str, seq: int, text: str) -> Evidence:
+        chunk = Chunk(f"{doc}-{seq}", doc, doc, "", f"{doc}.txt", 0, len(text), text, seq=seq)
+        return Evidence(n, Hit(chunk, 1.0 / n), 0, len(text), 1.0)
+
+    # the retriever ranked the chunk of item （三） above those of （一） and （二）; a second document came second
+    chosen = [ev(1, "a", 3, "（三）加强乡村治理。"), ev(2, "b", 0, "另一份文件。"),
+              ev(3, "a", 1, "（一）发展特色产业。"), ev(4, "a", 2, "（二）改善人居环境。")]
+    assert [e.quote for e in reading_order(chosen)] == [
+        "（一）发展特色产业。", "（二）改善人居环境。", "（三）加强乡村治理。", "另一份文件。"]

@@ -100,3 +100,35 @@ def test_a_heading_is_carried_to_the_next_chunk_rather_than_ending_one():
     assert chunks[0].text == "一、现状\n情况如下。"
     assert chunks[1].text.startswith("（一）问题\n") and chunks[1].section == "一、现状 > （一）问题"
     assert all(sentence_spans(c.text)[-1].heading is None for c in chunks)
+
+
+@pytest.mark.parametrize("items", [
+    ["（一）建立登记制度，信息按月汇总上报。", "（二）开展满意度调查，根据结果改进服务。", "（三）做好安全检查，每月检查一次。"],
+    ["1.建立登记制度，信息按月汇总上报。", "2.开展满意度调查，根据结果改进服务。", "3.做好安全检查，每月检查一次。"],
+    ["1、建立登记制度，信息按月汇总上报。", "2、开展满意度调查，根据结果改进服务。", "3、做好安全检查，每月检查一次。"],
+    ["（1）建立登记制度，信息按月汇总上报。", "（2）开展满意度调查，根据结果改进服务。", "（3）做好安全检查，每月检查一次。"],
+    ["①建立登记制度，信息按月汇总上报。", "②开展满意度调查，根据结果改进服务。", "③做好安全检查，每月检查一次。"],
+])
+def test_a_lead_in_line_stays_with_the_list_items_it_introduces(items):
+    body = "阅览室实行专人管理，开放时间每周不少于四十小时，节假日正常开放，管理人员负责登记、编目和上架。" * 2
+    text = f"三、管理要求\n{body}\n具体要求有以下三点：\n" + "\n".join(items) + "\n四、资金来源\n资金由区财政安排。"
+    chunks = chunk_document(Document("d", "t", "s", text), 220, 360)
+    assert not any(c.text.rstrip().endswith("：") for c in chunks)  # the lead-in never ends a chunk
+    holder = next(c for c in chunks if "具体要求有以下三点：" in c.text)
+    assert holder.text.split("\n")[1] == items[0]  # followed by its first item, in whose section it is
+    assert holder.section == f"三、管理要求 > {heading_title(items[0])}"
+    # every item is kept whole, once, in document order
+    order = [i for c in chunks for i, item in enumerate(items) if item in c.text]
+    assert order == [0, 1, 2]
+
+
+def test_a_circled_number_item_title_never_ends_a_chunk_apart_from_its_body():
+    body = "主要是满足居民日常生活需要的内容，包括公共部位维修，以及供水、排水、供电、道路等配套设施改造。"
+    text = "一、改造内容\n改造内容分为三类：\n" + "\n".join(f"{m}{k}类。{body}" for m, k in zip("①②③", "甲乙丙", strict=True))
+    chunks = chunk_document(Document("d", "t", "s", text), 220, 360)
+    assert heading_level("③丙类。") == 5
+    for m, k in zip("①②③", "甲乙丙", strict=True):
+        holder = next(c for c in chunks if f"{m}{k}类。" in c.text)
+        assert f"{m}{k}类。{body}" in holder.text  # the item's title and its body in one chunk
+    assert not any(c.text.endswith("类。") for c in chunks)  # no chunk ends with an item's bare title
+    assert chunks[-1].section == "一、改造内容 > ③丙类"

@@ -5,6 +5,8 @@ CSRF (same-origin) checks, and request limits. Real uvicorn servers on loopback,
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import time
 
 import httpx
@@ -17,6 +19,7 @@ from tests.server import running
 from ui.launcher import build_app
 
 Q = "龙泉镇下放了多少项行政审批权？"
+ASK = (Q, [], [], None)  # the page's ask: question, chat, results, knowledge bases (None: all readable)
 
 
 @pytest.fixture
@@ -26,18 +29,48 @@ def index_settings(small_corpus, tmp_path):
     return s
 
 
-def _page_login(base: str, name: str, key: str) -> httpx.Client:
-    """A chat-page session as the browser gets it: gradio's login form, then its cookie."""
-    client = httpx.Client(base_url=base, timeout=60)
-    r = client.post("/login", data={"username": name, "password": key})
+class PageClient(httpx.Client):
+    """A loaded chat page as the browser holds it: the HTTP client (with the login cookie, if any), the page's
+    gradio session id and the CSRF token the page's load event gave it (``_load``)."""
+
+    session_hash: str | None = None
+    token: str | None = None
+
+
+def _load(page: PageClient, session_hash: str | None = None) -> PageClient:
+    """The page's load event (``issue_token``) for gradio session ``session_hash`` (default: a new one)."""
+    page.session_hash = session_hash or secrets.token_hex(8)
+    r = page.post("/gradio_api/call/issue_token", json={"data": [], "session_hash": page.session_hash})
+    text = page.get(f"/gradio_api/call/issue_token/{r.json()['event_id']}").text
+    assert "event: complete" in text, text
+    page.token = json.loads(next(x for x in text.splitlines() if x.startswith("data: "))[6:])[0]
+    return page
+
+
+def _page_login(base: str, name: str, key: str) -> PageClient:
+    """A chat-page session as the browser gets it: gradio's login form, its cookie, then the page's load."""
+    client = PageClient(base_url=base, timeout=60)
+    r = client.post("/login", data={"username": name, "password": key}, headers=_login_token(client))
     assert r.status_code == 200, r.text
-    return client
+    return _load(client)
+
+
+def _login_token(client: httpx.Client) -> dict[str, str]:
+    """The login form's CSRF token as the page carries it (its cookie now in ``client``), as the header the
+    page's script sends."""
+    html = client.get("/").text
+    return {"x-ragqa-login-token": re.search(r'name="ragqa-login-token" content="([^"]+)"', html).group(1)}
 
 
 def _call(client: httpx.Client, fn: str, *data) -> tuple[int, str]:  # noqa: ANN002
-    """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream):
-    (status of the call, the stream's text with its JSON unescaped; the refusal's body when the call was refused)."""
-    r = client.post(f"/gradio_api/call/{fn}", json={"data": list(data)})
+    """A chat-page event through gradio's HTTP API (``/gradio_api/call/<fn>``, then its event stream): from a
+    loaded ``PageClient`` with its gradio session and its CSRF token as the last input (as the page sends it),
+    from a bare client with neither. Returns (status of the call, the stream's text with its JSON unescaped;
+    the refusal's body when the call was refused)."""
+    body: dict = {"data": list(data)}
+    if isinstance(client, PageClient) and client.session_hash:
+        body = {"data": [*data, client.token], "session_hash": client.session_hash}
+    r = client.post(f"/gradio_api/call/{fn}", json=body)
     if r.status_code != 200:
         return r.status_code, r.text
     stream = client.get(f"/gradio_api/call/{fn}/{r.json()['event_id']}")
@@ -58,10 +91,10 @@ def test_revoking_a_key_ends_its_chat_page_session_at_the_next_request(index_set
     key = keys.create("clerk", "reader")
     with running(build_app(index_settings)) as base:
         page = _page_login(base, "clerk", key)
-        status, text = _call(page, "respond", Q, [], [])
+        status, text = _call(page, "respond", *ASK)
         assert status == 200 and "76" in text
         keys.revoke("clerk")
-        status, _ = _call(page, "respond", Q, [], [])
+        status, _ = _call(page, "respond", *ASK)
         assert status == 401
 
 
@@ -75,10 +108,10 @@ def test_a_name_created_again_is_a_new_identity_the_old_session_gets_nothing(ind
         keys.revoke("ops")
         new = keys.create("ops", "admin")  # rotation: same name, new key
         assert _call(page, "list_docs")[0] == 401  # the old session does not get the new key's role
-        assert _call(page, "respond", Q, [], [])[0] == 401
+        assert _call(page, "respond", *ASK)[0] == 401
         fresh = _page_login(base, "ops", new)
         assert _call(fresh, "list_docs")[0] == 200
-        assert fresh.post("/login", data={"username": "ops", "password": old}).status_code == 400
+        assert fresh.post("/login", data={"username": "ops", "password": old}, headers=_login_token(fresh)).status_code == 400
 
 
 def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
@@ -86,16 +119,16 @@ def test_a_session_ends_after_its_idle_time_and_at_logout(index_settings):
     s = index_settings.model_copy(update={"session_idle_seconds": 2.0})
     with running(build_app(s)) as base:
         page = _page_login(base, "clerk", key)
-        assert _call(page, "respond", Q, [], [])[0] == 200
+        assert _call(page, "respond", *ASK)[0] == 200
         time.sleep(2.5)
-        assert _call(page, "respond", Q, [], [])[0] == 401
+        assert _call(page, "respond", *ASK)[0] == 401
 
         page = _page_login(base, "clerk", key)
-        assert _call(page, "respond", Q, [], [])[0] == 200
+        assert _call(page, "respond", *ASK)[0] == 200
         kept = dict(page.cookies)
         page.get("/logout")
         replay = httpx.Client(base_url=base, timeout=60, cookies=kept)  # a client that kept the cookie
-        assert _call(replay, "respond", Q, [], [])[0] == 401
+        assert _call(replay, "respond", *ASK)[0] == 401
 
 
 # --- 2. one policy for both front doors -------------------------------------------------------------------
@@ -109,7 +142,7 @@ def test_a_reader_over_the_api_budget_is_refused_on_the_chat_page_too(index_sett
                  for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         page = _page_login(base, "clerk", key)
-        status, text = _call(page, "respond", Q, [], [])
+        status, text = _call(page, "respond", *ASK)
         assert "76" not in text and "event: error" in text and "请求过于频繁" in text
     assert any(e["via"] == "page" and e["action"] == "ask" and e["outcome"] == "rate_limited" for e in _audit(s))
 
@@ -126,7 +159,7 @@ def test_failed_authentication_and_readyz_are_throttled_per_client_address(index
         assert ready[:3] == [200, 200, 200] and ready[-1] == 429
 
 
-def _page_upload(page: httpx.Client, name: str, data: bytes) -> tuple[int, str]:
+def _page_upload(page: PageClient, name: str, data: bytes) -> tuple[int, str]:
     """The admin tab's upload: the file to gradio's upload route, then the page's ``upload`` handler."""
     r = page.post("/gradio_api/upload", files=[("files", (name, data, "text/plain"))])
     if r.status_code != 200:
@@ -182,7 +215,7 @@ def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
 def test_an_unwritable_audit_log_fails_no_chat_page_question(index_settings):
     (index_settings.index_dir / "audit.log").mkdir()
     with running(build_app(index_settings)) as base:
-        status, text = _call(httpx.Client(base_url=base, timeout=60), "respond", Q, [], [])
+        status, text = _call(_load(PageClient(base_url=base, timeout=60)), "respond", *ASK)
     assert status == 200 and "76" in text
 
 
@@ -295,7 +328,125 @@ def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_
     KeyStore(index_settings).create("ops", "admin")
     s = index_settings.model_copy(update={"rate_limit_per_minute": 3})
     with running(build_app(s)) as base:
-        codes = [httpx.post(base + "/login", data={"username": "ops", "password": f"rq-guess{i}"}).status_code
+        form = httpx.Client(base_url=base, timeout=60)
+        token = _login_token(form)
+        codes = [form.post("/login", data={"username": "ops", "password": f"rq-guess{i}"}, headers=token).status_code
                  for i in range(5)]
     assert codes[:3] == [400, 400, 400] and codes[-1] == 429
     assert [e["outcome"] for e in _audit(s) if e["action"] == "login"] == ["unauthorized"] * 3
+
+
+# --- 5. the chat page's CSRF token ------------------------------------------------------------------------
+
+def _doc_titles(settings) -> list[str]:
+    from ingest.store import Catalog
+
+    cat = Catalog(settings.index_dir)
+    try:
+        return sorted(d.title for d in cat.documents())
+    finally:
+        cat.close()
+
+
+@pytest.mark.parametrize("auth", [True, False], ids=["admin-logged-in", "auth-off"])
+def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_nothing(index_settings, auth):
+    key = KeyStore(index_settings).create("ops", "admin") if auth else None
+    before = _doc_titles(index_settings)
+    with running(build_app(index_settings)) as base:
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}  # passes the same-origin check
+        doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {key}"} if key else {}).json()[0][
+            "doc_id"]
+        page = PageClient(base_url=base, timeout=60, headers=same)
+        if key:
+            assert page.post("/login", data={"username": "ops", "password": key},
+                             headers=_login_token(page)).status_code == 200
+        for token in (None, "", "x" * 43):  # no token, an empty one, a guessed one
+            page.session_hash, page.token = secrets.token_hex(8), token
+            status, text = _call(page, "delete", doc_id)
+            assert "event: error" in text and "页面已过期" in text and "已删除" not in text, text
+            status, text = _page_upload(page, "宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode())
+            assert "event: error" in text and "页面已过期" in text and "导入完成" not in text, text
+        page.session_hash, page.token = None, None
+        status, text = _call(page, "delete", doc_id)  # no session id, no token input at all: gradio refuses it
+        assert "event: error" in text and "已删除" not in text
+        assert _doc_titles(index_settings) == before  # nothing deleted, nothing uploaded
+        _load(page)  # the page itself: loaded, it holds its token and may delete
+        status, text = _call(page, "delete", doc_id)
+        assert status == 200 and "已删除" in text, text
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "csrf_refused"]
+    assert sorted({e["action"] for e in refused}) == ["delete", "upload"] and len(refused) == 6
+    assert all(e["actor"] == ("ops" if auth else "anonymous") and e["via"] == "page" and e["client"] for e in refused)
+    assert all(e["doc_id"] == doc_id for e in refused if e["action"] == "delete")
+
+
+def test_a_token_of_another_page_session_is_refused(index_settings):
+    keys = KeyStore(index_settings)
+    ops, other = keys.create("ops", "admin"), keys.create("ops2", "admin")
+    before = _doc_titles(index_settings)
+    with running(build_app(index_settings)) as base:
+        doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {ops}"}).json()[0]["doc_id"]
+        a, b = _page_login(base, "ops", ops), _page_login(base, "ops2", other)
+        same_key = _page_login(base, "ops", ops)  # a second login of the very same key: another session
+        for thief in (b, same_key):
+            own = (thief.session_hash, thief.token)
+            for stolen in ((thief.session_hash, a.token), (a.session_hash, a.token)):  # A's token, in B's page or A's
+                thief.session_hash, thief.token = stolen
+                status, text = _call(thief, "delete", doc_id)
+                assert "event: error" in text and "页面已过期" in text and "已删除" not in text, text
+            thief.session_hash, thief.token = own
+        a.get("/logout")  # A's session ends: its token with it
+        a2 = _page_login(base, "ops", ops)  # a new login in A's browser: a new token (no fixation)
+        assert a2.token != a.token
+        a2.session_hash, a2.token = a.session_hash, a.token
+        assert "页面已过期" in _call(a2, "delete", doc_id)[1]
+        assert _doc_titles(index_settings) == before
+        status, text = _call(b, "delete", doc_id)  # B's own token works
+        assert status == 200 and "已删除" in text, text
+    assert sum(e["outcome"] == "csrf_refused" for e in _audit(index_settings)) == 5
+
+
+def test_a_login_without_the_login_forms_token_is_refused_and_audited(index_settings):
+    key = KeyStore(index_settings).create("ops", "admin")
+    with running(build_app(index_settings)) as base:
+        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}
+        victim, attacker = httpx.Client(base_url=base, timeout=60), httpx.Client(base_url=base, timeout=60)
+        token = _login_token(victim)
+        assert "ragqa-login" in victim.cookies
+        form = {"username": "ops", "password": key}  # the attacker's own, valid key (login CSRF)
+        refused = [victim.post("/login", data=form, headers=same),  # no token
+                   victim.post("/login", data=form, headers={**same, "x-ragqa-login-token": "0" * 64}),
+                   victim.post("/login", data=form, headers={**same, **_login_token(attacker)})]  # another browser's
+        assert [r.status_code for r in refused] == [403, 403, 403] and all("页面已过期" in r.text for r in refused)
+        assert all(not c.startswith("access-token") for c in victim.cookies)  # not logged in
+        assert _call(victim, "list_docs")[0] == 401
+        assert victim.post("/login", data=form, headers={**same, **token}).status_code == 200  # the page's own form
+    entries = [e for e in _audit(index_settings) if e["action"] == "login"]
+    assert [e["outcome"] for e in entries] == ["csrf_refused"] * 3 + ["ok"]
+
+
+def test_a_logout_from_another_site_is_refused_the_pages_own_logout_works(index_settings):
+    key = KeyStore(index_settings).create("clerk", "reader")
+    with running(build_app(index_settings)) as base:
+        page = _page_login(base, "clerk", key)
+        r = page.get("/logout", headers={"Sec-Fetch-Site": "cross-site"})  # e.g. <img src=".../logout"> elsewhere
+        assert r.status_code == 403
+        assert _call(page, "respond", *ASK)[0] == 200  # still logged in
+        page.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})  # the page's 退出登录 link
+        assert _call(page, "respond", *ASK)[0] == 401
+    assert [e["outcome"] for e in _audit(index_settings) if e["action"] == "logout"] == ["forbidden"]
+
+
+def test_a_request_refused_by_authentication_names_its_client_address_in_the_access_and_audit_logs(index_settings,
+                                                                                                  caplog):
+    KeyStore(index_settings).create("ops", "admin")
+    with caplog.at_level("INFO", logger="ragqa.access"), running(build_app(index_settings)) as base:
+        caplog.clear()
+        assert httpx.post(base + "/v1/ask", json={"question": Q}, headers={"Authorization": "Bearer rq-wrong"},
+                          timeout=60).status_code == 401
+        assert httpx.get(base + "/v1/documents", timeout=60).status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "ragqa.access"]
+    assert any(x.startswith("POST /v1/ask 401 ") and x.endswith("client=127.0.0.1 key=-") for x in lines), lines
+    assert any(x.startswith("GET /v1/documents 401 ") and x.endswith("client=127.0.0.1 key=-") for x in lines), lines
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
+    assert len(refused) == 2 and all(e["actor"] is None and e["client"] == "127.0.0.1" for e in refused)
+    assert "rq-wrong" not in caplog.text

@@ -13,15 +13,16 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.errors import RateLimited
+from core.errors import CsrfRefused, RateLimited
 from core.settings import Settings
 from rag.api import errors
 from rag.api.app import create_app
 from rag.keys import KeyInfo
-from rag.policy import AccessPolicy, SessionUser
+from rag.policy import AccessPolicy, SessionUser, outcome_of
 from rag.service import RagService
 from ui.page import CSS, THEME, build
 
@@ -38,6 +39,33 @@ _LOCALE_SCRIPT = (
 ).replace("LOCALE", PAGE_LOCALE).encode()
 
 
+async def _edit_html(app: ASGIApp, scope: Scope, receive: Receive, send: Send, head: bytes,
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Run ``app`` and insert ``head`` right after ``<head>`` of its response when that is HTML, adding
+    ``headers`` (e.g. ``set-cookie``) to it; other responses pass unchanged."""
+    start: dict[str, Any] = {}
+    body = bytearray()
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        body.extend(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        content_type = next((v for k, v in out_headers if k.lower() == b"content-type"), b"")
+        out = bytes(body)
+        if content_type.startswith(b"text/html"):
+            out = out.replace(b"<head>", b"<head>" + head, 1)
+            out_headers += headers or []
+        out_headers.append((b"content-length", str(len(out)).encode()))
+        await send({**start, "headers": out_headers})
+        await send({"type": "http.response.body", "body": out})
+
+    await app(scope, receive, capture)
+
+
 class PageLocale:
     """Inserts ``_LOCALE_SCRIPT`` right after ``<head>`` of the HTML page at ``path`` (GET only)."""
 
@@ -48,26 +76,7 @@ class PageLocale:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        body = bytearray()
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            body.extend(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-            out = bytes(body)
-            if content_type.startswith(b"text/html"):
-                out = out.replace(b"<head>", b"<head>" + _LOCALE_SCRIPT, 1)
-            headers.append((b"content-length", str(len(out)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": out})
-
-        await self.app(scope, receive, capture)
+        await _edit_html(self.app, scope, receive, send, _LOCALE_SCRIPT)
 
 
 class ApiMethodGuard:
@@ -153,18 +162,66 @@ class PageSessions:
         return len(self._sid)
 
 
-class LoginThrottle:
-    """Each attempt at the page's login form (``POST /login``) costs the client address a rate-limit token
-    (``AccessPolicy.throttle_address``): 429 beyond, so keys cannot be guessed at the page's speed."""
+LOGIN_COOKIE = "ragqa-login"
+"""The cookie holding the browser id the login form's CSRF token is bound to (``rag.policy.LoginTokens``)."""
+LOGIN_HEADER = "x-ragqa-login-token"
+"""The header the page's login form sends its CSRF token in (added by ``_LOGIN_SCRIPT``)."""
 
-    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
-        self.app, self.policy = app, policy
+_LOGIN_SCRIPT = (
+    '<meta name="ragqa-login-token" content="TOKEN">'
+    "<script>(()=>{const f=window.fetch;window.fetch=function(input,init){try{"
+    "const u=new URL(typeof input==='string'||input instanceof URL?input:input.url,location.href);"
+    "if(u.origin===location.origin&&/\\/login\\/?$/.test(u.pathname)&&init&&String(init.method).toUpperCase()==='POST'){"
+    "const h=new Headers(init.headers||{});"
+    "h.set('HEADER',document.querySelector('meta[name=ragqa-login-token]').content);init={...init,headers:h};}"
+    "}catch(e){}return f.call(this,input,init);};})();</script>"
+).replace("HEADER", LOGIN_HEADER)
+"""Gradio's login form posts with ``fetch``; this adds the page's login token to that one request."""
+
+
+class LoginGuard:
+    """The page's login form (``POST /login``) while authentication is on. Its CSRF token: the HTML page (GET
+    ``/``) gets a browser-id cookie (``LOGIN_COOKIE``: HttpOnly, SameSite=Strict; a new one when absent) and
+    carries the matching token (``AccessPolicy.login_tokens``), which ``_LOGIN_SCRIPT`` sends in
+    ``LOGIN_HEADER``; a login without it (or with another browser's) is refused with 403 and audited
+    (``login``, ``csrf_refused``) before the key is even looked at. Then each attempt costs the client address a
+    rate-limit token (``AccessPolicy.throttle_address``): 429 beyond, so keys cannot be guessed at the page's
+    speed. Logout (gradio's ``GET /logout``, a link) is refused (403, audited) when the browser marks it as
+    coming from another site (``Sec-Fetch-Site``), so an image on another page cannot log the official out."""
+
+    def __init__(self, app: ASGIApp, policy: AccessPolicy, path: str = "/") -> None:
+        self.app, self.policy, self.path = app, policy, path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
+        if scope["type"] != "http" or not self.policy.enabled:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET" and scope["path"] == self.path:
+            browser = Request(scope).cookies.get(LOGIN_COOKIE)
+            headers = []
+            if not browser:
+                browser = self.policy.login_tokens.new_browser()
+                headers.append((b"set-cookie", f"{LOGIN_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Strict".encode()))
+            head = _LOGIN_SCRIPT.replace("TOKEN", self.policy.login_tokens.token_for(browser)).encode()
+            await _edit_html(self.app, scope, receive, send, head, headers)
+            return
+        if scope["method"] == "GET" and scope["path"].rstrip("/") == "/logout" and Request(scope).headers.get(
+                "sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            client = scope.get("client")
+            self.policy.record(None, "page", "logout", "forbidden", client=client[0] if client else "?",
+                               site=Request(scope).headers.get("sec-fetch-site"))
+            await errors.error_response(403, "forbidden", "跨站请求被拒绝：请从本系统的页面操作。")(scope, receive, send)
+            return
+        if scope["method"] == "POST" and scope["path"].rstrip("/") == "/login":
+            request = Request(scope)
             client = scope.get("client")
             try:
+                self.policy.login_tokens.check(request.cookies.get(LOGIN_COOKIE), request.headers.get(LOGIN_HEADER))
                 self.policy.throttle_address(client[0] if client else "?")
+            except CsrfRefused as e:
+                self.policy.record(None, "page", "login", outcome_of(e), client=client[0] if client else "?")
+                await errors.error_response(403, "forbidden", e.message)(scope, receive, send)
+                return
             except RateLimited as e:
                 await errors.error_response(429, "rate_limited", e.message, {"Retry-After": str(e.retry_after)})(
                     scope, receive, send)
@@ -190,7 +247,7 @@ def mount_page(app: FastAPI, service: RagService) -> FastAPI:
             if hasattr(route.app, "tokens"):
                 route.app.tokens = sessions
     # innermost (after the API's access log and body limit, which then see these responses too)
-    app.user_middleware.append(Middleware(LoginThrottle, policy=policy))
+    app.user_middleware.append(Middleware(LoginGuard, policy=policy, path="/"))
     app.user_middleware.append(Middleware(ApiMethodGuard, routes=api_routes))
     app.user_middleware.append(Middleware(PageLocale, path="/"))
     return app

@@ -6,10 +6,12 @@ Everything shown is escaped: answers, quotes and document text are data, never H
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import inspect
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -146,7 +148,8 @@ def _outcome(e: Exception) -> str:
 class ChatPage:
     """The page's event handlers over the services: ask (streamed), pick a citation, feedback, and the
     admin's documents. Every handler that does work passes the access policy first (``guard``: the live
-    session bound to the key, the role, the key's rate limit — the same as the API's) and is audited."""
+    session bound to the key, the role, the key's rate limit — the same as the API's) and is audited; on the
+    page (``build``) each such event also needs the page's CSRF token (``with_token``)."""
 
     def __init__(self, service: RagService, policy: AccessPolicy) -> None:
         self.service = service
@@ -165,8 +168,62 @@ class ChatPage:
             return self.policy.require_admin(caller) if admin else caller
         except RagqaError as e:
             actor = None if isinstance(e, Unauthorized) or not user else str(user)
-            self.policy.record(actor, "page", action, _outcome(e), **fields)
+            self.policy.record(actor, "page", action, _outcome(e), client=None if actor else _client(request), **fields)
             raise gr.Error(e.message) from e
+
+    # --- CSRF: the page's synchronizer token ------------------------------------------------------
+    def issue_token(self, request: gr.Request) -> tuple[str, Any, Any]:
+        """The page's load event: a new CSRF token for this page (``AccessPolicy.issue_page_token``: bound to
+        the page's gradio session and to its login session) into the hidden ``page_token`` box, and the
+        question box and ask button enabled (they stay disabled until the page holds its token)."""
+        try:
+            token = self.policy.issue_page_token(getattr(request, "username", None), getattr(request, "session_hash", None))
+        except RagqaError as e:
+            raise gr.Error(e.message) from e
+        return token, gr.update(interactive=True), gr.update(interactive=True)
+
+    def check_token(self, request: gr.Request | None, token: str | None, action: str, **fields: Any) -> None:
+        """Nothing when ``token`` is this page's CSRF token (``AccessPolicy.check_page_token``); otherwise the
+        refusal is audited (outcome ``csrf_refused``, with the client address and ``fields``: the document or
+        knowledge base concerned) and raised as ``gr.Error``."""
+        user = getattr(request, "username", None)
+        try:
+            self.policy.check_page_token(user, getattr(request, "session_hash", None), token)
+        except RagqaError as e:
+            self.policy.record(self.policy.session_caller(user).name or None, "page", action, _outcome(e),
+                               client=_client(request), **fields)
+            raise gr.Error(e.message) from e
+
+    def with_token(self, fn: Callable[..., Any], action: str) -> Callable[..., Any]:
+        """``fn`` (a handler taking a ``gr.Request``) as a page event that needs the page's CSRF token: the same
+        parameters plus a last one, ``page_token`` (the hidden box's value), checked by ``check_token`` before
+        ``fn`` runs — a refused call does nothing. Generator handlers stay generators (gradio streams them)."""
+        sig = inspect.signature(fn)
+        extra = inspect.Parameter("page_token", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                  annotation="str | None")
+        full = sig.replace(parameters=[*sig.parameters.values(), extra])
+
+        def checked(args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+            bound = full.bind(*args, **kwargs)
+            token = bound.arguments.pop("page_token", None)
+            request = next((v for v in bound.arguments.values() if isinstance(v, gr.Request)), None)
+            concerned = {k: bound.arguments[k] for k in ("doc_id", "kb") if bound.arguments.get(k)}
+            self.check_token(request, token, action, **concerned)
+            return bound
+
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                bound = checked(args, kwargs)
+                yield from fn(*bound.args, **bound.kwargs)
+        else:
+            @functools.wraps(fn)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                bound = checked(args, kwargs)
+                return fn(*bound.args, **bound.kwargs)
+        wrapper.__signature__ = full  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {**getattr(fn, "__annotations__", {}), "page_token": "str | None"}
+        return wrapper
 
     # --- knowledge bases: the page shows only those the logged-in key may read ----------------------
     def caller(self, request: gr.Request | None) -> Caller:
@@ -434,9 +491,11 @@ def _qa_tab() -> SimpleNamespace:
                                  feedback_options=("Like", "Dislike"), buttons=[ui.copy_all])
             ui.kbs = gr.Dropdown(label="知识库（不选：全部可读的知识库）", choices=[], value=[], multiselect=True,
                                  visible=False, elem_id="kb-select")
-            ui.question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question")
+            # both enabled once the page holds its CSRF token (ChatPage.issue_token)
+            ui.question = gr.Textbox(label="问题", placeholder="请输入问题，按回车或点击“提问”", elem_id="question",
+                                     interactive=False)
             with gr.Row():
-                ui.ask = gr.Button("提问", variant="primary", elem_id="ask")
+                ui.ask = gr.Button("提问", variant="primary", elem_id="ask", interactive=False)
                 ui.clear = gr.Button("清空对话", elem_id="clear")
             gr.Examples(EXAMPLES, inputs=ui.question, label="示例问题")
             ui.comment = gr.Textbox(label="反馈意见（可选，填写后点击回答下方的“赞”表示有用，“踩”表示没用）",
@@ -495,26 +554,37 @@ def build(service: RagService, policy: AccessPolicy) -> gr.Blocks:
         results = gr.State([])
         qa, admin = _qa_tab(), _admin_tab(sorted(service.settings.upload_extensions))
 
+        # the page's CSRF token (ChatPage.with_token): issued at load, sent back by every event that reaches
+        # the access policy; only the local ones (clear, citation picker, copy) go without it
+        token = gr.Textbox(visible=False, elem_id="page-token")
+        t = page.with_token
+
         outputs = [qa.question, qa.chat, results, qa.sources, qa.pick]
-        qa.question.submit(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
-        qa.ask.click(page.respond, [qa.question, qa.chat, results, qa.kbs], outputs, show_progress="minimal")
+        ask_inputs = [qa.question, qa.chat, results, qa.kbs, token]
+        qa.question.submit(t(page.respond, "ask"), ask_inputs, outputs, show_progress="minimal")
+        qa.ask.click(t(page.respond, "ask"), ask_inputs, outputs, show_progress="minimal")
         qa.clear.click(lambda: ("", [], [], SOURCES_PLACEHOLDER, gr.update(choices=[], visible=False)), None, outputs)
         # instant, local events: no progress or queue status (gradio's is in English) over the sources
         qa.pick.change(page.pick_citation, [qa.pick, results], qa.sources, show_progress="hidden")
-        qa.chat.like(page.on_like, [results, qa.comment], [qa.comment, qa.thanks])
+        qa.chat.like(t(page.on_like, "feedback"), [results, qa.comment, token], [qa.comment, qa.thanks])
         qa.copy_all.click(None, qa.chat, None, js=COPY_CONVERSATION_JS)
 
-        admin.upload.click(page.upload, [admin.files, admin.upload_kb], [admin.upload_status, admin.docs, admin.files])
+        admin.upload.click(t(page.upload, "upload"), [admin.files, admin.upload_kb, token],
+                           [admin.upload_status, admin.docs, admin.files])
         kb_outputs = [admin.kb_status, admin.kb_table, admin.upload_kb, qa.kbs, admin.docs]
-        admin.kb_create.click(page.create_kb, [admin.kb_name, admin.kb_display, admin.kb_description], kb_outputs)
-        admin.kb_delete.click(page.delete_kb, [admin.kb_name, admin.kb_confirm], kb_outputs)
-        admin.refresh.click(page.list_docs, None, admin.docs)
-        admin.docs.select(page.pick_document, [admin.docs], [admin.del_id, admin.del_choice])
-        admin.delete.click(page.delete, [admin.del_id], [admin.del_status, admin.docs, admin.del_id, admin.del_choice])
-        admin.feedback_refresh.click(page.list_feedback, None, admin.feedback)
+        admin.kb_create.click(t(page.create_kb, "create_kb"),
+                              [admin.kb_name, admin.kb_display, admin.kb_description, token], kb_outputs)
+        admin.kb_delete.click(t(page.delete_kb, "delete_kb"), [admin.kb_name, admin.kb_confirm, token], kb_outputs)
+        admin.refresh.click(t(page.list_docs, "list_documents"), token, admin.docs)
+        admin.docs.select(t(page.pick_document, "pick_document"), [admin.docs, token], [admin.del_id, admin.del_choice])
+        admin.delete.click(t(page.delete, "delete"), [admin.del_id, token],
+                           [admin.del_status, admin.docs, admin.del_id, admin.del_choice])
+        admin.feedback_refresh.click(t(page.list_feedback, "list_feedback"), token, admin.feedback)
         # a refresh of a list already filled by demo.load: no progress overlay over it
-        admin.tab.select(page.list_docs, None, admin.docs, show_progress="hidden")
-        # one load event (two would queue side by side and show gradio's English queue status)
-        demo.load(page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table],
-                  show_progress="hidden")
+        admin.tab.select(t(page.list_docs, "list_documents"), token, admin.docs, show_progress="hidden")
+        # the token first (the question box waits for it), then the rest of the page in one event (two load
+        # events would queue side by side and show gradio's English queue status)
+        demo.load(page.issue_token, None, [token, qa.question, qa.ask], show_progress="hidden").then(
+            page.on_load_all, None, [admin.tab, admin.docs, qa.kbs, admin.upload_kb, admin.kb_table],
+            show_progress="hidden")
     return demo

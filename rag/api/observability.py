@@ -62,7 +62,8 @@ class Observability:
 
     def record(self, request: Request, endpoint: str, status: int, seconds: float) -> None:
         """Metrics for every request; an audit line for every /v1 request (also those refused before a
-        route ran): actor (key name, never the key), action, document id / file names, outcome, status."""
+        route ran): actor (key name, never the key; without one, the ``client`` address), action, document
+        id / file names, outcome, status."""
         self.requests.labels(endpoint, request.method, str(status)).inc()
         self.latency.labels(endpoint).observe(seconds)
         if not request.url.path.startswith("/v1/") or getattr(request.state, "audited", False):
@@ -71,6 +72,7 @@ class Observability:
         path = request.url.path.rstrip("/")
         action = ACTIONS.get((request.method, endpoint)) or ACTIONS.get((request.method, path), f"{request.method} {path}")
         self.policy.record(caller, "api", action, outcome_of_status(status), status=status,
+                           client=None if caller else _client(request),
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
                            files=getattr(request.state, "files", None), kb=getattr(request.state, "kb", None),
                            question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1))
@@ -78,7 +80,8 @@ class Observability:
 
 class ObserveRequests(BaseHTTPMiddleware):
     """Times every request; records metrics and audit, and logs one access line:
-    ``METHOD path status ms key=<name or ->`` (the key's name, never the key; no query string)."""
+    ``METHOD path status ms key=<name>`` (the key's name, never the key; no query string), or
+    ``METHOD path status ms client=<address> key=-`` for a request without an authenticated caller."""
 
     def __init__(self, app: ASGIApp, observability: Observability) -> None:
         super().__init__(app)
@@ -95,9 +98,17 @@ class ObserveRequests(BaseHTTPMiddleware):
         route = request.scope.get("route")
         self.obs.record(request, getattr(route, "path", "other"), response.status_code, seconds)
         caller: Caller | None = getattr(request.state, "caller", None)
-        access_log.info("%s %s %d %.1fms key=%s", request.method, request.url.path, response.status_code,
-                        seconds * 1000, caller.name if caller else "-")
+        if caller:
+            access_log.info("%s %s %d %.1fms key=%s", request.method, request.url.path, response.status_code,
+                            seconds * 1000, caller.name)
+        else:  # unauthenticated (no key, a wrong one, or refused before authentication): who sent it
+            access_log.info("%s %s %d %.1fms client=%s key=-", request.method, request.url.path,
+                            response.status_code, seconds * 1000, _client(request))
         return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 UPLOAD_PATHS = ("/v1/documents", "/gradio_api/upload")
