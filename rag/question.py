@@ -132,6 +132,7 @@ class Question:
     noun: str = ""
     attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"
     place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
+    focus: str = ""  # the head noun of what a fact/list question asks about: "…的目标是什么" → 目标, "有什么特点" → 特点
     term: str = ""
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
@@ -183,8 +184,15 @@ def analyse(question: str) -> Question:
         unit = noun = ""
     if parts and what == "fact":
         what = "explain"
+    focus = ""
+    form = _FORMS.search(norm)
+    if form is not None and what in ("fact", "list"):
+        after = trailing_noun_phrase(re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0))
+        before = trailing_noun_phrase(re.sub(r"(?:是|有|为|位于|在)$", "", norm[: form.start()]))
+        phrase = after or before
+        focus = (words(phrase) or [""])[-1] if phrase else ""
     asks_place = _PLACE_Q.search(norm)
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
-                    term,
+                    focus, term,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
