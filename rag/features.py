@@ -263,6 +263,47 @@ class LogisticModel:
                 break
         return cls(list(names), mean.tolist(), scale.tolist(), w[:-1].tolist(), float(w[-1]))
 
+    @classmethod
+    def fit_listwise(cls, groups: list[tuple[np.ndarray, np.ndarray, float]], names: list[str],
+                     l2: float = 3.0) -> LogisticModel:
+        """A ranking model over the candidates of each question, calibrated to probabilities.
+
+        groups: per question (X of shape (n, len(names)), y of n 0/1 labels with at least one 1, the question's
+        weight). The weights maximise the L2-penalised log-likelihood of the conditional logit (a softmax over
+        the candidates of one question, the probability of the correct ones summed: the listwise loss of
+        "ListNet"/conditional logit, Cao et al. 2007; McFadden 1974), which trains the choice of one candidate
+        per question directly, unlike a per-candidate log-loss. Scores are then mapped to probabilities by
+        Platt scaling (Platt 1999): a one-feature logistic regression of the label on the score over all
+        candidates, so that `prob` reads as the chance that a candidate holds the answer. Optimiser: scipy's
+        L-BFGS-B. Raises ValueError on an empty `groups`."""
+        from scipy.optimize import minimize
+
+        if not groups:
+            raise ValueError("no question to learn from")
+        X = np.vstack([g[0] for g in groups]).astype(float)
+        mean, scale = X.mean(0), X.std(0)
+        scale[scale == 0] = 1.0
+        data = [((np.asarray(x, dtype=float) - mean) / scale, np.asarray(y) > 0, float(wt)) for x, y, wt in groups]
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            total, grad = 0.0, np.zeros_like(w)
+            for Z, y, wt in data:
+                s = Z @ w
+                e = np.exp(s - s.max())
+                all_, pos = e.sum(), e[y].sum()
+                total -= wt * (math.log(pos) - math.log(all_))
+                grad -= wt * ((e[y][:, None] * Z[y]).sum(0) / pos - (e[:, None] * Z).sum(0) / all_)
+            return total + 0.5 * l2 * float(w @ w), grad + l2 * w
+
+        w = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
+        scores = np.concatenate([Z @ w for Z, _, _ in data])[:, None]
+        labels = np.concatenate([y for _, y, _ in data]).astype(float)
+        sw = np.concatenate([np.full(len(y), wt / len(y)) for _, y, wt in data]) * len(data)
+        platt = cls.fit(scores, labels, ["score"], l2=0.0, sample_weight=sw)
+        a = platt.weights[0] / platt.scale[0]
+        return cls(list(names), mean.tolist(), scale.tolist(), (a * w).tolist(),
+                   float(platt.bias - a * platt.mean[0]))
+
     def to_json(self) -> dict[str, Any]:
         return {"features": self.features, "mean": self.mean, "scale": self.scale, "weights": self.weights,
                 "bias": self.bias}
