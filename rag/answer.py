@@ -186,8 +186,10 @@ class ExtractiveAnswerer:
         if q.years and "year" not in self.ablate:
             # a base year the question itself names as such ("从1992年起…") may be the candidate's base year too
             own = set(_YEAR.findall(c.norm)) - (set(_COMPARED_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(q.norm)))
-            title_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title)))
-            if not (own & set(q.years)) and not (title_years & set(q.years) and not (own - set(q.years))):
+            # a sentence naming no other year states a fact of its document's year: in its title, or its date
+            # (a news record's date, moved into the metadata by ingest.clean.split_metadata)
+            doc_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
+            if not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years))):
                 return False
         if named and "entity" not in self.ablate:
             doc = self._doc(c.hit.chunk.doc_id)
