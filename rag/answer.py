@@ -28,7 +28,7 @@ from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import common_word, entities, nouns, synonyms, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
-from rag.question import Question, analyse, name_stem, next_item
+from rag.question import Question, analyse, name_stem, next_item, part_question
 from rag.retrieve import Hit, Index
 
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
@@ -281,7 +281,29 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus`: the user's own latest words when `question` was completed from the history (unused by the
         scorer: the completed question carries them)."""
-        q, cands = self.candidates(question, hits)
+        q = analyse(question)
+        if len(q.parts) >= 2 and "parts" not in self.ablate:
+            return self._answer_parts(q, hits)
+        return self._answer_one(q, hits)
+
+    def _answer_parts(self, q: Question, hits: list[Hit]) -> Draft:
+        """A comparison ("A和B…分别…", "A和B有什么区别") answered part by part: each part's own question (the
+        question with the other parts taken out, rag.question.part_question) is answered alone, and the parts
+        whose answerability reaches the threshold are quoted together in reading order. Support: the highest
+        part's. When no part is answerable, the draft of the best-supported part (the engine abstains on it)."""
+        drafts = [self._answer_one(analyse(part_question(q.text, part, q.parts)), hits) for part in q.parts]
+        kept = [d for d in drafts if d.evidence and d.support >= self.threshold]
+        if not kept:
+            return max(drafts, key=lambda d: d.support)
+        chosen: list[Evidence] = []
+        for d in kept:
+            chosen += [e for e in d.evidence if not any(e.n == x.n and e.start < x.end and x.start < e.end
+                                                        for x in chosen)]
+        chosen = _join_adjacent(reading_order(chosen))
+        return Draft("".join(f"{e.quote}[{e.n}]" for e in chosen), chosen, max(d.support for d in kept))
+
+    def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
+        cands = self.builder.build(q, hits)
         if not cands:
             return Draft(NOT_FOUND)
         m = self.models
@@ -361,14 +383,6 @@ class ExtractiveAnswerer:
                 if c.hit.chunk.doc_id not in docs:
                     chosen.append(_evidence(c))
                     docs.add(c.hit.chunk.doc_id)
-        for part in q.parts:  # a comparison: the best candidate about each of its parts
-            p = normalize(part)
-            if not any(p in normalize(e.quote) for e in chosen):
-                # about the part: names it, or its document's title does ("我省…" in a report of 浙江省)
-                about = next((c for c in ranked if c.score >= 0.0 and (
-                    p in c.norm or p in self._chunk_norm(c.hit.chunk).split("\n", 1)[0])), None)
-                if about is not None:
-                    chosen.append(_evidence(about))
         taken = {(e.n, e.start) for e in chosen}
         chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
                   for e in chosen]

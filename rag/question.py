@@ -146,6 +146,23 @@ class Question:
         return self._weights
 
 
+def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
+    """The question one part of a comparison asks, the other parts taken out: "浙江和江苏的改革分别从什么时候开始？"
+    → "浙江的改革分别从什么时候开始？" (part 浙江) and "江苏的改革…" (part 江苏); a part named with its administrative
+    suffix ("桦南县和龙泉镇") loses it with the conjunction. A question about the difference of two things ("A和B有什么
+    区别") asks, per part, what that thing is: "A是什么？"."""
+    norm = normalize(question.strip())
+    if _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm)):
+        return f"{part}是什么？"
+    out = norm
+    for other in parts:
+        if other == part:
+            continue
+        name = re.escape(other) + r"[省市县区镇乡村]?"
+        out = re.sub(rf"{name}\s*[和与及、跟同]\s*|\s*[和与及、跟同]\s*{name}", "", out, count=1)
+    return out.replace("分别", "")
+
+
 def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
     norm = normalize(question.strip())
