@@ -32,7 +32,7 @@ from eval.gold_set import load_gold
 from eval.score import norm
 
 TRAIN_FILE = PROJECT_ROOT / "eval" / "train_data" / "cmrc-trial-train.jsonl"
-TARGET_FALSE_ABSTENTION = 0.03
+TARGET_FALSE_ABSTENTION = 0.04  # the issue's stated false-abstention target on the external kits (issue 13)
 FOLDS = 5
 L2 = 1.0
 # the ranking model's penalty, chosen by 5-fold CV top-1 over 0.3/1/3/10 (gold .835/.835/.845/.845, cmrc-trial
