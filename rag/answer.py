@@ -210,9 +210,11 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda e: -e.score)
         return scored
 
-    def _choose(self, scored: list[Evidence], places: list[str], kind: str, what: str) -> list[Evidence]:
+    def _choose(self, scored: list[Evidence], places: list[str], kind: str, what: str,
+                weights: dict[str, float] | None = None) -> list[Evidence]:
         """The best sentence, plus what must go with it; in reading order. `places`: those the question
-        compares, without their administrative suffix."""
+        compares, without their administrative suffix; `weights`: the question's words (IDF)."""
+        weights = weights or {}
         best = scored[0]
         chosen = [best]
         if places:
@@ -220,7 +222,12 @@ class ExtractiveAnswerer:
             for place in places:
                 if any(place in e.quote or place in e.hit.chunk.doc_title for e in chosen):
                     continue
-                about = next((e for e in scored if place in e.quote or place in e.hit.chunk.doc_title), None)
+                about_place = [e for e in scored if place in e.quote or place in e.hit.chunk.doc_title]
+                # about the place, and saying something the question asks besides the places ("在推进改革中…"),
+                # before a sentence that only names the place ("龙泉镇是首批…试点之一")
+                asked = [w for w in weights if not any(p in w for p in places)]
+                about = next((e for e in about_place if any(w in e.quote for w in asked)),
+                             about_place[0] if about_place else None)
                 if about is not None and about not in chosen:
                     chosen.append(about)
         elif kind == "compare":
@@ -325,7 +332,7 @@ class ExtractiveAnswerer:
             scored = [e for e in scored if e.hit.chunk.doc_id in naming]
         if not scored:
             return Draft(NOT_FOUND)
-        chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what)
+        chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what, weights)
         best = next(e for e in chosen if (e.n, e.end) == (scored[0].n, scored[0].end))
         support = self._support(weights, hits, best, chosen, kind, what)
         if any(not self.index.mentions(e) for e in named):
