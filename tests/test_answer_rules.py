@@ -337,3 +337,21 @@ def test_each_compared_place_is_answered_by_a_sentence_that_says_what_was_asked(
     quotes = "".join(e.quote for e in chosen)
     assert "120个" in quotes and "35个" in quotes
     assert "第二批文明城市创建试点" not in quotes
+
+
+def test_a_question_typed_in_full_width_digits_and_letters_is_answered_like_its_half_width_form(tmp_path):
+    from rag.service import RagService
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "青溪镇.txt").write_text(
+        "青溪镇经济运行情况\n2024年,青溪镇地区生产总值达到21.6亿元。\n全镇建成5G基站48个,实现行政村全覆盖。\n",
+        encoding="utf-8")
+    settings = load_settings(index_dir=tmp_path / "index")
+    ingest([docs], settings)
+    service = RagService(settings)
+    for full, half, fact in (("青溪镇２０２４年地区生产总值是多少？", "青溪镇2024年地区生产总值是多少？", "21.6亿元"),
+                             ("青溪镇建成了多少个５Ｇ基站？", "青溪镇建成了多少个5G基站？", "48个")):
+        a, b = service.ask(full), service.ask(half)
+        assert not b.abstained and fact in b.answer
+        assert not a.abstained and a.answer == b.answer

@@ -27,7 +27,6 @@ CASES = Path(__file__).parent / "cases"
 XFAIL: dict[str, str] = {
     "04-annual-reports-year": "issue 13 (answer engine: the question's year picks the report)",
     "06-short-keyword-segmentation": "issue 13 (answer engine: measure word after 多少)",
-    "16-fullwidth-question": "issue 13 (answer engine: full-width questions)",
 }
 
 REFUSAL = "资料中未找到相关内容"
