@@ -70,7 +70,18 @@ class Chunk:
     """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
     page: int = 0
     """1-based page of the original file where the chunk starts (paginated formats), 0 when unknown."""
+    page_breaks: tuple[tuple[int, int], ...] = ()
+    """Pages that begin inside the chunk: (offset in ``text`` in characters, 1-based page), in order."""
     kb: str = DEFAULT_KB  # the knowledge base of its document
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based page of the character at ``offset`` (characters into ``text``); 0 when unknown."""
+        page = self.page
+        for at, p in self.page_breaks:
+            if at > offset:
+                break
+            page = p
+        return page
 
     @property
     def ocr(self) -> bool:
@@ -158,6 +169,26 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
             continue
         cursor = at
         c.page = bisect.bisect_right(starts, at)  # 1-based: the count of pages starting at or before `at`
+        # pages beginning inside the chunk: their start, counted in non-space characters from the chunk's
+        # opening, mapped back to an offset in the chunk's own text (NFKC keeps Chinese text's length)
+        breaks = []
+        size = len(unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE))
+        for k in range(c.page, len(starts)):
+            if starts[k] >= at + size:
+                break
+            breaks.append((starts[k] - at, k + 1))
+        if breaks:
+            offsets, seen, want = [], 0, iter(breaks)
+            nxt = next(want, None)
+            for i, ch in enumerate(c.text):
+                while nxt is not None and seen >= nxt[0]:
+                    offsets.append((i, nxt[1]))
+                    nxt = next(want, None)
+                if nxt is None:
+                    break
+                if ch not in " \t\r\n\u3000":
+                    seen += 1
+            c.page_breaks = tuple(offsets)
 
 
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
