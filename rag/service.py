@@ -234,8 +234,7 @@ class RagService:
         it held. Raises ConfirmationRequired, NotFound, Busy, StorageError."""
         self.kb(name)
         if not confirm:
-            raise ConfirmationRequired(f"deleting knowledge base {name} deletes its documents: "
-                                       "repeat the request with confirm=true")
+            raise ConfirmationRequired(f"删除知识库 {name} 会同时删除其中的全部文档：请确认后重试（API：confirm=true）。")
         return self._guarded_write(lambda: delete_kb(self.settings, name))
 
     def probe(self) -> dict[str, Any]:

@@ -169,9 +169,15 @@ def test_api_and_openai_endpoint_answer_only_from_the_selected_kb_and_hide_ungra
         assert [k["display"] for k in httpx.get(base + "/v1/kbs", headers=h(fin_reader)).json()] == ["财政局（新）"]
         no = httpx.delete(base + "/v1/kbs/fin", headers=h(admin))
         assert no.status_code == 422 and "confirm" in no.json()["error"]["message"]
-        assert httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()["documents"] == 3
+        assert "会同时删除其中的全部文档" in no.json()["error"]["message"]
+        gone = httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()
+        assert gone["documents"] == 3 and gone["emptied"] is False
         r = ask(admin, kb="default").json()
         assert "42" in r["answer"]
+        # the default knowledge base is emptied, never removed, and the answer says so
+        emptied = httpx.delete(base + "/v1/kbs/default?confirm=true", headers=h(admin)).json()
+        assert emptied["emptied"] is True and emptied["documents"] >= 1
+        assert "default" in [k["name"] for k in httpx.get(base + "/v1/kbs", headers=h(admin)).json()]
         assert ask(fin_reader).status_code == 404  # its only knowledge base is gone
         audit = (settings.index_dir / "audit.log").read_text(encoding="utf-8")
         assert '"kb": ["fin"]' in audit and '"kb": "fin"' in audit
