@@ -13,7 +13,7 @@ ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 # the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
 QUESTION_FORM = re.compile(r"是?什么意思|含义是什么|为什么|为何|多大|多少|多长|多久|多高|哪几|哪一?年|几月|何时|是什么|什么")
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
-_DATE_Q = re.compile(r"哪一?年|何时|什么时候|哪年|几月|哪个时间")
+_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 _NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)"
@@ -42,6 +42,8 @@ def answer_kind(question: str) -> str:
     """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
+    if re.search(r"哪几|哪些", question):  # "分为哪几类" asks for the items, "分为几类" for their number
+        return "list"
     if _NUMBER_Q.search(question):
         return "number"
     if _LIST_Q.search(question):
@@ -104,6 +106,8 @@ _ITEM_MARKERS = [
     (re.compile(rf"(?:^|[:：。;；])\s*([{_ORDINALS}])、"), lambda m: rf"{_succ(m)}、"),
     (re.compile(rf"[(（]([{_ORDINALS}])[)）]"), lambda m: rf"[(（]{_succ(m)}[)）]"),
     (re.compile(r"(?:^|[:：])\s*(\d{1,2})[.、．](?!\d)"), lambda m: rf"{int(m) + 1}[.、．](?!\d)"),
+    (re.compile(r"[(（](\d{1,2})[)）]"), lambda m: rf"[(（]{int(m) + 1}[)）]"),
+    (re.compile("([\u2460-\u2472])"), lambda m: chr(ord(m) + 1)),  # ① → ② … ⑲ → ⑳
     (re.compile(r"(比如|例如)"), lambda m: m),
     (re.compile("(" + "|".join(_WORD_SEQUENCE[:-1]) + ")"),
      lambda m: "|".join(_WORD_SEQUENCE[_WORD_SEQUENCE.index(m) + 1 :])),

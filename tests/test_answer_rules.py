@@ -355,3 +355,20 @@ def test_a_question_typed_in_full_width_digits_and_letters_is_answered_like_its_
         a, b = service.ask(full), service.ask(half)
         assert not b.abstained and fact in b.answer
         assert not a.abstained and a.answer == b.answer
+
+
+@pytest.mark.parametrize("marks", [("①", "②", "③"), ("（1）", "（2）", "（3）")])
+def test_a_list_numbered_with_circled_or_bracketed_digits_is_quoted_item_by_item(tmp_path, marks):
+    items = ["财政专项资金按年度预算安排。", "社会资本通过合作项目引入。", "村集体经济组织自筹部分资金。"]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "\n".join(f"{m}{t}" for m, t in zip(marks, items, strict=True))
+    (docs / "资金.txt").write_text(
+        f"白杨镇项目资金管理办法\n一、资金来源\n项目资金来源分为三类：\n{body}\n二、使用范围\n资金用于道路和水利设施。\n",
+        encoding="utf-8")
+    settings = load_settings(index_dir=tmp_path / "index")
+    ingest([docs], settings)
+    r = AskEngine(load_index(settings), settings).ask("白杨镇项目资金来源分为哪几类？")
+    assert not r.abstained
+    assert all(t in r.answer for t in items), r.answer
+    assert [r.answer.index(t) for t in items] == sorted(r.answer.index(t) for t in items)
