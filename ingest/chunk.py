@@ -138,7 +138,8 @@ def make_chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha1(f"{doc_id}\n{text}".encode()).hexdigest()[:20]
 
 
-_NO_SPACE = str.maketrans("", "", " \t\r\n\u3000")
+_SPACES = " \t\r\n\u3000"
+_NO_SPACE = str.maketrans("", "", _SPACES)
 PAGE_PROBE_CHARS = 8
 """Characters (whitespace removed) of a chunk's opening looked up in the page texts to find its page."""
 
@@ -159,7 +160,8 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
         flat += unicodedata.normalize("NFKC", t).translate(_NO_SPACE)
     cursor = 0
     for c in chunks:
-        probe = unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE)[:PAGE_PROBE_CHARS]
+        compact = unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE)
+        probe = compact[:PAGE_PROBE_CHARS]
         if not probe:
             continue
         at = flat.find(probe, cursor)
@@ -170,25 +172,12 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
         cursor = at
         c.page = bisect.bisect_right(starts, at)  # 1-based: the count of pages starting at or before `at`
         # pages beginning inside the chunk: their start, counted in non-space characters from the chunk's
-        # opening, mapped back to an offset in the chunk's own text (NFKC keeps Chinese text's length)
-        breaks = []
-        size = len(unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE))
-        for k in range(c.page, len(starts)):
-            if starts[k] >= at + size:
-                break
-            breaks.append((starts[k] - at, k + 1))
-        if breaks:
-            offsets, seen, want = [], 0, iter(breaks)
-            nxt = next(want, None)
-            for i, ch in enumerate(c.text):
-                while nxt is not None and seen >= nxt[0]:
-                    offsets.append((i, nxt[1]))
-                    nxt = next(want, None)
-                if nxt is None:
-                    break
-                if ch not in " \t\r\n\u3000":
-                    seen += 1
-            c.page_breaks = tuple(offsets)
+        # opening, is the offset of that non-space character in the chunk's own text (NFKC keeps the length of
+        # Chinese text)
+        inside = range(c.page, bisect.bisect_left(starts, at + len(compact)))
+        if inside:
+            visible = [i for i, ch in enumerate(c.text) if ch not in _SPACES]
+            c.page_breaks = tuple((visible[starts[k] - at], k + 1) for k in inside if starts[k] - at < len(visible))
 
 
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
