@@ -211,10 +211,9 @@ class ExtractiveAnswerer:
         return scored
 
     def _choose(self, scored: list[Evidence], places: list[str], kind: str, what: str,
-                weights: dict[str, float] | None = None) -> list[Evidence]:
+                weights: dict[str, float]) -> list[Evidence]:
         """The best sentence, plus what must go with it; in reading order. `places`: those the question
         compares, without their administrative suffix; `weights`: the question's words (IDF)."""
-        weights = weights or {}
         best = scored[0]
         chosen = [best]
         if places:
