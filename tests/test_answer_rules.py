@@ -18,6 +18,7 @@ from rag.question import (
     question_kind,
 )
 from rag.retrieve import load_index
+from tests.conftest import index_of
 
 DOCS = {
     "困境.txt": """强镇扩权的实践困境与突围策略
@@ -342,14 +343,8 @@ def test_each_compared_place_is_answered_by_a_sentence_that_says_what_was_asked(
 def test_a_question_typed_in_full_width_digits_and_letters_is_answered_like_its_half_width_form(tmp_path):
     from rag.service import RagService
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "青溪镇.txt").write_text(
-        "青溪镇经济运行情况\n2024年,青溪镇地区生产总值达到21.6亿元。\n全镇建成5G基站48个,实现行政村全覆盖。\n",
-        encoding="utf-8")
-    settings = load_settings(index_dir=tmp_path / "index")
-    ingest([docs], settings)
-    service = RagService(settings)
+    service = RagService(index_of(tmp_path, {
+        "青溪镇.txt": "青溪镇经济运行情况\n2024年,青溪镇地区生产总值达到21.6亿元。\n全镇建成5G基站48个,实现行政村全覆盖。\n"}))
     for full, half, fact in (("青溪镇２０２４年地区生产总值是多少？", "青溪镇2024年地区生产总值是多少？", "21.6亿元"),
                              ("青溪镇建成了多少个５Ｇ基站？", "青溪镇建成了多少个5G基站？", "48个")):
         a, b = service.ask(full), service.ask(half)
@@ -360,14 +355,9 @@ def test_a_question_typed_in_full_width_digits_and_letters_is_answered_like_its_
 @pytest.mark.parametrize("marks", [("①", "②", "③"), ("（1）", "（2）", "（3）")])
 def test_a_list_numbered_with_circled_or_bracketed_digits_is_quoted_item_by_item(tmp_path, marks):
     items = ["财政专项资金按年度预算安排。", "社会资本通过合作项目引入。", "村集体经济组织自筹部分资金。"]
-    docs = tmp_path / "docs"
-    docs.mkdir()
     body = "\n".join(f"{m}{t}" for m, t in zip(marks, items, strict=True))
-    (docs / "资金.txt").write_text(
-        f"白杨镇项目资金管理办法\n一、资金来源\n项目资金来源分为三类：\n{body}\n二、使用范围\n资金用于道路和水利设施。\n",
-        encoding="utf-8")
-    settings = load_settings(index_dir=tmp_path / "index")
-    ingest([docs], settings)
+    settings = index_of(tmp_path, {
+        "资金.txt": f"白杨镇项目资金管理办法\n一、资金来源\n项目资金来源分为三类：\n{body}\n二、使用范围\n资金用于道路和水利设施。\n"})
     r = AskEngine(load_index(settings), settings).ask("白杨镇项目资金来源分为哪几类？")
     assert not r.abstained
     assert all(t in r.answer for t in items), r.answer
