@@ -70,7 +70,18 @@ class Chunk:
     """Its document's metadata (``ocr_pages`` when the text came from OCR; see ingest.load.Loaded.meta)."""
     page: int = 0
     """1-based page of the original file where the chunk starts (paginated formats), 0 when unknown."""
+    page_breaks: tuple[tuple[int, int], ...] = ()
+    """Pages that begin inside the chunk: (offset in ``text`` in characters, 1-based page), in order."""
     kb: str = DEFAULT_KB  # the knowledge base of its document
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based page of the character at ``offset`` (characters into ``text``); 0 when unknown."""
+        page = self.page
+        for at, p in self.page_breaks:
+            if at > offset:
+                break
+            page = p
+        return page
 
     @property
     def ocr(self) -> bool:
@@ -127,7 +138,8 @@ def make_chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha1(f"{doc_id}\n{text}".encode()).hexdigest()[:20]
 
 
-_NO_SPACE = str.maketrans("", "", " \t\r\n\u3000")
+_SPACES = " \t\r\n\u3000"
+_NO_SPACE = str.maketrans("", "", _SPACES)
 PAGE_PROBE_CHARS = 8
 """Characters (whitespace removed) of a chunk's opening looked up in the page texts to find its page."""
 
@@ -148,7 +160,8 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
         flat += unicodedata.normalize("NFKC", t).translate(_NO_SPACE)
     cursor = 0
     for c in chunks:
-        probe = unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE)[:PAGE_PROBE_CHARS]
+        compact = unicodedata.normalize("NFKC", c.text).translate(_NO_SPACE)
+        probe = compact[:PAGE_PROBE_CHARS]
         if not probe:
             continue
         at = flat.find(probe, cursor)
@@ -158,6 +171,13 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
             continue
         cursor = at
         c.page = bisect.bisect_right(starts, at)  # 1-based: the count of pages starting at or before `at`
+        # pages beginning inside the chunk: their start, counted in non-space characters from the chunk's
+        # opening, is the offset of that non-space character in the chunk's own text (NFKC keeps the length of
+        # Chinese text)
+        inside = range(c.page, bisect.bisect_left(starts, at + len(compact)))
+        if inside:
+            visible = [i for i, ch in enumerate(c.text) if ch not in _SPACES]
+            c.page_breaks = tuple((visible[starts[k] - at], k + 1) for k in inside if starts[k] - at < len(visible))
 
 
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:

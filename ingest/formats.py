@@ -449,18 +449,22 @@ class RunningLines:
                         del self._counters[c]
 
     def running(self, pages: Sequence[str]) -> set[str]:
-        """The candidates at the edge of at least RUNNING_SHARE of the non-empty pages (and of 2 or more);
-        empty with fewer than 2 non-empty pages."""
-        counts = dict.fromkeys(self._counters, 0)
-        n = 0
-        for p in pages:
+        """The candidates at the edge of at least RUNNING_SHARE of the non-empty pages (and of 2 or more), or
+        of that share of the odd or of the even pages alone: a publication prints its title on one side and
+        the issue on the other (verso/recto running heads). Empty with fewer than 2 non-empty pages."""
+        counts = {k: [0, 0] for k in self._counters}  # on even, odd pages (0-based)
+        n = [0, 0]
+        for i, p in enumerate(pages):
             keys = _edge_keys(p)
-            n += bool(p.strip())
+            n[i % 2] += bool(p.strip())
             for k in keys & counts.keys():
-                counts[k] += 1
-        if n < 2:
+                counts[k][i % 2] += 1
+        if sum(n) < 2:
             return set()
-        return {k for k, c in counts.items() if c >= max(2, RUNNING_SHARE * n)}
+        total = sum(n)
+        return {k for k, (even, odd) in counts.items()
+                if even + odd >= max(2, RUNNING_SHARE * total)
+                or any(c >= max(2, RUNNING_SHARE * m) for c, m in ((even, n[0]), (odd, n[1])))}
 
 
 def strip_running(page: str, running: set[str]) -> str:

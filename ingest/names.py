@@ -21,13 +21,13 @@ def check_upload_name(name: str, allowed: set[str]) -> str:
     with the dot). Raises Invalid (empty, over MAX_NAME_BYTES, a path separator, '.' or '..' as the whole
     name, a control character such as NUL, nothing but an extension) or UnsupportedMedia (extension)."""
     if not name or len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise Invalid("file name is empty or too long")
+        raise Invalid(f"文件名为空或过长（上限 {MAX_NAME_BYTES} 字节）。")
     if _CONTROL.search(name) or _SEPARATOR.search(name) or name.strip(" .") == "":
-        raise Invalid(f"file name not allowed (a path, or control characters): {name!r}")
+        raise Invalid(f"文件名不可用（含路径分隔符或控制字符）：{name!r}")
     p = PurePosixPath(name)
     if not p.stem.strip() or p.stem.startswith("."):
-        raise Invalid(f"file name not allowed (no name before the extension): {name!r}")
+        raise Invalid(f"文件名不可用（扩展名前没有名称，或以点开头）：{name!r}")
     ext = p.suffix.lower()
     if ext not in allowed:
-        raise UnsupportedMedia(f"file type {ext or '(none)'} is not accepted; allowed: {', '.join(sorted(allowed))}")
+        raise UnsupportedMedia(f"不支持的文件类型 {ext or '（无扩展名）'}；可导入：{'、'.join(sorted(allowed))}")
     return name

@@ -37,6 +37,7 @@ from ingest.store import (
     batched,
     chunk_id,
     dense_text,
+    encode_page_breaks,
 )
 
 
@@ -418,7 +419,8 @@ def _store(collection: Any, chunks: list[Chunk], vectors: dict[str, list[float]]
                 text=c.text,
                 embedding=vectors[dense_text(c)],
                 metadata={"doc_id": c.doc_id, "doc_title": c.doc_title, "section": c.section, "source": c.source,
-                          "start": c.start, "end": c.end, "seq": c.seq, "page": c.page, "kb": c.kb},
+                          "start": c.start, "end": c.end, "seq": c.seq, "page": c.page, "kb": c.kb,
+                          **({"page_breaks": encode_page_breaks(c.page_breaks)} if c.page_breaks else {})},
             )
             for c in batch
         ])

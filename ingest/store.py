@@ -241,7 +241,8 @@ class Catalog:
                 text, m = found[cid]
                 out.append(Chunk(cid, d.doc_id, d.title, str(m.get("section", "")), r.source,
                                  int(m["start"]), int(m["end"]), text, seq, doc_meta=d.meta,
-                                 page=int(m.get("page", 0) or 0), kb=r.kb))
+                                 page=int(m.get("page", 0) or 0), kb=r.kb,
+                                 page_breaks=decode_page_breaks(str(m.get("page_breaks", "") or ""))))
         return out
 
     def _get(self, collection: Any, **kw: Any) -> Any:
@@ -439,3 +440,14 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
     for cid in sorted(chunk_ids):
         h.update(cid.encode())
     return h.hexdigest()
+
+
+def encode_page_breaks(breaks: tuple[tuple[int, int], ...]) -> str:
+    """((120, 3), (410, 4)) (``Chunk.page_breaks``) → "120:3,410:4", a chunk record's metadata value (Chroma
+    metadata holds scalars only)."""
+    return ",".join(f"{o}:{p}" for o, p in breaks)
+
+
+def decode_page_breaks(stored: str) -> tuple[tuple[int, int], ...]:
+    """The inverse of ``encode_page_breaks``; "" → ()."""
+    return tuple((int(o), int(p)) for o, p in (x.split(":") for x in stored.split(",") if x))

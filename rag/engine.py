@@ -214,5 +214,5 @@ class AskEngine:
             c = e.hit.chunk
             out.append(Citation(n=e.n, chunk_id=c.chunk_id, doc_title=c.doc_title, section=c.section,
                                 source=c.source, quote=e.quote, start=c.start + e.start, end=c.start + e.end,
-                                ocr=c.ocr, page=c.page, kb=c.kb))
+                                ocr=c.ocr, page=c.page_at(e.start), kb=c.kb))
         return out

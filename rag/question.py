@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import entities, normalize_variants, trailing_noun_phrase, words
+from ingest.tokenize import entities, trailing_noun_phrase, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -67,6 +67,8 @@ _ITEM_MARKERS = [
     (re.compile(rf"(?:^|[:：。;；])\s*([{_ORDINALS}])、"), lambda m: rf"{_succ(m)}、"),
     (re.compile(rf"[(（]([{_ORDINALS}])[)）]"), lambda m: rf"[(（]{_succ(m)}[)）]"),
     (re.compile(r"(?:^|[:：])\s*(\d{1,2})[.、．](?!\d)"), lambda m: rf"{int(m) + 1}[.、．](?!\d)"),
+    (re.compile(r"[(（](\d{1,2})[)）]"), lambda m: rf"[(（]{int(m) + 1}[)）]"),
+    (re.compile("([\u2460-\u2472])"), lambda m: chr(ord(m) + 1)),  # ① → ② … ⑲ → ⑳
     (re.compile(r"(比如|例如)"), lambda m: m),
     (re.compile("(" + "|".join(_WORD_SEQUENCE[:-1]) + ")"),
      lambda m: "|".join(_WORD_SEQUENCE[_WORD_SEQUENCE.index(m) + 1 :])),

@@ -33,6 +33,7 @@ from core.errors import (
 )
 from core.kb import DEFAULT_KB, check_kb_name
 from core.settings import Settings
+from ingest.clean import fold_width
 from ingest.kb import KnowledgeBase, create_kb, delete_kb, get_kb, list_kbs, update_kb
 from ingest.load import read_text
 from ingest.names import check_upload_name
@@ -233,8 +234,7 @@ class RagService:
         it held. Raises ConfirmationRequired, NotFound, Busy, StorageError."""
         self.kb(name)
         if not confirm:
-            raise ConfirmationRequired(f"deleting knowledge base {name} deletes its documents: "
-                                       "repeat the request with confirm=true")
+            raise ConfirmationRequired(f"删除知识库 {name} 会同时删除其中的全部文档：请确认后重试（API：confirm=true）。")
         return self._guarded_write(lambda: delete_kb(self.settings, name))
 
     def probe(self) -> dict[str, Any]:
@@ -249,8 +249,10 @@ class RagService:
         return {"documents": len(self.documents()), "answer_ms": result.timings_ms["total"]}
 
     def check_question(self, question: str) -> str:
-        """The question stripped; raises ``Invalid`` when empty or over ``max_question_chars``."""
-        q = question.strip()
+        """The question stripped, with full-width digits and letters folded as the documents' text is at ingest
+        (``ingest.clean.fold_width``: ２０２４年 ≡ 2024年, ５Ｇ ≡ 5G); raises ``Invalid`` when empty or over
+        ``max_question_chars``."""
+        q = fold_width(question).strip()
         if not q:
             raise Invalid("问题不能为空。")
         if len(q) > self.settings.max_question_chars:

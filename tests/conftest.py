@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,14 @@ from core.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS_FILE = ROOT / "data" / "corpus" / "000_a1cad5cec816f911.txt"
+
+# a town report written here (no corpus text): template documents that share every sentence but names and figures
+TEMPLATE = ("{town}扩权强镇试点工作情况报告\n"
+            "一、基本情况\n{town}位于县境东部，辖{villages}个行政村，常住人口{people}万人。\n"
+            "二、工作成效\n县政府向{town}下放行政审批事项{items}项，{town}便民服务中心全年办件{cases}件。\n"
+            "三、下一步打算\n继续深化扩权强镇改革，提升公共服务水平。\n")
+TOWNS = {"青石镇": {"villages": 12, "people": 3.1, "items": 42, "cases": 5120},
+         "白沙镇": {"villages": 17, "people": 4.6, "items": 58, "cases": 7305}}
 
 
 OUTSIDE_ENV = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "RAGQA_LLM_MODEL", "CHROMA_HOST")
@@ -75,6 +87,20 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
+def index_of(root: Path, files: dict[str, str]) -> Settings:
+    """The settings of an index at root/index holding exactly `files` (file name → UTF-8 text, written to
+    root/docs), ingested by the real pipeline."""
+    from ingest.pipeline import ingest
+
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    for name, text in files.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = load_settings(index_dir=root / "index")
+    ingest([docs], settings)
+    return settings
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(index_dir=tmp_path / "index")
@@ -95,3 +121,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    """A real `chroma run` server on a free loopback port (its data under tmp_path/srv); yields the port."""
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import chromadb
+
+    deadline = time.time() + 60
+    while True:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            break
+        except Exception:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("chroma server did not start")
+            time.sleep(0.5)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -18,6 +18,7 @@ from rag.question import (
 )
 from rag.question import analyse
 from rag.retrieve import load_index
+from tests.conftest import index_of
 
 DOCS = {
     "困境.txt": """强镇扩权的实践困境与突围策略
@@ -278,3 +279,47 @@ def test_quoted_list_items_read_in_document_order_whatever_their_retrieval_rank(
               ev(3, "a", 1, "（一）发展特色产业。"), ev(4, "a", 2, "（二）改善人居环境。")]
     assert [e.quote for e in reading_order(chosen)] == [
         "（一）发展特色产业。", "（二）改善人居环境。", "（三）加强乡村治理。", "另一份文件。"]
+
+
+def test_each_compared_place_is_answered_by_a_sentence_that_says_what_was_asked(engine):
+    from ingest.chunk import Chunk
+    from rag.answer import Evidence
+    from rag.retrieve import Hit
+
+    def ev(n: int, doc: str, title: str, text: str, score: float) -> Evidence:
+        chunk = Chunk(f"{doc}-0", doc, title, "", f"{doc}.txt", 0, len(text), text)
+        return Evidence(n, Hit(chunk, score), 0, len(text), score)
+
+    # the sentence that only names the second city ranks above the one saying how it went about the asked topic
+    scored = [ev(1, "a", "义乌市城市管理", "义乌市推进垃圾分类,设立了120个回收站点。", 0.9),
+              ev(2, "b", "慈溪市城市管理情况", "慈溪市是全省第二批文明城市创建试点之一。", 0.8),
+              ev(3, "b", "慈溪市城市管理情况", "在推进过程中,全市建成了35个回收站点。", 0.6)]
+    weights = {"垃圾分类": 3.0, "义乌市": 4.0, "慈溪市": 4.0, "推进": 1.0}
+    chosen = engine.extractive._choose(scored, ["义乌", "慈溪"], "compare", "explain", weights)
+    quotes = "".join(e.quote for e in chosen)
+    assert "120个" in quotes and "35个" in quotes
+    assert "第二批文明城市创建试点" not in quotes
+
+
+def test_a_question_typed_in_full_width_digits_and_letters_is_answered_like_its_half_width_form(tmp_path):
+    from rag.service import RagService
+
+    service = RagService(index_of(tmp_path, {
+        "青溪镇.txt": "青溪镇经济运行情况\n2024年,青溪镇地区生产总值达到21.6亿元。\n全镇建成5G基站48个,实现行政村全覆盖。\n"}))
+    for full, half, fact in (("青溪镇２０２４年地区生产总值是多少？", "青溪镇2024年地区生产总值是多少？", "21.6亿元"),
+                             ("青溪镇建成了多少个５Ｇ基站？", "青溪镇建成了多少个5G基站？", "48个")):
+        a, b = service.ask(full), service.ask(half)
+        assert not b.abstained and fact in b.answer
+        assert not a.abstained and a.answer == b.answer
+
+
+@pytest.mark.parametrize("marks", [("①", "②", "③"), ("（1）", "（2）", "（3）")])
+def test_a_list_numbered_with_circled_or_bracketed_digits_is_quoted_item_by_item(tmp_path, marks):
+    items = ["财政专项资金按年度预算安排。", "社会资本通过合作项目引入。", "村集体经济组织自筹部分资金。"]
+    body = "\n".join(f"{m}{t}" for m, t in zip(marks, items, strict=True))
+    settings = index_of(tmp_path, {
+        "资金.txt": f"白杨镇项目资金管理办法\n一、资金来源\n项目资金来源分为三类：\n{body}\n二、使用范围\n资金用于道路和水利设施。\n"})
+    r = AskEngine(load_index(settings), settings).ask("白杨镇项目资金来源分为哪几类？")
+    assert not r.abstained
+    assert all(t in r.answer for t in items), r.answer
+    assert [r.answer.index(t) for t in items] == sorted(r.answer.index(t) for t in items)

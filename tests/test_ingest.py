@@ -16,7 +16,7 @@ import pytest
 from core.settings import load_settings
 from ingest.pipeline import IndexBusy, index_lock, ingest
 from ingest.store import BM25Index, Catalog, all_ids, chroma_collection
-from tests.conftest import CORPUS_FILE, FIXTURES, ROOT, free_port
+from tests.conftest import CORPUS_FILE, FIXTURES, ROOT
 
 
 def _state(settings):
@@ -130,32 +130,16 @@ def test_ingest_killed_with_sigkill_converges_on_rerun(tmp_path, settings):
     assert ids_resumed[0] == ids_resumed[1]
 
 
-def test_chroma_server_mode(small_corpus, tmp_path, monkeypatch):
-    chroma = Path(sys.executable).parent / "chroma"
-    port = free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import chromadb
+def test_chroma_server_mode(small_corpus, tmp_path, monkeypatch, chroma_server):
+    import chromadb
 
-        deadline = time.time() + 60
-        while True:
-            try:
-                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-                break
-            except Exception:
-                if time.time() > deadline or proc.poll() is not None:
-                    pytest.fail("chroma server did not start")
-                time.sleep(0.5)
-        monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
-        monkeypatch.setenv("CHROMA_PORT", str(port))
-        s = load_settings(index_dir=tmp_path / "meta")
-        assert s.chroma_host == "127.0.0.1"
-        r = ingest([small_corpus], s)
-        assert not (tmp_path / "meta" / "chroma").exists()  # vectors went to the server
-        ids = all_ids(chromadb.HttpClient(host="127.0.0.1", port=port).get_collection(s.collection))
-        assert len(ids) == r.chunks
-        assert ingest([small_corpus], s).chunks_added == 0
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    port = chroma_server
+    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("CHROMA_PORT", str(port))
+    s = load_settings(index_dir=tmp_path / "meta")
+    assert s.chroma_host == "127.0.0.1"
+    r = ingest([small_corpus], s)
+    assert not (tmp_path / "meta" / "chroma").exists()  # vectors went to the server
+    ids = all_ids(chromadb.HttpClient(host="127.0.0.1", port=port).get_collection(s.collection))
+    assert len(ids) == r.chunks
+    assert ingest([small_corpus], s).chunks_added == 0

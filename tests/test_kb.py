@@ -11,13 +11,7 @@ from core.errors import KnowledgeBaseExists, NotFound
 from ingest.kb import create_kb, delete_kb, list_kbs
 from ingest.pipeline import ingest
 from ingest.store import Catalog, chroma_collection
-
-TEMPLATE = ("{town}扩权强镇试点工作情况报告\n"
-            "一、基本情况\n{town}位于县境东部，辖{villages}个行政村，常住人口{people}万人。\n"
-            "二、工作成效\n县政府向{town}下放行政审批事项{items}项，{town}便民服务中心全年办件{cases}件。\n"
-            "三、下一步打算\n继续深化扩权强镇改革，提升公共服务水平。\n")
-TOWNS = {"青石镇": {"villages": 12, "people": 3.1, "items": 42, "cases": 5120},
-         "白沙镇": {"villages": 17, "people": 4.6, "items": 58, "cases": 7305}}
+from tests.conftest import TEMPLATE, TOWNS
 
 
 def _town_dir(root: Path, *towns: str) -> Path:
@@ -169,9 +163,15 @@ def test_api_and_openai_endpoint_answer_only_from_the_selected_kb_and_hide_ungra
         assert [k["display"] for k in httpx.get(base + "/v1/kbs", headers=h(fin_reader)).json()] == ["财政局（新）"]
         no = httpx.delete(base + "/v1/kbs/fin", headers=h(admin))
         assert no.status_code == 422 and "confirm" in no.json()["error"]["message"]
-        assert httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()["documents"] == 3
+        assert "会同时删除其中的全部文档" in no.json()["error"]["message"]
+        gone = httpx.delete(base + "/v1/kbs/fin?confirm=true", headers=h(admin)).json()
+        assert gone["documents"] == 3 and gone["emptied"] is False
         r = ask(admin, kb="default").json()
         assert "42" in r["answer"]
+        # the default knowledge base is emptied, never removed, and the answer says so
+        emptied = httpx.delete(base + "/v1/kbs/default?confirm=true", headers=h(admin)).json()
+        assert emptied["emptied"] is True and emptied["documents"] >= 1
+        assert "default" in [k["name"] for k in httpx.get(base + "/v1/kbs", headers=h(admin)).json()]
         assert ask(fin_reader).status_code == 404  # its only knowledge base is gone
         audit = (settings.index_dir / "audit.log").read_text(encoding="utf-8")
         assert '"kb": ["fin"]' in audit and '"kb": "fin"' in audit

@@ -117,6 +117,17 @@ def test_running_lines_are_found_with_page_numbers_masked_but_body_lines_kept():
     assert drop_running_lines(["只有一页\n— 1 —"]) == ["只有一页\n— 1 —"]  # one page: nothing is running
 
 
+def test_running_heads_that_alternate_between_odd_and_even_pages_are_dropped():
+    heads = ["县政府公报 2024年第3期", "改革专刊"]  # one on odd pages, the other on even pages
+    bodies = ["全镇新增市场主体一千二百户。", "下放审批事项三十八项。", "建成便民服务中心一处。",
+              "培训乡镇干部四百人次。", "整治农村道路十二公里。", "新建污水处理站两座。"]
+    pages = [f"{heads[i % 2]}\n{body}\n{i + 1}" for i, body in enumerate(bodies)]
+    assert drop_running_lines(pages) == bodies
+    # a line at the edge of one page only stays
+    pages[2] = pages[2].replace(bodies[2], "附件一\n" + bodies[2])
+    assert drop_running_lines(pages)[2] == "附件一\n" + bodies[2]
+
+
 # --- new formats -----------------------------------------------------------------------------------------
 def test_xlsx_rows_are_read_per_sheet_with_their_headers():
     loaded = load_file(FIXTURES / "projects.xlsx")

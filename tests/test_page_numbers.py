@@ -57,3 +57,36 @@ def test_a_text_file_has_no_page_numbers(tmp_path):
     s = load_settings(index_dir=tmp_path / "index")
     ingest([docs], s)
     assert {c.page for c in RagService(s).engine.index.chunks.values()} == {0}
+
+
+def test_a_quote_inside_a_chunk_that_spans_pages_names_its_own_page(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    facts = ["东岭镇新建农村公路12公里。", "西坪镇改造危房35户。", "南溪镇新增就业岗位240个。", "北塘镇建成污水处理站6座。"]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(docs / "short.pdf"), pagesize=A4)
+    for page, fact in enumerate(facts, start=1):  # one short page each: the pages share a chunk
+        c.setFont("STSong-Light", 11)
+        c.drawString(60, 800, "乡镇民生工程进展" if page == 1 else fact)
+        if page == 1:
+            c.drawString(60, 778, fact)
+        c.showPage()
+    c.save()
+    s = load_settings(index_dir=tmp_path / "index")
+    ingest([docs], s)
+    service = RagService(s)
+    assert any(c.page_breaks for c in service.engine.index.chunks.values())
+    pages = set()
+    for question in ("西坪镇改造了多少户危房？", "南溪镇新增了多少个就业岗位？", "北塘镇建成了几座污水处理站？"):
+        r = service.ask(question)
+        assert r.citations, r.answer
+        for cit in r.citations:  # the page of the quote's first line, not of the chunk's opening
+            first = next(i for i, f in enumerate(facts, start=1) if cit.quote.startswith(f[:3]))
+            assert cit.page == first, (cit.page, cit.quote)
+            pages.add(cit.page)
+    assert max(pages) > 2

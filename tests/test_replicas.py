@@ -18,29 +18,6 @@ from tests.conftest import free_port
 CONVERGE_SECONDS = 10
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = Path(sys.executable).parent / "chroma"
-    port = free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import chromadb
-
-    deadline = time.time() + 60
-    while True:
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-            break
-        except Exception:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("chroma server did not start")
-            time.sleep(0.5)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
 def _replica(tmp_path: Path, name: str, port: int):
     return load_settings(index_dir=tmp_path / name, chroma_host="127.0.0.1", chroma_port=port, sync_interval=0.5)
 

@@ -450,3 +450,18 @@ def test_a_request_refused_by_authentication_names_its_client_address_in_the_acc
     refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
     assert len(refused) == 2 and all(e["actor"] is None and e["client"] == "127.0.0.1" for e in refused)
     assert "rq-wrong" not in caplog.text
+
+
+def test_a_page_upload_naming_a_server_file_the_browser_never_uploaded_reads_nothing(index_settings, tmp_path):
+    secret = tmp_path / "secret.txt"  # a server file outside gradio's upload folder, of an accepted type
+    secret.write_text("内部通讯录\n值班电话是12345678。\n", encoding="utf-8")
+    before = _doc_titles(index_settings)
+    with running(build_app(index_settings)) as base:
+        page = _load(PageClient(base_url=base, timeout=60, headers={"Origin": base, "Sec-Fetch-Site": "same-origin"}))
+        for path in (str(secret), str(tmp_path / ".." / tmp_path.name / "secret.txt")):
+            meta = {"path": path, "orig_name": "secret.txt", "meta": {"_type": "gradio.FileData"}}
+            status, text = _call(page, "upload", [meta], None)  # gradio refuses it before the handler runs
+            assert "event: error" in text and "导入完成" not in text, text[-400:]
+        status, text = _page_upload(page, "宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode())
+        assert "导入完成" in text, text[-400:]  # a file the browser did upload still goes in
+    assert _doc_titles(index_settings) == sorted([*before, "宁海县扩权改革"])

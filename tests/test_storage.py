@@ -18,15 +18,8 @@ from ingest.store import Catalog, all_ids, chroma_collection
 from rag.api.app import create_app
 from rag.retrieve import HybridRetriever, load_index
 from rag.service import RagService, Upload
-from tests.conftest import CORPUS_FILE, FIXTURES
+from tests.conftest import CORPUS_FILE, FIXTURES, TEMPLATE, TOWNS
 from tests.server import running
-
-TEMPLATE = ("{town}扩权强镇试点工作情况报告\n"
-            "一、基本情况\n{town}位于县境东部，辖{villages}个行政村，常住人口{people}万人。\n"
-            "二、工作成效\n县政府向{town}下放行政审批事项{items}项，{town}便民服务中心全年办件{cases}件。\n"
-            "三、下一步打算\n继续深化扩权强镇改革，提升公共服务水平。\n")
-TOWNS = {"青石镇": {"villages": 12, "people": 3.1, "items": 42, "cases": 5120},
-         "白沙镇": {"villages": 17, "people": 4.6, "items": 58, "cases": 7305}}
 
 
 def _chunks(settings):

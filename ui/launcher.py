@@ -235,8 +235,13 @@ def mount_page(app: FastAPI, service: RagService) -> FastAPI:
     policy: AccessPolicy = app.state.policy
     sessions = PageSessions(policy)
     api_routes = list(app.router.routes)
+    page = build(service, policy)
+    # gradio accepts a file named by a request only from its own upload folder (processing_utils._check_allowed),
+    # but skips that check until the Blocks "has launched", which mount_gradio_app never marks: without this, a
+    # call to the page's upload event naming /etc/… or any server file would have it read and ingested
+    page.has_launched = True
     app = gr.mount_gradio_app(
-        app, build(service, policy), path="/", auth=sessions.login if policy.enabled else None,
+        app, page, path="/", auth=sessions.login if policy.enabled else None,
         auth_message="请用密钥登录：用户名为密钥名称，密码为密钥。", show_error=False,
         theme=THEME, css=CSS, footer_links=[], i18n=MISSING_TRANSLATIONS,
         max_file_size=policy.max_upload_bytes,

@@ -373,6 +373,8 @@ class ChatPage:
             self.policy.record(caller, "page", "delete_kb", _outcome(e), kb=name)
             return (f"删除失败：{_e(e.message)}", *[gr.update()] * 4)
         self.policy.record(caller, "page", "delete_kb", "ok", kb=name)
+        if name == DEFAULT_KB:  # the default knowledge base always exists: it is emptied, not removed
+            return (f"已清空默认知识库 {_e(name)}：删除了其中 {n} 篇文档，知识库本身保留。", *self._kb_updates(request))
         return (f"已删除知识库 {_e(name)}（{n} 篇文档）。", *self._kb_updates(request))
 
     def list_docs(self, request: gr.Request) -> list[list[Any]]:

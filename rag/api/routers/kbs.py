@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from core.kb import DEFAULT_KB
 from rag.api.deps import PolicyDep, Reader, ServiceDep
 from rag.api.errors import RESPONSES
 from rag.api.schemas import KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBaseUpdate
@@ -46,4 +47,6 @@ def delete(name: str, request: Request, caller: Reader, service: ServiceDep, pol
            ) -> dict[str, object]:
     request.state.kb = name
     policy.require_kb_admin(caller, name, [k.name for k in service.kbs()])
-    return {"deleted": name, "documents": service.delete_kb(name, confirm)}
+    n = service.delete_kb(name, confirm)
+    # the default knowledge base always exists: deleting it empties it (``emptied``), the others are removed
+    return {"deleted": name, "documents": n, "emptied": name == DEFAULT_KB}
