@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from core.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
-from eval.kits import KitQuestion, build_index, load_kit
 from eval.gold_set import load_gold
+from eval.kits import KitQuestion, build_index, load_kit
 from eval.score import norm
 
 TRAIN_FILE = PROJECT_ROOT / "eval" / "train_data" / "cmrc-trial-train.jsonl"

@@ -200,7 +200,8 @@ class ExtractiveAnswerer:
             # a unit with a magnitude ("万元") may be written with the magnitude alone ("500万以下")
             magnitude = re.match(r"[万亿千百]", q.unit)
             unit = re.escape(q.unit) + (f"|{magnitude.group(0)}" if magnitude else "")
-            if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?(?:{unit})", c.norm):
+            # a table cell gives it in its header instead: "投资额(万元):1200"
+            if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?(?:{unit})|[(（]\s*(?:{unit})\s*[)）]\s*[:：]?\s*\d", c.norm):
                 return False
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
@@ -211,8 +212,16 @@ class ExtractiveAnswerer:
                        if len(w) >= 2 and not _RATE_Q.search(w)):
                 return False
         if q.place_unit and "place" not in self.ablate:
-            # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already
-            if not any(e.endswith(q.place_unit) and e not in q.norm for e in entities(c.norm, min_len=2, flags=("ns",))):
+            # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already;
+            # documents often drop the unit ("浙江有6个镇"), so a name counts when its document writes it with the
+            # unit somewhere ("浙江省")
+            doc = self._doc(c.hit.chunk.doc_id)
+            if not any(e not in q.norm and name_stem(e) not in q.norm
+                       and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc
+                            # or it heads a list of names counted in that unit: "杨汛桥、钱清…平水5镇"
+                            or re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
+                                         + re.escape(q.place_unit), c.norm))
+                       for e in entities(c.norm, min_len=2, flags=("ns",))):
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
@@ -347,12 +356,11 @@ class ExtractiveAnswerer:
             quote = last.quote.rstrip()
             # a lead-in, a heading, or a heading-like line that only restates the question ("——两头热中间冷。")
             # (a heading that already states the figure or date asked for is the whole answer)
-            states = (q.what == "number" and _FIGURE.search(normalize(quote))) or (
-                q.what == "date" and _DATE_FIGURE.search(normalize(quote)))
+            states = _states_asked(q, quote)
             lead_in = (quote.endswith((":", "：")) or (heading_level(quote) is not None and len(quote) <= 30
                                                         and not states)
                        or (last is chosen[0] and best.sentences == 1 and best.features[FEATURES.index("restates")]
-                           and len(quote) <= 30))
+                           and len(quote) <= 30 and not states))
             if not lead_in:
                 break
             body = (q.what in ("explain", "list", "fact") and last is chosen[0] and best.sentences == 1
@@ -384,8 +392,7 @@ class ExtractiveAnswerer:
                     chosen.append(_evidence(c))
                     docs.add(c.hit.chunk.doc_id)
         taken = {(e.n, e.start) for e in chosen}
-        chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
-                  for e in chosen]
+        chosen = [_with_lead(q, e) if e.lead is not None and (e.n, e.lead) not in taken else e for e in chosen]
         return reading_order(chosen)
 
     @staticmethod
@@ -404,6 +411,22 @@ class ExtractiveAnswerer:
                 items.append(_evidence(c))
                 expected = next_item(c.text)
         return items
+
+
+def _states_asked(q: Question, text: str) -> bool:
+    """Whether the text already states the figure or date a number/date question asks for."""
+    return bool((q.what == "number" and _FIGURE.search(normalize(text)))
+                or (q.what == "date" and _DATE_FIGURE.search(normalize(text))))
+
+
+def _with_lead(q: Question, e: Evidence) -> Evidence:
+    """The quote widened to the short heading before it that matched the question; a heading that itself states
+    the figure or date asked ("(一)初试阶段:2005年一2007年") is the whole answer, without the text under it."""
+    assert e.lead is not None
+    heading = e.hit.chunk.text[e.lead : e.start].rstrip()
+    if _states_asked(q, heading):
+        return replace(e, start=e.lead, end=e.lead + len(heading))
+    return replace(e, start=e.lead)
 
 
 def _join_adjacent(chosen: list[Evidence]) -> list[Evidence]:

@@ -14,7 +14,8 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.retrieve import HybridRetriever, Index
+from rag.question import analyse, part_question
+from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
 class Citation(BaseModel):
@@ -137,13 +138,30 @@ class AskEngine:
         assert result is not None
         return result
 
+    def _retrieve(self, query: str, k: int) -> Hits:
+        """The question's top-k hits; for a comparison ("A和B…分别…"), followed by the top-k hits of each part's own
+        question (rag.question.part_question) not already among them, so that each part is answered from contexts
+        retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
+        hits = self.retriever.search(query, top_k=k)
+        q = analyse(query)
+        if len(q.parts) < 2:
+            return hits
+        seen = {h.chunk.chunk_id for h in hits}
+        extra: list[Hit] = []
+        for part in q.parts:
+            for h in self.retriever.search(part_question(query, part, q.parts), top_k=k):
+                if h.chunk.chunk_id not in seen:
+                    seen.add(h.chunk.chunk_id)
+                    extra.append(h)
+        return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity)
+
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, top_k: int | None = None, *, stream_tokens: bool = True
     ) -> Iterator[Event]:
         """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
         query = self.condense(question, history or [])
-        hits = self.retriever.search(query, top_k=max(top_k or self.settings.top_k, 5))
+        hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []
         fallback: Fallback | None = None

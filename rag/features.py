@@ -187,7 +187,9 @@ class CandidateBuilder:
         has_date = bool(_DATE.search(text))
         unit_match = 0.0
         if q.unit:
-            unit_match = 1.0 if re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?{re.escape(q.unit)}", text) else 0.0
+            # the unit after the figure, or in a table cell's header before it ("投资额(万元):1200")
+            u = re.escape(q.unit)
+            unit_match = 1.0 if re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?{u}|[(（]\s*{u}\s*[)）]\s*[:：]?\s*\d", text) else 0.0
         definition = 0.0
         if q.term:
             t = normalize(q.term)
