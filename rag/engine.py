@@ -139,10 +139,17 @@ class AskEngine:
         return result
 
     def _retrieve(self, query: str, k: int) -> Hits:
-        """The question's top-k hits; for a comparison ("A和B…分别…"), followed by the top-k hits of each part's own
-        question (rag.question.part_question) not already among them, so that each part is answered from contexts
+        """The question's top-k hits, reranked by the learned answer scorer from the fused top `rerank_pool`
+        (settings; ExtractiveAnswerer.rerank); for a comparison ("A和B…分别…"), followed by the top-k hits of each
+        part's own question (rag.question.part_question) not already among them, so that each part is answered from contexts
         retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
-        hits = self.retriever.search(query, top_k=k)
+        s = self.settings
+        if s.rerank_pool > k:
+            got = self.retriever.search(query, top_k=s.rerank_pool)
+            hits = Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight), got.timings_ms,
+                        got.top_similarity)
+        else:
+            hits = self.retriever.search(query, top_k=k)
         q = analyse(query)
         if len(q.parts) < 2:
             return hits
