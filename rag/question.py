@@ -15,7 +15,7 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
-_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
+_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[两二三四五六七八九十]")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 # "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
@@ -36,7 +36,7 @@ def answer_kind(question: str) -> str:
     """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
-    if re.search(r"哪几|哪些", question):
+    if re.search(r"哪几|哪些|哪[两二三四五六七八九十]", question):  # "哪两类许可" asks for two items
         return "list"
     if _NUMBER_Q.search(question):
         return "number"
