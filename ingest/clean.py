@@ -149,9 +149,12 @@ _FIELDS = [(name, re.compile(pat)) for name, pat in _FIELD_VALUES]
 _BRACKET_FIELD = re.compile(r"【([^【】\n]{1,12})】")
 _BRACKET_RUN = re.compile(r"(?:【[^【】\n]{1,12}】[^【\n]*){2,}")
 _LANG_VALUE = re.compile(r"(?:中文|英文|日文|汉语|英语)")
+# "[ 2023-07-28 16:40 ] ，正文：" — or without brackets, where the "正文：" label must follow ("2023年08月11日，正文：",
+# "2023-08-07 13:12，正文："): a line that merely opens with a date is text
+_NEWS_DATE = r"(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 _NEWS_HEADER = re.compile(
-    r"^\s*[\[【(（]\s*(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*"
-    r"[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?\s*"
+    rf"^\s*(?:[\[【(（]\s*{_NEWS_DATE}\s*[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?"
+    rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：])\s*"
 )
 _META_KEYS = {"期刊名称": "journal", "作者": "authors", "作者单位": "affiliation", "年(卷),期": "issue",
               "年(卷)，期": "issue", "总页数": "pages", "正文语种": "language", "文献来源": "journal",
@@ -184,7 +187,7 @@ def split_metadata(line: str, meta: dict[str, str]) -> str:
     remaining text ('' when the line was only metadata)."""
     m = _NEWS_HEADER.match(line)
     if m:
-        meta.setdefault("date", re.sub(r"\s+", "", m.group(1)))
+        meta.setdefault("date", re.sub(r"\s+", "", m.group(1) or m.group(2)))
         line = line[m.end() :]
     for name, pat in _FIELDS:
         def take(mm: re.Match[str], name: str = name) -> str:

@@ -89,3 +89,15 @@ def test_author_note_receipt_date_funding_and_news_header_are_metadata():
     assert meta["received"] == "2021-05-06" and meta["date"] == "2023-07-28" and meta["author_note"].startswith("王五")
     assert "21ZZ03" in meta["funding"]
     assert split_metadata("年份 2022 2023 正常文本。", {}) == "年份 2022 2023 正常文本。"
+
+
+def test_news_record_header_without_brackets_is_metadata_but_a_sentence_opening_with_a_date_is_text():
+    from ingest.clean import split_metadata
+
+    for header, date in (("2023年08月11日，正文：", "2023年08月11日"), ("2023-08-07 13:12，正文：", "2023-08-07")):
+        meta: dict[str, str] = {}
+        assert split_metadata(header + "   县政府召开会议。", meta) == "县政府召开会议。"
+        assert meta["date"] == date
+    meta = {}
+    assert split_metadata("2023年8月11日，县政府召开会议。", meta) == "2023年8月11日，县政府召开会议。"
+    assert "date" not in meta
