@@ -136,13 +136,19 @@ _LINE_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "”", "’"
 
 def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
     """Re-join lines that a PDF/OCR layout wrapped mid-sentence: a long line that does not end
-    a sentence continues on the next line, unless that line opens a heading."""
-    from ingest.headings import heading_level
+    a sentence continues on the next line, unless that line opens a heading. A line holding only a chapter or
+    section marker (「第二章」, ingest.headings.BARE_ORDINAL) is joined to the short title on the next line
+    (「组织与职责」: not a heading, no sentence end, at most ingest.headings.TITLE_CHARS characters), as one
+    heading line: 「第二章组织与职责」."""
+    from ingest.headings import BARE_ORDINAL, TITLE_CHARS, heading_level
 
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else None
         if prev is not None and len(prev) >= min_len and not prev.endswith(_LINE_END) and heading_level(line) is None:
+            out[-1] = prev + line
+        elif (prev is not None and BARE_ORDINAL.match(prev) and heading_level(line) is None
+              and len(line) <= TITLE_CHARS and not line.endswith(_LINE_END)):
             out[-1] = prev + line
         else:
             out.append(line)

@@ -33,6 +33,12 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (ITEM_LEVEL + 3, re.compile(r"^[(（]\s*\d{1,2}\s*[)）]")),
     (ITEM_LEVEL + 4, re.compile("^[\u2460-\u2473]")),
 ]
+BARE_ORDINAL = re.compile(rf"{_ORDINAL_UNIT}\s*(?:[章节编]|部分)$")
+"""A line holding only a chapter or section marker (「第二章」): a PDF whose heading is typeset as two text runs
+(marker, wide space, title) gives its title on the next line."""
+TITLE_CHARS = 24
+"""Longest heading title kept in a section path (characters)."""
+
 # Parenthesised Chinese numerals are headings wherever they stand, e.g. "一、…的动因(一)经济…".
 INLINE_HEADING = re.compile(rf"[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")
 _TITLE_END = re.compile(r"[。！？!?；;:：,，]")
@@ -49,7 +55,7 @@ def heading_level(sentence: str) -> int | None:
     return None
 
 
-def heading_title(sentence: str, limit: int = 24) -> str:
+def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
     """The short title of a heading sentence: up to its first punctuation, at most `limit` chars. An ordinal
     marker (第X章, 第X节, 第X条) is set apart from its title by one space, as 公文 and laws print it
     (「第二章　组织与职责」), whether or not cleaning kept the space: 「第二章 组织与职责」."""

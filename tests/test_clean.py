@@ -52,6 +52,16 @@ def test_clean_corpus_has_no_noise_left(corpus_text):
     assert "2007年5月" in joined and "杨汛桥" in joined
 
 
+def test_a_chapter_or_section_marker_alone_on_its_line_is_joined_to_its_short_title():
+    from ingest.clean import join_wrapped_lines
+
+    assert join_wrapped_lines(["第二章", "组织与职责", "第一节", "机构设置", "一、领导小组"]) == [
+        "第二章组织与职责", "第一节机构设置", "一、领导小组"]
+    # a sentence, a heading or a long line after the marker is not its title
+    for nxt in ("本章适用于全体职工。", "一、领导小组", "领导小组由单位负责人担任组长负责统筹协调各项工作并研究解决问题"):
+        assert join_wrapped_lines(["第二章", nxt]) == ["第二章", nxt]
+
+
 def test_lines_wrapped_mid_sentence_are_rejoined_but_paragraphs_and_headings_kept():
     from ingest.clean import join_wrapped_lines
 
