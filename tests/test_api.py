@@ -390,3 +390,23 @@ def test_an_upload_job_that_cannot_read_its_file_fails_with_the_errors_code_and_
         assert bad.status_code == 415 and set(bad.json()) == {"error"}
         missing = httpx.get(base + "/v1/documents/jobs/nosuchjob")
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_an_upload_job_is_seen_only_by_admins_of_its_knowledge_base(index_settings):
+    keys = KeyStore(index_settings)
+    ops, reader = keys.create("ops", "admin"), keys.create("portal", "reader")
+    other = keys.create("fin-ops", "reader", {"fin": "admin"})
+    auth = lambda k: {"Authorization": f"Bearer {k}"}  # noqa: E731
+    with running(create_app(index_settings)) as base:
+        assert httpx.post(base + "/v1/kbs", json={"name": "fin"}, headers=auth(ops)).status_code == 201
+        r = httpx.post(base + "/v1/documents?wait=false", headers=auth(ops), timeout=30,
+                       files=[("files", ("宁海.txt", "宁海县扩权改革\n宁海县下放了38项行政审批权。".encode(), "text/plain"))])
+        assert r.status_code == 202
+        where = r.headers["location"]
+        assert httpx.get(base + where, headers=auth(ops)).status_code == 200
+        assert httpx.get(base + where, headers=auth(reader)).status_code == 403  # reads default, administers nothing
+        assert httpx.get(base + where, headers=auth(other)).json()["error"]["code"] == "not_found"  # may not read it
+        assert httpx.get(base + where).status_code == 401
+        deadline = time.monotonic() + 60  # the job ends before the index goes away
+        while httpx.get(base + where, headers=auth(ops)).json()["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
