@@ -6,6 +6,18 @@ def test_fold_width_turns_fullwidth_digits_and_letters_half_width():
     assert fold_width("第一，") == "第一，"  # Chinese punctuation kept: it marks sentence ends
 
 
+def test_fold_width_folds_the_decimal_point_thousands_separator_and_percent_inside_a_number():
+    assert fold_width("增长１２．５％，达到３，２００万元。") == "增长12.5%，达到3,200万元。"
+    assert fold_width("共１，２３４，５６７元") == "共1,234,567元"
+    assert clean_line("全年增长１２．５％，经费３，２００万元。") == "全年增长12.5%，经费3,200万元。"
+
+
+def test_fold_width_keeps_a_clause_comma_between_two_numbers():
+    assert fold_width("分别为2022，2023年") == "分别为2022，2023年"  # not a thousands group: two values
+    assert fold_width("12，15和1，2345") == "12，15和1，2345"
+    assert fold_width("一是，二是") == "一是，二是"
+
+
 def test_ocr_spacing_inside_numbers_and_words_is_repaired():
     # real lines of the corpus
     assert fix_ocr_spacing("2 0 0 7年 5月 ,浙 江 省 政 府 出 台 了") == "2007年5月,浙江省政府出台了"
@@ -38,6 +50,16 @@ def test_clean_corpus_has_no_noise_left(corpus_text):
     for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥"):
         assert noise not in joined
     assert "2007年5月" in joined and "杨汛桥" in joined
+
+
+def test_a_chapter_or_section_marker_alone_on_its_line_is_joined_to_its_short_title():
+    from ingest.clean import join_wrapped_lines
+
+    assert join_wrapped_lines(["第二章", "组织与职责", "第一节", "机构设置", "一、领导小组"]) == [
+        "第二章组织与职责", "第一节机构设置", "一、领导小组"]
+    # a sentence, a heading or a long line after the marker is not its title
+    for nxt in ("本章适用于全体职工。", "一、领导小组", "领导小组由单位负责人担任组长负责统筹协调各项工作并研究解决问题"):
+        assert join_wrapped_lines(["第二章", nxt]) == ["第二章", nxt]
 
 
 def test_lines_wrapped_mid_sentence_are_rejoined_but_paragraphs_and_headings_kept():
