@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
-from core.text import NOT_FOUND, SENTENCE_END_CHARS
+from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
 from ingest.chunk import sentence_spans
 from ingest.headings import heading_level
 from ingest.tokenize import entities, normalize_variants, nouns, synonyms, tokenize, words
@@ -97,7 +97,10 @@ def _remember(cache: dict[str, _T], key: str, make: Callable[[], _T]) -> _T:
 
 
 def _heading_like(sentence: str, level: int | None) -> bool:
-    """A 公文 heading, a dash-led one ("——权力下放断链。") or a line too short to be a statement."""
+    """A 公文 heading, a dash-led one ("——权力下放断链。") or a line too short to be a statement; never a table
+    row (cells joined by core.text.TABLE_CELL_SEP), which states its own facts however short."""
+    if TABLE_CELL_SEP in sentence:
+        return False
     return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
 
 

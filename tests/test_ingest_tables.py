@@ -57,3 +57,15 @@ def test_a_question_about_one_table_row_is_answered_with_that_row_not_the_column
     quotes = [c.quote for c in r.citations]
     assert any("污水处理厂｜投资：1200万元" in q for q in quotes)
     assert not any(line.strip("。") in {"投资｜完成时间", "项目｜投资｜完成时间"} for q in quotes for line in q.split("\n"))
+
+
+def test_a_short_table_row_is_not_quoted_as_the_heading_of_the_row_after_it(tmp_path):
+    from tests.conftest import index_of
+
+    text = ("镇重点项目安排\n"
+            "垃圾中转站｜投资：450万元｜完成时间：2023年9月。\n"
+            "乡村道路｜投资：800万元｜完成时间：2024年3月。\n"
+            "污水管网｜投资：600万元｜完成时间：2024年6月。\n")
+    r = RagService(index_of(tmp_path, {"项目.txt": text})).ask("乡村道路投资多少？")
+    assert not r.abstained and "800万元" in r.answer
+    assert "垃圾中转站" not in r.answer
