@@ -212,11 +212,16 @@ def _bracket_record(m: re.Match[str], meta: dict[str, str]) -> str:
 def split_metadata(line: str, meta: dict[str, str]) -> str:
     """Remove record-header metadata from one cleaned line, adding it to `meta` (field → value: clc,
     doc_code, article_no, doi, received, funding, author_note, journal, authors, date, …). Returns the
-    remaining text ('' when the line was only metadata)."""
+    remaining text ('' when the line was only metadata). A news record header is the document's date the first
+    time; a later one (the next record of a compilation) keeps its date in the text, so no record loses it."""
     m = _NEWS_HEADER.match(line)
     if m:
-        meta.setdefault("date", re.sub(r"\s+", "", m.group(1) or m.group(2)))
-        line = line[m.end() :]
+        date = re.sub(r"\s+", "", m.group(1) or m.group(2))
+        if "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
+            line = f"{date}，{line[m.end() :]}"
+        else:
+            meta["date"] = date
+            line = line[m.end() :]
     for name, pat in _FIELDS:
         def take(mm: re.Match[str], name: str = name) -> str:
             meta.setdefault(name, re.split(r"[:：]", mm.group(), maxsplit=1)[1].strip())

@@ -123,3 +123,18 @@ def test_news_record_header_without_brackets_is_metadata_but_a_sentence_opening_
     meta = {}
     assert split_metadata("2023年8月11日，县政府召开会议。", meta) == "2023年8月11日，县政府召开会议。"
     assert "date" not in meta
+
+
+def test_each_record_of_a_news_compilation_keeps_its_date():
+    from ingest.articles import documents_from_text
+
+    text = ("镇政务动态汇编\n"
+            "镇召开工作推进会\n2023年08月11日，正文：8月10日，镇召开工作推进会，确定下放审批事项42项。\n"
+            "镇便民服务中心启用\n2023年09月02日，正文：镇便民服务中心正式启用，设置综合窗口12个。\n"
+            "镇举办文化节\n2023年10月15日，正文：镇举办第五届文化节，接待游客3万人次。\n")
+    docs = documents_from_text(text, "汇编.txt")
+    body = "\n".join(d.text for d in docs)
+    assert "正文" not in body
+    for date in ("2023年09月02日", "2023年10月15日"):
+        assert date in body
+    assert all(d.meta.get("date") for d in docs)
