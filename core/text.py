@@ -30,3 +30,9 @@ def book_title(title: str) -> str:
     (「《实践与思考》」 stays 「《实践与思考》」, not 「《《实践与思考》》」)."""
     t = title.strip()
     return t if t.startswith("《") and t.endswith("》") else f"《{t}》"
+
+
+TABLE_CELL_SEP = "｜"
+"""Separator between the cells of a table row as ingest writes it (full-width vertical line, U+FF5C):
+「项目：污水处理厂｜投资：1200万元｜完成时间：2023年12月。」 (ingest.formats.table_lines). A line holding it is a table
+row that reads on its own (its cells named by their column headers), not a heading of the line after it."""

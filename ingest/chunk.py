@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from core.kb import DEFAULT_KB
 from core.text import CLOSING_CHARS, SENTENCE_END_CHARS
 from ingest.articles import Document
-from ingest.headings import INLINE_HEADING, heading_level, heading_title
+from ingest.headings import INLINE_HEADING, ITEM_LEVEL, heading_level, heading_title
 
 # A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
 _SENT_END = re.compile(f"[{re.escape(SENTENCE_END_CHARS)}]+[{re.escape(CLOSING_CHARS)}]*|\n")
@@ -26,8 +26,9 @@ _PROTECTED = re.compile(
 )
 
 
-SECTION_LEVEL = 1
-"""Headings of this level or higher (第X章 0; 一、 and 第X条 1, see ingest.headings) always start a chunk."""
+CHUNK_START_LEVEL = ITEM_LEVEL
+"""Headings of this level or an outer one (第X章, 第X节, 一、, 第X条; levels of ingest.headings) always start a
+chunk."""
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -41,6 +42,12 @@ LEAD_IN_END = ":："
 
 def _lead_in(text: str, span: Span) -> bool:
     return text[span.end - 1] in LEAD_IN_END
+
+
+def _bare_heading(text: str, span: Span) -> bool:
+    """A heading standing alone (「第一节 机构设置」), not a heading sentence that carries text (「第三条 …。」)."""
+    return (span.heading is not None and not _SENT_END.search(text, span.start, span.end - 1)
+            and text[span.end - 1] not in SENTENCE_END_CHARS)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -134,6 +141,22 @@ def _split_long(text: str, span: Span, max_chars: int, keep: list[tuple[int, int
     return out
 
 
+def _innermost_section(text: str, group: list[Span], section: str, path_after: dict[Span, str]) -> str:
+    """The section of a chunk that opens with bare headings in a row (「第二章 …」「第一节 …」「一、…」, then text) is
+    that of the innermost of them, 「第二章 … > 第一节 … > 一、…」, when no heading later in the chunk closes it
+    (one of its level or an outer one); otherwise ``section``, the path where the chunk opens."""
+    lead = 0
+    while lead < len(group) and _bare_heading(text, group[lead]):
+        lead += 1
+    if lead < 2 or lead == len(group):
+        return section
+    inner = group[lead - 1]
+    assert inner.heading is not None
+    if any(s.heading is not None and s.heading <= inner.heading for s in group[lead:]):
+        return section
+    return path_after.get(inner, section)
+
+
 def make_chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha1(f"{doc_id}\n{text}".encode()).hexdigest()[:20]
 
@@ -190,6 +213,7 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         spans.extend(_split_long(text, s, max_chars, keep) if s.end - s.start > max_chars else [s])
 
     stack: list[tuple[int, str]] = []
+    path_after: dict[Span, str] = {}  # a heading's section path, itself included
     groups: list[tuple[list[Span], str]] = []
     current: list[Span] = []
     current_section = ""
@@ -203,12 +227,11 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
         if current:
             # the heading that opens the chunk: a lead-in carried over stands before its first item
             opener = next((c.heading for c in current if not _lead_in(text, c)), None)
-            only_headings = all(c.heading is not None and not _SENT_END.search(text, c.start, c.end - 1)
-                                and text[c.end - 1] not in SENTENCE_END_CHARS for c in current)
+            only_headings = all(_bare_heading(text, c) for c in current)
             if span.heading is not None and not only_headings and (
-                    span.heading <= SECTION_LEVEL or (opener is not None and span.heading <= opener)
+                    span.heading <= CHUNK_START_LEVEL or (opener is not None and span.heading <= opener)
                     or (current[-1].end - current[0].start) >= target // 3):
-                # a section heading (第X章, 一、, 第X条) or a sibling of the chunk's own heading starts a new chunk;
+                # a section heading (第X章, 第X节, 一、, 第X条) or a sibling of the chunk's own heading starts a new chunk;
                 # a deeper item (（一）, 1.) starts one unless the chunk before it is short
                 flush = True
             elif size > max_chars:
@@ -237,6 +260,7 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
             while stack and stack[-1][0] >= span.heading:
                 stack.pop()
             stack.append((span.heading, heading_title(text[span.start : span.end])))
+            path_after[span] = section_now()
         if not current or (span.heading is not None and all(_lead_in(text, c) for c in current)):
             current_section = section_now()  # a chunk opened by a lead-in is in the section of the item after it
         current.append(span)
@@ -245,6 +269,7 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
 
     chunks: list[Chunk] = []
     for seq, (group, section) in enumerate(groups):
+        section = _innermost_section(text, group, section, path_after)
         start, end = group[0].start, group[-1].end
         body = text[start:end]
         chunks.append(

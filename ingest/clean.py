@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) and the
-# ideographic space; Chinese punctuation is kept as it marks sentence ends.
+# Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A), the percent sign and the
+# ideographic space; Chinese punctuation is kept as it marks sentence ends (see _NUMBER_MARKS for the marks
+# inside a number).
 _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 _WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
 _WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
+_WIDTH_TABLE[0xFF05] = ord("%")  # ％ has no other use than a percent sign
 _WIDTH_TABLE[0x3000] = 0x20
 _WIDTH_TABLE[0xA0] = 0x20
 _WIDTH_TABLE[0xFEFF] = None
@@ -24,10 +26,30 @@ _WIDTH_TABLE[0x200B] = None
 _COMPAT_HAN = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
+# Full-width marks that are part of a number once its digits are folded: the decimal point ．between digits
+# (「１２．５％」) and the thousands separator ，before groups of exactly three digits (「３，２００万元」); a ，
+# anywhere else separates clauses and stays.
+_NUMBER_MARKS = re.compile(r"(?<=\d)．(?=\d)|(?<![\d,，.．])\d{1,3}(?:，\d{3})+(?![\d，.．])")
+
+
+def _fold_number_marks(m: re.Match[str]) -> str:
+    return m.group().replace("．", ".").replace("，", ",")
+
+
 def fold_width(text: str) -> str:
-    """Full-width digits/Latin letters to half-width; odd spaces to plain spaces; compatibility Han forms
-    (Kangxi radicals, compatibility ideographs) to their unified ideographs by NFKC."""
+    """Unicode width folding (the compatibility mappings of NFKC, applied where they do not change meaning):
+    full-width digits/Latin letters and ％ to ASCII; inside a number the full-width decimal point and
+    thousands separator too (「１２．５％」 → 「12.5%」, 「３，２００万元」 → 「3,200万元」); odd spaces to plain
+    spaces; compatibility Han forms (Kangxi radicals, compatibility ideographs) to their unified ideographs.
+
+    Why folded in the STORED text (cleaning calls this on every line) and not only when comparing: a quote must
+    be an exact substring of the stored text, and questions are folded the same way (rag.service), so a figure
+    asked for in either width is found, quoted and checked (rag.cite numbers) in one form. Full-width Chinese
+    punctuation (，。：；) is NOT folded outside numbers: it marks clause and sentence ends (GB/T 15834-2011).
+    Lengths are kept except where NFKC rewrites compatibility Han forms."""
     text = text.translate(_WIDTH_TABLE)
+    if "．" in text or "，" in text:
+        text = _NUMBER_MARKS.sub(_fold_number_marks, text)
     if _COMPAT_HAN.search(text):
         text = _COMPAT_HAN.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     return text
@@ -114,13 +136,19 @@ _LINE_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "”", "’"
 
 def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
     """Re-join lines that a PDF/OCR layout wrapped mid-sentence: a long line that does not end
-    a sentence continues on the next line, unless that line opens a heading."""
-    from ingest.headings import heading_level
+    a sentence continues on the next line, unless that line opens a heading. A line holding only a chapter or
+    section marker (「第二章」, ingest.headings.BARE_ORDINAL) is joined to the short title on the next line
+    (「组织与职责」: not a heading, no sentence end, at most ingest.headings.TITLE_CHARS characters), as one
+    heading line: 「第二章组织与职责」."""
+    from ingest.headings import BARE_ORDINAL, TITLE_CHARS, heading_level
 
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else None
         if prev is not None and len(prev) >= min_len and not prev.endswith(_LINE_END) and heading_level(line) is None:
+            out[-1] = prev + line
+        elif (prev is not None and BARE_ORDINAL.match(prev) and heading_level(line) is None
+              and len(line) <= TITLE_CHARS and not line.endswith(_LINE_END)):
             out[-1] = prev + line
         else:
             out.append(line)
@@ -184,11 +212,16 @@ def _bracket_record(m: re.Match[str], meta: dict[str, str]) -> str:
 def split_metadata(line: str, meta: dict[str, str]) -> str:
     """Remove record-header metadata from one cleaned line, adding it to `meta` (field → value: clc,
     doc_code, article_no, doi, received, funding, author_note, journal, authors, date, …). Returns the
-    remaining text ('' when the line was only metadata)."""
+    remaining text ('' when the line was only metadata). A news record header is the document's date the first
+    time; a later one (the next record of a compilation) keeps its date in the text, so no record loses it."""
     m = _NEWS_HEADER.match(line)
     if m:
-        meta.setdefault("date", re.sub(r"\s+", "", m.group(1) or m.group(2)))
-        line = line[m.end() :]
+        date = re.sub(r"\s+", "", m.group(1) or m.group(2))
+        if "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
+            line = f"{date}，{line[m.end() :]}"
+        else:
+            meta["date"] = date
+            line = line[m.end() :]
     for name, pat in _FIELDS:
         def take(mm: re.Match[str], name: str = name) -> str:
             meta.setdefault(name, re.split(r"[:：]", mm.group(), maxsplit=1)[1].strip())

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ArchiveTooLarge, ConverterMissing, LoadError
+from core.text import TABLE_CELL_SEP
 
 MAX_UNPACKED = 100 * 1024 * 1024
 """Largest total uncompressed size (bytes) of a zip-based file (docx, xlsx, ofd)."""
 MAX_RATIO = 100
 """Largest ratio uncompressed / compressed size of a zip-based file; real office files stay below ~20."""
-CELL_SEP = "｜"
-"""Separator between the cells of a table row (full-width vertical line)."""
+CELL_SEP = TABLE_CELL_SEP  # core.text: a line holding it is a table row (see there)
 ROW_END = "。"
 """A table row ends like a sentence, so that it is never run into the next line."""
 
@@ -62,29 +62,54 @@ _NUMERIC = re.compile(r"^[\d\s.,，%％+\-−—~～/年月日万亿元个项]*$
 
 
 def _is_header(row: list[str]) -> bool:
-    """A header row names its columns: every cell filled, none a bare number or date."""
+    """A header row names its columns: at least two named, none a bare number or date, every cell filled except
+    perhaps the first (the stub head over a column of row names, often left blank)."""
     filled = [c for c in row if c.strip()]
-    return len(filled) == len(row) and len(row) >= 2 and not any(_NUMERIC.match(c) for c in filled)
+    named = len(filled) == len(row) or (not row[0].strip() and len(filled) == len(row) - 1)
+    return named and len(row) >= 2 and len(filled) >= 2 and not any(_NUMERIC.match(c) for c in filled)
+
+
+def _is_caption(row: list[str], width: int) -> bool:
+    """A title row over a table of several columns: its filled cells hold one text (one cell merged across the
+    row, one filled cell beside blank ones, or the same text repeated by a reader that unmerges cells)."""
+    return width >= 2 and len({c for c in row if c.strip()}) == 1
+
+
+def _line(cells: list[str]) -> str:
+    line = CELL_SEP.join(cells)
+    if line and line[-1] not in "。！？；":
+        line += ROW_END
+    return line
 
 
 def table_lines(rows: list[list[str]]) -> list[str]:
-    """Rows of cell texts → one line per row; with a header row, each cell is 「header：value」."""
+    """Rows of cell texts → one line per row; with a header row, each cell is 「header：value」, so that every
+    row reads on its own (a question about one row finds its row, never a line of column names).
+
+    Title rows above the table (one text across the row) become lines of their own before it; the header is the
+    first row after them (see _is_header); a data row identical to the header (a header repeated where a table
+    continues on the next page) is dropped."""
     rows = [[re.sub(r"\s+", " ", c).strip() for c in r] for r in rows]
     rows = [r for r in rows if any(r)]
     if not rows:
         return []
-    header = rows[0] if len(rows) > 1 and _is_header(rows[0]) else None
+    width = max(len(r) for r in rows)
     out = []
+    while len(rows) > 1 and _is_caption(rows[0], width):
+        out.append(_line([next(c for c in rows[0] if c)]))
+        rows = rows[1:]
+    header = rows[0] if len(rows) > 1 and _is_header(rows[0]) else None
     for r in rows[1:] if header else rows:
         if header:
+            if r == header:
+                continue
             cells = [f"{h}：{v}" if h else v for h, v in zip(header, r, strict=False) if v]
             cells += [v for v in r[len(header):] if v]
         else:
             cells = [v for v in r if v]
-        line = CELL_SEP.join(cells)
-        if line and line[-1] not in "。！？；":
-            line += ROW_END
-        out.append(line)
+        line = _line(cells)
+        if line:
+            out.append(line)
     return out
 
 

@@ -1,4 +1,8 @@
-"""公文 headings: 第X章/编 > 一、/第X条 > （一） > 1. > （1） > ① (circled numbers ①–⑳ opening a line)."""
+"""公文 headings, outermost first: 第X编/章 > 第X节 > 一、/第X条 > （一） > 1. > （1） > ① (circled numbers ①–⑳
+opening a line).
+
+Levels follow the 公文 numbering order of GB/T 9704-2012 (7.3.3: 一、 （一） 1. （1）) and the chapter/section
+layout of laws and regulations (立法技术规范: 编、章、节、条): a smaller level is an outer heading."""
 
 from __future__ import annotations
 
@@ -9,16 +13,32 @@ from core.text import CN_DIGITS
 _CN_NUM = CN_DIGITS + "十百"  # headings count up to 百
 METADATA_HEADING = "文献信息"
 """Heading of the block in which ingest restates a document's record metadata (authors, journal, dates)."""
+
+CHAPTER_LEVEL = 0
+"""第X编, 第X章, 第X部分 (and the metadata block's heading)."""
+SECTION_LEVEL = 1
+"""第X节: a section of a chapter."""
+ITEM_LEVEL = 2
+"""一、 and 第X条: the first numbered level of a 公文, an article of a regulation."""
+
+_ORDINAL_UNIT = rf"^第[{_CN_NUM}\d]+"
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
-    (0, re.compile(rf"^{METADATA_HEADING}$")),
-    (0, re.compile(rf"^第[{_CN_NUM}\d]+[章编部分](?=\s|\S)")),
-    (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
-    (1, re.compile(rf"^第[{_CN_NUM}\d]+条")),
-    (2, re.compile(rf"^[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")),
-    (3, re.compile(r"^\d{1,2}\s*[.．、](?!\d)")),
-    (4, re.compile(r"^[(（]\s*\d{1,2}\s*[)）]")),
-    (5, re.compile("^[\u2460-\u2473]")),
+    (CHAPTER_LEVEL, re.compile(rf"^{METADATA_HEADING}$")),
+    (CHAPTER_LEVEL, re.compile(rf"{_ORDINAL_UNIT}(?:[章编]|部分)")),
+    (SECTION_LEVEL, re.compile(rf"{_ORDINAL_UNIT}节(?!课)")),
+    (ITEM_LEVEL, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
+    (ITEM_LEVEL, re.compile(rf"{_ORDINAL_UNIT}条")),
+    (ITEM_LEVEL + 1, re.compile(rf"^[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")),
+    (ITEM_LEVEL + 2, re.compile(r"^\d{1,2}\s*[.．、](?!\d)")),
+    (ITEM_LEVEL + 3, re.compile(r"^[(（]\s*\d{1,2}\s*[)）]")),
+    (ITEM_LEVEL + 4, re.compile("^[\u2460-\u2473]")),
 ]
+BARE_ORDINAL = re.compile(rf"{_ORDINAL_UNIT}\s*(?:[章节编]|部分)$")
+"""A line holding only a chapter or section marker (「第二章」): a PDF whose heading is typeset as two text runs
+(marker, wide space, title) gives its title on the next line."""
+TITLE_CHARS = 24
+"""Longest heading title kept in a section path (characters)."""
+
 # Parenthesised Chinese numerals are headings wherever they stand, e.g. "一、…的动因(一)经济…".
 INLINE_HEADING = re.compile(rf"[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")
 _TITLE_END = re.compile(r"[。！？!?；;:：,，]")
@@ -35,8 +55,10 @@ def heading_level(sentence: str) -> int | None:
     return None
 
 
-def heading_title(sentence: str, limit: int = 24) -> str:
-    """The short title of a heading sentence: up to its first punctuation, at most `limit` chars."""
+def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
+    """The short title of a heading sentence: up to its first punctuation, at most `limit` chars. An ordinal
+    marker (第X章, 第X节, 第X条) is set apart from its title by one space, as 公文 and laws print it
+    (「第二章　组织与职责」), whether or not cleaning kept the space: 「第二章 组织与职责」."""
     s = sentence.strip()
     level = heading_level(s)
     if level is not None:
@@ -46,4 +68,6 @@ def heading_title(sentence: str, limit: int = 24) -> str:
         head, rest = "", s
     ends = [m.start() for m in (_TITLE_END.search(rest), _NESTED.search(rest)) if m]
     rest = rest[: min(ends)] if ends else rest
+    if head.startswith("第") and rest.strip():
+        rest = " " + rest.strip()
     return (head + rest)[:limit].strip()

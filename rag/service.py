@@ -12,8 +12,9 @@ import logging
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from core.errors import (
     LoadError,
     NotFound,
     NotReady,
+    RagqaError,
     StorageError,
     UnsupportedMedia,
 )
@@ -35,9 +37,9 @@ from core.kb import DEFAULT_KB, check_kb_name
 from core.settings import Settings
 from ingest.clean import fold_width
 from ingest.kb import KnowledgeBase, create_kb, delete_kb, get_kb, list_kbs, update_kb
-from ingest.load import read_text
+from ingest.load import load_file
 from ingest.names import check_upload_name
-from ingest.pipeline import IngestSummary, Input, delete_documents, ingest_inputs, upload_source
+from ingest.pipeline import IngestSummary, Input, Progress, delete_documents, ingest_inputs, upload_source
 from ingest.store import Catalog, DocRow
 from rag import components
 from rag.engine import AskEngine, AskResult, Turn
@@ -68,6 +70,46 @@ class Upload:
     data: bytes
 
 
+JOBS_KEPT = 100
+"""Finished ingest jobs remembered per process (the oldest finished are forgotten first); running ones always are."""
+
+
+@dataclass
+class IngestJob:
+    """An upload ingested in the background (``RagService.start_upload``), polled for its progress.
+
+    ``status`` is "running", then "done" (``result`` holds the IngestSummary) or "failed" (``error`` holds the
+    exception, as the synchronous upload would have raised it). ``stage``, ``done``, ``total`` are the last
+    progress report (ingest.pipeline.Progress: "check" before any page is read, then "pages"/"ocr" while a file
+    is checked before the index is touched, "files", "pages"/"ocr" again while it is ingested (OCR is not
+    repeated: ingest.load keeps OCR'd files), "embed"); ``done`` rises to ``total`` within a stage. Times are
+    Unix seconds. A job lives in the memory of the process that runs it."""
+
+    job_id: str
+    kb: str
+    files: list[str]
+    status: str = "running"
+    stage: str = "check"
+    done: int = 0
+    total: int = 0
+    created: float = 0.0
+    finished: float | None = None
+    result: IngestSummary | None = None
+    error: Exception | None = None
+    """A domain error (core.errors) as `upload` raises it, or the exception of a crash."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        """The Progress callback: record the stage and its count (a Progress, see ingest.pipeline)."""
+        with self._lock:
+            self.stage, self.done, self.total = stage, done, total
+
+    def progress(self) -> tuple[str, int, int]:
+        """(stage, done, total) as last reported, read together."""
+        with self._lock:
+            return self.stage, self.done, self.total
+
+
 class RagService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -79,6 +121,8 @@ class RagService:
         self._write_error: str | None = None
         self._cat: Catalog | None = None
         self._kb_engines: dict[frozenset[str], tuple[AskEngine, AskEngine]] = {}  # kbs -> (full engine, scoped)
+        self._jobs: dict[str, IngestJob] = {}
+        self._jobs_lock = threading.Lock()
         self.reload()
 
     def _catalog(self) -> Catalog:
@@ -269,14 +313,21 @@ class RagService:
             raise
 
     # --- writing -------------------------------------------------------------------------
-    def upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB) -> IngestSummary:
+    def upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB,
+               progress: Progress | None = None) -> IngestSummary:
         """Ingest uploaded files under their own names (`upload://<name>`).
 
         A file byte-identical to an indexed one writes nothing and reports the existing documents in
         `duplicate_of`; a file with the name of an earlier upload is a new version of it and replaces
         it atomically (with `replace=False` that is refused with Busy instead). A failure leaves the
         index as it was. Names, versions and duplicates are those of knowledge base `kb` (the same file may
-        be in two). Raises Invalid, NotFound (no such knowledge base), UnsupportedMedia, Busy, StorageError."""
+        be in two). `progress` (ingest.pipeline.Progress) is told of every stage, see IngestJob. Raises
+        Invalid, NotFound (no such knowledge base), UnsupportedMedia, Busy, StorageError."""
+        return self._ingest_uploads(self._check_uploads(files, replace, kb), kb, progress)
+
+    def _check_uploads(self, files: list[Upload], replace: bool, kb: str) -> list[tuple[Upload, str]]:
+        """The cheap checks of an upload (no file is read): files given, knowledge base, names, versions.
+        Returns each file with its source name. Raises Invalid, NotFound, UnsupportedMedia, Busy."""
         allowed = self.settings.upload_extensions
         if not files:
             raise Invalid("no files")
@@ -287,7 +338,43 @@ class RagService:
             taken = {d.source for d in self.documents(kb)} & {upload_source(f.name) for f in files}
             if taken:
                 raise Busy(f"already uploaded: {', '.join(sorted(taken))}")
-        return self._ingest_uploads([(f, upload_source(f.name)) for f in files], kb)
+        return [(f, upload_source(f.name)) for f in files]
+
+    def start_upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB) -> IngestJob:
+        """`upload` in a background thread: the cheap checks run now (they raise as `upload` does: Invalid,
+        NotFound, UnsupportedMedia for a bad name, Busy), then the returned job (status "running") follows the
+        ingest; poll it with `job`. An unreadable file, a busy index or a failed write end the job "failed"
+        with that error; the index is left as it was."""
+        items = self._check_uploads(files, replace, kb)
+        job = IngestJob(uuid.uuid4().hex, kb, [f.name for f in files], created=time.time())
+        with self._jobs_lock:
+            self._jobs[job.job_id] = job
+            done = [j for j in self._jobs.values() if j.finished is not None]
+            for old in sorted(done, key=lambda j: j.finished or 0)[: max(0, len(done) - JOBS_KEPT)]:
+                del self._jobs[old.job_id]
+
+        def run() -> None:
+            try:
+                job.result = self._ingest_uploads(items, kb, job.report)
+                job.status = "done"
+            except Exception as e:  # the error the synchronous upload would have raised; a crash is logged too
+                if not isinstance(e, RagqaError):
+                    log.exception("ingest job %s crashed", job.job_id)
+                job.error, job.status = e, "failed"
+            finally:
+                job.finished = time.time()
+
+        threading.Thread(target=run, name=f"ingest-job-{job.job_id[:8]}", daemon=True).start()
+        return job
+
+    def job(self, job_id: str) -> IngestJob:
+        """An ingest job of this process (see start_upload). Raises NotFound (unknown, forgotten, or run by
+        another replica)."""
+        with self._jobs_lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"no ingest job {job_id}")
+        return job
 
     def replace(self, doc_id: str, file: Upload) -> IngestSummary:
         """A new version of one document from a file: it takes the document's source, so the old
@@ -303,18 +390,23 @@ class RagService:
             raise Invalid(f"document {doc_id} is one of several in {doc.source}; delete it and upload the new version")
         return self._ingest_uploads([(file, doc.source)], doc.kb)
 
-    def _ingest_uploads(self, items: list[tuple[Upload, str]], kb: str = DEFAULT_KB) -> IngestSummary:
+    def _ingest_uploads(self, items: list[tuple[Upload, str]], kb: str = DEFAULT_KB,
+                        progress: Progress | None = None) -> IngestSummary:
         with tempfile.TemporaryDirectory(prefix="ragqa-upload-") as tmp:
             inputs: list[Input] = []
             for i, (f, source) in enumerate(items):
+                if progress:
+                    progress("check", i, len(items))
                 path = Path(tmp) / f"{i}{Path(f.name).suffix.lower()}"
                 path.write_bytes(f.data)
                 try:
-                    read_text(path)  # reject what cannot be read before touching the index
+                    load_file(path, progress)  # reject what cannot be read before touching the index
                 except LoadError as e:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
                 inputs.append(Input(path, source, f.name, Path(f.name).stem))
-            return self._guarded_write(lambda: ingest_inputs(inputs, self.settings, lock_timeout=30,
+            if progress:
+                progress("check", len(items), len(items))
+            return self._guarded_write(lambda: ingest_inputs(inputs, self.settings, lock_timeout=30, progress=progress,
                                                              identical_is_duplicate=True, kb=kb))
 
     def delete(self, doc_id: str) -> None:
@@ -345,4 +437,4 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-__all__ = ["RagService", "Upload", "service_lock", "service_running"]
+__all__ = ["IngestJob", "RagService", "Upload", "service_lock", "service_running"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
@@ -345,3 +346,67 @@ def test_put_replaces_a_document_with_its_new_version_in_one_step(index_settings
         assert "45" in ans["answer"] and "38" not in ans["answer"]
         assert httpx.put(base + "/v1/documents/nosuchdoc", files={"file": ("x.txt", v2, "text/plain")},
                          timeout=60).status_code == 404
+
+
+def test_an_upload_with_wait_false_is_a_job_whose_progress_is_polled_until_its_result(index_settings):
+    with running(create_app(index_settings)) as base:
+        pdf = (FIXTURES / "chapters.pdf").read_bytes()
+        r = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("规程.pdf", pdf, "application/pdf"))], timeout=60)
+        assert r.status_code == 202, r.text
+        job = r.json()
+        assert job["status"] == "running" and job["files"] == ["规程.pdf"] and job["kb"] == "default"
+        assert r.headers["location"] == f"/v1/documents/jobs/{job['job_id']}"
+        seen = []
+        deadline = time.monotonic() + 120
+        while job["status"] == "running" and time.monotonic() < deadline:
+            seen.append((job["stage"], job["done"], job["total"]))
+            time.sleep(0.02)
+            job = httpx.get(base + r.headers["location"], timeout=30).json()
+        assert job["status"] == "done" and job["error"] is None, job
+        assert job["result"]["added"] == 1 and job["result"]["skipped"] == []
+        assert (job["stage"], job["done"]) == ("embed", job["total"]) and job["total"] > 0  # the last stage, complete
+        assert job["finished"] >= job["created"]
+        assert all(0 <= done <= total for _, done, total in seen if total)
+        assert {s for s, _, _ in seen} <= {"check", "pages", "ocr", "files", "embed"}
+        assert any(d["source"] == "upload://规程.pdf" for d in httpx.get(base + "/v1/documents").json())
+
+
+def test_an_upload_job_that_cannot_read_its_file_fails_with_the_errors_code_and_unknown_jobs_are_404(index_settings):
+    with running(create_app(index_settings)) as base:
+        before = httpx.get(base + "/v1/documents").json()
+        fake = (FIXTURES / "fake.pdf").read_bytes()
+        r = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("坏.pdf", fake, "application/pdf"))], timeout=30)
+        assert r.status_code == 202
+        deadline = time.monotonic() + 60
+        job = r.json()
+        while job["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.02)
+            job = httpx.get(base + r.headers["location"], timeout=30).json()
+        assert job["status"] == "failed" and job["result"] is None
+        assert job["error"]["code"] == "unsupported_media_type" and "坏.pdf" in job["error"]["message"]
+        assert httpx.get(base + "/v1/documents").json() == before
+        # a bad name is refused before any job starts, as when waiting
+        bad = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("x.exe", b"MZ", "application/octet-stream"))])
+        assert bad.status_code == 415 and set(bad.json()) == {"error"}
+        missing = httpx.get(base + "/v1/documents/jobs/nosuchjob")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_an_upload_job_is_seen_only_by_admins_of_its_knowledge_base(index_settings):
+    keys = KeyStore(index_settings)
+    ops, reader = keys.create("ops", "admin"), keys.create("portal", "reader")
+    other = keys.create("fin-ops", "reader", {"fin": "admin"})
+    auth = lambda k: {"Authorization": f"Bearer {k}"}  # noqa: E731
+    with running(create_app(index_settings)) as base:
+        assert httpx.post(base + "/v1/kbs", json={"name": "fin"}, headers=auth(ops)).status_code == 201
+        r = httpx.post(base + "/v1/documents?wait=false", headers=auth(ops), timeout=30,
+                       files=[("files", ("宁海.txt", "宁海县扩权改革\n宁海县下放了38项行政审批权。".encode(), "text/plain"))])
+        assert r.status_code == 202
+        where = r.headers["location"]
+        assert httpx.get(base + where, headers=auth(ops)).status_code == 200
+        assert httpx.get(base + where, headers=auth(reader)).status_code == 403  # reads default, administers nothing
+        assert httpx.get(base + where, headers=auth(other)).json()["error"]["code"] == "not_found"  # may not read it
+        assert httpx.get(base + where).status_code == 401
+        deadline = time.monotonic() + 60  # the job ends before the index goes away
+        while httpx.get(base + where, headers=auth(ops)).json()["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)

@@ -7,16 +7,41 @@ from ingest.chunk import chunk_document, sentence_spans
 from ingest.headings import heading_level, heading_title
 
 
-def test_heading_levels_of_gongwen_markers():
-    assert heading_level("第三章 总则") == 0
-    assert heading_level("一、实行“强镇扩权”的动因") == 1
-    assert heading_level("第十二条 乡镇") == 1
-    assert heading_level("(二)镇政府的职能定位不明确。") == 2
-    assert heading_level("（二）镇政府") == 2
-    assert heading_level("1.“强乡扩权”改革有利于疏通乡镇管理症结。") == 3
-    assert heading_level("（1）加强培训") == 4
+def test_heading_levels_of_gongwen_markers_nest_chapter_section_item_in_order():
+    order = ["第三章 总则", "第二节 机构设置", "一、实行“强镇扩权”的动因", "（二）镇政府", "1.“强乡扩权”改革有利于疏通乡镇管理症结。",
+             "（1）加强培训", "③丙类。"]
+    levels = [heading_level(h) for h in order]
+    assert None not in levels and levels == sorted(set(levels)), levels
+    assert heading_level("第1章 总则") == heading_level("第十二章 附则") == heading_level("第三章 总则")
+    assert heading_level("第一节 机构设置") == heading_level("第2节 职责分工") == levels[1]
+    assert heading_level("第十二条 乡镇") == levels[2]
+    assert heading_level("(二)镇政府的职能定位不明确。") == levels[3]
     assert heading_level("1.5倍的增长") is None
     assert heading_level("乡镇是我国最基层的政权组织") is None
+    assert heading_level("第一节课由校长讲授。") is None
+
+
+def test_ordinal_headings_are_titled_with_a_space_after_the_ordinal():
+    assert heading_title("第二章组织与职责") == heading_title("第二章\u3000组织与职责") == "第二章 组织与职责"
+    assert heading_title("第一节 机构设置") == "第一节 机构设置"
+    assert heading_title("一、领导小组") == "一、领导小组"
+
+
+def test_chapter_and_section_headings_start_chunks_and_nest_in_the_section_path():
+    text = ("第一章 总则\n为规范日常工作，制定本规程。\n第二章 组织与职责\n第一节 机构设置\n一、领导小组\n"
+            "领导小组负责统筹协调。\n二、工作专班\n工作专班负责日常事务。\n第二节 职责分工\n一、综合科\n"
+            "综合科负责文件收发。\n第十二章 附则\n本规程自发布之日起施行。")
+    chunks = chunk_document(Document("d", "规程", "s", text), 200, 400)
+    assert [c.section for c in chunks] == [
+        "第一章 总则",
+        "第二章 组织与职责 > 第一节 机构设置 > 一、领导小组",
+        "第二章 组织与职责 > 第一节 机构设置 > 二、工作专班",
+        "第二章 组织与职责 > 第二节 职责分工 > 一、综合科",
+        "第十二章 附则",
+    ]
+    # a heading is never the tail of the chunk before it
+    assert [c.text.split("\n")[0] for c in chunks] == ["第一章 总则", "第二章 组织与职责", "二、工作专班", "第二节 职责分工",
+                                                      "第十二章 附则"]
 
 
 def test_heading_title_stops_at_a_nested_heading():
@@ -126,7 +151,7 @@ def test_a_circled_number_item_title_never_ends_a_chunk_apart_from_its_body():
     body = "主要是满足居民日常生活需要的内容，包括公共部位维修，以及供水、排水、供电、道路等配套设施改造。"
     text = "一、改造内容\n改造内容分为三类：\n" + "\n".join(f"{m}{k}类。{body}" for m, k in zip("①②③", "甲乙丙", strict=True))
     chunks = chunk_document(Document("d", "t", "s", text), 220, 360)
-    assert heading_level("③丙类。") == 5
+    assert heading_level("③丙类。") == heading_level("（1）加强培训") + 1
     for m, k in zip("①②③", "甲乙丙", strict=True):
         holder = next(c for c in chunks if f"{m}{k}类。" in c.text)
         assert f"{m}{k}类。{body}" in holder.text  # the item's title and its body in one chunk

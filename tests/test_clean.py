@@ -6,6 +6,18 @@ def test_fold_width_turns_fullwidth_digits_and_letters_half_width():
     assert fold_width("第一，") == "第一，"  # Chinese punctuation kept: it marks sentence ends
 
 
+def test_fold_width_folds_the_decimal_point_thousands_separator_and_percent_inside_a_number():
+    assert fold_width("增长１２．５％，达到３，２００万元。") == "增长12.5%，达到3,200万元。"
+    assert fold_width("共１，２３４，５６７元") == "共1,234,567元"
+    assert clean_line("全年增长１２．５％，经费３，２００万元。") == "全年增长12.5%，经费3,200万元。"
+
+
+def test_fold_width_keeps_a_clause_comma_between_two_numbers():
+    assert fold_width("分别为2022，2023年") == "分别为2022，2023年"  # not a thousands group: two values
+    assert fold_width("12，15和1，2345") == "12，15和1，2345"
+    assert fold_width("一是，二是") == "一是，二是"
+
+
 def test_ocr_spacing_inside_numbers_and_words_is_repaired():
     # real lines of the corpus
     assert fix_ocr_spacing("2 0 0 7年 5月 ,浙 江 省 政 府 出 台 了") == "2007年5月,浙江省政府出台了"
@@ -38,6 +50,16 @@ def test_clean_corpus_has_no_noise_left(corpus_text):
     for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥"):
         assert noise not in joined
     assert "2007年5月" in joined and "杨汛桥" in joined
+
+
+def test_a_chapter_or_section_marker_alone_on_its_line_is_joined_to_its_short_title():
+    from ingest.clean import join_wrapped_lines
+
+    assert join_wrapped_lines(["第二章", "组织与职责", "第一节", "机构设置", "一、领导小组"]) == [
+        "第二章组织与职责", "第一节机构设置", "一、领导小组"]
+    # a sentence, a heading or a long line after the marker is not its title
+    for nxt in ("本章适用于全体职工。", "一、领导小组", "领导小组由单位负责人担任组长负责统筹协调各项工作并研究解决问题"):
+        assert join_wrapped_lines(["第二章", nxt]) == ["第二章", nxt]
 
 
 def test_lines_wrapped_mid_sentence_are_rejoined_but_paragraphs_and_headings_kept():
@@ -101,3 +123,18 @@ def test_news_record_header_without_brackets_is_metadata_but_a_sentence_opening_
     meta = {}
     assert split_metadata("2023年8月11日，县政府召开会议。", meta) == "2023年8月11日，县政府召开会议。"
     assert "date" not in meta
+
+
+def test_each_record_of_a_news_compilation_keeps_its_date():
+    from ingest.articles import documents_from_text
+
+    text = ("镇政务动态汇编\n"
+            "镇召开工作推进会\n2023年08月11日，正文：8月10日，镇召开工作推进会，确定下放审批事项42项。\n"
+            "镇便民服务中心启用\n2023年09月02日，正文：镇便民服务中心正式启用，设置综合窗口12个。\n"
+            "镇举办文化节\n2023年10月15日，正文：镇举办第五届文化节，接待游客3万人次。\n")
+    docs = documents_from_text(text, "汇编.txt")
+    body = "\n".join(d.text for d in docs)
+    assert "正文" not in body
+    for date in ("2023年09月02日", "2023年10月15日"):
+        assert date in body
+    assert all(d.meta.get("date") for d in docs)

@@ -76,6 +76,11 @@ OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</spa
 
 NO_CHOICE = "请在上方列表中点击要删除的文档。"
 
+UPLOAD_STAGES = {"check": ("正在检查文件", "个文件"), "pages": ("正在读取页面", "页"), "ocr": ("正在识别扫描页（OCR）", "页"),
+                 "files": ("正在导入文件", "个文件"), "embed": ("正在建立向量索引", "个片段")}
+"""What the upload's progress bar says for each stage of ``RagService.upload`` (see ``rag.service.IngestJob``),
+and the unit its done/total counts."""
+
 
 def page_mark(cit: dict[str, Any]) -> str:
     """「（第n页）」 for a citation of a paginated file (``page`` ≥ 1), else ""."""
@@ -404,18 +409,20 @@ class ChatPage:
             raise gr.Error(e.message) from e
         if not files:
             return "请先选择文件。", gr.update(), gr.update()
-        progress(0.1, desc="正在读取文件…")
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+
+        def report(stage: str, done: int, total: int) -> None:  # ingest.pipeline.Progress → the page's bar
+            text, unit = UPLOAD_STAGES.get(stage, (stage, "steps"))
+            progress((done, total), desc=text, unit=unit)
+
         try:
             self.policy.check_upload_size(sum(p.stat().st_size for p in paths))
             items = [Upload(name, p.read_bytes()) for name, p in zip(names, paths, strict=True)]
-            progress(0.4, desc="正在导入并建立索引…")
-            s = self.service.upload(items, kb=kb)
+            s = self.service.upload(items, kb=kb, progress=report)
         except RagqaError as e:
             self.policy.record(caller, "page", "upload", _outcome(e), files=names)
             return f"导入失败：{_e(e.message)}", gr.update(), gr.update()
         self.policy.record(caller, "page", "upload", "ok", files=names)
-        progress(1.0, desc="完成")
         return upload_report(s), self._docs(allowed), None
 
     def pick_document(self, rows: Any, evt: gr.SelectData, request: gr.Request) -> tuple[str, str]:

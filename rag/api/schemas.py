@@ -60,6 +60,29 @@ class IngestOut(BaseModel):
     seconds: float
 
 
+class IngestJobOut(BaseModel):
+    """An upload being ingested in the background (``POST /v1/documents?wait=false``); poll ``GET
+    /v1/documents/jobs/{job_id}`` until ``status`` is no longer ``running``."""
+
+    job_id: str
+    status: Literal["running", "done", "failed"]
+    stage: str = Field(description="What the ingest is doing: `check` (files checked before the index is touched: "
+                       "done/total counts files), `pages`/`ocr` (pages of the PDF or scan being read or OCR'd; once "
+                       "while it is checked, again while it is ingested), `files` (files ingested), `embed` (chunks "
+                       "embedded).")
+    done: int = Field(description="Units of `stage` done so far; rises to `total` within a stage.")
+    total: int = Field(description="Units of `stage` in all (0 before the first report).")
+    kb: str = Field(description="The knowledge base the files go into.")
+    files: list[str] = Field(description="The uploaded file names.")
+    created: float = Field(description="Unix time (seconds) the job started.")
+    finished: float | None = Field(None, description="Unix time it ended; null while running.")
+    result: IngestOut | None = Field(None, description="What the upload did (as the synchronous upload answers), "
+                                     "once `status` is `done`.")
+    error: ErrorBody | None = Field(None, description="Why it failed, once `status` is `failed`: the code and message "
+                                    "the synchronous upload would have answered (e.g. `unsupported_media_type`, "
+                                    "`busy`, `storage_unavailable`).")
+
+
 class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "user", "assistant", "tool", "developer"]
@@ -96,7 +119,8 @@ class ChatResponse(BaseModel):
     abstained: bool
 
 
-__all__ = ["AskRequest", "AskResult", "ChatRequest", "ChatResponse", "DocumentOut", "ErrorResponse", "IngestOut"]
+__all__ = ["AskRequest", "AskResult", "ChatRequest", "ChatResponse", "DocumentOut", "ErrorResponse", "IngestJobOut",
+           "IngestOut"]
 
 
 class KnowledgeBaseIn(BaseModel):
