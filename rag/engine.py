@@ -102,6 +102,9 @@ def _pieces(text: str, size: int = 8) -> Iterator[str]:
         yield text[i : i + size]
 
 
+LIST_CONTINUATION_HITS = 2  # a list question also reads the chunk after each of its best this many hits
+
+
 class AskEngine:
     """retrieve → answer (extractive, or LLM when configured) → verify → cite or abstain."""
 
@@ -151,10 +154,18 @@ class AskEngine:
         else:
             hits = self.retriever.search(query, top_k=k)
         q = analyse(query)
-        if len(q.parts) < 2:
-            return hits
         seen = {h.chunk.chunk_id for h in hits}
         extra: list[Hit] = []
+        if q.what == "list":
+            # a list goes on in the chunk after the one that holds its first items: the next chunk of the best
+            # hits' documents is read too, so that items the retriever did not rank are still quoted in order
+            for h in hits[:LIST_CONTINUATION_HITS]:
+                nxt = next((c for c in self.index.by_doc.get(h.chunk.doc_id, []) if c.seq == h.chunk.seq + 1), None)
+                if nxt is not None and nxt.chunk_id not in seen:
+                    seen.add(nxt.chunk_id)
+                    extra.append(Hit(nxt, 0.0))
+        if len(q.parts) < 2:
+            return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
         for part in q.parts:
             for h in self.retriever.search(part_question(query, part, q.parts), top_k=k):
                 if h.chunk.chunk_id not in seen:
