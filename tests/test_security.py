@@ -452,6 +452,17 @@ def test_a_request_refused_by_authentication_names_its_client_address_in_the_acc
     assert "rq-wrong" not in caplog.text
 
 
+def test_a_refused_request_with_a_very_long_path_writes_bounded_audit_and_access_lines(index_settings, caplog):
+    KeyStore(index_settings).create("ops", "admin")
+    with caplog.at_level("INFO", logger="ragqa.access"), running(build_app(index_settings)) as base:
+        caplog.clear()
+        assert httpx.get(base + "/v1/documents/jobs/" + "a" * 20_000, timeout=60).status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "ragqa.access"]
+    assert lines and all(len(x) < 400 for x in lines), [len(x) for x in lines]
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
+    assert len(refused) == 1 and len(json.dumps(refused[0], ensure_ascii=False)) < 600
+
+
 def test_a_page_upload_naming_a_server_file_the_browser_never_uploaded_reads_nothing(index_settings, tmp_path):
     secret = tmp_path / "secret.txt"  # a server file outside gradio's upload folder, of an accepted type
     secret.write_text("内部通讯录\n值班电话是12345678。\n", encoding="utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -65,10 +65,11 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
 
 
 @router.get("/jobs/{job_id}", response_model=IngestJobOut, responses={404: {"model": ErrorResponse}})
-def upload_job(request: Request, job_id: str, caller: Reader, service: ServiceDep, policy: PolicyDep) -> IngestJobOut:
+def upload_job(request: Request, job_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]+$")], caller: Reader,
+               service: ServiceDep, policy: PolicyDep) -> IngestJobOut:
     """The progress of an upload job (``POST /v1/documents?wait=false``): 404 for an unknown job (or one run by
     another replica, or of a knowledge base the key may not read), 403 when the key does not administer its
-    knowledge base."""
+    knowledge base; 422 for an id that cannot be one (not lowercase hex, over 64 characters)."""
     job = service.job(job_id)
     names = [k.name for k in service.kbs()]
     if job.kb not in policy.readable_kbs(caller, names):
