@@ -182,7 +182,8 @@ _LANG_VALUE = re.compile(r"(?:中文|英文|日文|汉语|英语)")
 _NEWS_DATE = r"(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 _NEWS_HEADER = re.compile(
     rf"^\s*(?:[\[【(（]\s*{_NEWS_DATE}\s*[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?"
-    rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：])\s*"
+    rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：]"
+    r"|[,，、]\s*正文\s*[:：])\s*"  # a record whose date field is empty: "，正文："
 )
 _META_KEYS = {"期刊名称": "journal", "作者": "authors", "作者单位": "affiliation", "年(卷),期": "issue",
               "年(卷)，期": "issue", "总页数": "pages", "正文语种": "language", "文献来源": "journal",
@@ -216,8 +217,10 @@ def split_metadata(line: str, meta: dict[str, str]) -> str:
     time; a later one (the next record of a compilation) keeps its date in the text, so no record loses it."""
     m = _NEWS_HEADER.match(line)
     if m:
-        date = re.sub(r"\s+", "", m.group(1) or m.group(2))
-        if "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
+        date = re.sub(r"\s+", "", m.group(1) or m.group(2) or "")
+        if not date:
+            line = line[m.end() :]
+        elif "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
             line = f"{date}，{line[m.end() :]}"
         else:
             meta["date"] = date

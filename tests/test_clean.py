@@ -123,6 +123,8 @@ def test_news_record_header_without_brackets_is_metadata_but_a_sentence_opening_
     meta = {}
     assert split_metadata("2023年8月11日，县政府召开会议。", meta) == "2023年8月11日，县政府召开会议。"
     assert "date" not in meta
+    # a record whose date field is empty still loses its label
+    assert split_metadata("，正文：县政府召开会议。", meta) == "县政府召开会议。" and "date" not in meta
 
 
 def test_each_record_of_a_news_compilation_keeps_its_date():
