@@ -186,10 +186,10 @@ def test_page_upload_has_the_api_upload_limit_not_the_json_limit_and_is_audited(
         status, text = _call(page, "delete", doc_id)
         assert status == 200 and "已删除" in text
     entries = _audit(s)
-    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"]}.items() \
-        <= next(e for e in entries if e["action"] == "upload").items()
+    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"],
+            "kb": "default"}.items() <= next(e for e in entries if e["action"] == "upload").items()
     assert any(e["via"] == "page" and e["action"] == "delete" and e["doc_id"] == doc_id and e["outcome"] == "ok"
-               for e in entries)
+               and e["kb"] == "default" for e in entries)
 
 
 def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
