@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -340,11 +340,13 @@ class RagService:
                 raise Busy(f"already uploaded: {', '.join(sorted(taken))}")
         return [(f, upload_source(f.name)) for f in files]
 
-    def start_upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB) -> IngestJob:
+    def start_upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB,
+                     on_finish: Callable[[IngestJob], None] | None = None) -> IngestJob:
         """`upload` in a background thread: the cheap checks run now (they raise as `upload` does: Invalid,
         NotFound, UnsupportedMedia for a bad name, Busy), then the returned job (status "running") follows the
         ingest; poll it with `job`. An unreadable file, a busy index or a failed write end the job "failed"
-        with that error; the index is left as it was."""
+        with that error; the index is left as it was. `on_finish(job)` is called once the job has ended (done
+        or failed), in the job's thread (the API audits the outcome with it); an exception it raises is logged."""
         items = self._check_uploads(files, replace, kb)
         job = IngestJob(uuid.uuid4().hex, kb, [f.name for f in files], created=time.time())
         with self._jobs_lock:
@@ -363,6 +365,11 @@ class RagService:
                 job.error, job.status = e, "failed"
             finally:
                 job.finished = time.time()
+                if on_finish is not None:
+                    try:
+                        on_finish(job)
+                    except Exception:
+                        log.exception("ingest job %s: on_finish failed", job.job_id)
 
         threading.Thread(target=run, name=f"ingest-job-{job.job_id[:8]}", daemon=True).start()
         return job

@@ -17,6 +17,7 @@ from core.kb import DEFAULT_KB
 from rag.api.deps import Multipart, PolicyDep, Reader, ServiceDep
 from rag.api.errors import RESPONSES, status_of
 from rag.api.schemas import DocumentOut, ErrorBody, ErrorResponse, IngestJobOut, IngestOut
+from rag.policy import outcome_of
 from rag.service import IngestJob, Upload
 
 router = APIRouter(prefix="/v1/documents", tags=["admin"], responses=RESPONSES)
@@ -57,7 +58,13 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
     policy.require_kb_admin(caller, kb, [k.name for k in await run_in_threadpool(service.kbs)])
     items = [Upload(f.filename or "", await f.read()) for f in files]
     if not wait:
-        job = await run_in_threadpool(service.start_upload, items, True, kb)
+        files_named = request.state.files
+
+        def audit_end(job: IngestJob) -> None:  # the submission is audited as 202; the job's end gets its own entry
+            outcome = "ok" if job.status == "done" else outcome_of(job.error) if job.error else "internal"
+            policy.record(caller, "api", "upload_finished", outcome, kb=kb, files=files_named, job_id=job.job_id)
+
+        job = await run_in_threadpool(service.start_upload, items, True, kb, audit_end)
         return JSONResponse(_job_out(job).model_dump(), status_code=202,
                             headers={"Location": f"{router.prefix}/jobs/{job.job_id}"})
     summary = await run_in_threadpool(service.upload, items, True, kb)
