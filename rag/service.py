@@ -80,9 +80,10 @@ class IngestJob:
 
     ``status`` is "running", then "done" (``result`` holds the IngestSummary) or "failed" (``error`` holds the
     exception, as the synchronous upload would have raised it). ``stage``, ``done``, ``total`` are the last
-    progress report (ingest.pipeline.Progress: "check" before any page is read, then "pages"/"ocr" while a file
-    is checked before the index is touched, "files", "pages"/"ocr" again while it is ingested (OCR is not
-    repeated: ingest.load keeps OCR'd files), "embed"); ``done`` rises to ``total`` within a stage. Times are
+    progress report (ingest.pipeline.Progress: "check" (files) and "check_pages" (the pages of a file read while
+    it is checked, before the index is touched), then "pages"/"ocr" while it is ingested (OCR is not repeated:
+    ingest.load keeps OCR'd files), "files", "embed" (from 0 while the model loads)); ``done`` rises to
+    ``total`` within a stage. Times are
     Unix seconds. A job lives in the memory of the process that runs it."""
 
     job_id: str
@@ -406,8 +407,11 @@ class RagService:
                     progress("check", i, len(items))
                 path = Path(tmp) / f"{i}{Path(f.name).suffix.lower()}"
                 path.write_bytes(f.data)
+                # reject what cannot be read before touching the index; its pages are reported as "check_pages",
+                # so that the ingest's own "pages" count does not run a second time under the same name
+                check = (lambda stage, done, total: progress("check_pages", done, total)) if progress else None
                 try:
-                    load_file(path, progress)  # reject what cannot be read before touching the index
+                    load_file(path, check)
                 except LoadError as e:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
                 inputs.append(Input(path, source, f.name, Path(f.name).stem))

@@ -76,7 +76,7 @@ OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</spa
 
 NO_CHOICE = "请在上方列表中点击要删除的文档。"
 
-UPLOAD_STAGES = {"check": ("正在检查文件", "个文件"), "pages": ("正在读取页面", "页"), "ocr": ("正在识别扫描页（OCR）", "页"),
+UPLOAD_STAGES = {"check": ("正在检查文件", "个文件"), "check_pages": ("正在检查页面", "页"), "pages": ("正在读取页面", "页"), "ocr": ("正在识别扫描页（OCR）", "页"),
                  "files": ("正在导入文件", "个文件"), "embed": ("正在建立向量索引", "个片段")}
 """What the upload's progress bar says for each stage of ``RagService.upload`` (see ``rag.service.IngestJob``),
 and the unit its done/total counts."""
