@@ -406,8 +406,11 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:  # type: ignore[no-un
                     continue
                 if None not in (c1, r1, c2, r2):
                     ranges.append((r1, c1, r2, c2))
-            if el.tag != f"{_S}mergeCells":
+            elif el.tag == f"{_S}row":  # a row read: free it and the rows before it (memory follows one row)
                 el.clear()
+                parent = el.getparent()
+                while el.getprevious() is not None:
+                    del parent[0]
     return ranges
 
 
