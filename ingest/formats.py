@@ -85,29 +85,46 @@ def _expanded(row: list[Cell]) -> list[str]:
     return out
 
 
+_YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
+"""A bare year (1800–2199), as a spreadsheet holds a year typed as a number."""
+
+
+def _periods(row: list[str]) -> set[int]:
+    """The columns whose cell is a period label: one _PERIOD matches, or a bare year in a run of two or more
+    consecutive years across the row (「2022｜2023｜2024」; a single bare number is a value, not a label)."""
+    found = {j for j, c in enumerate(row) if _PERIOD.match(c)}
+    years = [(j, int(c)) for j, c in enumerate(row) if _YEAR.match(c)]
+    steps = {b - a for (_, a), (_, b) in zip(years, years[1:], strict=False)}
+    if len(years) >= 2 and len(steps) == 1 and steps <= {1, -1}:
+        found.update(j for j, _ in years)
+    return found
+
+
 def _figures_below(col: list[str]) -> bool:
     """The filled cells of a column below its first row are all figures, none a period label."""
     filled = [c for c in col if c]
     return bool(filled) and all(_is_figure(c) and not _PERIOD.match(c) for c in filled)
 
 
-def _is_header(row: list[str], below: list[list[str]]) -> bool:
+def _is_header(row: list[str], below: list[list[str]], marked: bool = False) -> bool:
     """A header row names its columns: at least two named, every cell filled except perhaps the first (the stub
     head over a column of row names, often left blank), and no cell a figure, except a period label (「2023年」「1月」)
     over a column of figures.
 
     A table of two columns needs a sign that its first row is of another kind than the rows below: a label over a
     column of figures (「项目｜投资」 over 「道路｜1200万元」). Without it the table is one of label–value pairs (「镇长｜张三」 over
-    「副镇长｜李四」), whose first row is data like the others."""
+    「副镇长｜李四」), whose first row is data like the others. `marked`: the document marks the row as a header
+    (docx w:tblHeader, 「重复标题行」), which is that sign."""
     filled = [c for c in row if c]
     named = len(filled) == len(row) or (not row[0] and len(filled) == len(row) - 1)
     if not (named and len(row) >= 2 and len(filled) >= 2):
         return False
     columns = [[r[j] if j < len(r) else "" for r in below] for j in range(len(row))]
-    for c, col in zip(row, columns, strict=True):
-        if c and _NUMERIC.match(c) and not (_PERIOD.match(c) and _figures_below(col)):
+    periods = _periods(row)
+    for j, (c, col) in enumerate(zip(row, columns, strict=True)):
+        if c and _NUMERIC.match(c) and not (j in periods and _figures_below(col)):
             return False
-    if len(row) == 2:
+    if len(row) == 2 and not marked:
         return any(c and _figures_below(col) for c, col in zip(row, columns, strict=True))
     return True
 
@@ -130,6 +147,7 @@ def _sub_header(top: list[Cell], sub: list[str]) -> list[str] | None:
     (「投资（万元）」 over 「县级」 → 「投资（万元）县级」)."""
     spanned = _spanned_columns(top)
     head = _expanded(top)
+    periods = _periods(sub)
     if not spanned or not any(sub[j] for j in spanned if j < len(sub)):
         return None
     for j, c in enumerate(sub):
@@ -137,7 +155,7 @@ def _sub_header(top: list[Cell], sub: list[str]) -> list[str] | None:
             continue
         if j not in spanned and c != head[j]:
             return None
-        if _is_figure(c) and not _PERIOD.match(c):
+        if _is_figure(c) and j not in periods:
             return None
     return [h + s if j in spanned and s and s != h else h for j, (h, s) in enumerate(zip(head, sub, strict=True))]
 
@@ -171,7 +189,7 @@ def _named_cells(row: list[Cell], header: list[str]) -> list[str]:
     return cells
 
 
-def table_lines(rows: Sequence[Sequence[Cell]]) -> list[str]:
+def table_lines(rows: Sequence[Sequence[Cell]], header_marked: bool = False) -> list[str]:
     """Rows of cells (see Cell: text, or None where the cell to the left spans) → one line per row; with a header
     row, each cell is 「header：value」, so that every row reads on its own (a question about one row finds its
     row, never a line of column names).
@@ -179,7 +197,8 @@ def table_lines(rows: Sequence[Sequence[Cell]]) -> list[str]:
     Title rows above the table (one text across the row) become lines of their own before it; the header is the
     first row after them (see _is_header), combined with the row under it when that row is a sub-header of its
     merged cells (see _sub_header); a data row identical to the header (a header repeated where a table continues
-    on the next page) is dropped."""
+    on the next page) is dropped. `header_marked`: the document marks the table's first row as its header row
+    (docx w:tblHeader), taken as the header when it names its columns."""
     grid = [[None if c is None else re.sub(r"\s+", " ", c).strip() for c in r] for r in rows]
     grid = [r for r in grid if any(r)]
     if not grid:
@@ -192,7 +211,8 @@ def table_lines(rows: Sequence[Sequence[Cell]]) -> list[str]:
         grid = grid[1:]
     header: list[str] | None = None
     body, head_rows = grid, [grid[0]]
-    if len(grid) > 1 and _is_header(_expanded(grid[0]), [_expanded(r) for r in grid[1:]]):
+    marked = header_marked and not out  # no caption row was taken off above the marked row
+    if len(grid) > 1 and _is_header(_expanded(grid[0]), [_expanded(r) for r in grid[1:]], marked):
         header, body = _expanded(grid[0]), grid[1:]
         if len(body) > 1:
             combined = _sub_header(grid[0], _expanded(body[0]))
@@ -258,7 +278,7 @@ def _block_lines(body) -> list[str]:  # type: ignore[no-untyped-def]
         if tag == f"{_W}p":
             lines.append(_para_text(child))
         elif tag == f"{_W}tbl":
-            lines.extend(table_lines(_table_rows(child)))
+            lines.extend(table_lines(_table_rows(child), header_marked=_first_row_marked(child)))
         elif tag in {f"{_W}sdt", f"{_W}customXml"}:
             content = child.find(f"{_W}sdtContent")
             lines.extend(_block_lines(content if content is not None else child))
@@ -272,6 +292,13 @@ def _grid_count(el, tag: str) -> int:  # type: ignore[no-untyped-def]
         return max(0, int(found.get(f"{_W}val", "1"))) if found is not None else 0
     except ValueError:
         return 0
+
+
+def _first_row_marked(tbl) -> bool:  # type: ignore[no-untyped-def]
+    """The table's first row is marked as its header row (w:trPr/w:tblHeader, Word's 「重复标题行」)."""
+    tr = tbl.find(f"{_W}tr")
+    flag = tr.find(f"{_W}trPr/{_W}tblHeader") if tr is not None else None
+    return flag is not None and flag.get(f"{_W}val", "true") not in {"0", "false", "off"}
 
 
 def _table_rows(tbl) -> list[list[Cell]]:  # type: ignore[no-untyped-def]

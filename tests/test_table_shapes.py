@@ -137,3 +137,25 @@ def test_a_docx_row_that_skips_grid_columns_keeps_its_cells_in_their_columns(tmp
     trpr.append(before)
     d.save(path)
     assert _rows(path) == ["经费（万元）：310｜竣工日期：2025年5月。"]
+
+
+def test_bare_consecutive_years_typed_as_numbers_in_xlsx_head_their_columns(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["指标", 2031, 2032])
+    ws.append(["税收（万元）", 710, 860])
+    wb.save(tmp_path / "t.xlsx")
+    assert _rows(tmp_path / "t.xlsx") == ["指标：税收（万元）｜2031：710｜2032：860。"]
+
+
+def test_a_lone_number_in_the_first_row_is_still_a_value():
+    assert table_lines([["甲", "2031", "乙"], ["丙", "55", "丁"]]) == ["甲｜2031｜乙。", "丙｜55｜丁。"]
+
+
+def test_a_two_column_docx_table_whose_first_row_is_marked_as_header_keeps_it(tmp_path: Path):
+    path = _docx(tmp_path / "t.docx", [["姓名", "职务"], ["王五", "组长"], ["赵六", "副组长"]])
+    d = docx.Document(path)
+    flag = OxmlElement("w:tblHeader")
+    d.tables[0].rows[0]._tr.get_or_add_trPr().append(flag)
+    d.save(path)
+    assert _rows(path) == ["姓名：王五｜职务：组长。", "姓名：赵六｜职务：副组长。"]
