@@ -2,7 +2,8 @@
 
 Each reader takes the file's bytes and returns its pages of text (a list of strings; formats without pages
 give one). Tables become one line per row in which every cell is named by its column header
-(「列名：值｜列名：值」), so a row reads on its own and two numbers of adjacent cells never touch.
+(「列名：值｜列名：值」), so a row reads on its own and two numbers of adjacent cells never touch; cells merged
+across columns or down rows keep every later cell in its column (see table_lines and Cell).
 Every failure raises a `LoadError` subclass with the reason.
 """
 
