@@ -240,9 +240,10 @@ def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
                 flush = True  # not between two sentences of one quotation
         carried: list[Span] = []
         if flush:
-            # headings and lead-ins ("…分为以下三类：") never end a chunk: they move on with the text they
-            # introduce; a chunk is never left holding only lead-ins
-            while (len(current) > 1 and (current[-1].heading is not None or _lead_in(text, current[-1]))
+            # bare headings and lead-ins ("…分为以下三类：") never end a chunk: they move on with the text they
+            # introduce (a heading sentence that carries its own text, 「第一条 …。」, is text and stays); a chunk is
+            # never left holding only lead-ins
+            while (len(current) > 1 and (_bare_heading(text, current[-1]) or _lead_in(text, current[-1]))
                    and not all(_lead_in(text, c) for c in current[:-1])):
                 carried.insert(0, current.pop())
             prev = groups[-1][0] if groups else None

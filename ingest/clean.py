@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 # Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A), the percent sign and the
-# ideographic space; Chinese punctuation is kept as it marks sentence ends (see _NUMBER_MARKS for the marks
+# ideographic space; Chinese punctuation is kept as it marks sentence ends (see _FULLWIDTH_GROUPED for the marks
 # inside a number).
 _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 _WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
@@ -26,20 +26,21 @@ _WIDTH_TABLE[0x200B] = None
 _COMPAT_HAN = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
-# Full-width marks that are part of a number once its digits are folded: the decimal point ．between digits
-# (「１２．５％」) and the thousands separator ，before groups of exactly three digits (「３，２００万元」); a ，
-# anywhere else separates clauses and stays.
-_NUMBER_MARKS = re.compile(r"(?<=\d)．(?=\d)|(?<![\d,，.．])\d{1,3}(?:，\d{3})+(?![\d，.．])")
-
-
-def _fold_number_marks(m: re.Match[str]) -> str:
-    return m.group().replace("．", ".").replace("，", ",")
+# Full-width marks that are part of a number. The decimal point ．between two digits (「１２．５％」) has no other
+# use. The ，is a thousands separator only inside a number typed wholly in full width, digits included
+# (「３，２００万元」, 「１，０５０．５万元」): groups of exactly three full-width digits after a first group of one to
+# three, the last group followed by no further digit or ，group. GB/T 15835-2011 (出版物上数字用法) writes the
+# thousands separator as the Western comma beside half-width digits, so a full-width ，beside half-width digits is
+# the Chinese comma between two values (「农户120，350，480户」: three values, never the one number 120,350,480) and stays.
+_DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
+_FULLWIDTH_GROUPED = re.compile(r"(?<![０-９0-9,，.．])[０-９]{1,3}(?:，[０-９]{3})+(?:．[０-９]+)?(?![０-９0-9]|，[０-９])")
 
 
 def fold_width(text: str) -> str:
     """Unicode width folding (the compatibility mappings of NFKC, applied where they do not change meaning):
     full-width digits/Latin letters and ％ to ASCII; inside a number the full-width decimal point and
-    thousands separator too (「１２．５％」 → 「12.5%」, 「３，２００万元」 → 「3,200万元」); odd spaces to plain
+    thousands separator too (「１２．５％」 → 「12.5%」, 「１，０５０．５万元」 → 「1,050.5万元」), but a ，beside half-width
+    digits separates two values and stays (「120，350，480户」, see _FULLWIDTH_GROUPED); odd spaces to plain
     spaces; compatibility Han forms (Kangxi radicals, compatibility ideographs) to their unified ideographs.
 
     Why folded in the STORED text (cleaning calls this on every line) and not only when comparing: a quote must
@@ -47,9 +48,11 @@ def fold_width(text: str) -> str:
     asked for in either width is found, quoted and checked (rag.cite numbers) in one form. Full-width Chinese
     punctuation (，。：；) is NOT folded outside numbers: it marks clause and sentence ends (GB/T 15834-2011).
     Lengths are kept except where NFKC rewrites compatibility Han forms."""
+    if "，" in text:
+        text = _FULLWIDTH_GROUPED.sub(lambda m: m.group().replace("，", ","), text)
     text = text.translate(_WIDTH_TABLE)
-    if "．" in text or "，" in text:
-        text = _NUMBER_MARKS.sub(_fold_number_marks, text)
+    if "．" in text:
+        text = _DECIMAL_POINT.sub(".", text)
     if _COMPAT_HAN.search(text):
         text = _COMPAT_HAN.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     return text
@@ -182,7 +185,8 @@ _LANG_VALUE = re.compile(r"(?:中文|英文|日文|汉语|英语)")
 _NEWS_DATE = r"(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 _NEWS_HEADER = re.compile(
     rf"^\s*(?:[\[【(（]\s*{_NEWS_DATE}\s*[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?"
-    rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：])\s*"
+    rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：]"
+    r"|[,，、]\s*正文\s*[:：])\s*"  # a record whose date field is empty: "，正文："
 )
 _META_KEYS = {"期刊名称": "journal", "作者": "authors", "作者单位": "affiliation", "年(卷),期": "issue",
               "年(卷)，期": "issue", "总页数": "pages", "正文语种": "language", "文献来源": "journal",
@@ -216,8 +220,10 @@ def split_metadata(line: str, meta: dict[str, str]) -> str:
     time; a later one (the next record of a compilation) keeps its date in the text, so no record loses it."""
     m = _NEWS_HEADER.match(line)
     if m:
-        date = re.sub(r"\s+", "", m.group(1) or m.group(2))
-        if "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
+        date = re.sub(r"\s+", "", m.group(1) or m.group(2) or "")
+        if not date:
+            line = line[m.end() :]
+        elif "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
             line = f"{date}，{line[m.end() :]}"
         else:
             meta["date"] = date

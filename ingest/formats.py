@@ -2,7 +2,8 @@
 
 Each reader takes the file's bytes and returns its pages of text (a list of strings; formats without pages
 give one). Tables become one line per row in which every cell is named by its column header
-(「列名：值｜列名：值」), so a row reads on its own and two numbers of adjacent cells never touch.
+(「列名：值｜列名：值」), so a row reads on its own and two numbers of adjacent cells never touch; cells merged
+across columns or down rows keep every later cell in its column (see table_lines and Cell).
 Every failure raises a `LoadError` subclass with the reason.
 """
 
@@ -58,21 +59,112 @@ def read_member(z: zipfile.ZipFile, name: str, limit: int = MAX_UNPACKED) -> byt
 
 
 # --- tables ----------------------------------------------------------------------------------------
+Cell = str | None
+"""A table cell as the readers give it: its text, or None for a grid column covered by the cell to its left (a
+cell merged across columns: docx w:gridSpan, xlsx merged_cells). A cell merged down several rows repeats its text
+on each row (docx w:vMerge, xlsx merged_cells), as a row must read on its own."""
+SPANNED: Cell = None
+"""The mark of a grid column covered by the cell to its left (see Cell)."""
+
 _NUMERIC = re.compile(r"^[\d\s.,，%％+\-−—~～/年月日万亿元个项]*$")
+_PERIOD = re.compile(r"^(?:\d{4}\s*年(?:度|末|初|底)?(?:\s*\d{1,2}\s*月(?:份)?)?|\d{1,2}\s*月(?:份)?"
+                     r"|\d{4}\s*年?\s*第?\s*[一二三四1-4]\s*季度?|[一二三四1-4]\s*季度)$")
+"""A column label that names a period (「2023年」「2023年度」「1月」「2023年9月」「一季度」): it looks like a value, but over a column
+of figures it heads that column (「指标｜2022年｜2023年」)."""
 
 
-def _is_header(row: list[str]) -> bool:
-    """A header row names its columns: at least two named, none a bare number or date, every cell filled except
-    perhaps the first (the stub head over a column of row names, often left blank)."""
-    filled = [c for c in row if c.strip()]
-    named = len(filled) == len(row) or (not row[0].strip() and len(filled) == len(row) - 1)
-    return named and len(row) >= 2 and len(filled) >= 2 and not any(_NUMERIC.match(c) for c in filled)
+def _is_figure(cell: str) -> bool:
+    """A number, amount or date (「4100」「1200万元」「8.5%」「2023年9月」)."""
+    return bool(cell) and any(ch.isdigit() for ch in cell) and bool(_NUMERIC.match(cell))
 
 
-def _is_caption(row: list[str], width: int) -> bool:
+def _expanded(row: list[Cell]) -> list[str]:
+    """The row with each covered column holding the text of the cell that spans it."""
+    out: list[str] = []
+    for c in row:
+        out.append(out[-1] if c is None and out else (c or ""))
+    return out
+
+
+_YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
+"""A bare year (1800–2199), as a spreadsheet holds a year typed as a number."""
+
+
+def _periods(row: list[str]) -> set[int]:
+    """The columns whose cell is a period label: one _PERIOD matches, or a bare year in a run of two or more
+    consecutive years across the row (「2022｜2023｜2024」; a single bare number is a value, not a label)."""
+    found = {j for j, c in enumerate(row) if _PERIOD.match(c)}
+    years = [(j, int(c)) for j, c in enumerate(row) if _YEAR.match(c)]
+    steps = {b - a for (_, a), (_, b) in zip(years, years[1:], strict=False)}
+    if len(years) >= 2 and len(steps) == 1 and steps <= {1, -1}:
+        found.update(j for j, _ in years)
+    return found
+
+
+def _figures_below(col: list[str]) -> bool:
+    """The filled cells of a column below its first row are all figures, none a period label."""
+    filled = [c for c in col if c]
+    return bool(filled) and all(_is_figure(c) and not _PERIOD.match(c) for c in filled)
+
+
+def _is_header(row: list[str], below: list[list[str]], marked: bool = False) -> bool:
+    """A header row names its columns: at least two named, every cell filled except perhaps the first (the stub
+    head over a column of row names, often left blank), and no cell a figure, except a period label (「2023年」「1月」)
+    over a column of figures.
+
+    A table of two columns needs a sign that its first row is of another kind than the rows below: a label over a
+    column of figures (「项目｜投资」 over 「道路｜1200万元」). Without it the table is one of label–value pairs (「镇长｜张三」 over
+    「副镇长｜李四」), whose first row is data like the others. `marked`: the document marks the row as a header
+    (docx w:tblHeader, 「重复标题行」), which is that sign."""
+    filled = [c for c in row if c]
+    named = len(filled) == len(row) or (not row[0] and len(filled) == len(row) - 1)
+    if not (named and len(row) >= 2 and len(filled) >= 2):
+        return False
+    columns = [[r[j] if j < len(r) else "" for r in below] for j in range(len(row))]
+    periods = _periods(row)
+    for j, (c, col) in enumerate(zip(row, columns, strict=True)):
+        if c and _NUMERIC.match(c) and not (j in periods and _figures_below(col)):
+            return False
+    if len(row) == 2 and not marked:
+        return any(c and _figures_below(col) for c, col in zip(row, columns, strict=True))
+    return True
+
+
+def _spanned_columns(row: list[Cell]) -> set[int]:
+    """The columns covered by a cell merged across two or more columns (its own column included)."""
+    cols: set[int] = set()
+    for j, c in enumerate(row):
+        if c is None and j > 0:
+            cols.update({j - 1, j})
+    return cols
+
+
+def _sub_header(top: list[Cell], sub: list[str]) -> list[str] | None:
+    """The one header of a two-row header, or None when `sub` is no sub-header of `top`.
+
+    `sub` is a sub-header when `top` has a cell merged across columns, `sub` names columns under it (labels or
+    period labels, no other figures) and is blank (or repeats `top`, a merge down) under every other column; the
+    header of a column under the merged cell is the merged text followed by the sub-header's
+    (「投资（万元）」 over 「县级」 → 「投资（万元）县级」)."""
+    spanned = _spanned_columns(top)
+    head = _expanded(top)
+    periods = _periods(sub)
+    if not spanned or not any(sub[j] for j in spanned if j < len(sub)):
+        return None
+    for j, c in enumerate(sub):
+        if not c:
+            continue
+        if j not in spanned and c != head[j]:
+            return None
+        if _is_figure(c) and j not in periods:
+            return None
+    return [h + s if j in spanned and s and s != h else h for j, (h, s) in enumerate(zip(head, sub, strict=True))]
+
+
+def _is_caption(row: list[Cell], width: int) -> bool:
     """A title row over a table of several columns: its filled cells hold one text (one cell merged across the
     row, one filled cell beside blank ones, or the same text repeated by a reader that unmerges cells)."""
-    return width >= 2 and len({c for c in row if c.strip()}) == 1
+    return width >= 2 and len({c for c in row if c}) == 1
 
 
 def _line(cells: list[str]) -> str:
@@ -82,29 +174,56 @@ def _line(cells: list[str]) -> str:
     return line
 
 
-def table_lines(rows: list[list[str]]) -> list[str]:
-    """Rows of cell texts → one line per row; with a header row, each cell is 「header：value」, so that every
-    row reads on its own (a question about one row finds its row, never a line of column names).
+def _named_cells(row: list[Cell], header: list[str]) -> list[str]:
+    """「header：value」 for each filled cell of a data row; a cell merged across columns of different headers (a 合计
+    over 序号 and 名称) is written bare, and later cells keep their own columns."""
+    cells = []
+    for j, v in enumerate(row):
+        if not v:
+            continue
+        k = j + 1
+        while k < len(row) and row[k] is None:
+            k += 1
+        names = {header[i] for i in range(j, min(k, len(header)))}
+        h = header[j] if j < len(header) and len(names) == 1 else ""
+        cells.append(f"{h}：{v}" if h else v)
+    return cells
+
+
+def table_lines(rows: Sequence[Sequence[Cell]], header_marked: bool = False) -> list[str]:
+    """Rows of cells (see Cell: text, or None where the cell to the left spans) → one line per row; with a header
+    row, each cell is 「header：value」, so that every row reads on its own (a question about one row finds its
+    row, never a line of column names).
 
     Title rows above the table (one text across the row) become lines of their own before it; the header is the
-    first row after them (see _is_header); a data row identical to the header (a header repeated where a table
-    continues on the next page) is dropped."""
-    rows = [[re.sub(r"\s+", " ", c).strip() for c in r] for r in rows]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+    first row after them (see _is_header), combined with the row under it when that row is a sub-header of its
+    merged cells (see _sub_header); a data row identical to the header (a header repeated where a table continues
+    on the next page) is dropped. `header_marked`: the document marks the table's first row as its header row
+    (docx w:tblHeader), taken as the header when it names its columns."""
+    grid = [[None if c is None else re.sub(r"\s+", " ", c).strip() for c in r] for r in rows]
+    grid = [r for r in grid if any(r)]
+    if not grid:
         return []
-    width = max(len(r) for r in rows)
+    width = max(len(r) for r in grid)
+    grid = [r + [""] * (width - len(r)) for r in grid]
     out = []
-    while len(rows) > 1 and _is_caption(rows[0], width):
-        out.append(_line([next(c for c in rows[0] if c)]))
-        rows = rows[1:]
-    header = rows[0] if len(rows) > 1 and _is_header(rows[0]) else None
-    for r in rows[1:] if header else rows:
+    while len(grid) > 1 and _is_caption(grid[0], width):
+        out.append(_line([next(c for c in grid[0] if c)]))
+        grid = grid[1:]
+    header: list[str] | None = None
+    body, head_rows = grid, [grid[0]]
+    marked = header_marked and not out  # no caption row was taken off above the marked row
+    if len(grid) > 1 and _is_header(_expanded(grid[0]), [_expanded(r) for r in grid[1:]], marked):
+        header, body = _expanded(grid[0]), grid[1:]
+        if len(body) > 1:
+            combined = _sub_header(grid[0], _expanded(body[0]))
+            if combined is not None:
+                header, body, head_rows = combined, body[1:], [grid[0], body[0]]
+    for r in body:
         if header:
-            if r == header:
+            if _expanded(r) == header or r in head_rows:
                 continue
-            cells = [f"{h}：{v}" if h else v for h, v in zip(header, r, strict=False) if v]
-            cells += [v for v in r[len(header):] if v]
+            cells = _named_cells(r, header)
         else:
             cells = [v for v in r if v]
         line = _line(cells)
@@ -160,27 +279,50 @@ def _block_lines(body) -> list[str]:  # type: ignore[no-untyped-def]
         if tag == f"{_W}p":
             lines.append(_para_text(child))
         elif tag == f"{_W}tbl":
-            lines.extend(table_lines(_table_rows(child)))
+            lines.extend(table_lines(_table_rows(child), header_marked=_first_row_marked(child)))
         elif tag in {f"{_W}sdt", f"{_W}customXml"}:
             content = child.find(f"{_W}sdtContent")
             lines.extend(_block_lines(content if content is not None else child))
     return lines
 
 
-def _table_rows(tbl) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    rows: list[list[str]] = []
+def _grid_count(el, tag: str) -> int:  # type: ignore[no-untyped-def]
+    """The integer w:val of child `tag` of `el` (w:gridSpan, w:gridBefore, w:gridAfter), 0 when absent or bad."""
+    found = el.find(f"{_W}{tag}") if el is not None else None
+    try:
+        return max(0, int(found.get(f"{_W}val", "1"))) if found is not None else 0
+    except ValueError:
+        return 0
+
+
+def _first_row_marked(tbl) -> bool:  # type: ignore[no-untyped-def]
+    """The table's first row is marked as its header row (w:trPr/w:tblHeader, Word's 「重复标题行」)."""
+    tr = tbl.find(f"{_W}tr")
+    flag = tr.find(f"{_W}trPr/{_W}tblHeader") if tr is not None else None
+    return flag is not None and flag.get(f"{_W}val", "true") not in {"0", "false", "off"}
+
+
+def _table_rows(tbl) -> list[list[Cell]]:  # type: ignore[no-untyped-def]
+    """The rows of a w:tbl on its grid of columns: a cell merged across n grid columns (w:gridSpan) fills n
+    columns, the first with its text and the others with SPANNED; columns a row skips (w:gridBefore/After) are
+    blank; a cell that continues a merge down (w:vMerge) repeats the text of the cell above it."""
+    rows: list[list[Cell]] = []
     for tr in tbl.iter(f"{_W}tr"):
         if tr.getparent() is not tbl:
             continue  # a nested table is read inside its cell
-        row: list[str] = []
+        trpr = tr.find(f"{_W}trPr")
+        row: list[Cell] = [""] * _grid_count(trpr, "gridBefore")
         for tc in tr.findall(f"{_W}tc"):
             text = " ".join(t for t in _block_lines(tc) if t.strip())
             tcpr = tc.find(f"{_W}tcPr")
             vmerge = tcpr.find(f"{_W}vMerge") if tcpr is not None else None
+            col = len(row)
             if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and rows:
-                col = len(row)
-                text = rows[-1][col] if col < len(rows[-1]) else text  # a merged cell repeats its value
+                above = rows[-1][col] if col < len(rows[-1]) else None
+                text = above if above is not None else text  # a merged cell repeats its value
             row.append(text)
+            row.extend([SPANNED] * (max(_grid_count(tcpr, "gridSpan"), 1) - 1))
+        row.extend([""] * _grid_count(trpr, "gridAfter"))
         rows.append(row)
     return rows
 
@@ -253,11 +395,17 @@ def docx_pages(data: bytes) -> list[str]:
 # --- xlsx ------------------------------------------------------------------------------------------
 MAX_SHEET_ROWS = 100_000
 """Rows read per worksheet (a sheet beyond that is cut, bounded memory)."""
+_PERCENT_DECIMALS = re.compile(r"\.(0+)%")
 
 
-def _cell(v: object) -> str:
+def _cell(v: object, number_format: str = "General") -> str:
+    """A cell's value as the sheet shows it: whole floats without 「.0」, dates as YYYY-MM-DD, a number in a
+    percentage format (「0.0%」) as a percentage with that format's decimals (0.085 → 「8.5%」)."""
     if v is None:
         return ""
+    if isinstance(v, int | float) and not isinstance(v, bool) and "%" in number_format:
+        m = _PERCENT_DECIMALS.search(number_format)
+        return f"{v * 100:.{len(m.group(1)) if m else 0}f}%"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if hasattr(v, "strftime"):
@@ -265,10 +413,71 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:  # type: ignore[no-untyped-def]
+    """The merged cell ranges of a read-only worksheet as (first row, first column, last row, last column),
+    1-based. openpyxl's read-only mode does not read them (its ReadOnlyWorksheet has no merged_cells), so the
+    sheet part's <mergeCells> is streamed here (lxml iterparse, elements freed as read)."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    with ws._get_source() as src:  # the worksheet part, as openpyxl itself opens it
+        stream = io.BufferedReader(_Limited(src, MAX_UNPACKED, ws.title))
+        for _event, el in etree.iterparse(stream, resolve_entities=False, no_network=True):
+            if el.tag == f"{_S}mergeCell" and el.get("ref"):
+                try:
+                    c1, r1, c2, r2 = range_boundaries(el.get("ref"))
+                except (ValueError, TypeError):
+                    continue
+                if None not in (c1, r1, c2, r2):
+                    ranges.append((r1, c1, r2, c2))
+            elif el.tag == f"{_S}row":  # a row read: free it and the rows before it (memory follows one row)
+                el.clear()
+                parent = el.getparent()
+                while el.getprevious() is not None:
+                    del parent[0]
+    return ranges
+
+
+def _sheet_rows(ws) -> list[list[Cell]]:  # type: ignore[no-untyped-def]
+    """A worksheet's rows on its grid (1-based from A1): a merged range's first row holds its text in its first
+    column and SPANNED in the others; its later rows repeat that row (the text merged down, see Cell)."""
+    merges = _merged_ranges(ws)
+    covered: dict[tuple[int, int], tuple[int, int]] = {}  # cell → first cell of its merged range
+    for r1, c1, r2, c2 in merges:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            continue  # a merge over a whole block of the sheet carries no per-row meaning
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    covered[(r, c)] = (r1, c1)
+    rows: list[list[Cell]] = []
+    for i, r in enumerate(ws.iter_rows(min_row=1, min_col=1)):
+        if i >= MAX_SHEET_ROWS:
+            break
+        rows.append([_cell(c.value, getattr(c, "number_format", None) or "General") for c in r])
+    for (r, c), (r1, _c1) in covered.items():
+        if r - 1 >= len(rows):
+            continue
+        row = rows[r - 1]
+        row.extend([""] * (c - len(row)))
+        if r == r1:
+            row[c - 1] = SPANNED
+        else:
+            top = rows[r1 - 1] if r1 - 1 < len(rows) else []
+            row[c - 1] = top[c - 1] if c - 1 < len(top) else ""
+    return rows
+
+
 def xlsx_pages(data: bytes) -> list[str]:
-    """One page per worksheet: the sheet name, then each row with its header cells. Raises LoadError."""
+    """One page per worksheet: the sheet name, then each row with its header cells (table_lines). Raises
+    LoadError."""
     check_zip(data, "xlsx")
     import openpyxl
+    from lxml import etree
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -277,11 +486,10 @@ def xlsx_pages(data: bytes) -> list[str]:
     pages = []
     try:
         for ws in wb.worksheets:
-            rows = []
-            for i, r in enumerate(ws.iter_rows(values_only=True)):
-                if i >= MAX_SHEET_ROWS:
-                    break
-                rows.append([_cell(v) for v in r])
+            try:
+                rows = _sheet_rows(ws)
+            except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as e:
+                raise LoadError(f"corrupt xlsx ({type(e).__name__})") from e
             width = max((max((j for j, c in enumerate(r) if c), default=-1) for r in rows), default=-1) + 1
             rows = [r[:width] for r in rows if any(r)]
             if rows:

@@ -386,6 +386,8 @@ def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None) -
         vectors = cache.get_many(texts)
         missing = [t for t in texts if t not in vectors]
         if missing:
+            if progress:
+                progress("embed", 0, len(missing))  # loading the model takes seconds: say so before the first batch
             embedding = make_embedding(settings)
             step = max(settings.embed_batch_size * 4, 32)
             for i in range(0, len(missing), step):

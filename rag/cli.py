@@ -273,13 +273,15 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list(index_dir: IndexDir = None) -> None:
-    """List key names and roles (never the keys)."""
+    """List key names, their role over every knowledge base, their grants on single knowledge bases
+    (「finance:admin」 administers finance whatever the role column says) and creation time; never the keys."""
     import datetime as dt
 
     from rag.keys import KeyStore
 
+    typer.echo("name\trole (all knowledge bases)\tgrants (knowledge base:access)\tcreated")
     for k in KeyStore(_settings(index_dir)).list():
-        scope = ",".join(f"{kb}:{a}" for kb, a in k.grants) or "*"
+        scope = ",".join(f"{kb}:{a}" for kb, a in k.grants) or "-"
         typer.echo(f"{k.name}\t{k.role}\t{scope}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
 
 

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,9 +80,10 @@ class IngestJob:
 
     ``status`` is "running", then "done" (``result`` holds the IngestSummary) or "failed" (``error`` holds the
     exception, as the synchronous upload would have raised it). ``stage``, ``done``, ``total`` are the last
-    progress report (ingest.pipeline.Progress: "check" before any page is read, then "pages"/"ocr" while a file
-    is checked before the index is touched, "files", "pages"/"ocr" again while it is ingested (OCR is not
-    repeated: ingest.load keeps OCR'd files), "embed"); ``done`` rises to ``total`` within a stage. Times are
+    progress report (ingest.pipeline.Progress: "check" (files) and "check_pages" (the pages of a file read while
+    it is checked, before the index is touched), then "pages"/"ocr" while it is ingested (OCR is not repeated:
+    ingest.load keeps OCR'd files), "files", "embed" (from 0 while the model loads)); ``done`` rises to
+    ``total`` within a stage. Times are
     Unix seconds. A job lives in the memory of the process that runs it."""
 
     job_id: str
@@ -340,11 +341,13 @@ class RagService:
                 raise Busy(f"already uploaded: {', '.join(sorted(taken))}")
         return [(f, upload_source(f.name)) for f in files]
 
-    def start_upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB) -> IngestJob:
+    def start_upload(self, files: list[Upload], replace: bool = True, kb: str = DEFAULT_KB,
+                     on_finish: Callable[[IngestJob], None] | None = None) -> IngestJob:
         """`upload` in a background thread: the cheap checks run now (they raise as `upload` does: Invalid,
         NotFound, UnsupportedMedia for a bad name, Busy), then the returned job (status "running") follows the
         ingest; poll it with `job`. An unreadable file, a busy index or a failed write end the job "failed"
-        with that error; the index is left as it was."""
+        with that error; the index is left as it was. `on_finish(job)` is called once the job has ended (done
+        or failed), in the job's thread (the API audits the outcome with it); an exception it raises is logged."""
         items = self._check_uploads(files, replace, kb)
         job = IngestJob(uuid.uuid4().hex, kb, [f.name for f in files], created=time.time())
         with self._jobs_lock:
@@ -363,6 +366,11 @@ class RagService:
                 job.error, job.status = e, "failed"
             finally:
                 job.finished = time.time()
+                if on_finish is not None:
+                    try:
+                        on_finish(job)
+                    except Exception:
+                        log.exception("ingest job %s: on_finish failed", job.job_id)
 
         threading.Thread(target=run, name=f"ingest-job-{job.job_id[:8]}", daemon=True).start()
         return job
@@ -399,8 +407,11 @@ class RagService:
                     progress("check", i, len(items))
                 path = Path(tmp) / f"{i}{Path(f.name).suffix.lower()}"
                 path.write_bytes(f.data)
+                # reject what cannot be read before touching the index; its pages are reported as "check_pages",
+                # so that the ingest's own "pages" count does not run a second time under the same name
+                check = (lambda stage, done, total: progress("check_pages", done, total)) if progress else None
                 try:
-                    load_file(path, progress)  # reject what cannot be read before touching the index
+                    load_file(path, check)
                 except LoadError as e:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
                 inputs.append(Input(path, source, f.name, Path(f.name).stem))

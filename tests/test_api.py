@@ -384,12 +384,21 @@ def test_an_upload_job_that_cannot_read_its_file_fails_with_the_errors_code_and_
             job = httpx.get(base + r.headers["location"], timeout=30).json()
         assert job["status"] == "failed" and job["result"] is None
         assert job["error"]["code"] == "unsupported_media_type" and "坏.pdf" in job["error"]["message"]
+        # the audit has the submission (202) and, apart, how the job ended
+        audit = [json.loads(x) for x in (index_settings.index_dir / "audit.log").read_text(encoding="utf-8").splitlines()]
+        ended = [e for e in audit if e["action"] == "upload_finished"]
+        assert len(ended) == 1 and ended[0]["outcome"] == "unsupported_media" and ended[0]["files"] == ["坏.pdf"]
+        assert ended[0]["job_id"] == job["job_id"] and ended[0]["kb"] == "default"
         assert httpx.get(base + "/v1/documents").json() == before
         # a bad name is refused before any job starts, as when waiting
         bad = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("x.exe", b"MZ", "application/octet-stream"))])
         assert bad.status_code == 415 and set(bad.json()) == {"error"}
-        missing = httpx.get(base + "/v1/documents/jobs/nosuchjob")
+        missing = httpx.get(base + "/v1/documents/jobs/" + "0" * 32)
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        # an id that cannot be a job's (not hex, or over 64 characters) is refused as such, not echoed back
+        for bad_id in ("nosuchjob", "a" * 20_000):
+            r = httpx.get(base + "/v1/documents/jobs/" + bad_id)
+            assert r.status_code == 422 and set(r.json()) == {"error"} and bad_id[:200] not in r.text
 
 
 def test_an_upload_job_is_seen_only_by_admins_of_its_knowledge_base(index_settings):

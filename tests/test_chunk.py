@@ -157,3 +157,12 @@ def test_a_circled_number_item_title_never_ends_a_chunk_apart_from_its_body():
         assert f"{m}{k}类。{body}" in holder.text  # the item's title and its body in one chunk
     assert not any(c.text.endswith("类。") for c in chunks)  # no chunk ends with an item's bare title
     assert chunks[-1].section == "一、改造内容 > ③丙类"
+
+
+def test_no_chunk_holds_only_a_heading_when_an_article_with_its_own_text_follows_it():
+    text = ("第一章 总则\n第一条 为规范日常工作，制定本规程。\n第二章 组织与职责\n第一节 机构设置\n"
+            "一、领导小组\n领导小组负责统筹协调。\n第三章 附则\n本规程自发布之日起施行。")
+    chunks = chunk_document(Document("d", "规程", "s", text), 200, 400)
+    assert chunks[0].text.split("\n")[:2] == ["第一章 总则", "第一条 为规范日常工作，制定本规程。"]
+    for c in chunks:  # every chunk holds some text that is not a bare heading
+        assert any(line.endswith("。") for line in c.text.split("\n")), c.text

@@ -18,6 +18,18 @@ def test_fold_width_keeps_a_clause_comma_between_two_numbers():
     assert fold_width("一是，二是") == "一是，二是"
 
 
+def test_fold_width_folds_a_full_width_number_with_thousands_and_decimals_as_one_number():
+    assert fold_width("支出１，０５０．５万元") == "支出1,050.5万元"
+    assert fold_width("共１０，０００．００元") == "共10,000.00元"
+    assert fold_width("分别为１２，３５０和８，２００万元") == "分别为12,350和8,200万元"
+
+
+def test_fold_width_keeps_values_listed_with_a_chinese_comma_apart():
+    assert fold_width("三处站点分别有车位120，350，480个。") == "三处站点分别有车位120，350，480个。"
+    assert clean_line("车位120，350，480个。") == "车位120，350，480个。"
+    assert fold_width("１，２３４５") == "1，2345"  # not groups of three: two values
+
+
 def test_ocr_spacing_inside_numbers_and_words_is_repaired():
     # real lines of the corpus
     assert fix_ocr_spacing("2 0 0 7年 5月 ,浙 江 省 政 府 出 台 了") == "2007年5月,浙江省政府出台了"
@@ -123,6 +135,8 @@ def test_news_record_header_without_brackets_is_metadata_but_a_sentence_opening_
     meta = {}
     assert split_metadata("2023年8月11日，县政府召开会议。", meta) == "2023年8月11日，县政府召开会议。"
     assert "date" not in meta
+    # a record whose date field is empty still loses its label
+    assert split_metadata("，正文：县政府召开会议。", meta) == "县政府召开会议。" and "date" not in meta
 
 
 def test_each_record_of_a_news_compilation_keeps_its_date():

@@ -186,10 +186,10 @@ def test_page_upload_has_the_api_upload_limit_not_the_json_limit_and_is_audited(
         status, text = _call(page, "delete", doc_id)
         assert status == 200 and "已删除" in text
     entries = _audit(s)
-    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"]}.items() \
-        <= next(e for e in entries if e["action"] == "upload").items()
+    assert {"actor": "ops", "via": "page", "action": "upload", "outcome": "ok", "files": ["宁海.txt"],
+            "kb": "default"}.items() <= next(e for e in entries if e["action"] == "upload").items()
     assert any(e["via"] == "page" and e["action"] == "delete" and e["doc_id"] == doc_id and e["outcome"] == "ok"
-               for e in entries)
+               and e["kb"] == "default" for e in entries)
 
 
 def test_api_audit_names_actor_action_document_file_and_outcome(index_settings):
@@ -450,6 +450,17 @@ def test_a_request_refused_by_authentication_names_its_client_address_in_the_acc
     refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
     assert len(refused) == 2 and all(e["actor"] is None and e["client"] == "127.0.0.1" for e in refused)
     assert "rq-wrong" not in caplog.text
+
+
+def test_a_refused_request_with_a_very_long_path_writes_bounded_audit_and_access_lines(index_settings, caplog):
+    KeyStore(index_settings).create("ops", "admin")
+    with caplog.at_level("INFO", logger="ragqa.access"), running(build_app(index_settings)) as base:
+        caplog.clear()
+        assert httpx.get(base + "/v1/documents/jobs/" + "a" * 20_000, timeout=60).status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "ragqa.access"]
+    assert lines and all(len(x) < 400 for x in lines), [len(x) for x in lines]
+    refused = [e for e in _audit(index_settings) if e["outcome"] == "unauthorized"]
+    assert len(refused) == 1 and len(json.dumps(refused[0], ensure_ascii=False)) < 600
 
 
 def test_a_page_upload_naming_a_server_file_the_browser_never_uploaded_reads_nothing(index_settings, tmp_path):

@@ -28,10 +28,15 @@ def test_an_upload_reports_each_stage_in_order_with_counts_that_rise_to_their_to
                              progress=lambda stage, done, total: calls.append((stage, done, total)))
     assert summary.added == 1
     stages = [s for s, _, _ in calls]
-    # checked (its 2 pages read) before the index is touched, then ingested: read again, chunks embedded
-    assert calls[:4] == [("check", 0, 1), ("pages", 1, 2), ("pages", 2, 2), ("check", 1, 1)]
+    # checked (its 2 pages read) before the index is touched, then ingested: read again, chunks embedded; no stage
+    # counts twice (a page count that ran backwards under one name read as a stall)
+    assert calls[:4] == [("check", 0, 1), ("check_pages", 1, 2), ("check_pages", 2, 2), ("check", 1, 1)]
     assert calls[4:7] == [("pages", 1, 2), ("pages", 2, 2), ("files", 1, 1)]
     assert stages[7:] and set(stages[7:]) == {"embed"} and calls[-1][1] == calls[-1][2] > 0
+    assert calls[7] == ("embed", 0, calls[-1][2])  # said before the model loads
+    for stage in set(stages):  # within a stage the count never goes back
+        counts = [d for s, d, _ in calls if s == stage and s != "check"]
+        assert counts == sorted(counts)
     for stage in set(stages):
         counts = [d for s, d, _ in calls if s == stage]
         assert all(0 <= d <= t for s, d, t in calls if s == stage)

@@ -76,7 +76,7 @@ OCR_MARK = '<span class="ocr">（扫描件识别文字，请核对原件）</spa
 
 NO_CHOICE = "请在上方列表中点击要删除的文档。"
 
-UPLOAD_STAGES = {"check": ("正在检查文件", "个文件"), "pages": ("正在读取页面", "页"), "ocr": ("正在识别扫描页（OCR）", "页"),
+UPLOAD_STAGES = {"check": ("正在检查文件", "个文件"), "check_pages": ("正在检查页面", "页"), "pages": ("正在读取页面", "页"), "ocr": ("正在识别扫描页（OCR）", "页"),
                  "files": ("正在导入文件", "个文件"), "embed": ("正在建立向量索引", "个片段")}
 """What the upload's progress bar says for each stage of ``RagService.upload`` (see ``rag.service.IngestJob``),
 and the unit its done/total counts."""
@@ -298,7 +298,7 @@ class ChatPage:
             chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
             yield "", chat, results, gr.update(), gr.update()
         finally:
-            self.policy.record(caller, "page", "ask", outcome, question=question)
+            self.policy.record(caller, "page", "ask", outcome, question=question, kb=sorted(kbs) if kbs else None)
 
     @staticmethod
     def pick_citation(choice: str | None, results: list[dict[str, Any]]) -> str:
@@ -420,9 +420,9 @@ class ChatPage:
             items = [Upload(name, p.read_bytes()) for name, p in zip(names, paths, strict=True)]
             s = self.service.upload(items, kb=kb, progress=report)
         except RagqaError as e:
-            self.policy.record(caller, "page", "upload", _outcome(e), files=names)
+            self.policy.record(caller, "page", "upload", _outcome(e), files=names, kb=kb)
             return f"导入失败：{_e(e.message)}", gr.update(), gr.update()
-        self.policy.record(caller, "page", "upload", "ok", files=names)
+        self.policy.record(caller, "page", "upload", "ok", files=names, kb=kb)
         return upload_report(s), self._docs(allowed), None
 
     def pick_document(self, rows: Any, evt: gr.SelectData, request: gr.Request) -> tuple[str, str]:
@@ -442,14 +442,16 @@ class ChatPage:
         caller, allowed = self._admin_guard(request, "delete", doc_id=doc_id)
         if not doc_id:
             return "请先在列表中点击要删除的文档。", gr.update(), "", NO_CHOICE
+        kb = None
         try:
-            if not any(d.doc_id == doc_id and d.kb in allowed for d in self.service.documents()):
+            kb = next((d.kb for d in self.service.documents() if d.doc_id == doc_id and d.kb in allowed), None)
+            if kb is None:
                 raise NotFound(f"no document {doc_id}")
             self.service.delete(doc_id)
         except RagqaError as e:
-            self.policy.record(caller, "page", "delete", _outcome(e), doc_id=doc_id)
+            self.policy.record(caller, "page", "delete", _outcome(e), doc_id=doc_id, kb=kb)
             return f"删除失败：{_e(e.message)}", gr.update(), doc_id, gr.update()
-        self.policy.record(caller, "page", "delete", "ok", doc_id=doc_id)
+        self.policy.record(caller, "page", "delete", "ok", doc_id=doc_id, kb=kb)
         return "已删除。", self._docs(allowed), "", NO_CHOICE
 
     def on_load(self, request: gr.Request) -> tuple[Any, Any]:

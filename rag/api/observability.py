@@ -26,8 +26,10 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/v1/ask"): "ask", ("POST", "/v1/ask/stream"): "ask", ("POST", "/v1/chat/completions"): "ask",
     ("GET", "/v1/models"): "list_models", ("GET", "/v1/documents"): "list_documents",
     ("POST", "/v1/documents"): "upload", ("DELETE", "/v1/documents/{doc_id}"): "delete",
+    ("GET", "/v1/documents/jobs/{job_id}"): "upload_status",
 }
 """The audit action of each /v1 route (method, route template); the chat page names the same actions."""
+MAX_LOGGED_PATH = 200  # characters of a request path written to the audit and access logs (a path can be 64 KB)
 
 _OUTCOMES = {status: outcome_of(cls) for cls, (status, _) in sorted(STATUS.items(), key=lambda kv: len(kv[0].__mro__),
                                                                      reverse=True)}
@@ -69,7 +71,7 @@ class Observability:
         if not request.url.path.startswith("/v1/") or getattr(request.state, "audited", False):
             return
         caller: Caller | None = getattr(request.state, "caller", None)
-        path = request.url.path.rstrip("/")
+        path = request.url.path.rstrip("/")[:MAX_LOGGED_PATH]
         action = ACTIONS.get((request.method, endpoint)) or ACTIONS.get((request.method, path), f"{request.method} {path}")
         self.policy.record(caller, "api", action, outcome_of_status(status), status=status,
                            client=None if caller else _client(request),
@@ -99,10 +101,10 @@ class ObserveRequests(BaseHTTPMiddleware):
         self.obs.record(request, getattr(route, "path", "other"), response.status_code, seconds)
         caller: Caller | None = getattr(request.state, "caller", None)
         if caller:
-            access_log.info("%s %s %d %.1fms key=%s", request.method, request.url.path, response.status_code,
+            access_log.info("%s %s %d %.1fms key=%s", request.method, request.url.path[:MAX_LOGGED_PATH], response.status_code,
                             seconds * 1000, caller.name)
         else:  # unauthenticated (no key, a wrong one, or refused before authentication): who sent it
-            access_log.info("%s %s %d %.1fms client=%s key=-", request.method, request.url.path,
+            access_log.info("%s %s %d %.1fms client=%s key=-", request.method, request.url.path[:MAX_LOGGED_PATH],
                             response.status_code, seconds * 1000, _client(request))
         return response
 

@@ -67,9 +67,9 @@ class IngestJobOut(BaseModel):
     job_id: str
     status: Literal["running", "done", "failed"]
     stage: str = Field(description="What the ingest is doing: `check` (files checked before the index is touched: "
-                       "done/total counts files), `pages`/`ocr` (pages of the PDF or scan being read or OCR'd; once "
-                       "while it is checked, again while it is ingested), `files` (files ingested), `embed` (chunks "
-                       "embedded).")
+                       "done/total counts files), `check_pages` (the pages of a PDF read while it is checked), "
+                       "`pages`/`ocr` (pages read or OCR'd while it is ingested), `files` (files ingested), `embed` "
+                       "(chunks embedded; 0 while the model loads).")
     done: int = Field(description="Units of `stage` done so far; rises to `total` within a stage.")
     total: int = Field(description="Units of `stage` in all (0 before the first report).")
     kb: str = Field(description="The knowledge base the files go into.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,6 +17,7 @@ from core.kb import DEFAULT_KB
 from rag.api.deps import Multipart, PolicyDep, Reader, ServiceDep
 from rag.api.errors import RESPONSES, status_of
 from rag.api.schemas import DocumentOut, ErrorBody, ErrorResponse, IngestJobOut, IngestOut
+from rag.policy import outcome_of
 from rag.service import IngestJob, Upload
 
 router = APIRouter(prefix="/v1/documents", tags=["admin"], responses=RESPONSES)
@@ -57,7 +58,13 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
     policy.require_kb_admin(caller, kb, [k.name for k in await run_in_threadpool(service.kbs)])
     items = [Upload(f.filename or "", await f.read()) for f in files]
     if not wait:
-        job = await run_in_threadpool(service.start_upload, items, True, kb)
+        files_named = request.state.files
+
+        def audit_end(job: IngestJob) -> None:  # the submission is audited as 202; the job's end gets its own entry
+            outcome = "ok" if job.status == "done" else outcome_of(job.error) if job.error else "internal"
+            policy.record(caller, "api", "upload_finished", outcome, kb=kb, files=files_named, job_id=job.job_id)
+
+        job = await run_in_threadpool(service.start_upload, items, True, kb, audit_end)
         return JSONResponse(_job_out(job).model_dump(), status_code=202,
                             headers={"Location": f"{router.prefix}/jobs/{job.job_id}"})
     summary = await run_in_threadpool(service.upload, items, True, kb)
@@ -65,10 +72,11 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
 
 
 @router.get("/jobs/{job_id}", response_model=IngestJobOut, responses={404: {"model": ErrorResponse}})
-def upload_job(request: Request, job_id: str, caller: Reader, service: ServiceDep, policy: PolicyDep) -> IngestJobOut:
+def upload_job(request: Request, job_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]+$")], caller: Reader,
+               service: ServiceDep, policy: PolicyDep) -> IngestJobOut:
     """The progress of an upload job (``POST /v1/documents?wait=false``): 404 for an unknown job (or one run by
     another replica, or of a knowledge base the key may not read), 403 when the key does not administer its
-    knowledge base."""
+    knowledge base; 422 for an id that cannot be one (not lowercase hex, over 64 characters)."""
     job = service.job(job_id)
     names = [k.name for k in service.kbs()]
     if job.kb not in policy.readable_kbs(caller, names):
