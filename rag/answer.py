@@ -104,6 +104,27 @@ def _heading_like(sentence: str, level: int | None) -> bool:
     return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
 
 
+_PLACE_UNITS = "省市县区镇乡村"
+
+
+def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
+    """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
+    place of the unit asked, and which does not name the asked place: "村名：石桥村｜…2031年：21200" for
+    "杏林村2031年人均收入…". A row's first cell is its subject; prose naming several places is left to the
+    document-level check."""
+    if TABLE_CELL_SEP not in quote:
+        return False
+    first = quote.split(TABLE_CELL_SEP, 1)[0].strip()
+    subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
+    for place in places:
+        at = question.find(place)
+        unit = place[-1] if place[-1] in _PLACE_UNITS else (
+            question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
+        if unit in _PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
+            return True
+    return False
+
+
 def reading_order(chosen: list[Evidence]) -> list[Evidence]:
     """The quoted sentences in the order a reader meets them: documents by their first context number, and inside
     a document by chunk position (``chunk.seq``) and offset, whatever their retrieval rank: a list whose items
@@ -332,6 +353,10 @@ class ExtractiveAnswerer:
             need = any if kind == "compare" or len(names) > 1 else all
             naming = {d for d in {e.hit.chunk.doc_id for e in scored} if need(self.index.mentions(x, d) for x in names)}
             scored = [e for e in scored if e.hit.chunk.doc_id in naming]
+        if places:
+            # a sentence about another place of the unit asked ("石桥村" for "杏林村…", a table row of another
+            # village) is about that place, not the one asked, even in a document that names both
+            scored = [e for e in scored if not _about_another_place(question, places, e.quote)]
         if not scored:
             return Draft(NOT_FOUND)
         chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what, weights)
