@@ -686,18 +686,34 @@ class RunningLines:
         of that share of the odd or of the even pages alone: a publication prints its title on one side and
         the issue on the other (verso/recto running heads). Empty with fewer than 2 non-empty pages."""
         counts = {k: [0, 0] for k in self._counters}  # on even, odd pages (0-based)
+        figures: dict[str, set[tuple[str, ...]]] = {k: set() for k in self._counters}  # the digits each one shows
         n = [0, 0]
         for i, p in enumerate(pages):
-            keys = _edge_keys(p)
-            n[i % 2] += bool(p.strip())
-            for k in keys & counts.keys():
+            lines = [ln for ln in p.splitlines() if ln.strip()]
+            n[i % 2] += bool(lines)
+            for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]:
+                k = _key(ln)
+                if k in counts:
+                    figures[k].add(tuple(_DIGITS.findall(ln)))
+            for k in _edge_keys(p) & counts.keys():
                 counts[k][i % 2] += 1
         if sum(n) < 2:
             return set()
         total = sum(n)
         return {k for k, (even, odd) in counts.items()
-                if even + odd >= max(2, RUNNING_SHARE * total)
-                or any(c >= max(2, RUNNING_SHARE * m) for c, m in ((even, n[0]), (odd, n[1])))}
+                if (even + odd >= max(2, RUNNING_SHARE * total)
+                    or any(c >= max(2, RUNNING_SHARE * m) for c, m in ((even, n[0]), (odd, n[1]))))
+                and _one_figure_varies(figures[k])}
+
+
+def _one_figure_varies(seen: set[tuple[str, ...]]) -> bool:
+    """Whether the lines of one masked form differ in at most one of their numbers: a running line varies only by
+    its page number (「第 3 页 共 10 页」, 「- 3 -」); a body line that recurs with other figures on each page
+    (「第3季度全镇新增就业岗位120个，比上季度增加15个。」) is text, not a running line."""
+    if len(seen) <= 1:
+        return True
+    columns = list(zip(*seen, strict=False))
+    return sum(len(set(c)) > 1 for c in columns) <= 1
 
 
 def strip_running(page: str, running: set[str]) -> str:

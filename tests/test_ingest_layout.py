@@ -61,3 +61,14 @@ def test_a_question_about_a_full_width_figure_is_answered_quoting_the_folded_fig
         assert "12.5%" in quotes
         assert all(n in quotes for n in numbers_in(r.answer))  # rag.cite: every number grounded in a quote
         assert r.citations[0].page == 1  # the quoted sentence starts on page 1 and runs on to page 2
+
+
+def test_a_body_line_that_recurs_on_every_page_with_other_figures_is_text_not_a_running_line():
+    from ingest.formats import drop_running_lines
+
+    pages = [f"示例镇年度工作总结\n第{q}季度全镇新增就业岗位{100 + 7 * q}个，比上季度增加{3 * q}个。\n"
+             f"本季度重点推进第{q}批项目建设。\n其他工作按计划推进。\n第 {q} 页 共 6 页" for q in range(1, 7)]
+    kept = drop_running_lines(pages)
+    for q, page in enumerate(kept, start=1):
+        assert f"第{q}季度全镇新增就业岗位{100 + 7 * q}个" in page  # text, though its masked form repeats
+        assert "页" not in page and "示例镇年度工作总结" not in page  # the page number and the running head go
