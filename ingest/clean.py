@@ -33,7 +33,7 @@ _COMPAT_HAN = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 # thousands separator as the Western comma beside half-width digits, so a full-width ，beside half-width digits is
 # the Chinese comma between two values (「农户120，350，480户」: three values, never the one number 120,350,480) and stays.
 _DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
-_FULLWIDTH_GROUPED = re.compile(r"(?<![０-９0-9,，.．])[０-９]{1,3}(?:，[０-９]{3})+(?:．[０-９]+)?(?![０-９0-9]|，[０-９])")
+_FULLWIDTH_GROUPED = re.compile(r"(?<![０-９0-9,，.．])(?!０)[０-９]{1,3}(?:，[０-９]{3})+(?:．[０-９]+)?(?![０-９0-9]|，[０-９])")
 
 
 def fold_width(text: str) -> str:

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -405,7 +406,10 @@ def _cell(v: object, number_format: str = "General") -> str:
         return ""
     if isinstance(v, int | float) and not isinstance(v, bool) and "%" in number_format:
         m = _PERCENT_DECIMALS.search(number_format)
-        return f"{v * 100:.{len(m.group(1)) if m else 0}f}%"
+        places = len(m.group(1)) if m else 0
+        # rounded half up, as Excel shows it (Python's format rounds half to even: 0.125 → 「12%」, Excel 「13%」)
+        shown = Decimal(repr(v)) * 100
+        return f"{shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if hasattr(v, "strftime"):

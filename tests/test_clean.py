@@ -26,6 +26,8 @@ def test_fold_width_folds_a_full_width_number_with_thousands_and_decimals_as_one
 
 def test_fold_width_keeps_values_listed_with_a_chinese_comma_apart():
     assert fold_width("三处站点分别有车位120，350，480个。") == "三处站点分别有车位120，350，480个。"
+    # no number is written with a leading zero: 「００１，００２」 are codes in a list, not a grouped number
+    assert fold_width("编号００１，００２，００３") == "编号001，002，003"
     assert clean_line("车位120，350，480个。") == "车位120，350，480个。"
     assert fold_width("１，２３４５") == "1，2345"  # not groups of three: two values
 

@@ -109,10 +109,12 @@ def test_an_xlsx_percentage_cell_is_stored_as_shown(tmp_path: Path):
     ws.append(["指标", "数值"])
     ws.append(["增速", 0.085])
     ws.append(["占比", 0.5])
+    ws.append(["达标率", 0.125])  # a half is rounded up, as Excel shows it (13%, not Python's 12%)
     ws["B2"].number_format = "0.0%"
     ws["B3"].number_format = "0%"
+    ws["B4"].number_format = "0%"
     wb.save(tmp_path / "t.xlsx")
-    assert _rows(tmp_path / "t.xlsx") == ["指标：增速｜数值：8.5%。", "指标：占比｜数值：50%。"]
+    assert _rows(tmp_path / "t.xlsx") == ["指标：增速｜数值：8.5%。", "指标：占比｜数值：50%。", "指标：达标率｜数值：13%。"]
 
 
 # --- 4. tables without a header row -------------------------------------------------------------------
