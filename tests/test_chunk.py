@@ -24,6 +24,8 @@ def test_heading_levels_of_gongwen_markers_nest_chapter_section_item_in_order():
 def test_ordinal_headings_are_titled_with_a_space_after_the_ordinal():
     assert heading_title("第二章组织与职责") == heading_title("第二章\u3000组织与职责") == "第二章 组织与职责"
     assert heading_title("第一节 机构设置") == "第一节 机构设置"
+    # an article is named by its marker: what follows is its text, not a title to cut at a comma
+    assert heading_title("第四条 三个村的农户数分别为320，410户。") == heading_title("第四条三个村的农户数分别为320户。") == "第四条"
     assert heading_title("一、领导小组") == "一、领导小组"
 
 
