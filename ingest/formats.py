@@ -476,6 +476,23 @@ def _sheet_rows(ws) -> list[list[Cell]]:  # type: ignore[no-untyped-def]
     return rows
 
 
+def _sheet_tables(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """A sheet's rows cut into its tables, blank rows dropped: a new table starts where a blank row is followed by
+    a title row (one filled cell: 「表二 粮食产量」), so that its own header names its rows, not the first
+    table's. A blank row followed by more of the same table (a spacer before 合计) does not cut it."""
+    tables: list[list[list[Cell]]] = [[]]
+    blank = False
+    for r in rows:
+        if not any(r):
+            blank = True
+            continue
+        if blank and tables[-1] and sum(1 for c in r if c and c is not SPANNED) == 1:
+            tables.append([])
+        tables[-1].append(r)
+        blank = False
+    return [t for t in tables if t]
+
+
 def xlsx_pages(data: bytes) -> list[str]:
     """One page per worksheet: the sheet name, then each row with its header cells (table_lines). Raises
     LoadError."""
@@ -495,9 +512,9 @@ def xlsx_pages(data: bytes) -> list[str]:
             except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as e:
                 raise LoadError(f"corrupt xlsx ({type(e).__name__})") from e
             width = max((max((j for j, c in enumerate(r) if c), default=-1) for r in rows), default=-1) + 1
-            rows = [r[:width] for r in rows if any(r)]
-            if rows:
-                pages.append("\n".join([ws.title, *table_lines(rows)]))
+            lines = [line for block in _sheet_tables([r[:width] for r in rows]) for line in table_lines(block)]
+            if lines:
+                pages.append("\n".join([ws.title, *lines]))
     finally:
         wb.close()
     return pages
