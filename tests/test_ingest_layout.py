@@ -3,18 +3,15 @@ read from a generated fixture (tests/fixtures/make_fixtures.py `_pdf_chapters`, 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from core.settings import load_settings
 from ingest.articles import documents_from_text
 from ingest.chunk import chunk_document
 from ingest.headings import heading_level
 from ingest.load import load_file
-from ingest.pipeline import ingest
 from rag.cite import numbers_in
 from rag.service import RagService
-from tests.conftest import FIXTURES
+from tests.conftest import CHAPTER_SECTIONS, FIXTURES, index_of
 
 
 def _chunks():
@@ -26,13 +23,7 @@ def _chunks():
 def test_pdf_chapter_and_section_headings_become_the_section_path_and_start_their_chunks():
     doc, chunks = _chunks()
     assert doc.title == "示例单位工作规程"
-    assert [c.section for c in chunks] == [
-        "第一章 总则",
-        "第二章 组织与职责 > 第一节 机构设置 > 一、领导小组",
-        "第二章 组织与职责 > 第一节 机构设置 > 二、工作专班",
-        "第二章 组织与职责 > 第二节 职责分工 > 一、综合科",
-        "第十二章 附则",
-    ]
+    assert [c.section for c in chunks] == CHAPTER_SECTIONS
     for c in chunks:
         lines = c.text.split("\n")
         assert heading_level(lines[0]) is not None, c.text  # every chunk opens with its heading
@@ -47,12 +38,7 @@ def test_full_width_figures_are_stored_folded_and_the_sentence_across_the_page_b
 
 
 def test_a_question_about_a_full_width_figure_is_answered_quoting_the_folded_figure(tmp_path: Path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(FIXTURES / "chapters.pdf", docs / "规程.pdf")
-    settings = load_settings(index_dir=tmp_path / "index")
-    ingest([docs], settings)
-    service = RagService(settings)
+    service = RagService(index_of(tmp_path, {"规程.pdf": FIXTURES / "chapters.pdf"}))
     for question in ("示例单位全年经费比上年增长了多少？", "示例单位全年经费比上年增长了多少？".replace("上年", "上年度")):
         r = service.ask(question)
         assert not r.abstained, r.answer

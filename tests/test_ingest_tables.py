@@ -3,13 +3,10 @@ names, which a question about one row would otherwise quote (「投资｜完成�
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from core.settings import load_settings
 from ingest.formats import table_lines
 from ingest.load import read_text
-from ingest.pipeline import ingest
 from rag.service import RagService
 from tests.conftest import FIXTURES
 
@@ -47,12 +44,9 @@ def test_no_docx_table_layout_leaves_a_line_of_bare_column_names():
 
 
 def test_a_question_about_one_table_row_is_answered_with_that_row_not_the_column_names(tmp_path: Path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(FIXTURES / "table_layouts.docx", docs / "项目.docx")
-    settings = load_settings(index_dir=tmp_path / "index")
-    ingest([docs], settings)
-    r = RagService(settings).ask("污水处理厂投资多少？")
+    from tests.conftest import index_of
+
+    r = RagService(index_of(tmp_path, {"项目.docx": FIXTURES / "table_layouts.docx"})).ask("污水处理厂投资多少？")
     assert not r.abstained and "1200万元" in r.answer, r.answer
     quotes = [c.quote for c in r.citations]
     assert any("污水处理厂｜投资：1200万元" in q for q in quotes)
