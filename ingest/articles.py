@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.clean import clean_lines, compact, join_wrapped_lines, split_metadata
+from ingest.clean import clean_lines, compact, is_news_header, join_wrapped_lines, split_metadata
 from ingest.headings import METADATA_HEADING, heading_level
 
 _END_PUNCT = "。！？!?；;：:，,、"
@@ -155,7 +155,10 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
         if title is not None:
             head = split_metadata(title, doc_meta).split("\n")
             title, body = head[0], head[1:] + list(body)
-        body = [x for line in body for x in split_metadata(line, doc_meta).split("\n") if x.strip()]
+        # a compilation of news records keeps each record's date in its text, the first one's too
+        records = sum(1 for line in [title or "", *body] if is_news_header(line))
+        body = [x for line in body for x in split_metadata(line, doc_meta, keep_dates=records > 1).split("\n")
+                if x.strip()]
         if title is None:
             if compilation and _is_file_heading(body):
                 continue

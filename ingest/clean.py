@@ -33,7 +33,7 @@ _COMPAT_HAN = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 # thousands separator as the Western comma beside half-width digits, so a full-width ，beside half-width digits is
 # the Chinese comma between two values (「农户120，350，480户」: three values, never the one number 120,350,480) and stays.
 _DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
-_FULLWIDTH_GROUPED = re.compile(r"(?<![０-９0-9,，.．])[０-９]{1,3}(?:，[０-９]{3})+(?:．[０-９]+)?(?![０-９0-9]|，[０-９])")
+_FULLWIDTH_GROUPED = re.compile(r"(?<![０-９0-9,，.．])(?!０)[０-９]{1,3}(?:，[０-９]{3})+(?:．[０-９]+)?(?![０-９0-9]|，[０-９])")
 
 
 def fold_width(text: str) -> str:
@@ -184,7 +184,9 @@ _LANG_VALUE = re.compile(r"(?:中文|英文|日文|汉语|英语)")
 # "2023-08-07 13:12，正文："): a line that merely opens with a date is text
 _NEWS_DATE = r"(\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 _NEWS_HEADER = re.compile(
-    rf"^\s*(?:[\[【(（]\s*{_NEWS_DATE}\s*[\]】)）]\s*[,，、]?\s*(?:正文\s*[:：])?"
+    # in brackets, the date may be followed by the record's source: "【2031年08月20日 来源：柳河镇人民政府】正文："
+    rf"^\s*(?:[\[【(（]\s*{_NEWS_DATE}\s*(?:来源\s*[:：]\s*(?P<source>[^\]】)）\n]{{1,40}}?)\s*)?[\]】)）]\s*[,，、]?\s*"
+    r"(?:正文\s*[:：])?"
     rf"|{_NEWS_DATE}\s*[,，、]?\s*正文\s*[:：]"
     r"|[,，、]\s*正文\s*[:：])\s*"  # a record whose date field is empty: "，正文："
 )
@@ -213,20 +215,29 @@ def _bracket_record(m: re.Match[str], meta: dict[str, str]) -> str:
     return rest
 
 
-def split_metadata(line: str, meta: dict[str, str]) -> str:
+def is_news_header(line: str) -> bool:
+    """Whether the line opens with a news record's header («[ 2023-07-28 16:40 ] ，正文：», «2023年08月11日，正文：»)."""
+    return _NEWS_HEADER.match(line) is not None
+
+
+def split_metadata(line: str, meta: dict[str, str], keep_dates: bool = False) -> str:
     """Remove record-header metadata from one cleaned line, adding it to `meta` (field → value: clc,
     doc_code, article_no, doi, received, funding, author_note, journal, authors, date, …). Returns the
     remaining text ('' when the line was only metadata). A news record header is the document's date the first
-    time; a later one (the next record of a compilation) keeps its date in the text, so no record loses it."""
+    time; a later one keeps its date in the text, and with `keep_dates` (a compilation of several records,
+    ingest.articles) every one does, so that no record loses its date; the label and the time go."""
     m = _NEWS_HEADER.match(line)
     if m:
-        date = re.sub(r"\s+", "", m.group(1) or m.group(2) or "")
+        date = re.sub(r"\s+", "", next((g for g in m.groups() if g and g[:1].isdigit()), ""))
+        if m.group("source"):
+            meta.setdefault("journal", m.group("source").strip())
+        if date:
+            meta.setdefault("date", date)
         if not date:
             line = line[m.end() :]
-        elif "date" in meta:  # a later record of a compilation: its date stays with its text, only the label goes
+        elif keep_dates or meta["date"] != date:  # a record of a compilation: its date stays with its text
             line = f"{date}，{line[m.end() :]}"
         else:
-            meta["date"] = date
             line = line[m.end() :]
     for name, pat in _FIELDS:
         def take(mm: re.Match[str], name: str = name) -> str:

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -405,7 +406,10 @@ def _cell(v: object, number_format: str = "General") -> str:
         return ""
     if isinstance(v, int | float) and not isinstance(v, bool) and "%" in number_format:
         m = _PERCENT_DECIMALS.search(number_format)
-        return f"{v * 100:.{len(m.group(1)) if m else 0}f}%"
+        places = len(m.group(1)) if m else 0
+        # rounded half up, as Excel shows it (Python's format rounds half to even: 0.125 → 「12%」, Excel 「13%」)
+        shown = Decimal(repr(v)) * 100
+        return f"{shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if hasattr(v, "strftime"):
@@ -472,6 +476,23 @@ def _sheet_rows(ws) -> list[list[Cell]]:  # type: ignore[no-untyped-def]
     return rows
 
 
+def _sheet_tables(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """A sheet's rows cut into its tables, blank rows dropped: a new table starts where a blank row is followed by
+    a title row (one filled cell: 「表二 粮食产量」), so that its own header names its rows, not the first
+    table's. A blank row followed by more of the same table (a spacer before 合计) does not cut it."""
+    tables: list[list[list[Cell]]] = [[]]
+    blank = False
+    for r in rows:
+        if not any(r):
+            blank = True
+            continue
+        if blank and tables[-1] and sum(1 for c in r if c and c is not SPANNED) == 1:
+            tables.append([])
+        tables[-1].append(r)
+        blank = False
+    return [t for t in tables if t]
+
+
 def xlsx_pages(data: bytes) -> list[str]:
     """One page per worksheet: the sheet name, then each row with its header cells (table_lines). Raises
     LoadError."""
@@ -491,9 +512,9 @@ def xlsx_pages(data: bytes) -> list[str]:
             except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as e:
                 raise LoadError(f"corrupt xlsx ({type(e).__name__})") from e
             width = max((max((j for j, c in enumerate(r) if c), default=-1) for r in rows), default=-1) + 1
-            rows = [r[:width] for r in rows if any(r)]
-            if rows:
-                pages.append("\n".join([ws.title, *table_lines(rows)]))
+            lines = [line for block in _sheet_tables([r[:width] for r in rows]) for line in table_lines(block)]
+            if lines:
+                pages.append("\n".join([ws.title, *lines]))
     finally:
         wb.close()
     return pages
@@ -686,18 +707,34 @@ class RunningLines:
         of that share of the odd or of the even pages alone: a publication prints its title on one side and
         the issue on the other (verso/recto running heads). Empty with fewer than 2 non-empty pages."""
         counts = {k: [0, 0] for k in self._counters}  # on even, odd pages (0-based)
+        figures: dict[str, set[tuple[str, ...]]] = {k: set() for k in self._counters}  # the digits each one shows
         n = [0, 0]
         for i, p in enumerate(pages):
-            keys = _edge_keys(p)
-            n[i % 2] += bool(p.strip())
-            for k in keys & counts.keys():
+            lines = [ln for ln in p.splitlines() if ln.strip()]
+            n[i % 2] += bool(lines)
+            for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]:
+                k = _key(ln)
+                if k in counts:
+                    figures[k].add(tuple(_DIGITS.findall(ln)))
+            for k in _edge_keys(p) & counts.keys():
                 counts[k][i % 2] += 1
         if sum(n) < 2:
             return set()
         total = sum(n)
         return {k for k, (even, odd) in counts.items()
-                if even + odd >= max(2, RUNNING_SHARE * total)
-                or any(c >= max(2, RUNNING_SHARE * m) for c, m in ((even, n[0]), (odd, n[1])))}
+                if (even + odd >= max(2, RUNNING_SHARE * total)
+                    or any(c >= max(2, RUNNING_SHARE * m) for c, m in ((even, n[0]), (odd, n[1]))))
+                and _one_figure_varies(figures[k])}
+
+
+def _one_figure_varies(seen: set[tuple[str, ...]]) -> bool:
+    """Whether the lines of one masked form differ in at most one of their numbers: a running line varies only by
+    its page number (「第 3 页 共 10 页」, 「- 3 -」); a body line that recurs with other figures on each page
+    (「第3季度全镇新增就业岗位120个，比上季度增加15个。」) is text, not a running line."""
+    if len(seen) <= 1:
+        return True
+    columns = list(zip(*seen, strict=False))
+    return sum(len(set(c)) > 1 for c in columns) <= 1
 
 
 def strip_running(page: str, running: set[str]) -> str:

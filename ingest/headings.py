@@ -58,7 +58,8 @@ def heading_level(sentence: str) -> int | None:
 def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
     """The short title of a heading sentence: up to its first punctuation, at most `limit` chars. An ordinal
     marker (第X章, 第X节, 第X条) is set apart from its title by one space, as 公文 and laws print it
-    (「第二章　组织与职责」), whether or not cleaning kept the space: 「第二章 组织与职责」."""
+    (「第二章　组织与职责」), whether or not cleaning kept the space: 「第二章 组织与职责」. An article (第X条) is
+    named by its marker alone: the words after it are its text (「第四条 三个村的农户数…」 → 「第四条」)."""
     s = sentence.strip()
     level = heading_level(s)
     if level is not None:
@@ -66,6 +67,8 @@ def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
         head, rest = s[: marker.end()], s[marker.end() :]
     else:
         head, rest = "", s
+    if head.rstrip().endswith("条"):  # 第X条: an article of a regulation; what follows is its text, not a title
+        return head.strip()[:limit]
     ends = [m.start() for m in (_TITLE_END.search(rest), _NESTED.search(rest)) if m]
     rest = rest[: min(ends)] if ends else rest
     if head.startswith("第") and rest.strip():

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.text import NOT_FOUND
+from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import common_word, entities, nouns, synonyms, words
@@ -92,6 +92,27 @@ class Answerer(Protocol):
 
 def _evidence(c: Candidate) -> Evidence:
     return Evidence(c.n, c.hit, c.start, c.end, c.score, c.lead)
+
+
+_PLACE_UNITS = "省市县区镇乡村"
+
+
+def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
+    """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
+    place of the unit asked, and which does not name the asked place: "村名：石桥村｜…2031年：21200" for
+    "杏林村2031年人均收入…". A row's first cell is its subject; prose naming several places is left to the
+    document-level check."""
+    if TABLE_CELL_SEP not in quote:
+        return False
+    first = quote.split(TABLE_CELL_SEP, 1)[0].strip()
+    subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
+    for place in places:
+        at = question.find(place)
+        unit = place[-1] if place[-1] in _PLACE_UNITS else (
+            question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
+        if unit in _PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
+            return True
+    return False
 
 
 def reading_order(chosen: list[Evidence]) -> list[Evidence]:
@@ -192,6 +213,9 @@ class ExtractiveAnswerer:
             if not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years))):
                 return False
         if named and "entity" not in self.ablate:
+            # a table row about another place of the unit asked (村名：石桥村｜… for 杏林村…) is not about the asked one
+            if _about_another_place(q.norm, frozenset(entities(q.norm, min_len=2, flags=("ns",))), c.norm):
+                return False
             doc = self._doc(c.hit.chunk.doc_id)
             need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
             if not need(x in c.norm or x in doc for x in named):

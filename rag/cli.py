@@ -273,16 +273,17 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list(index_dir: IndexDir = None) -> None:
-    """List key names, their role over every knowledge base, their grants on single knowledge bases
-    (「finance:admin」 administers finance whatever the role column says) and creation time; never the keys."""
+    """List key names, their role over every knowledge base ("-" for a key limited to its grants), their grants
+    (a key with grants reaches only those knowledge bases, 「finance:admin」) and creation time; never the keys."""
     import datetime as dt
 
     from rag.keys import KeyStore
 
-    typer.echo("name\trole (all knowledge bases)\tgrants (knowledge base:access)\tcreated")
+    typer.echo("name\trole (every knowledge base)\tgrants (only these knowledge bases)\tcreated")
     for k in KeyStore(_settings(index_dir)).list():
         scope = ",".join(f"{kb}:{a}" for kb, a in k.grants) or "-"
-        typer.echo(f"{k.name}\t{k.role}\t{scope}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
+        role = "-" if k.grants else k.role  # a key with grants reaches those knowledge bases only
+        typer.echo(f"{k.name}\t{role}\t{scope}\t{dt.datetime.fromtimestamp(k.created_at):%Y-%m-%d %H:%M}")
 
 
 @keys_app.command("rotate")

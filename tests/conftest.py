@@ -76,6 +76,17 @@ def copy_small_corpus(d: Path) -> Path:
     return d
 
 
+CHAPTER_SECTIONS = [
+    "第一章 总则",
+    "第二章 组织与职责 > 第一节 机构设置 > 一、领导小组",
+    "第二章 组织与职责 > 第一节 机构设置 > 二、工作专班",
+    "第二章 组织与职责 > 第二节 职责分工 > 一、综合科",
+    "第十二章 附则",
+]
+"""The section paths of the chapters-and-sections rules written here (tests/fixtures/chapters.pdf and its text form
+in test_chunk): 第X章 > 第X节 > 一、."""
+
+
 @pytest.fixture(scope="module")
 def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The small fixture corpus ingested once per test module, for tests that only read the index."""
@@ -87,15 +98,18 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def index_of(root: Path, files: dict[str, str]) -> Settings:
-    """The settings of an index at root/index holding exactly `files` (file name → UTF-8 text, written to
-    root/docs), ingested by the real pipeline."""
+def index_of(root: Path, files: dict[str, str | Path]) -> Settings:
+    """The settings of an index at root/index holding exactly `files` (file name → UTF-8 text, or the path of a
+    file to copy, e.g. a fixture; written to root/docs), ingested by the real pipeline."""
     from ingest.pipeline import ingest
 
     docs = root / "docs"
     docs.mkdir(parents=True)
-    for name, text in files.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    for name, content in files.items():
+        if isinstance(content, Path):
+            shutil.copy(content, docs / name)
+        else:
+            (docs / name).write_text(content, encoding="utf-8")
     settings = load_settings(index_dir=root / "index")
     ingest([docs], settings)
     return settings

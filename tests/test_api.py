@@ -389,6 +389,9 @@ def test_an_upload_job_that_cannot_read_its_file_fails_with_the_errors_code_and_
         ended = [e for e in audit if e["action"] == "upload_finished"]
         assert len(ended) == 1 and ended[0]["outcome"] == "unsupported_media" and ended[0]["files"] == ["坏.pdf"]
         assert ended[0]["job_id"] == job["job_id"] and ended[0]["kb"] == "default"
+        # the submission and the polls name the job too, so a poll can be tied to it
+        assert any(e["action"] == "upload" and e["status"] == 202 and e.get("job_id") == job["job_id"] for e in audit)
+        assert any(e["action"] == "upload_status" and e.get("job_id") == job["job_id"] for e in audit)
         assert httpx.get(base + "/v1/documents").json() == before
         # a bad name is refused before any job starts, as when waiting
         bad = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("x.exe", b"MZ", "application/octet-stream"))])

@@ -5,6 +5,7 @@ import pytest
 from ingest.articles import Document, documents_from_text
 from ingest.chunk import chunk_document, sentence_spans
 from ingest.headings import heading_level, heading_title
+from tests.conftest import CHAPTER_SECTIONS
 
 
 def test_heading_levels_of_gongwen_markers_nest_chapter_section_item_in_order():
@@ -24,6 +25,8 @@ def test_heading_levels_of_gongwen_markers_nest_chapter_section_item_in_order():
 def test_ordinal_headings_are_titled_with_a_space_after_the_ordinal():
     assert heading_title("第二章组织与职责") == heading_title("第二章\u3000组织与职责") == "第二章 组织与职责"
     assert heading_title("第一节 机构设置") == "第一节 机构设置"
+    # an article is named by its marker: what follows is its text, not a title to cut at a comma
+    assert heading_title("第四条 三个村的农户数分别为320，410户。") == heading_title("第四条三个村的农户数分别为320户。") == "第四条"
     assert heading_title("一、领导小组") == "一、领导小组"
 
 
@@ -32,13 +35,7 @@ def test_chapter_and_section_headings_start_chunks_and_nest_in_the_section_path(
             "领导小组负责统筹协调。\n二、工作专班\n工作专班负责日常事务。\n第二节 职责分工\n一、综合科\n"
             "综合科负责文件收发。\n第十二章 附则\n本规程自发布之日起施行。")
     chunks = chunk_document(Document("d", "规程", "s", text), 200, 400)
-    assert [c.section for c in chunks] == [
-        "第一章 总则",
-        "第二章 组织与职责 > 第一节 机构设置 > 一、领导小组",
-        "第二章 组织与职责 > 第一节 机构设置 > 二、工作专班",
-        "第二章 组织与职责 > 第二节 职责分工 > 一、综合科",
-        "第十二章 附则",
-    ]
+    assert [c.section for c in chunks] == CHAPTER_SECTIONS
     # a heading is never the tail of the chunk before it
     assert [c.text.split("\n")[0] for c in chunks] == ["第一章 总则", "第二章 组织与职责", "二、工作专班", "第二节 职责分工",
                                                       "第十二章 附则"]

@@ -26,6 +26,8 @@ def test_fold_width_folds_a_full_width_number_with_thousands_and_decimals_as_one
 
 def test_fold_width_keeps_values_listed_with_a_chinese_comma_apart():
     assert fold_width("三处站点分别有车位120，350，480个。") == "三处站点分别有车位120，350，480个。"
+    # no number is written with a leading zero: 「００１，００２」 are codes in a list, not a grouped number
+    assert fold_width("编号００１，００２，００３") == "编号001，002，003"
     assert clean_line("车位120，350，480个。") == "车位120，350，480个。"
     assert fold_width("１，２３４５") == "1，2345"  # not groups of three: two values
 
@@ -149,6 +151,15 @@ def test_each_record_of_a_news_compilation_keeps_its_date():
     docs = documents_from_text(text, "汇编.txt")
     body = "\n".join(d.text for d in docs)
     assert "正文" not in body
-    for date in ("2023年09月02日", "2023年10月15日"):
-        assert date in body
+    for date, text in (("2023年08月11日", "8月10日，镇召开"), ("2023年09月02日", "镇便民服务中心正式"),
+                       ("2023年10月15日", "镇举办第五届")):  # each record's date stays with it, the first one's too
+        assert f"{date}，{text}" in body, body
     assert all(d.meta.get("date") for d in docs)
+
+
+def test_a_bracketed_news_header_naming_its_source_is_metadata():
+    from ingest.clean import split_metadata
+
+    meta: dict[str, str] = {}
+    assert split_metadata("【2031年08月20日 来源：柳河镇人民政府】正文：柳河镇召开会议。", meta) == "柳河镇召开会议。"
+    assert meta == {"date": "2031年08月20日", "journal": "柳河镇人民政府"}

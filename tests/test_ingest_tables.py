@@ -3,13 +3,10 @@ names, which a question about one row would otherwise quote (「投资｜完成�
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from core.settings import load_settings
 from ingest.formats import table_lines
 from ingest.load import read_text
-from ingest.pipeline import ingest
 from rag.service import RagService
 from tests.conftest import FIXTURES
 
@@ -47,12 +44,9 @@ def test_no_docx_table_layout_leaves_a_line_of_bare_column_names():
 
 
 def test_a_question_about_one_table_row_is_answered_with_that_row_not_the_column_names(tmp_path: Path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(FIXTURES / "table_layouts.docx", docs / "项目.docx")
-    settings = load_settings(index_dir=tmp_path / "index")
-    ingest([docs], settings)
-    r = RagService(settings).ask("污水处理厂投资多少？")
+    from tests.conftest import index_of
+
+    r = RagService(index_of(tmp_path, {"项目.docx": FIXTURES / "table_layouts.docx"})).ask("污水处理厂投资多少？")
     assert not r.abstained and "1200万元" in r.answer, r.answer
     quotes = [c.quote for c in r.citations]
     assert any("污水处理厂｜投资：1200万元" in q for q in quotes)
@@ -69,3 +63,23 @@ def test_a_short_table_row_is_not_quoted_as_the_heading_of_the_row_after_it(tmp_
     r = RagService(index_of(tmp_path, {"项目.txt": text})).ask("乡村道路投资多少？")
     assert not r.abstained and "800万元" in r.answer
     assert "垃圾中转站" not in r.answer
+
+
+def test_a_question_naming_one_village_is_not_answered_with_another_villages_table_row(tmp_path):
+    from tests.conftest import index_of
+
+    text = ("青石镇重点项目建设情况\n为推进乡村振兴，青石镇安排以下重点项目。\n"
+            "项目名称：青石河堤加固｜投资（万元）镇级：260｜投资（万元）县级：440｜完成时间：2031年6月。\n"
+            "项目名称：中心小学扩建｜投资（万元）镇级：180｜投资（万元）县级：95｜完成时间：2031年9月。\n"
+            "合计｜投资（万元）县级：975。\n各村年度人均收入情况如下。\n"
+            "村名：石桥村｜2029年：18500｜2030年：19800｜2031年：21200。\n"
+            "村名：杏林村｜2029年：16200｜2030年：17100｜2031年：18900。\n"
+            "项目领导小组成员如下。\n组长｜赵铁柱。\n副组长｜钱秀兰。\n联络员｜孙小明。\n"
+            "月度客流统计如下。\n景点：青石古镇｜1月：3200｜2月：4100｜3月：5600。\n"
+            "景点：杏花谷｜1月：1500｜2月：1800｜3月：2600。\n")
+    others = {f"{n}.txt": f"{n}工作简报\n{n}今年推进人居环境整治，完成改厕120户。\n" for n in ("白沙镇", "柳河镇", "云岭镇")}
+    service = RagService(index_of(tmp_path, {"青石镇.txt": text, **others}))
+    for question in ("杏林村2031年人均收入多少？", "杏林村的人均收入是多少？"):
+        r = service.ask(question)
+        assert not r.abstained and "杏林村" in r.answer and "18900" in r.answer, r.answer
+        assert "石桥村" not in r.answer, r.answer

@@ -200,7 +200,8 @@ def test_cli_kb_commands_ingest_and_ask_within_a_kb(tmp_path, settings):
     r = run("ask", q, "--kb", "default", "--json")
     assert "42" in __import__("json").loads(r.stdout)["answer"]
     assert run("keys", "create", "--name", "p", "--kb", "fin:read").exit_code == 0
-    assert "fin:read" in run("keys", "list").stdout
+    listed = run("keys", "list").stdout.splitlines()
+    assert any(line.split("\t")[:3] == ["p", "-", "fin:read"] for line in listed), listed  # no role beyond its grant
     assert run("kb", "rename", "fin", "--display", "财政").exit_code == 0
     assert "财政" in run("kb", "list").stdout
     assert run("kb", "delete", "fin", "--yes").exit_code == 0

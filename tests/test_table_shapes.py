@@ -109,10 +109,12 @@ def test_an_xlsx_percentage_cell_is_stored_as_shown(tmp_path: Path):
     ws.append(["指标", "数值"])
     ws.append(["增速", 0.085])
     ws.append(["占比", 0.5])
+    ws.append(["达标率", 0.125])  # a half is rounded up, as Excel shows it (13%, not Python's 12%)
     ws["B2"].number_format = "0.0%"
     ws["B3"].number_format = "0%"
+    ws["B4"].number_format = "0%"
     wb.save(tmp_path / "t.xlsx")
-    assert _rows(tmp_path / "t.xlsx") == ["指标：增速｜数值：8.5%。", "指标：占比｜数值：50%。"]
+    assert _rows(tmp_path / "t.xlsx") == ["指标：增速｜数值：8.5%。", "指标：占比｜数值：50%。", "指标：达标率｜数值：13%。"]
 
 
 # --- 4. tables without a header row -------------------------------------------------------------------
@@ -159,3 +161,16 @@ def test_a_two_column_docx_table_whose_first_row_is_marked_as_header_keeps_it(tm
     d.tables[0].rows[0]._tr.get_or_add_trPr().append(flag)
     d.save(path)
     assert _rows(path) == ["姓名：王五｜职务：组长。", "姓名：赵六｜职务：副组长。"]
+
+
+def test_a_second_table_on_an_xlsx_sheet_is_not_named_by_the_first_tables_header(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["表一 工程进度"], ["工程", "计划投资", "完成投资"], ["水厂", 500, 300], ["桥梁", 200, 150], [],
+                ["表二 粮食产量"], ["年份", "粮食产量（吨）"], [2030, 1100], [2031, 1250]):
+        ws.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    rows = _rows(tmp_path / "t.xlsx")
+    assert "工程：水厂｜计划投资：500｜完成投资：300。" in rows
+    assert not any("工程：" in r and ("2031" in r or "表二" in r or "粮食" in r) for r in rows), rows
+    assert any("2031" in r and "1250" in r for r in rows), rows

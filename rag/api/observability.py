@@ -77,7 +77,8 @@ class Observability:
                            client=None if caller else _client(request),
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
                            files=getattr(request.state, "files", None), kb=getattr(request.state, "kb", None),
-                           question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1))
+                           question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1),
+                           **({"job_id": request.state.job_id} if getattr(request.state, "job_id", None) else {}))
 
 
 class ObserveRequests(BaseHTTPMiddleware):

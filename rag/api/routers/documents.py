@@ -65,6 +65,7 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
             policy.record(caller, "api", "upload_finished", outcome, kb=kb, files=files_named, job_id=job.job_id)
 
         job = await run_in_threadpool(service.start_upload, items, True, kb, audit_end)
+        request.state.job_id = job.job_id  # for the audit entry of the submission
         return JSONResponse(_job_out(job).model_dump(), status_code=202,
                             headers={"Location": f"{router.prefix}/jobs/{job.job_id}"})
     summary = await run_in_threadpool(service.upload, items, True, kb)
@@ -77,6 +78,7 @@ def upload_job(request: Request, job_id: Annotated[str, Path(max_length=64, patt
     """The progress of an upload job (``POST /v1/documents?wait=false``): 404 for an unknown job (or one run by
     another replica, or of a knowledge base the key may not read), 403 when the key does not administer its
     knowledge base; 422 for an id that cannot be one (not lowercase hex, over 64 characters)."""
+    request.state.job_id = job_id  # for the audit entry of the poll
     job = service.job(job_id)
     names = [k.name for k in service.kbs()]
     if job.kb not in policy.readable_kbs(caller, names):
