@@ -57,7 +57,7 @@ def load_kit(kit: str) -> tuple[list[KitQuestion], list[Path]]:
     return qs, sorted((root / "corpus").glob("*.txt"))
 
 
-def _code_key() -> str:
+def code_key() -> str:
     """Changes when the ingest code or core settings change, so a cached index is rebuilt."""
     h = hashlib.sha1()
     for p in sorted((PROJECT_ROOT / "ingest").rglob("*")) + [PROJECT_ROOT / "core" / "settings.py"]:
@@ -71,7 +71,7 @@ def build_index(kit: str, files: list[Path], base: Settings) -> Settings:
     from ingest.pipeline import ingest
 
     names = sorted(f.name for f in files)
-    key = hashlib.sha1(("\n".join(names) + _code_key()).encode()).hexdigest()[:12]
+    key = hashlib.sha1(("\n".join(names) + code_key()).encode()).hexdigest()[:12]
     kit_dir = cache_root() / kit
     index_dir = kit_dir / key
     settings = base.model_copy(update={"index_dir": index_dir, "chroma_host": None})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -71,18 +72,39 @@ def run_baseline(items: list[GoldItem], settings: Settings) -> list[dict[str, An
     return out
 
 
+INGEST_CODE_MARKER = "eval_ingest_code"
+"""File in an index directory that eval built: the ingest code's key (eval.kits.code_key) at that time."""
+
+
+def index_is_current(settings: Settings) -> bool:
+    """Whether eval built the index at settings.index_dir with the current ingest code (eval.kits.code_key, which
+    changes with ingest/ and core/settings.py): an index built by older code, or by hand, measures that code."""
+    from eval.kits import code_key
+
+    marker = settings.index_dir / INGEST_CODE_MARKER
+    return marker.exists() and marker.read_text(encoding="utf-8").strip() == code_key()
+
+
 def evaluate(gold: Path, out_dir: Path, settings: Settings, *, baseline: bool = True,
              kbs: list[str] | None = None) -> dict[str, Any]:
+    from eval.kits import code_key
     from ingest.pipeline import default_paths, index_is_empty, ingest
 
     if index_is_empty(settings):
         ingest(default_paths(settings), settings)
+        (settings.index_dir / INGEST_CODE_MARKER).write_text(code_key(), encoding="utf-8")
+    stale = not index_is_current(settings)
+    if stale:
+        print(f"WARNING: the index at {settings.index_dir} was not built by this ingest code (or not by eval); "
+              "its figures measure the code that built it. Pass a fresh --index-dir to measure this code.",
+              file=sys.stderr)
     items = load_gold(gold)
     results = run_ragqa(items, settings, kbs)
     per = {r["id"]: score_one(i, r) for i, r in zip(items, results, strict=True)}
     report: dict[str, Any] = {"ragqa": metrics(items, per),
                               "settings": {k: getattr(settings, k) for k in
                                            ("chunk_target", "chunk_max", "bm25_weight", "top_k", "abstain_threshold")}}
+    report["index_built_by_this_ingest_code"] = not stale
     report["retrievers"] = run_retrievers(items, settings)
     if baseline:
         base = run_baseline(items, settings)

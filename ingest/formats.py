@@ -214,7 +214,12 @@ def table_lines(rows: Sequence[Sequence[Cell]], header_marked: bool = False) -> 
     header: list[str] | None = None
     body, head_rows = grid, [grid[0]]
     marked = header_marked and not out  # no caption row was taken off above the marked row
-    if len(grid) > 1 and _is_header(_expanded(grid[0]), [_expanded(r) for r in grid[1:]], marked):
+    # a two-row header whose top cells are period labels merged over sub-columns (「2031年」 over 「计划｜完成」) is
+    # tested as the one header it makes, over the rows below the sub-header: the period label alone heads no figures
+    two_row = _sub_header(grid[0], _expanded(grid[1])) if len(grid) > 2 and _spanned_columns(grid[0]) else None
+    if two_row is not None and _is_header(two_row, [_expanded(r) for r in grid[2:]], marked):
+        header, body, head_rows = two_row, grid[2:], [grid[0], grid[1]]
+    elif len(grid) > 1 and _is_header(_expanded(grid[0]), [_expanded(r) for r in grid[1:]], marked):
         header, body = _expanded(grid[0]), grid[1:]
         if len(body) > 1:
             combined = _sub_header(grid[0], _expanded(body[0]))

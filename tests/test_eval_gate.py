@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from eval.gold_set import load_gold
-from eval.run import evaluate
+from eval.run import INGEST_CODE_MARKER, evaluate, index_is_current
 from eval.score import aggregate, score_one
 from tests.conftest import CORPUS_FILE, ROOT
 
@@ -55,6 +55,7 @@ def test_scorer_definitions_on_a_hand_made_case():
 def test_quality_gate(tmp_path, settings):
     out = tmp_path / "report"
     report = evaluate(GOLD, out, settings, baseline=False)
+    assert report["index_built_by_this_ingest_code"]  # a fresh index: the figures measure this code
     for name in ("results.jsonl", "metrics.json", "report.md", "metrics.png"):
         assert (out / name).exists()
     m = report["ragqa"]["overall"]
@@ -90,3 +91,15 @@ def test_external_kits_fast_sample_gate(tmp_path, settings, monkeypatch):
             elif not k.startswith("max_") and m[k] < v:
                 failures.append(f"{kit} {k}={m[k]} < {v}")
     assert not failures, failures
+
+
+def test_an_index_not_built_by_this_ingest_code_is_reported_as_such(settings):
+    from eval.kits import code_key
+
+    settings.index_dir.mkdir(parents=True)
+    assert not index_is_current(settings)  # built by hand (or by an older eval): no marker
+    marker = settings.index_dir / INGEST_CODE_MARKER
+    marker.write_text("0123456789", encoding="utf-8")
+    assert not index_is_current(settings)  # built by other ingest code
+    marker.write_text(code_key(), encoding="utf-8")
+    assert index_is_current(settings)

@@ -174,3 +174,11 @@ def test_a_second_table_on_an_xlsx_sheet_is_not_named_by_the_first_tables_header
     assert "工程：水厂｜计划投资：500｜完成投资：300。" in rows
     assert not any("工程：" in r and ("2031" in r or "表二" in r or "粮食" in r) for r in rows), rows
     assert any("2031" in r and "1250" in r for r in rows), rows
+
+
+def test_a_year_merged_over_two_sub_columns_heads_them_both(tmp_path: Path):
+    path = _docx(tmp_path / "t.docx", [["工程", "2031年", ""],
+                                       ["", "计划", "完成"],
+                                       ["乡村道路", "10", "8"],
+                                       ["机耕道", "6", "5"]], merges=[(0, 1, 0, 2), (0, 0, 1, 0)])
+    assert _rows(path) == ["工程：乡村道路｜2031年计划：10｜2031年完成：8。", "工程：机耕道｜2031年计划：6｜2031年完成：5。"]
