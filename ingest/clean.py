@@ -231,14 +231,11 @@ def split_metadata(line: str, meta: dict[str, str], keep_dates: bool = False) ->
         date = re.sub(r"\s+", "", next((g for g in m.groups() if g and g[:1].isdigit()), ""))
         if m.group("source"):
             meta.setdefault("journal", m.group("source").strip())
+        rest = line[m.end() :]
         if date:
             meta.setdefault("date", date)
-        if not date:
-            line = line[m.end() :]
-        elif keep_dates or meta["date"] != date:  # a record of a compilation: its date stays with its text
-            line = f"{date}，{line[m.end() :]}"
-        else:
-            line = line[m.end() :]
+        # a record of a compilation (or one dated otherwise than the document) keeps its date with its text
+        line = f"{date}，{rest}" if date and (keep_dates or meta["date"] != date) else rest
     for name, pat in _FIELDS:
         def take(mm: re.Match[str], name: str = name) -> str:
             meta.setdefault(name, re.split(r"[:：]", mm.group(), maxsplit=1)[1].strip())

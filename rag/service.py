@@ -83,8 +83,8 @@ class IngestJob:
     progress report (ingest.pipeline.Progress: "check" (files) and "check_pages" (the pages of a file read while
     it is checked, before the index is touched), then "pages"/"ocr" while it is ingested (OCR is not repeated:
     ingest.load keeps OCR'd files), "files", "embed" (from 0 while the model loads)); ``done`` rises to
-    ``total`` within a stage. Times are
-    Unix seconds. A job lives in the memory of the process that runs it."""
+    ``total`` within a stage of one file (page counts start again for the next file). Times are Unix seconds.
+    A job lives in the memory of the process that runs it."""
 
     job_id: str
     kb: str

@@ -76,6 +76,17 @@ def copy_small_corpus(d: Path) -> Path:
     return d
 
 
+def doc_titles(settings: Settings) -> list[str]:
+    """The titles of the documents stored in the index of `settings`, sorted (read from the catalog)."""
+    from ingest.store import Catalog
+
+    cat = Catalog(settings.index_dir)
+    try:
+        return sorted(d.title for d in cat.documents())
+    finally:
+        cat.close()
+
+
 CHAPTER_SECTIONS = [
     "第一章 总则",
     "第二章 组织与职责 > 第一节 机构设置 > 一、领导小组",

@@ -15,6 +15,7 @@ import pytest
 from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.keys import KeyStore
+from tests.conftest import doc_titles
 from tests.server import running
 from ui.launcher import build_app
 
@@ -338,20 +339,10 @@ def test_page_login_attempts_are_throttled_per_client_address_and_audited(index_
 
 # --- 5. the chat page's CSRF token ------------------------------------------------------------------------
 
-def _doc_titles(settings) -> list[str]:
-    from ingest.store import Catalog
-
-    cat = Catalog(settings.index_dir)
-    try:
-        return sorted(d.title for d in cat.documents())
-    finally:
-        cat.close()
-
-
 @pytest.mark.parametrize("auth", [True, False], ids=["admin-logged-in", "auth-off"])
 def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_nothing(index_settings, auth):
     key = KeyStore(index_settings).create("ops", "admin") if auth else None
-    before = _doc_titles(index_settings)
+    before = doc_titles(index_settings)
     with running(build_app(index_settings)) as base:
         same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}  # passes the same-origin check
         doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {key}"} if key else {}).json()[0][
@@ -369,7 +360,7 @@ def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_not
         page.session_hash, page.token = None, None
         status, text = _call(page, "delete", doc_id)  # no session id, no token input at all: gradio refuses it
         assert "event: error" in text and "已删除" not in text
-        assert _doc_titles(index_settings) == before  # nothing deleted, nothing uploaded
+        assert doc_titles(index_settings) == before  # nothing deleted, nothing uploaded
         _load(page)  # the page itself: loaded, it holds its token and may delete
         status, text = _call(page, "delete", doc_id)
         assert status == 200 and "已删除" in text, text
@@ -382,7 +373,7 @@ def test_a_same_origin_page_call_without_the_pages_token_deletes_and_uploads_not
 def test_a_token_of_another_page_session_is_refused(index_settings):
     keys = KeyStore(index_settings)
     ops, other = keys.create("ops", "admin"), keys.create("ops2", "admin")
-    before = _doc_titles(index_settings)
+    before = doc_titles(index_settings)
     with running(build_app(index_settings)) as base:
         doc_id = httpx.get(base + "/v1/documents", headers={"Authorization": f"Bearer {ops}"}).json()[0]["doc_id"]
         a, b = _page_login(base, "ops", ops), _page_login(base, "ops2", other)
@@ -399,7 +390,7 @@ def test_a_token_of_another_page_session_is_refused(index_settings):
         assert a2.token != a.token
         a2.session_hash, a2.token = a.session_hash, a.token
         assert "页面已过期" in _call(a2, "delete", doc_id)[1]
-        assert _doc_titles(index_settings) == before
+        assert doc_titles(index_settings) == before
         status, text = _call(b, "delete", doc_id)  # B's own token works
         assert status == 200 and "已删除" in text, text
     assert sum(e["outcome"] == "csrf_refused" for e in _audit(index_settings)) == 5
@@ -466,7 +457,7 @@ def test_a_refused_request_with_a_very_long_path_writes_bounded_audit_and_access
 def test_a_page_upload_naming_a_server_file_the_browser_never_uploaded_reads_nothing(index_settings, tmp_path):
     secret = tmp_path / "secret.txt"  # a server file outside gradio's upload folder, of an accepted type
     secret.write_text("内部通讯录\n值班电话是12345678。\n", encoding="utf-8")
-    before = _doc_titles(index_settings)
+    before = doc_titles(index_settings)
     with running(build_app(index_settings)) as base:
         page = _load(PageClient(base_url=base, timeout=60, headers={"Origin": base, "Sec-Fetch-Site": "same-origin"}))
         for path in (str(secret), str(tmp_path / ".." / tmp_path.name / "secret.txt")):
@@ -475,4 +466,4 @@ def test_a_page_upload_naming_a_server_file_the_browser_never_uploaded_reads_not
             assert "event: error" in text and "导入完成" not in text, text[-400:]
         status, text = _page_upload(page, "宁海.txt", "宁海县扩权改革\n宁海县向西店镇下放了38项行政审批权。".encode())
         assert "导入完成" in text, text[-400:]  # a file the browser did upload still goes in
-    assert _doc_titles(index_settings) == sorted([*before, "宁海县扩权改革"])
+    assert doc_titles(index_settings) == sorted([*before, "宁海县扩权改革"])

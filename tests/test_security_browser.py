@@ -15,6 +15,7 @@ from starlette.routing import Route
 from core.settings import load_settings
 from ingest.pipeline import ingest
 from rag.keys import KeyStore
+from tests.conftest import doc_titles
 from tests.server import running
 
 # Debian's chromium with the flags the other browser tests use (skips the module where it is missing)
@@ -57,16 +58,6 @@ def index_settings(small_corpus, tmp_path):
     return s
 
 
-def _titles(settings) -> list[str]:
-    from ingest.store import Catalog
-
-    cat = Catalog(settings.index_dir)
-    try:
-        return sorted(d.title for d in cat.documents())
-    finally:
-        cat.close()
-
-
 def _doc_id(settings) -> str:
     from ingest.store import Catalog
 
@@ -80,7 +71,7 @@ def _doc_id(settings) -> str:
 @pytest.mark.parametrize("auth", [True, False], ids=["admin-logged-in", "auth-off"])
 def test_a_page_on_another_loopback_port_cannot_delete_read_or_upload(index_settings, auth):
     admin = KeyStore(index_settings).create("ops", "admin") if auth else None
-    before, doc_id = _titles(index_settings), _doc_id(index_settings)
+    before, doc_id = doc_titles(index_settings), _doc_id(index_settings)
     with running(build_app(index_settings)) as base, running(_other_origin()) as attacker, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -98,7 +89,7 @@ def test_a_page_on_another_loopback_port_cannot_delete_read_or_upload(index_sett
             seen = evil.evaluate(ATTACK, [base, doc_id])
         finally:
             browser.close()
-    assert _titles(index_settings) == before, seen  # nothing deleted, nothing uploaded
+    assert doc_titles(index_settings) == before, seen  # nothing deleted, nothing uploaded
     assert "龙泉镇" not in json.dumps(seen, ensure_ascii=False) and doc_id not in seen["list_docs"]
     assert seen["delete"] == "blocked" and seen["list_docs"] == "blocked"  # the browser's CORS check fails
     log = (index_settings.index_dir / "audit.log").read_text(encoding="utf-8")

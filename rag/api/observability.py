@@ -78,7 +78,7 @@ class Observability:
                            doc_id=request.path_params.get("doc_id") if endpoint != "other" else None,
                            files=getattr(request.state, "files", None), kb=getattr(request.state, "kb", None),
                            question=getattr(request.state, "question", None), latency_ms=round(seconds * 1000, 1),
-                           **({"job_id": request.state.job_id} if getattr(request.state, "job_id", None) else {}))
+                           job_id=getattr(request.state, "job_id", None))
 
 
 class ObserveRequests(BaseHTTPMiddleware):
@@ -101,12 +101,10 @@ class ObserveRequests(BaseHTTPMiddleware):
         route = request.scope.get("route")
         self.obs.record(request, getattr(route, "path", "other"), response.status_code, seconds)
         caller: Caller | None = getattr(request.state, "caller", None)
-        if caller:
-            access_log.info("%s %s %d %.1fms key=%s", request.method, request.url.path[:MAX_LOGGED_PATH], response.status_code,
-                            seconds * 1000, caller.name)
-        else:  # unauthenticated (no key, a wrong one, or refused before authentication): who sent it
-            access_log.info("%s %s %d %.1fms client=%s key=-", request.method, request.url.path[:MAX_LOGGED_PATH],
-                            response.status_code, seconds * 1000, _client(request))
+        # unauthenticated (no key, a wrong one, or refused before authentication): who sent it
+        who = f"key={caller.name}" if caller else f"client={_client(request)} key=-"
+        access_log.info("%s %s %d %.1fms %s", request.method, request.url.path[:MAX_LOGGED_PATH], response.status_code,
+                        seconds * 1000, who)
         return response
 
 

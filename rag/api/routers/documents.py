@@ -51,7 +51,7 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
                                              "answer at once with an ingest job (202) whose progress is polled.")] = True,
                  ) -> Any:
     """Ingest the files into knowledge base ``kb``. With ``wait=false`` the names and the knowledge base are checked
-    first (422, 404, 409 as when waiting), then the answer is 202 with the job and its ``Location``; an unreadable
+    first (422, 404, 415 as when waiting), then the answer is 202 with the job and its ``Location``; an unreadable
     file, a busy index or a failed write end the job ``failed`` with the error this route would have answered."""
     request.state.kb = kb
     request.state.files = [f.filename or "" for f in files]  # for the audit entry
