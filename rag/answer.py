@@ -230,7 +230,8 @@ class ExtractiveAnswerer:
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
             # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title
-            chunk = self._chunk_norm(c.hit.chunk)
+            # (a table row carries its own headers, "年份：2031｜人均收入（元）：21200": there, the row itself)
+            chunk = c.norm if TABLE_CELL_SEP in c.norm else self._chunk_norm(c.hit.chunk)
             # (a rate word is left to the rate check: "比例是多少" is answered by "30%")
             if not all(w in chunk or any(x in chunk for x in synonyms(w)) for w in words(q.attribute)
                        if len(w) >= 2 and not _RATE_Q.search(w)):
@@ -420,9 +421,11 @@ class ExtractiveAnswerer:
                 if first is not None:
                     chosen.append(_evidence(first))
                     last = chosen[-1]
-            # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text
+            # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text;
+            # an item that itself enumerates the count asked ("哪两类…": "四是下放A、B许可") is the whole answer
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
-            chosen += self._next_items(every, opener)
+            if not (q.count and best.features[FEATURES.index("count_match")]):
+                chosen += self._next_items(every, opener)
         if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
             # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a
             # calibrated classifier): another document is quoted only when it answers too

@@ -41,6 +41,8 @@ _AMOUNT = re.compile(r"\d(?:\.\d+)?\s*(?!%)[\u4e00-\u9fff]")
 _RATE_Q = re.compile(r"增长|增幅|下降|比例|比重|占|率|百分")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|为了|目的|旨在")
 _QUESTION_END = ("?", "？")
+# a heading line: a short sentence that is a line of its own ("——两头热中间冷。", "（二）职能定位不明确。")
+_HEADING_LINE = re.compile(r"(?<![^\n])[^\n]{2,30}\n")
 
 
 class ModelMissing(RagqaError):
@@ -70,7 +72,7 @@ FEATURES = (
     "new_words", "restates", "is_question", "heading_like", "log_len", "over_120", "prev_cov", "doc_first", "pair",
     "num_asked_has_num", "num_asked_no_num", "unit_match", "date_asked_has_date", "date_asked_no_date",
     "list_asked_has_list", "why_asked_has_cause", "definition", "year_match", "rate_asked_has_rate",
-    "amount_asked_only_rate", "doc_cov", "focus_copula",
+    "amount_asked_only_rate", "count_match", "heading_cov", "has_term", "doc_cov", "focus_copula",
 )
 
 
@@ -143,6 +145,7 @@ class CandidateBuilder:
             prev_cov = 0.0
             prev: tuple[int, int, int | None, str, frozenset[str]] | None = None
             prev_heading = False
+            heading_cov = 0.0  # the question's coverage by the nearest heading line before the sentence, in its chunk
             for i, (a, b, heading, norm, sw) in enumerate(sents):
                 cov = _coverage(local, norm, sw)
                 spans = [(a, b, norm, sw, 1)]
@@ -159,6 +162,8 @@ class CandidateBuilder:
                     c = Candidate(n, hit, start, end, k, text, heading, lead)
                     c.features = self._features(q, c, text, tw, local, weights, qwords, qbigrams, chunk_cov,
                                                 prev_cov, hit, n, first=(hit.chunk.seq == 0 and i == 0))
+                    c.features.append(heading_cov)
+                    c.features.append(1.0 if q.term and normalize(q.term) in text else 0.0)
                     c.features.append(doc_cov)
                     # "…的目标是什么" answered by "其目标是…": the asked noun followed by a copula (not a colon title)
                     c.features.append(1.0 if q.focus and re.search(
@@ -168,6 +173,8 @@ class CandidateBuilder:
                 prev = (a, b, heading, norm, sw)
                 # a heading: 公文 numbering, or a short line without sentence-end punctuation
                 prev_heading = heading is not None or (len(norm) <= 30 and not norm.endswith(tuple(SENTENCE_END_CHARS)))
+                if heading is not None or _HEADING_LINE.match(hit.chunk.text, a):
+                    heading_cov = cov
         if cands:  # relative features: how this candidate compares with the best of the question's candidates
             top_cov = max(c.features[0] for c in cands) or 1.0
             top_bi = max(c.features[3] for c in cands) or 1.0
@@ -218,7 +225,15 @@ class CandidateBuilder:
             definition, year_match,
             1.0 if q.what == "number" and rate_q and has_rate else 0.0,
             1.0 if q.what == "number" and not rate_q and only_rate else 0.0,
+            1.0 if q.count and _items(text) == q.count else 0.0,
         ]
+
+
+def _items(text: str) -> int:
+    """How many items a sentence enumerates: its 、；; separated parts after any item marker ("四是…", "（一）"):
+    "四是下放旅馆业、印章刻制业许可" → 2; 1 for a sentence listing nothing."""
+    body = re.sub(r"^\s*(?:[一二三四五六七八九十]+[是、]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])", "", text)
+    return len(_LIST.findall(body)) + 1
 
 
 def logistic(x: np.ndarray) -> np.ndarray:

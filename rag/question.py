@@ -112,6 +112,9 @@ _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什
                     r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
                     rf"|哪[一二两三四五六七八九十]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
 _PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
+# "哪两类", "哪三个方面": a list question naming how many items it wants
+_COUNTS = "两三四五六七八九十"
+_COUNT_Q = re.compile(rf"哪([{_COUNTS}])")
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
 _PLACE_Q = re.compile(r"哪(?:一?个|些|几个)?([省市县区镇乡村])")
@@ -136,6 +139,7 @@ class Question:
     place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
     focus: str = ""  # the head noun of what a fact/list question asks about: "…的目标是什么" → 目标, "有什么特点" → 特点
     term: str = ""
+    count: int = 0  # the number of items a list question names: "哪两类许可" → 2 (0: not named)
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
@@ -211,7 +215,8 @@ def analyse(question: str) -> Question:
         phrase = after or before
         focus = (words(phrase) or [""])[-1] if phrase else ""
     asks_place = _PLACE_Q.search(norm)
+    counted = _COUNT_Q.search(norm)
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
-                    focus, term,
+                    focus, term, _COUNTS.index(counted.group(1)) + 2 if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
