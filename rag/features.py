@@ -72,7 +72,7 @@ FEATURES = (
     "new_words", "restates", "is_question", "heading_like", "log_len", "over_120", "prev_cov", "doc_first", "pair",
     "num_asked_has_num", "num_asked_no_num", "unit_match", "date_asked_has_date", "date_asked_no_date",
     "list_asked_has_list", "why_asked_has_cause", "definition", "year_match", "rate_asked_has_rate",
-    "amount_asked_only_rate", "count_match", "heading_cov", "has_term", "doc_cov", "focus_copula",
+    "amount_asked_only_rate", "count_match", "heading_cov", "doc_cov", "focus_copula",
 )
 
 
@@ -163,7 +163,6 @@ class CandidateBuilder:
                     c.features = self._features(q, c, text, tw, local, weights, qwords, qbigrams, chunk_cov,
                                                 prev_cov, hit, n, first=(hit.chunk.seq == 0 and i == 0))
                     c.features.append(heading_cov)
-                    c.features.append(1.0 if q.term and normalize(q.term) in text else 0.0)
                     c.features.append(doc_cov)
                     # "…的目标是什么" answered by "其目标是…": the asked noun followed by a copula (not a colon title)
                     c.features.append(1.0 if q.focus and re.search(
