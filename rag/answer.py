@@ -381,7 +381,9 @@ class ExtractiveAnswerer:
         sents = [c for c in every if c.sentences == 1 and c.hit is best.hit and c.start >= best.end]
         following = sorted(sents, key=lambda c: c.start)
         last = chosen[0]
-        body = False  # inside the body under a heading that restates the question
+        # inside the body under a heading that restates the question: also when the best sentence opens the body
+        # under a short heading that matched the question (its lead, quoted with it: "——权力下放断链。" + body)
+        body = q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
         # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
         # restates a why/what/list question ("——权力下放断链。") by its body, up to ANSWER_CHARS in all
         for c in following:

@@ -171,8 +171,11 @@ class CandidateBuilder:
                 prev_cov = cov
                 prev = (a, b, heading, norm, sw)
                 # a heading: 公文 numbering, or a short line without sentence-end punctuation
-                prev_heading = heading is not None or (len(norm) <= 30 and not norm.endswith(tuple(SENTENCE_END_CHARS)))
-                if heading is not None or _HEADING_LINE.match(hit.chunk.text, a):
+                # (or a short line of its own, "——两头热中间冷。")
+                line = _HEADING_LINE.match(hit.chunk.text, a) is not None
+                prev_heading = (heading is not None or line
+                                or (len(norm) <= 30 and not norm.endswith(tuple(SENTENCE_END_CHARS))))
+                if heading is not None or line:
                     heading_cov = cov
         if cands:  # relative features: how this candidate compares with the best of the question's candidates
             top_cov = max(c.features[0] for c in cands) or 1.0
