@@ -460,9 +460,13 @@ class ExtractiveAnswerer:
         return items
 
 
+# a figure stated: digits or a numeral with its measure word, not the vague 几 ("近几年", "几个部门")
+_STATED_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万]+[{MEASURE_CHARS}]|分之")
+
+
 def _states_asked(q: Question, text: str) -> bool:
     """Whether the text already states the figure or date a number/date question asks for."""
-    return bool((q.what == "number" and _FIGURE.search(normalize(text)))
+    return bool((q.what == "number" and _STATED_FIGURE.search(normalize(text)))
                 or (q.what == "date" and _DATE_FIGURE.search(normalize(text))))
 
 
