@@ -95,6 +95,8 @@ def _evidence(c: Candidate) -> Evidence:
 
 
 _PLACE_UNITS = "省市县区镇乡村"
+# the table cell separator as it reads in normalised text (NFKC folds the full-width ｜ to |)
+_CELL_SEP = normalize(TABLE_CELL_SEP)
 
 
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
@@ -102,9 +104,9 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     place of the unit asked, and which does not name the asked place: "村名：石桥村｜…2031年：21200" for
     "杏林村2031年人均收入…". A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
-    if TABLE_CELL_SEP not in quote:
+    if _CELL_SEP not in quote:
         return False
-    first = quote.split(TABLE_CELL_SEP, 1)[0].strip()
+    first = quote.split(_CELL_SEP, 1)[0].strip()
     subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
     for place in places:
         at = question.find(place)
@@ -113,6 +115,16 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
         if unit in _PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
             return True
     return False
+
+
+def _table_caption(text: str, start: int) -> str:
+    """The line before the rows of the table whose row starts at `start` in `text` (its caption or lead-in, "各村
+    年度人均收入情况如下。"); "" when there is none."""
+    lines = text[:start].split("\n")
+    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
+        if line.strip() and TABLE_CELL_SEP not in line:
+            return line
+    return ""
 
 
 def reading_order(chosen: list[Evidence]) -> list[Evidence]:
@@ -230,8 +242,13 @@ class ExtractiveAnswerer:
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
             # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title
-            # (a table row carries its own headers, "年份：2031｜人均收入（元）：21200": there, the row itself)
-            chunk = c.norm if TABLE_CELL_SEP in c.norm else self._chunk_norm(c.hit.chunk)
+            # (a table row is read with its own headers and its table's caption, the line before its rows: "各村
+            #年度人均收入情况如下。" + "村名：杏林村｜2031年：18900", not with another table's caption in the chunk)
+            row = _CELL_SEP in c.norm
+            caption = _table_caption(c.hit.chunk.text, c.start) if row else ""
+            # (a row opening its chunk has its caption in an earlier chunk: its document is read)
+            chunk = (c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id) if row
+                     else self._chunk_norm(c.hit.chunk))
             # (a rate word is left to the rate check: "比例是多少" is answered by "30%")
             if not all(w in chunk or any(x in chunk for x in synonyms(w)) for w in words(q.attribute)
                        if len(w) >= 2 and not _RATE_Q.search(w)):
@@ -383,7 +400,9 @@ class ExtractiveAnswerer:
         last = chosen[0]
         # inside the body under a heading that restates the question: also when the best sentence opens the body
         # under a short heading that matched the question (its lead, quoted with it: "——权力下放断链。" + body)
-        body = q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
+        # (a lead-in ending with a colon is continued by what it announces, below)
+        body = (q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
+                and not best.text.rstrip().endswith((":", "：")))
         # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
         # restates a why/what/list question ("——权力下放断链。") by its body, up to ANSWER_CHARS in all
         for c in following:
