@@ -15,7 +15,8 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
-_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[两二三四五六七八九十]")
+# (the normaliser writes 哪三个 as 哪3个: ingest.normalize turns a numeral before a measure word into digits)
+_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 # "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
@@ -36,7 +37,7 @@ def answer_kind(question: str) -> str:
     """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
-    if re.search(r"哪几|哪些|哪[两二三四五六七八九十]", question):  # "哪两类许可" asks for two items
+    if re.search(r"哪几|哪些|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)", question):  # "哪两类许可": two items
         return "list"
     if _NUMBER_Q.search(question):
         return "number"
@@ -110,11 +111,15 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 # 谁/如何/怎样/怎么 belongs to the form ("…材料中是怎么描述的" is not about "中是")
 _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
                     r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
-                    rf"|哪[一二两三四五六七八九十]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
+                    rf"|哪[一二两三四五六七八九十\d]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
 _PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
 # "哪两类", "哪三个方面": a list question naming how many items it wants
 _COUNTS = "两三四五六七八九十"
-_COUNT_Q = re.compile(rf"哪([{_COUNTS}])")
+_COUNT_Q = re.compile(rf"哪([{_COUNTS}]|[2-9](?!\d)|10)")
+def _count(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else _COUNTS.index(numeral) + 2
+
+
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
 _PLACE_Q = re.compile(r"哪(?:一?个|些|几个)?([省市县区镇乡村])")
@@ -217,6 +222,6 @@ def analyse(question: str) -> Question:
     asks_place = _PLACE_Q.search(norm)
     counted = _COUNT_Q.search(norm)
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
-                    focus, term, _COUNTS.index(counted.group(1)) + 2 if counted else 0,
+                    focus, term, _count(counted.group(1)) if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
