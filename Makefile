@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint train
+.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint train crud-train-data
 
 install: $(STAMP)
 
@@ -61,6 +61,10 @@ lint: install
 # the learned answer scorer and answerability score (rag/models/answer_model.json); indexes cached in RAGQA_EVAL_CACHE
 train: install
 	$(PY) -m eval.train
+
+# rebuild eval/train_data/crud-train* from a copy of the CRUD-RAG repository (CRUD_RAG_REPO: checkout or bare git dir)
+crud-train-data: install
+	$(PY) -m eval.build_crud_train
 
 # the external kits (eval/external) and their unanswerable variants, the fusion sweep and the ablation table
 eval-external: install
