@@ -49,6 +49,7 @@ eval: install
 
 holdout: install
 	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
+	$(PY) -m eval --gold eval/fresh --out eval/reports/fresh --no-baseline
 
 # the external kits (CMRC 2018 trial paragraphs, CRUD-RAG news; eval/external/README.md) and their unanswerable variants
 eval-external: install
