@@ -50,6 +50,7 @@ eval: install
 
 holdout: install
 	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
+	$(PY) -m eval --gold eval/fresh --out eval/reports/fresh --no-baseline
 
 bench: install
 	$(PY) -m bench.run

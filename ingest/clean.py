@@ -97,6 +97,11 @@ _BOILERPLATE_INLINE = re.compile(r"(?:今天[,，]?)?的?(?:我们?|小编)?为�
 _PAGE_LINE = re.compile(
     r"^\s*(\d{1,4}\s*/\s*\d{1,4}|第\s*\d+\s*页(\s*[,，]?\s*共\s*\d+\s*页)?|[-—]\s*\d{1,4}\s*[-—]|\d{1,3})\s*[。.]?\s*$"
 )
+# A download site's watermark stamped into the text: a run of words in another script (Cyrillic, Greek) glued to a
+# Chinese character with no bracket or space before it ("…服务中Байду номын сангаас 、…", the stamp a document
+# sharing site leaves in files downloaded from it). A foreign name quoted in a Chinese text stands in brackets or
+# after a space ("普京（Путин）") and is kept.
+_FOREIGN_STAMP = re.compile(rf"(?<=[{_HAN}])[\u0370-\u03ff\u0400-\u04ff]+(?:[ \t]+[\u0370-\u03ff\u0400-\u04ff]+)+[ \t]*")
 _PAGE_PREFIX = re.compile(r"^\s*\|\s*\d{1,4}\s*\|\s*")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 
@@ -111,7 +116,7 @@ def is_page_marker(line: str) -> bool:
 
 def clean_line(line: str) -> str:
     """One physical line → cleaned line ('' when the line is noise)."""
-    line = fix_ocr_spacing(_MD_HEADING.sub("", fold_width(line).lstrip()))
+    line = fix_ocr_spacing(_FOREIGN_STAMP.sub("", _MD_HEADING.sub("", fold_width(line).lstrip())))
     if not line or is_boilerplate(line) or is_page_marker(line):
         return ""
     line = _PAGE_PREFIX.sub("", line)

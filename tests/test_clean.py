@@ -58,10 +58,17 @@ def test_inline_template_site_boilerplate_is_removed_but_not_the_text_around_it(
     assert out == "基层反映:扩权强县试点推进工作存在的问题和建议郊区政协副主席王振涛反映"
 
 
+def test_a_download_sites_stamp_in_another_script_is_removed_but_a_bracketed_foreign_name_is_kept():
+    stamped = "设立党政办公室、社会事务服务中Байду номын сангаас 、公共便民服务中心、综合执法大队。"
+    assert clean_line(stamped) == "设立党政办公室、社会事务服务中、公共便民服务中心、综合执法大队。"
+    assert clean_line("俄方代表帕特鲁舍夫（Николай Патрушев）表示欢迎。") == "俄方代表帕特鲁舍夫（Николай Патрушев）表示欢迎。"
+    assert clean_line("希腊字母 α β 用于编号。") == "希腊字母 α β 用于编号。"
+
+
 def test_clean_corpus_has_no_noise_left(corpus_text):
     lines = clean_lines(corpus_text)
     joined = "\n".join(lines)
-    for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥"):
+    for noise in ("下载文档前请自行甄别", "1/ 10", "2 0 0 7", "杨汛 桥", "Байду"):
         assert noise not in joined
     assert "2007年5月" in joined and "杨汛桥" in joined
 

@@ -13,6 +13,7 @@ from tests.conftest import CORPUS_FILE, ROOT
 
 GOLD = ROOT / "eval" / "gold"
 HOLDOUT = ROOT / "eval" / "holdout"
+FRESH = ROOT / "eval" / "fresh"
 
 
 def _norm(s: str) -> str:
@@ -22,12 +23,17 @@ def _norm(s: str) -> str:
 def test_gold_set_coverage_and_every_evidence_quote_is_in_the_corpus():
     items = load_gold(GOLD)
     holdout = load_gold(HOLDOUT)
+    fresh = load_gold(FRESH)
     corpus = _norm(CORPUS_FILE.read_text(encoding="utf-8"))
-    assert len(items) >= 100 and len({i.id for i in items + holdout}) == len(items) + len(holdout)
+    assert len(items) >= 100 and len(fresh) >= 55
+    assert len({i.id for i in items + holdout + fresh}) == len(items) + len(holdout) + len(fresh)
     # the holdout asks about passages the gold set does not use
     used = [_norm(e) for i in items for e in i.evidence]
     assert not any(_norm(e) in u or u in _norm(e) for i in holdout for e in i.evidence for u in used)
-    for i in items + holdout:
+    # the fresh set asks no question the gold set or the holdout already asks (punctuation and width aside)
+    asked = {re.sub(r"[\W_]", "", _norm(i.question)) for i in items + holdout}
+    assert not [i.id for i in fresh if re.sub(r"[\W_]", "", _norm(i.question)) in asked]
+    for i in items + holdout + fresh:
         for e in i.evidence:
             assert _norm(e) in corpus, (i.id, e)
         assert i.answerable == bool(i.evidence), i.id
