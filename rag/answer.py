@@ -14,6 +14,7 @@ from ingest.headings import heading_level
 from ingest.tokenize import entities, normalize_variants, nouns, synonyms, tokenize, words
 from rag.question import (
     ABOUT_SOURCES,
+    PLACE_UNITS,
     QUESTION_FORM,
     answer_kind,
     asks_for_place,
@@ -104,13 +105,10 @@ def _heading_like(sentence: str, level: int | None) -> bool:
     return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
 
 
-_PLACE_UNITS = "省市县区镇乡村"
-
-
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
     """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
-    place of the unit asked, and which does not name the asked place: "村名：石桥村｜…2031年：21200" for
-    "杏林村2031年人均收入…". A row's first cell is its subject; prose naming several places is left to the
+    place of the unit asked, and which does not name the asked place: "村名：东村｜…人均收入：…" for
+    "西村的人均收入是多少". A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
     if TABLE_CELL_SEP not in quote:
         return False
@@ -118,9 +116,9 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
     for place in places:
         at = question.find(place)
-        unit = place[-1] if place[-1] in _PLACE_UNITS else (
+        unit = place[-1] if place[-1] in PLACE_UNITS else (
             question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
-        if unit in _PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
+        if unit in PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
             return True
     return False
 
@@ -354,8 +352,8 @@ class ExtractiveAnswerer:
             naming = {d for d in {e.hit.chunk.doc_id for e in scored} if need(self.index.mentions(x, d) for x in names)}
             scored = [e for e in scored if e.hit.chunk.doc_id in naming]
         if places:
-            # a sentence about another place of the unit asked ("石桥村" for "杏林村…", a table row of another
-            # village) is about that place, not the one asked, even in a document that names both
+            # a sentence about another place of the unit asked (a table row of 东村 for a question about 西村) is
+            # about that place, not the one asked, even in a document that names both
             scored = [e for e in scored if not _about_another_place(question, places, e.quote)]
         if not scored:
             return Draft(NOT_FOUND)

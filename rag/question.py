@@ -27,10 +27,14 @@ _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|�
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
 
 
+PLACE_UNITS = "省市县区镇乡村"
+"""The administrative units a place name ends with (省 province … 村 village)."""
+
+
 def name_stem(name: str) -> str:
     """"浙江省" → "浙江": documents often drop the administrative suffix."""
     name = re.sub(r"(人民)?(政府|党委)$", "", name)
-    return name[:-1] if len(name) > 2 and name[-1] in "省市县区镇乡村" else name
+    return name[:-1] if len(name) > 2 and name[-1] in PLACE_UNITS else name
 
 
 def question_kind(question: str) -> str:
@@ -81,7 +85,7 @@ def definition_pattern(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"所谓“?{re.escape(term)}|{re.escape(term)}”?(?:就?是指|指的?是|就是|即|是)")
 
 
-_WHICH_PLACE_Q = re.compile(r"哪一?个[省市县区镇乡村]")
+_WHICH_PLACE_Q = re.compile(rf"哪一?个[{PLACE_UNITS}]")
 
 
 def asks_for_place(question: str) -> bool:
