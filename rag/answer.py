@@ -28,7 +28,7 @@ from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import common_word, entities, nouns, synonyms, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
-from rag.question import Question, analyse, name_stem, next_item, part_question
+from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question
 from rag.retrieve import Hit, Index
 
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
@@ -94,15 +94,14 @@ def _evidence(c: Candidate) -> Evidence:
     return Evidence(c.n, c.hit, c.start, c.end, c.score, c.lead)
 
 
-_PLACE_UNITS = "省市县区镇乡村"
 # the table cell separator as it reads in normalised text (NFKC folds the full-width ｜ to |)
 _CELL_SEP = normalize(TABLE_CELL_SEP)
 
 
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
     """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
-    place of the unit asked, and which does not name the asked place: "村名：石桥村｜…2031年：21200" for
-    "杏林村2031年人均收入…". A row's first cell is its subject; prose naming several places is left to the
+    place of the unit asked, and which does not name the asked place: "村名：东村｜…人均收入：…" for
+    "西村的人均收入是多少". A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
     if _CELL_SEP not in quote:
         return False
@@ -110,16 +109,16 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
     for place in places:
         at = question.find(place)
-        unit = place[-1] if place[-1] in _PLACE_UNITS else (
+        unit = place[-1] if place[-1] in PLACE_UNITS else (
             question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
-        if unit in _PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
+        if unit in PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
             return True
     return False
 
 
 def _table_caption(text: str, start: int) -> str:
     """The line before the rows of the table whose row starts at `start` in `text` (its caption or lead-in, "各村
-    年度人均收入情况如下。"); "" when there is none."""
+    收入情况如下。"); "" when there is none."""
     lines = text[:start].split("\n")
     for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
         if line.strip() and TABLE_CELL_SEP not in line:
@@ -225,7 +224,7 @@ class ExtractiveAnswerer:
             if not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years))):
                 return False
         if named and "entity" not in self.ablate:
-            # a table row about another place of the unit asked (村名：石桥村｜… for 杏林村…) is not about the asked one
+            # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one
             if _about_another_place(q.norm, frozenset(entities(q.norm, min_len=2, flags=("ns",))), c.norm):
                 return False
             doc = self._doc(c.hit.chunk.doc_id)
@@ -243,7 +242,7 @@ class ExtractiveAnswerer:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
             # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title
             # (a table row is read with its own headers and its table's caption, the line before its rows: "各村
-            #年度人均收入情况如下。" + "村名：杏林村｜2031年：18900", not with another table's caption in the chunk)
+            #收入情况如下。" + "村名：西村｜…", not with another table's caption in the chunk)
             row = _CELL_SEP in c.norm
             caption = _table_caption(c.hit.chunk.text, c.start) if row else ""
             # (a row opening its chunk has its caption in an earlier chunk: its document is read)
@@ -255,12 +254,12 @@ class ExtractiveAnswerer:
                 return False
         if q.place_unit and "place" not in self.ablate:
             # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already;
-            # documents often drop the unit ("浙江有6个镇"), so a name counts when its document writes it with the
-            # unit somewhere ("浙江省")
+            # documents often drop the unit ("河北有6个镇"), so a name counts when its document writes it with the
+            # unit somewhere ("河北省")
             doc = self._doc(c.hit.chunk.doc_id)
             if not any(e not in q.norm and name_stem(e) not in q.norm
                        and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc
-                            # or it heads a list of names counted in that unit: "杨汛桥、钱清…平水5镇"
+                            # or it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
                             or re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
                                          + re.escape(q.place_unit), c.norm))
                        for e in entities(c.norm, min_len=2, flags=("ns",))):
@@ -399,12 +398,12 @@ class ExtractiveAnswerer:
         following = sorted(sents, key=lambda c: c.start)
         last = chosen[0]
         # inside the body under a heading that restates the question: also when the best sentence opens the body
-        # under a short heading that matched the question (its lead, quoted with it: "——权力下放断链。" + body)
+        # under a short heading that matched the question (its lead, quoted with it: "——承接不畅。" + body)
         # (a lead-in ending with a colon is continued by what it announces, below)
         body = (q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
                 and not best.text.rstrip().endswith((":", "：")))
         # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
-        # restates a why/what/list question ("——权力下放断链。") by its body, up to ANSWER_CHARS in all
+        # restates a why/what/list question ("——承接不畅。") by its body, up to ANSWER_CHARS in all
         for c in following:
             if c.start - last.end > 2:
                 break
@@ -418,7 +417,7 @@ class ExtractiveAnswerer:
             if len(chosen) > self.max_sentences:
                 break
             quote = last.quote.rstrip()
-            # a lead-in, a heading, or a heading-like line that only restates the question ("——两头热中间冷。")
+            # a lead-in, a heading, or a heading-like line that only restates the question ("——上热下冷。")
             # (a heading that already states the figure or date asked for is the whole answer)
             states = _states_asked(q, quote)
             lead_in = (quote.endswith((":", "：")) or (heading_level(quote) is not None and len(quote) <= 30

@@ -41,7 +41,7 @@ _AMOUNT = re.compile(r"\d(?:\.\d+)?\s*(?!%)[\u4e00-\u9fff]")
 _RATE_Q = re.compile(r"增长|增幅|下降|比例|比重|占|率|百分")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|为了|目的|旨在")
 _QUESTION_END = ("?", "？")
-# a heading line without a numbering: a short line of its own opened by a dash ("——两头热中间冷。"), the way a
+# a heading line without a numbering: a short line of its own opened by a dash ("——上热下冷。"), the way a
 # sub-heading is set off in Chinese prose (GB/T 15834-2011, 破折号: 标示副标题)
 _HEADING_LINE = re.compile(r"(?<![^\n])\s*[—─]{1,2}[^\n]{2,28}\n")
 
@@ -172,7 +172,7 @@ class CandidateBuilder:
                 prev_cov = cov
                 prev = (a, b, heading, norm, sw)
                 # a heading: 公文 numbering, or a short line without sentence-end punctuation
-                # (or a dash-led line of its own, "——两头热中间冷。")
+                # (or a dash-led line of its own, "——上热下冷。")
                 line = _HEADING_LINE.match(hit.chunk.text, a) is not None
                 prev_heading = (heading is not None or line
                                 or (len(norm) <= 30 and not norm.endswith(tuple(SENTENCE_END_CHARS))))

@@ -22,10 +22,14 @@ _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
 
 
+PLACE_UNITS = "省市县区镇乡村"
+"""The administrative units a place name ends with (省 province … 村 village)."""
+
+
 def name_stem(name: str) -> str:
-    """"浙江省" → "浙江": documents often drop the administrative suffix."""
+    """"河北省" → "河北": documents often drop the administrative suffix."""
     name = re.sub(r"(人民)?(政府|党委)$", "", name)
-    return name[:-1] if len(name) > 2 and name[-1] in "省市县区镇乡村" else name
+    return name[:-1] if len(name) > 2 and name[-1] in PLACE_UNITS else name
 
 
 def question_kind(question: str) -> str:
@@ -93,7 +97,7 @@ def next_item(sentence: str) -> re.Pattern[str] | None:
 
 
 def compared_places(question: str) -> list[str]:
-    """Places the question joins to compare them: "浙江和江苏的…" → ["浙江", "江苏"]."""
+    """Places the question joins to compare them: "河北和河南的…" → ["河北", "河南"]."""
     places = entities(question, min_len=2, flags=("ns",))
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
@@ -122,7 +126,7 @@ def _count(numeral: str) -> int:
 
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
-_PLACE_Q = re.compile(r"哪(?:一?个|些|几个)?([省市县区镇乡村])")
+_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
 _ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
@@ -158,9 +162,9 @@ class Question:
 
 
 def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
-    """The question one part of a comparison asks, the other parts taken out: "浙江和江苏的改革分别从什么时候开始？"
-    → "浙江的改革分别从什么时候开始？" (part 浙江) and "江苏的改革…" (part 江苏); a part named with its administrative
-    suffix ("桦南县和龙泉镇") loses it with the conjunction. A question about the difference of two things ("A和B有什么
+    """The question one part of a comparison asks, the other parts taken out: "河北和河南的改革分别从什么时候开始？"
+    → "河北的改革分别从什么时候开始？" (part 河北) and "河南的改革…" (part 河南); a part named with its administrative
+    suffix ("东县和西镇") loses it with the conjunction. A question about the difference of two things ("A和B有什么
     区别") asks, per part, what that thing is: "A是什么？"."""
     norm = normalize(question.strip())
     if _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm)):
@@ -197,7 +201,7 @@ def analyse(question: str) -> Question:
     p = _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm))
     if p is not None:
         parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
-    if not parts:  # "浙江和江苏的…": each place joined in the question is a part
+    if not parts:  # "河北和河南的…": each place joined in the question is a part
         parts = tuple(name_stem(x) for x in compared_places(norm))
     what = answer_kind(norm)
     attribute = ""

@@ -400,6 +400,9 @@ class RagService:
 
     def _ingest_uploads(self, items: list[tuple[Upload, str]], kb: str = DEFAULT_KB,
                         progress: Progress | None = None) -> IngestSummary:
+        # the pages read while a file is checked are reported as "check_pages", so that the ingest's own "pages"
+        # count does not run a second time under the same name
+        check = (lambda stage, done, total: progress("check_pages", done, total)) if progress else None
         with tempfile.TemporaryDirectory(prefix="ragqa-upload-") as tmp:
             inputs: list[Input] = []
             for i, (f, source) in enumerate(items):
@@ -407,11 +410,8 @@ class RagService:
                     progress("check", i, len(items))
                 path = Path(tmp) / f"{i}{Path(f.name).suffix.lower()}"
                 path.write_bytes(f.data)
-                # reject what cannot be read before touching the index; its pages are reported as "check_pages",
-                # so that the ingest's own "pages" count does not run a second time under the same name
-                check = (lambda stage, done, total: progress("check_pages", done, total)) if progress else None
                 try:
-                    load_file(path, check)
+                    load_file(path, check)  # reject what cannot be read before touching the index
                 except LoadError as e:
                     raise UnsupportedMedia(f"{f.name}: {e}") from e
                 inputs.append(Input(path, source, f.name, Path(f.name).stem))

@@ -54,15 +54,13 @@ async def upload(_: Multipart, request: Request, files: Annotated[list[UploadFil
     first (422, 404, 415 as when waiting), then the answer is 202 with the job and its ``Location``; an unreadable
     file, a busy index or a failed write end the job ``failed`` with the error this route would have answered."""
     request.state.kb = kb
-    request.state.files = [f.filename or "" for f in files]  # for the audit entry
+    file_names = request.state.files = [f.filename or "" for f in files]  # for the audit entry
     policy.require_kb_admin(caller, kb, [k.name for k in await run_in_threadpool(service.kbs)])
     items = [Upload(f.filename or "", await f.read()) for f in files]
     if not wait:
-        files_named = request.state.files
-
         def audit_end(job: IngestJob) -> None:  # the submission is audited as 202; the job's end gets its own entry
             outcome = "ok" if job.status == "done" else outcome_of(job.error) if job.error else "internal"
-            policy.record(caller, "api", "upload_finished", outcome, kb=kb, files=files_named, job_id=job.job_id)
+            policy.record(caller, "api", "upload_finished", outcome, kb=kb, files=file_names, job_id=job.job_id)
 
         job = await run_in_threadpool(service.start_upload, items, True, kb, audit_end)
         request.state.job_id = job.job_id  # for the audit entry of the submission
