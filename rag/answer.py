@@ -98,7 +98,7 @@ def _remember(cache: dict[str, _T], key: str, make: Callable[[], _T]) -> _T:
 
 
 def _heading_like(sentence: str, level: int | None) -> bool:
-    """A 公文 heading, a dash-led one ("——权力下放断链。") or a line too short to be a statement; never a table
+    """A 公文 heading, a dash-led one ("——承接不畅。") or a line too short to be a statement; never a table
     row (cells joined by core.text.TABLE_CELL_SEP), which states its own facts however short."""
     if TABLE_CELL_SEP in sentence:
         return False
@@ -176,7 +176,7 @@ class ExtractiveAnswerer:
         """The question's word weights for choosing among this context's sentences. Words that say which
         document is meant, not which sentence answers, count TITLE_WORD_WEIGHT of their weight: the words its
         document title contains (as a word or inside one: 扩权 in 强镇扩权) and the `places` the document names
-        at least PLACE_MENTIONS times (潍坊 in a document about 潍坊市)."""
+        at least PLACE_MENTIONS times (河源 in a document about 河源市)."""
         title = hit.chunk.doc_title
         titled = self._chunk_words(f"title:{hit.chunk.doc_id}", title)
         text = self.index.doc_text.get(hit.chunk.doc_id, "")
@@ -221,7 +221,7 @@ class ExtractiveAnswerer:
                     if len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END) and bonus <= 0:
                         score -= TITLE_LINE_PENALTY
                     # the sentence right after a heading that matches the question inherits some of its match;
-                    # all of it when the heading only restates the question ("——两头热中间冷。"): its body answers
+                    # all of it when the heading only restates the question ("——上热下冷。"): its body answers
                     score += (1.0 if prev_restates else 0.4 if prev_short else 0.2) * prev_cov
                     lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None
                     scored.append(Evidence(n, hit, span.start, span.end, score, lead))
@@ -239,13 +239,13 @@ class ExtractiveAnswerer:
         best = scored[0]
         chosen = [best]
         if places:
-            # "浙江和江苏…": the best sentence about each place, from a document about it
+            # "河北和河南…": the best sentence about each place, from a document about it
             for place in places:
                 if any(place in e.quote or place in e.hit.chunk.doc_title for e in chosen):
                     continue
                 about_place = [e for e in scored if place in e.quote or place in e.hit.chunk.doc_title]
                 # about the place, and saying something the question asks besides the places ("在推进改革中…"),
-                # before a sentence that only names the place ("龙泉镇是首批…试点之一")
+                # before a sentence that only names the place ("东镇是首批…试点之一")
                 asked = [w for w in weights if not any(p in w for p in places)]
                 about = next((e for e in about_place if any(w in e.quote for w in asked)),
                              about_place[0] if about_place else None)
@@ -282,7 +282,7 @@ class ExtractiveAnswerer:
             # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
             chosen += self._next_items(scored, opener)
-        # a sentence is quoted with the short heading before it that it answers ("——两头热中间冷。省市政府…")
+        # a sentence is quoted with the short heading before it that it answers ("——上热下冷。省里和乡镇…")
         taken = {(e.n, e.start) for e in chosen}
         chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
                   for e in chosen]
@@ -340,7 +340,7 @@ class ExtractiveAnswerer:
         weights = self._weights(question)
         focus_weights = self._weights(focus) if focus and focus != question else {}
         kind, what = question_kind(question), answer_kind(question)
-        # a place named in a single question ("潍坊的改革…") says which document; in a comparison, which answer
+        # a place named in a single question ("河源的改革…") says which document; in a comparison, which answer
         places = frozenset() if kind == "compare" else frozenset(entities(question, min_len=2, flags=("ns",)))
         scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question), places,
                                        definition_pattern(question))

@@ -32,7 +32,7 @@ PLACE_UNITS = "省市县区镇乡村"
 
 
 def name_stem(name: str) -> str:
-    """"浙江省" → "浙江": documents often drop the administrative suffix."""
+    """"河北省" → "河北": documents often drop the administrative suffix."""
     name = re.sub(r"(人民)?(政府|党委)$", "", name)
     return name[:-1] if len(name) > 2 and name[-1] in PLACE_UNITS else name
 
@@ -89,7 +89,7 @@ _WHICH_PLACE_Q = re.compile(rf"哪一?个[{PLACE_UNITS}]")
 
 
 def asks_for_place(question: str) -> bool:
-    """"海口市哪个镇…", "赴哪个市…": the answer is a place name."""
+    """"东平市哪个镇…", "赴哪个市…": the answer is a place name."""
     return bool(_WHICH_PLACE_Q.search(question))
 
 
@@ -135,7 +135,7 @@ def next_item(sentence: str) -> re.Pattern[str] | None:
 
 
 def compared_places(question: str) -> list[str]:
-    """Places the question joins to compare them: "浙江和江苏的…" → ["浙江", "江苏"]."""
+    """Places the question joins to compare them: "河北和河南的…" → ["河北", "河南"]."""
     places = entities(question, min_len=2, flags=("ns",))
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
