@@ -74,7 +74,7 @@ _HAN_LATIN = re.compile(f"(?<=[{_HAN}{_CJK_PUNCT}])[ \\t]+(?=[A-Za-z])|(?<=[A-Za
 
 
 def fix_ocr_spacing(line: str) -> str:
-    """Remove spaces OCR put inside words and numbers ("2 0 0 7年" → "2007年", "杨汛 桥" → "杨汛桥").
+    """Remove spaces OCR put inside words and numbers ("2 0 0 7年" → "2007年", "河 源镇" → "河源镇").
 
     Digits are joined only when they were spaced out one by one: two numbers stay apart
     ("年份 2022 2023" → "年份2022 2023"). Spaces between Latin words ("rural reform") are kept; so is one space between a Latin

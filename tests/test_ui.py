@@ -140,6 +140,8 @@ def test_in_an_english_browser_the_page_speaks_chinese_and_the_admin_tab_opens_f
         page.get_by_role("tab", name="管理").click()  # no 刷新列表 click: the list is there when the tab opens
         expect(page.locator("#docs")).to_contain_text("龙泉镇扩权改革简报", timeout=30_000)
         expect(page.locator("#upload")).to_contain_text("将文件拖放到此处")
+        # gradio shows its own "processing | 0.1s" while the tab's events run: the page is judged once they are done
+        page.wait_for_function("() => !document.body.innerText.includes('processing')", timeout=30_000)
         assert page.evaluate(ENGLISH_ON_SCREEN) == []
         clipped = page.evaluate(r"""() => {
             const box = document.querySelector('#docs').getBoundingClientRect();
