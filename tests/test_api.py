@@ -377,8 +377,10 @@ def test_an_upload_job_that_cannot_read_its_file_fails_with_the_errors_code_and_
         fake = (FIXTURES / "fake.pdf").read_bytes()
         r = httpx.post(base + "/v1/documents?wait=false", files=[("files", ("坏.pdf", fake, "application/pdf"))], timeout=30)
         assert r.status_code == 202
+        assert r.json()["job_id"]
         deadline = time.monotonic() + 60
-        job = r.json()
+        # polled at least once: the job may have failed before the 202 was written
+        job = httpx.get(base + r.headers["location"], timeout=30).json()
         while job["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.02)
             job = httpx.get(base + r.headers["location"], timeout=30).json()
