@@ -26,9 +26,9 @@ import numpy as np
 from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import common_word, entities, nouns, synonyms, words
-from rag.features import FEATURES, Candidate, CandidateBuilder, load_models
-from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question
+from ingest.tokenize import common_word, entities, nouns, synonyms, tokenize, words
+from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
+from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question, unit_pattern
 from rag.retrieve import Hit, Index
 
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
@@ -210,8 +210,19 @@ class ExtractiveAnswerer:
     def _named(self, q: Question) -> list[str]:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
         (common_word) and no administrative unit with a locative (镇里, 县内)."""
-        return [name_stem(e) for e in entities(q.norm, min_len=2)
+        return [name_stem(self._resegment(e)) for e in entities(q.norm, min_len=2)
                 if e != "我国" and not common_word(e) and not _GENERIC_PLACE.match(e)]
+
+    def _resegment(self, name: str) -> str:
+        """A name no document mentions, read without the neighbouring character the segmenter glued to it when
+        that leaves a name of two characters or more that a document does mention: "魏舒史称…" tagged 魏舒史 is
+        魏舒 (jieba's HMM joins unknown names with their neighbours). Else the name as it is."""
+        if self.index.mentions(name):
+            return name
+        for shorter in (name[:-1], name[1:]):
+            if len(shorter) >= 2 and self.index.mentions(shorter):
+                return shorter
+        return name
 
     def _meets(self, q: Question, c: Candidate, named: list[str]) -> bool:
         """The constraints of CONSTRAINTS (those not ablated)."""
@@ -232,11 +243,7 @@ class ExtractiveAnswerer:
             if not need(x in c.norm or x in doc for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
-            # a unit with a magnitude ("万元") may be written with the magnitude alone ("500万以下")
-            magnitude = re.match(r"[万亿千百]", q.unit)
-            unit = re.escape(q.unit) + (f"|{magnitude.group(0)}" if magnitude else "")
-            # a table cell gives it in its header instead: "投资额(万元):1200"
-            if not re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?(?:{unit})|[(（]\s*(?:{unit})\s*[)）]\s*[:：]?\s*\d", c.norm):
+            if not unit_pattern(q.unit).search(c.norm):
                 return False
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
@@ -248,9 +255,7 @@ class ExtractiveAnswerer:
             # (a row opening its chunk has its caption in an earlier chunk: its document is read)
             chunk = (c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id) if row
                      else self._chunk_norm(c.hit.chunk))
-            # (a rate word is left to the rate check: "比例是多少" is answered by "30%")
-            if not all(w in chunk or any(x in chunk for x in synonyms(w)) for w in words(q.attribute)
-                       if len(w) >= 2 and not _RATE_Q.search(w)):
+            if not all(names(chunk, w) for w in attribute_words(q.attribute)):
                 return False
         if q.place_unit and "place" not in self.ablate:
             # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already;
@@ -316,13 +321,12 @@ class ExtractiveAnswerer:
         # the rarest question word's weight: "常住人口" missing from every sentence about the named town
         chunk = normalize(best.hit.chunk.doc_title) + "\n" + normalize(best.hit.chunk.text)
         top_w = max(weights.values(), default=1.0) or 1.0
-        miss_chunk = max((v for w, v in weights.items() if w not in chunk), default=0.0) / top_w
-        miss_answer = max((v for w, v in weights.items() if w not in best.norm), default=0.0) / top_w
+        miss_chunk = max((v for w, v in weights.items() if not names(chunk, w, synonyms=False)), default=0.0) / top_w
+        miss_answer = max((v for w, v in weights.items() if not names(best.norm, w, synonyms=False)), default=0.0) / top_w
         # ... and the best candidate's whole document, synonyms (同义词词林) counting: a question about an attribute
         # the document never mentions ("常住人口" of a town whose document has no population figure)
         doc = self._doc(best.hit.chunk.doc_id)
-        miss_doc = max((v for w, v in weights.items() if w not in doc and not any(x in doc for x in synonyms(w))),
-                       default=0.0) / top_w
+        miss_doc = max((v for w, v in weights.items() if not names(doc, w)), default=0.0) / top_w
         return [best.score, top.score, margin, best.features[0], best.features[3], max(c.features[5] for c in cands),
                 unknown, entity_unknown, 0.0 if best is top else 1.0, hits[0].score,
                 getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer, miss_doc,
@@ -476,6 +480,28 @@ class ExtractiveAnswerer:
                 items.append(_evidence(c))
                 expected = next_item(c.text)
         return items
+
+
+# a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
+# what is measured is named before it (投资金额 → 投资); Chinese forms such nouns with these suffixes
+_MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+
+
+def attribute_words(attribute: str) -> list[str]:
+    """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
+    its head, the last word of two characters or more (Chinese noun phrases are head-final: "省级财政专项资金" →
+    "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
+    ("藏书量" → "藏书", "投资金额" → "投资"; "年龄", "高度" alone → nothing: "10岁", "150米" answer them). A rate
+    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word."""
+    ws = [w for w in words(attribute) if len(w) >= 2 and not _RATE_Q.search(w)]
+    if not ws:
+        return []
+    head = ws[-1]
+    if _MEASURE_NOUN.search(head):
+        if len(head) >= 3:
+            return [head[:-1]]
+        return ws[-2:-1]
+    return [head]
 
 
 # a figure stated: digits or a numeral with its measure word, not the vague 几 ("近几年", "几个部门")

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ from core.errors import RagqaError
 from core.text import SENTENCE_END_CHARS
 from ingest.chunk import sentence_spans
 from ingest.normalize import normalize
-from ingest.tokenize import synonyms, words
-from rag.question import Question
+from ingest.tokenize import synonyms as _synonyms
+from ingest.tokenize import tokenize, words
+from rag.question import Question, unit_pattern
 
 MODEL_PATH = Path(__file__).parent / "models" / "answer_model.json"
 MAX_PAIR_CHARS = 160  # two adjacent sentences are one candidate up to this length
@@ -77,13 +79,31 @@ FEATURES = (
 )
 
 
+@lru_cache(maxsize=50_000)
+def _parts(word: str) -> tuple[str, ...]:
+    """The two-character words inside a compound word (search-mode jieba): "身高体重" → ("身高", "体重"); () for a
+    word with none."""
+    return tuple(t for t in tokenize(word) if len(t) == 2 and t != word)
+
+
+def names(text: str, word: str, synonyms: bool = True) -> bool:
+    """Whether `text` (normalised) names `word`: the word itself, a synonym (同义词词林; unless `synonyms` is False),
+    or every two-character part of a compound the segmenter kept whole ("身高体重" by "身高2米，体重109公斤")."""
+    if word in text or (synonyms and any(x in text for x in _synonyms(word))):
+        return True
+    parts = _parts(word)
+    return bool(parts) and all(p in text for p in parts)
+
+
 def _coverage(weights: dict[str, float], text: str, text_words: frozenset[str]) -> float:
+    """The share of the question's word weight that `text` names: a word (or all parts of a compound, `names`)
+    counts fully, a synonym only (同义词词林) half (SYNONYM_WEIGHT). 0..1."""
     total = sum(weights.values()) or 1.0
     got = 0.0
     for w, v in weights.items():
-        if w in text_words or w in text:
+        if w in text_words or names(text, w, synonyms=False):
             got += v
-        elif any(s in text_words or s in text for s in synonyms(w)):
+        elif any(s in text_words or s in text for s in _synonyms(w)):
             got += SYNONYM_WEIGHT * v
     return got / total
 
@@ -198,8 +218,7 @@ class CandidateBuilder:
         unit_match = 0.0
         if q.unit:
             # the unit after the figure, or in a table cell's header before it ("投资额(万元):1200")
-            u = re.escape(q.unit)
-            unit_match = 1.0 if re.search(rf"\d(?:\.\d+)?\s*[万亿千百]?{u}|[(（]\s*{u}\s*[)）]\s*[:：]?\s*\d", text) else 0.0
+            unit_match = 1.0 if unit_pattern(q.unit).search(text) else 0.0
         definition = 0.0
         if q.term:
             t = normalize(q.term)

@@ -132,6 +132,21 @@ _ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|�
                              r"(?:多少|几)[?？]?$")
 
 
+# a figure written in words that the normaliser leaves as they are: 两, or a numeral with an approximation
+# (二百多, 数千, 2万余; not the vague 几个): ingest.normalize turns plain numerals before a measure word into digits
+_FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
+
+
+def unit_pattern(unit: str) -> re.Pattern[str]:
+    """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "48名", "2200多座", "2万余人",
+    "两个", "数千人"; a unit with a magnitude ("万元") also by the magnitude alone ("500万以下"); or a table cell
+    giving the unit in its header ("投资额(万元):1200"). Used by the unit_match feature and the unit
+    constraint alike (one definition). Raises nothing; `unit` is a measure word or word of 1–3 characters."""
+    magnitude = re.match(r"[万亿千百]", unit)
+    u = re.escape(unit) + (f"|{magnitude.group(0)}" if magnitude else "")
+    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d")
+
+
 @dataclass
 class Question:
     """What a question asks: its normal form, content words (the question forms removed), the kind of answer

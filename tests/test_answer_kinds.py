@@ -115,3 +115,36 @@ def test_the_normaliser_folds_width_script_numerals_and_separators_and_maps_back
     text = "二〇二三年，全縣ＧＤＰ達到4,250萬元。"
     start, end = find_original(text, "gdp达到4250万元")
     assert text[start:end] == "ＧＤＰ達到4,250萬元"
+
+
+def test_a_figure_in_words_or_with_an_approximation_meets_the_unit_asked(tmp_path, settings):
+    docs = _write(tmp_path, {"f.txt": "松风学院概况\n松风学院现有两个校区，在校学生1.2万余人。"
+                                      "学院图书馆建于1956年，藏书81.6万册。去年的山洪冲毁农舍二百多座，数千人无家可归。"})
+    engine = _engine(docs, settings)
+    for question, figure in (("松风学院现有几个校区？", "两个校区"), ("松风学院有多少人在校学习？", "1.2万余人"),
+                             ("山洪冲毁了多少座农舍？", "二百多座"), ("山洪造成多少人无家可归？", "数千人")):
+        r = engine.ask(question)
+        assert not r.abstained and figure in r.answer, (question, r.answer)
+
+
+def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
+    docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
+                                      "2019年，柯林在家乡投资3,200万元兴建球馆。",
+                             "h.txt": "东岭镇概况\n东岭镇位于县境南部，辖12个行政村，以茶叶种植为主。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柯林的身高体重是多少？")  # 身高体重 is one jieba word: its parts are named apart
+    assert not r.abstained and "2米05" in r.answer and "109公斤" in r.answer
+    r = engine.ask("柯林在家乡的投资金额是多少？")  # a measure noun (金额): the thing measured (投资) is named
+    assert not r.abstained and "3200万元" in normalize(r.answer)
+    # the attribute's head is still required: no document gives 东岭镇's 常住人口
+    assert engine.ask("东岭镇的常住人口是多少？").abstained
+
+
+def test_a_name_the_segmenter_glued_to_its_neighbour_is_read_as_the_name_the_documents_use(tmp_path, settings):
+    from rag.answer import ExtractiveAnswerer
+
+    docs = _write(tmp_path, {"i.txt": "魏舒传\n魏舒字阳元，任城樊人，官至司徒，史称贤相。"})
+    engine = _engine(docs, settings)
+    ex: ExtractiveAnswerer = engine.extractive
+    assert ex._resegment("魏舒史") == "魏舒"  # what jieba tags in "魏舒史称什么" (HMM joins the next character)
+    assert ex._resegment("魏舒") == "魏舒" and ex._resegment("张三丰") == "张三丰"  # known, and unknown names
