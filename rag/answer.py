@@ -59,6 +59,9 @@ _RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四
 _AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
+# a list item with a label of its own before a colon: "4.强化保障:…", "（二）资金来源：…"
+_ITEM_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、．](?!\d))\s*"
+                         r"(?P<label>[^:：。;；,，]{2,24})[:：]")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
 _FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)")
 
@@ -448,7 +451,11 @@ class ExtractiveAnswerer:
             # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text;
             # an item that itself enumerates the count asked ("哪两类…": "四是下放A、B许可") is the whole answer
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
-            if not (q.count and best.features[FEATURES.index("count_match")]):
+            # an item labelled with its own topic that names what is asked ("4.面临的挑战:…" for "…面临哪些挑战")
+            # is the answer by itself: its siblings are labelled with other topics ("5.启示和借鉴:…")
+            label = _ITEM_LABEL.match(opener.quote)
+            own_topic = bool(label and q.focus and q.focus in normalize(label.group("label")))
+            if not own_topic and not (q.count and best.features[FEATURES.index("count_match")]):
                 chosen += self._next_items(every, opener)
         if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
             # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a

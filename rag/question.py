@@ -234,7 +234,10 @@ def analyse(question: str) -> Question:
     focus = ""
     form = _FORMS.search(norm)
     if form is not None and what in ("fact", "list"):
-        after = trailing_noun_phrase(re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0))
+        span = re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0)
+        # the thing asked after the form, a noun phrase, else its first word whatever its part of speech
+        # ("面临哪些困难": jieba tags 困难 an adjective)
+        after = trailing_noun_phrase(span) or next((w for w in words(span) if len(w) >= 2), "")
         before = trailing_noun_phrase(re.sub(r"(?:是|有|为|位于|在)$", "", norm[: form.start()]))
         phrase = after or before
         focus = (words(phrase) or [""])[-1] if phrase else ""

@@ -148,3 +148,13 @@ def test_a_name_the_segmenter_glued_to_its_neighbour_is_read_as_the_name_the_doc
     ex: ExtractiveAnswerer = engine.extractive
     assert ex._resegment("魏舒史") == "魏舒"  # what jieba tags in "魏舒史称什么" (HMM joins the next character)
     assert ex._resegment("魏舒") == "魏舒" and ex._resegment("张三丰") == "张三丰"  # known, and unknown names
+
+
+def test_a_list_item_labelled_with_the_topic_asked_is_not_run_into_its_siblings(tmp_path, settings):
+    docs = _write(tmp_path, {"j.txt": "村民自治的探索\n1.自治的成效:村务公开率达到百分之百,村民满意度明显提高。\n"
+                                      "2.自治面临的困难:自治面临的困难包括经费不足、人才外流和议事规则不健全。\n"
+                                      "3.自治的启示:基层自治要尊重村民意愿,依法有序推进。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("村民自治面临哪些困难？")
+    assert not r.abstained and "经费不足" in r.answer
+    assert "启示" not in r.answer and "成效" not in r.answer
