@@ -59,6 +59,7 @@ _RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四
 _AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # a list item with a label of its own before a colon: "4.强化保障:…", "（二）资金来源：…"
 _ITEM_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、．](?!\d))\s*"
                          r"(?P<label>[^:：。;；,，]{2,24})[:：]")
@@ -213,18 +214,29 @@ class ExtractiveAnswerer:
     def _named(self, q: Question) -> list[str]:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
         (common_word) and no administrative unit with a locative (镇里, 县内)."""
-        return [name_stem(self._resegment(e)) for e in entities(q.norm, min_len=2)
+        return [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
                 if e != "我国" and not common_word(e) and not _GENERIC_PLACE.match(e)]
 
-    def _resegment(self, name: str) -> str:
-        """A name no document mentions, read without the neighbouring character the segmenter glued to it when
-        that leaves a name of two characters or more that a document does mention: "魏舒史称…" tagged 魏舒史 is
-        魏舒 (jieba's HMM joins unknown names with their neighbours). Else the name as it is."""
+    def _resegment(self, name: str, text: str) -> str:
+        """A name no document mentions, as the documents write it when the segmenter glued a neighbouring
+        character to one end (jieba's HMM joins unknown names with their neighbours): without that character,
+        extended over up to 3 adjacent characters of the question `text` on the other side, the longest string
+        of two characters or more that a document mentions: "魏舒史称…" tagged 魏舒史 → 魏舒; "…鸡毛松才可以…"
+        tagged 松才 → 鸡毛松 when the documents write "鸡毛松". Else the name as it is."""
         if self.index.mentions(name):
             return name
-        for shorter in (name[:-1], name[1:]):
-            if len(shorter) >= 2 and self.index.mentions(shorter):
-                return shorter
+        at = text.find(name)
+        if at < 0:
+            return name
+        end = at + len(name)
+        for k in range(3, -1, -1):  # the last character dropped, the name extended to the left
+            if at - k >= 0 and len(got := text[at - k : end - 1]) >= 2 and _HAN_RUN.fullmatch(got):
+                if self.index.mentions(got):
+                    return got
+        for k in range(3, -1, -1):  # the first character dropped, the name extended to the right
+            if len(got := text[at + 1 : end + k]) >= 2 and end + k <= len(text) and _HAN_RUN.fullmatch(got):
+                if self.index.mentions(got):
+                    return got
         return name
 
     def _meets(self, q: Question, c: Candidate, named: list[str]) -> bool:

@@ -143,11 +143,15 @@ def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_it
 def test_a_name_the_segmenter_glued_to_its_neighbour_is_read_as_the_name_the_documents_use(tmp_path, settings):
     from rag.answer import ExtractiveAnswerer
 
-    docs = _write(tmp_path, {"i.txt": "魏舒传\n魏舒字阳元，任城樊人，官至司徒，史称贤相。"})
+    docs = _write(tmp_path, {"i.txt": "魏舒传\n魏舒字阳元，任城樊人，官至司徒，史称贤相。旧宅前有白皮松一株，树龄三百年。"})
     engine = _engine(docs, settings)
     ex: ExtractiveAnswerer = engine.extractive
-    assert ex._resegment("魏舒史") == "魏舒"  # what jieba tags in "魏舒史称什么" (HMM joins the next character)
-    assert ex._resegment("魏舒") == "魏舒" and ex._resegment("张三丰") == "张三丰"  # known, and unknown names
+    # what jieba tags in "魏舒史称什么" (its HMM joins the next character to an unknown name)
+    assert ex._resegment("魏舒史", "魏舒史称什么") == "魏舒"
+    # "…白皮松才可以…" tagged 松才: the name is the documents' 白皮松
+    assert ex._resegment("松才", "什么样的白皮松才可以移栽") == "白皮松"
+    assert ex._resegment("魏舒", "魏舒是谁") == "魏舒"  # a name the documents use stays
+    assert ex._resegment("张三丰", "张三丰是谁") == "张三丰"  # so does one they never use
 
 
 def test_a_list_item_labelled_with_the_topic_asked_is_not_run_into_its_siblings(tmp_path, settings):
