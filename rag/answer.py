@@ -26,7 +26,7 @@ import numpy as np
 from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import common_word, entities, nouns, synonyms, tokenize, words
+from ingest.tokenize import common_word, entities, normalize_variants, nouns, synonyms, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
 from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question, unit_pattern
 from rag.retrieve import Hit, Index
@@ -464,11 +464,11 @@ class ExtractiveAnswerer:
             # an item that itself enumerates the count asked ("哪两类…": "四是下放A、B许可") is the whole answer
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
             # an item labelled with its own topic that names what is asked ("4.面临的挑战:…" for "…面临哪些挑战")
-            # is the answer by itself: its siblings are labelled with other topics ("5.启示和借鉴:…")
+            # goes on only into siblings whose labels name it too, not into "5.启示和借鉴:…"
             label = _ITEM_LABEL.match(opener.quote)
-            own_topic = bool(label and q.focus and q.focus in normalize(label.group("label")))
-            if not own_topic and not (q.count and best.features[FEATURES.index("count_match")]):
-                chosen += self._next_items(every, opener)
+            asked = _label_words(q, label.group("label")) if label else []
+            if not (q.count and best.features[FEATURES.index("count_match")]):
+                chosen += self._next_items(every, opener, asked)
         if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
             # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a
             # calibrated classifier): another document is quoted only when it answers too
@@ -484,9 +484,10 @@ class ExtractiveAnswerer:
         return reading_order(chosen)
 
     @staticmethod
-    def _next_items(ranked: list[Candidate], item: Evidence) -> list[Evidence]:
+    def _next_items(ranked: list[Candidate], item: Evidence, label_words: list[str] | None = None) -> list[Evidence]:
         """The items of the list this sentence opens or belongs to ("一、…" → "二、…", "首先…" → "其次…"),
-        from the same document, in order, wherever they stand in the retrieved chunks."""
+        from the same document, in order, wherever they stand in the retrieved chunks. `label_words`: question
+        words the opening item's label names; the list stops at an item whose own label lacks one of them."""
         later = sorted((c for c in ranked if c.sentences == 1 and c.hit.chunk.doc_id == item.hit.chunk.doc_id
                         and (c.hit.chunk.seq, c.start) > (item.hit.chunk.seq, item.start)),
                        key=lambda c: (c.hit.chunk.seq, c.start))
@@ -496,6 +497,9 @@ class ExtractiveAnswerer:
             if expected is None or len(items) >= MAX_LIST_ITEMS:
                 break
             if expected.match(c.text):
+                label = _ITEM_LABEL.match(c.text)
+                if label_words and label and _label_words_missing(label_words, label.group("label")):
+                    break
                 items.append(_evidence(c))
                 expected = next_item(c.text)
         return items
@@ -521,6 +525,17 @@ def attribute_words(attribute: str) -> list[str]:
             return [head[:-1]]
         return ws[-2:-1]
     return [head]
+
+
+def _label_words(q: Question, label: str) -> list[str]:
+    """The question's content words (two characters or more) that a list item's label names."""
+    text = normalize_variants(label)
+    return [w for w in words(q.content) if len(w) >= 2 and w in text]
+
+
+def _label_words_missing(needed: list[str], label: str) -> bool:
+    text = normalize_variants(label)
+    return any(w not in text for w in needed)
 
 
 # a figure stated: digits or a numeral with its measure word, not the vague 几 ("近几年", "几个部门")
