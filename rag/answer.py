@@ -1,59 +1,70 @@
-"""The Answerer interface and the extractive default, which quotes the best supporting sentences
-(the LLM answerer is in rag/llm.py)."""
+"""The Answerer interface and the extractive default (the LLM answerer is in rag/llm.py).
+
+The extractive answerer quotes the retrieved sentence (or two adjacent sentences) that a learned scorer ranks
+first among those that meet the question's constraints, and states how likely the question is answerable:
+1. candidates and their features: rag.features (sentences and adjacent pairs of the retrieved chunks);
+2. scores: a logistic regression learned by `make train` (rag/models/answer_model.json, with its provenance);
+3. constraints checked before answering (CONSTRAINTS): a year the question names must be the year of the quoted
+   fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
+   with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
+   多少名河长 and the attribute of "…的常住人口是多少" must be in the quote (the attribute: in its chunk). No candidate
+   meets them → "not found"; "哪个镇…" needs a passage naming a place of that unit;
+4. the answer is completed from the document's structure: a lead-in or heading is continued by its body, a list
+   item by the following items of the same list, and a comparison gets the best candidate of each of its parts;
+5. `Draft.support` is the calibrated answerability probability; the engine abstains below the model's
+   threshold (chosen for a stated false-abstention rate on the training data)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar
+from pathlib import Path
+from typing import Any, Protocol
 
-from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
-from ingest.chunk import sentence_spans
+import numpy as np
+
+from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
-from ingest.tokenize import entities, normalize_variants, nouns, synonyms, tokenize, words
-from rag.question import (
-    ABOUT_SOURCES,
-    PLACE_UNITS,
-    QUESTION_FORM,
-    answer_kind,
-    asks_for_place,
-    compared_places,
-    definition_pattern,
-    figure_pattern,
-    kind_bonus,
-    name_stem,
-    next_item,
-    question_kind,
-)
+from ingest.normalize import MEASURE_CHARS, normalize
+from ingest.tokenize import common_word, entities, normalize_variants, nouns, synonyms, words
+from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
+from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question, unit_pattern
 from rag.retrieve import Hit, Index
 
-_SENTENCE_END = tuple(SENTENCE_END_CHARS) + ("”", "）", ")")
-SUPPORT_CONTEXTS = 3
-RETRIEVAL_PRIOR = 0.7  # how much the fused retrieval score counts in choosing a sentence (chosen on the eval set)
-# Question words that a context's document title already contains say which document is meant, not which of
-# its sentences answers: they count this much in choosing the sentence (chosen on the eval set).
-TITLE_WORD_WEIGHT = 0.1
-PLACE_MENTIONS = 2  # a document naming a place this often is about it (eval set: 1–3 scored alike, 5 worse)
-HEADING_LIKE_CHARS = 30
-TITLE_LINE_PENALTY = 0.2  # eval set: 0.1–0.3 scored alike
-# a number or date answers only from a sentence covering this much of the question (chosen on the eval set)
-FIGURE_COVERAGE = 0.45
-# past this length a sentence loses LENGTH_PENALTY per 100 characters (eval set: flat for 0.15–0.2, 30–60 chars)
-PLAIN_SENTENCE_CHARS = 50
-LENGTH_PENALTY = 0.2
-FIGURE_SENTENCE_BONUS = 0.2  # for a sentence stating the figure with the unit and noun asked for (eval set)
-DEFINITION_BONUS = 0.5  # for the sentence defining the term asked about (gold set flat for 0.2–0.5)
-# a question about a topic no document uses needs this much more support. On the gold set and holdout, unanswerable
-# questions naming such a topic (疫情, 宅基地, 换届选举) reach 0.55 support; the answerable ones naming one that are
-# answered (文号, 镇里) have 0.65 or more
-UNKNOWN_TOPIC_PENALTY = 0.1
+__all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
+
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
-SYNONYM_WEIGHT = 0.5  # a question word found only as a synonym counts half (eval set: 0.5 and 1.0 scored alike)
-
-
-# a sentence that draws a conclusion from the one before it
-_CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是|这样一来)")
+# the length budget of an answer quoting a heading's body (characters): the issue's mean-answer limit
+ANSWER_CHARS = 120
+CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute", "place")
+ANSWERABILITY_FEATURES = (
+    "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
+    "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw", "missing_in_chunk", "missing_in_answer",
+    "missing_in_doc", "topic_missing",
+)
+# an administrative unit with a locative ("镇里", "县内") is no name, whatever the POS tagger says
+_GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$")
+# a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
+_COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
+_YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
+# a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
+_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
+_DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
+# a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
+_RATE_Q = re.compile(r"率|比例|比重|百分")
+_RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
+# a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
+_CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
+_RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成")
+_AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
+# a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
+_CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# a list item with a label of its own before a colon: "4.强化保障:…", "（二）资金来源：…"
+_ITEM_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、．](?!\d))\s*"
+                         r"(?P<label>[^:：。;；,，]{2,24})[:：]")
+# the first item of a list: 一、 （一） 1. 一是 首先 第一
+_FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)")
 
 
 @dataclass
@@ -74,7 +85,7 @@ class Evidence:
 class Draft:
     text: str
     evidence: list[Evidence] = field(default_factory=list)
-    support: float = 0.0  # how well the best evidence covers the question (0..1)
+    support: float = 0.0  # calibrated probability that the question is answerable from the evidence (0..1)
 
 
 class Answerer(Protocol):
@@ -83,26 +94,12 @@ class Answerer(Protocol):
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
 
 
-_T = TypeVar("_T")
-CACHE_ENTRIES = 20_000  # per cache of per-chunk results; the oldest entry leaves first
+def _evidence(c: Candidate) -> Evidence:
+    return Evidence(c.n, c.hit, c.start, c.end, c.score, c.lead)
 
 
-def _remember(cache: dict[str, _T], key: str, make: Callable[[], _T]) -> _T:
-    """`cache[key]`, made once; the cache keeps at most CACHE_ENTRIES entries."""
-    got = cache.get(key)
-    if got is None:
-        if len(cache) >= CACHE_ENTRIES:
-            cache.pop(next(iter(cache)))
-        got = cache[key] = make()
-    return got
-
-
-def _heading_like(sentence: str, level: int | None) -> bool:
-    """A 公文 heading, a dash-led one ("——承接不畅。") or a line too short to be a statement; never a table
-    row (cells joined by core.text.TABLE_CELL_SEP), which states its own facts however short."""
-    if TABLE_CELL_SEP in sentence:
-        return False
-    return level is not None or sentence.startswith(("—", "-")) or len(sentence) <= HEADING_LIKE_CHARS
+# the table cell separator as it reads in normalised text (NFKC folds the full-width ｜ to |)
+_CELL_SEP = normalize(TABLE_CELL_SEP)
 
 
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
@@ -110,9 +107,9 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     place of the unit asked, and which does not name the asked place: "村名：东村｜…人均收入：…" for
     "西村的人均收入是多少". A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
-    if TABLE_CELL_SEP not in quote:
+    if _CELL_SEP not in quote:
         return False
-    first = quote.split(TABLE_CELL_SEP, 1)[0].strip()
+    first = quote.split(_CELL_SEP, 1)[0].strip()
     subject = first.split("：", 1)[-1].split(":", 1)[-1].strip()
     for place in places:
         at = question.find(place)
@@ -121,6 +118,16 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
         if unit in PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
             return True
     return False
+
+
+def _table_caption(text: str, start: int) -> str:
+    """The line before the rows of the table whose row starts at `start` in `text` (its caption or lead-in, "各村
+    收入情况如下。"); "" when there is none."""
+    lines = text[:start].split("\n")
+    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
+        if line.strip() and TABLE_CELL_SEP not in line:
+            return line
+    return ""
 
 
 def reading_order(chosen: list[Evidence]) -> list[Evidence]:
@@ -134,251 +141,430 @@ def reading_order(chosen: list[Evidence]) -> list[Evidence]:
 
 
 class ExtractiveAnswerer:
-    """Chooses the sentences of the retrieved chunks that answer the question and cites each."""
+    """Chooses the sentences of the retrieved chunks that answer the question and cites each.
+
+    `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
+    (CONSTRAINTS) switched off, for the ablation table of the eval report."""
 
     mode = "extractive"
 
-    def __init__(self, index: Index, max_sentences: int = 2) -> None:
+    def __init__(self, index: Index, max_sentences: int = 2, model_path: Path | None = None,
+                 ablate: frozenset[str] = frozenset()) -> None:
         self.index = index
         self.max_sentences = max_sentences
-        self._sentence_cache: dict[str, list[tuple[Any, str, frozenset[str]]]] = {}
-        self._words_cache: dict[str, frozenset[str]] = {}
-        synonyms("")  # load the synonym dictionary now, not on the first question
+        self.builder = CandidateBuilder(index.idf, self._doc)
+        self.model_path = model_path
+        self.ablate = ablate
+        self._models: dict[str, Any] | None = None
+        self._doc_norm: dict[str, str] = {}
+        self._known_cache: dict[str, bool] = {}
+        self._chunk_cache: dict[str, str] = {}
+        words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
-    def _weights(self, question: str) -> dict[str, float]:
-        asked = QUESTION_FORM.sub(" ", question)
-        return {w: self.index.idf(w) for w in dict.fromkeys(words(asked)) if w not in ABOUT_SOURCES}
+    @property
+    def models(self) -> dict[str, Any]:
+        if self._models is None:
+            self._models = load_models(self.model_path) if self.model_path else load_models()
+        return self._models
 
-    def coverage(self, weights: dict[str, float], text: str, text_words: frozenset[str] | None = None) -> float:
-        """The weighted share of the question's words the text contains, itself or as a synonym."""
-        total = sum(weights.values()) or 1.0
-        present = text_words if text_words is not None else frozenset(words(text))
-        got = 0.0
-        for word, weight in weights.items():
-            if word in present or word in text:
-                got += weight
-            elif any(s in present or s in text for s in synonyms(word)):
-                got += SYNONYM_WEIGHT * weight
-        return got / total
+    @property
+    def threshold(self) -> float:
+        """The answerability score below which the engine abstains (stored with the model)."""
+        return float(self.models["threshold"])
 
-    def _chunk_words(self, key: str, text: str) -> frozenset[str]:
-        """The words of a text that never changes under its key (a chunk id), computed once."""
-        return _remember(self._words_cache, key, lambda: frozenset(words(text)))
+    def candidates(self, question: str, hits: list[Hit]) -> tuple[Question, list[Candidate]]:
+        q = analyse(question)
+        return q, self.builder.build(q, hits)
 
-    def _sentences(self, chunk_id: str, text: str) -> list[tuple[Any, str, frozenset[str]]]:
-        """A chunk's sentences with their words; chunks never change, so this is computed once per chunk."""
-        return _remember(self._sentence_cache, chunk_id, lambda: [
-            (span, text[span.start : span.end], frozenset(words(text[span.start : span.end])))
-            for span in sentence_spans(text)])
+    def _doc(self, doc_id: str) -> str:
+        got = self._doc_norm.get(doc_id)
+        if got is None:
+            got = self._doc_norm[doc_id] = normalize(self.index.doc_text.get(doc_id, ""))
+        return got
 
-    def _local_weights(self, weights: dict[str, float], hit: Hit,
-                       places: frozenset[str] = frozenset()) -> dict[str, float]:
-        """The question's word weights for choosing among this context's sentences. Words that say which
-        document is meant, not which sentence answers, count TITLE_WORD_WEIGHT of their weight: the words its
-        document title contains (as a word or inside one: 扩权 in 强镇扩权) and the `places` the document names
-        at least PLACE_MENTIONS times (河源 in a document about 河源市)."""
-        title = hit.chunk.doc_title
-        titled = self._chunk_words(f"title:{hit.chunk.doc_id}", title)
-        text = self.index.doc_text.get(hit.chunk.doc_id, "")
-        about = {p for p in places if text.count(p) >= PLACE_MENTIONS}
-        return {w: v * (TITLE_WORD_WEIGHT if w in titled or w in title or w in about else 1.0)
-                for w, v in weights.items()}
-
-    def _score_sentences(self, hits: list[Hit], what: str, weights: dict[str, float],
-                         focus_weights: dict[str, float], figure: re.Pattern[str] | None = None,
-                         places: frozenset[str] = frozenset(),
-                         definition: re.Pattern[str] | None = None) -> list[Evidence]:
-        """Every sentence of the contexts, scored by how well it answers, best first. `places`: those the
-        question names to say where, not what (none when it compares places)."""
-        qwords = set(weights) | set(focus_weights)
-        scored: list[Evidence] = []
-        for n, hit in enumerate(hits, start=1):
-            prev_cov = 0.0
-            prev_short = False
-            prev_restates = False
-            prev_start, prev_end = 0, -10
-            local = self._local_weights(weights, hit, places)
-            for span, sent, sent_words in self._sentences(hit.chunk.chunk_id, hit.chunk.text):
-                cov = self.coverage(local, sent, sent_words)
-                if focus_weights:
-                    cov += 0.5 * self.coverage(focus_weights, sent, sent_words)
-                restates = False
-                if len(sent) >= 6:
-                    bonus = kind_bonus(what, sent)
-                    score = cov + bonus + RETRIEVAL_PRIOR * hit.score + 0.05 / n
-                    # a long sentence matches many words by its length alone
-                    score -= LENGTH_PENALTY * max(0, len(sent) - PLAIN_SENTENCE_CHARS) / 100
-                    if figure is not None and figure.search(sent):
-                        score += FIGURE_SENTENCE_BONUS  # it states the figure asked for: "13个乡镇"
-                    if definition is not None and definition.search(normalize_variants(sent)):
-                        score += DEFINITION_BONUS  # "扩权强镇指的是…" for "扩权强镇指的是什么？"
-                    # a sentence that only restates the question (a heading, a rhetorical question) answers nothing
-                    own = [w for w in sent_words if w not in qwords]
-                    restates = len(own) <= 1
-                    if restates or sent.rstrip("”’)）").endswith(("?", "？")):
-                        score -= 0.4
-                    # a title line ("解决问题的经验和教训") names a topic and states nothing, unless it holds the figure
-                    if len(sent) <= HEADING_LIKE_CHARS and not sent.endswith(_SENTENCE_END) and bonus <= 0:
-                        score -= TITLE_LINE_PENALTY
-                    # the sentence right after a heading that matches the question inherits some of its match;
-                    # all of it when the heading only restates the question ("——上热下冷。"): its body answers
-                    score += (1.0 if prev_restates else 0.4 if prev_short else 0.2) * prev_cov
-                    lead = prev_start if prev_short and prev_cov > 0 and span.start - prev_end <= 2 else None
-                    scored.append(Evidence(n, hit, span.start, span.end, score, lead))
-                prev_cov = cov
-                prev_short = _heading_like(sent, span.heading)
-                prev_restates = restates and prev_short
-                prev_start, prev_end = span.start, span.end
-        scored.sort(key=lambda e: -e.score)
-        return scored
-
-    def _choose(self, scored: list[Evidence], places: list[str], kind: str, what: str,
-                weights: dict[str, float]) -> list[Evidence]:
-        """The best sentence, plus what must go with it; in reading order. `places`: those the question
-        compares, without their administrative suffix; `weights`: the question's words (IDF)."""
-        best = scored[0]
-        chosen = [best]
-        if places:
-            # "河北和河南…": the best sentence about each place, from a document about it
-            for place in places:
-                if any(place in e.quote or place in e.hit.chunk.doc_title for e in chosen):
-                    continue
-                about_place = [e for e in scored if place in e.quote or place in e.hit.chunk.doc_title]
-                # about the place, and saying something the question asks besides the places ("在推进改革中…"),
-                # before a sentence that only names the place ("东镇是首批…试点之一")
-                asked = [w for w in weights if not any(p in w for p in places)]
-                about = next((e for e in about_place if any(w in e.quote for w in asked)),
-                             about_place[0] if about_place else None)
-                if about is not None and about not in chosen:
-                    chosen.append(about)
-        elif kind == "compare":
-            # one best sentence from each of the other documents that answer as well
-            docs = {best.hit.chunk.doc_id}
-            for e in scored[1:]:
-                if len(chosen) > self.max_sentences:
-                    break
-                if e.hit.chunk.doc_id not in docs and e.score >= 0.8 * best.score:
-                    chosen.append(e)
-                    docs.add(e.hit.chunk.doc_id)
-        # a heading or a lead-in ("…主要表现在三方面:") is continued by the sentence after it
-        following = sorted((e for e in scored if e.hit is best.hit and e.start >= best.end), key=lambda e: e.start)
-        last = best
-        for e in following:
-            if len(chosen) > self.max_sentences or e.start - last.end > 2:
-                break
-            # a heading is continued by its body, unless it already states the figure asked for
-            lead_in = last.quote.rstrip().endswith((":", "：")) or (
-                last is best and heading_level(best.quote) is not None and len(best.quote) <= HEADING_LIKE_CHARS
-                and not (what in ("number", "date") and kind_bonus(what, best.quote) > 0))
-            if not lead_in:
-                break
-            chosen.append(e)
-            last = e
-        if what == "explain" and _CONSEQUENCE.match(best.quote):
-            # "…卫星城是工业化的必然趋势。因此,…已是大势所趋。": the reason stands before the conclusion
-            before = [e for e in scored if e.hit is best.hit and 0 <= best.start - e.end <= 2 and e not in chosen]
-            chosen += before[:1]
-        if what == "list" and kind != "compare":  # across documents: one sentence from each, no more
-            # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text
-            opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
-            chosen += self._next_items(scored, opener)
-        # a sentence is quoted with the short heading before it that it answers ("——上热下冷。省里和乡镇…")
-        taken = {(e.n, e.start) for e in chosen}
-        chosen = [replace(e, start=e.lead) if e.lead is not None and (e.n, e.lead) not in taken else e
-                  for e in chosen]
-        return reading_order(chosen)
-
-    @staticmethod
-    def _next_items(scored: list[Evidence], item: Evidence) -> list[Evidence]:
-        """The items of the list this sentence opens or belongs to ("一、…" → "二、…", "首先…" → "其次…"),
-        from the same document, in order, wherever they stand in the retrieved chunks."""
-        later = sorted((e for e in scored if e.hit.chunk.doc_id == item.hit.chunk.doc_id
-                        and (e.hit.chunk.seq, e.start) > (item.hit.chunk.seq, item.start)),
-                       key=lambda e: (e.hit.chunk.seq, e.start))
-        items: list[Evidence] = []
-        expected = next_item(item.quote)
-        for e in later:
-            if expected is None or len(items) >= MAX_LIST_ITEMS:
-                break
-            if expected.match(e.quote):
-                items.append(e)
-                expected = next_item(e.quote)
-        return items
-
-    def _support(self, weights: dict[str, float], hits: list[Hit], best: Evidence, chosen: list[Evidence],
-                 kind: str, what: str) -> float:
-        """How much of the question the evidence covers (0..1); below the threshold the engine abstains."""
-        if what in ("number", "date"):
-            # a figure answers only when the sentence stating it is about what was asked: the words of the
-            # question that its document's title does not already supply must be in that sentence
-            if self.coverage(self._local_weights(weights, best.hit), best.quote) < FIGURE_COVERAGE:
-                return 0.0
-            # and a sentence that states no figure at all is no answer to "多少" or "哪一年"
-            if kind_bonus(what, best.quote) <= 0 and not re.search(r"\d", best.quote):
-                return 0.0
-        support = self.coverage(weights, best.quote)
-        for hit in hits[:SUPPORT_CONTEXTS]:  # is the question covered by any of the best contexts?
-            whole = f"{hit.chunk.doc_title}\n{hit.chunk.text}"
-            support = max(support, self.coverage(weights, whole, self._chunk_words(hit.chunk.chunk_id, whole)))
-        if kind == "compare" and len(chosen) > 1:  # the documents answer together
-            texts = {e.hit.chunk.chunk_id: f"{e.hit.chunk.doc_title}\n{e.hit.chunk.text}" for e in chosen}
-            union = frozenset().union(*(self._chunk_words(cid, t) for cid, t in texts.items()))
-            support = max(support, self.coverage(weights, "\n".join(texts.values()), union))
-        return support
+    def _chunk_norm(self, chunk: Any) -> str:
+        got = self._chunk_cache.get(chunk.chunk_id)
+        if got is None:
+            if len(self._chunk_cache) > 20_000:
+                self._chunk_cache.clear()
+            got = self._chunk_cache[chunk.chunk_id] = normalize(chunk.doc_title + "\n" + chunk.text)
+        return got
 
     def _known(self, word: str) -> bool:
-        return self.index.mentions(word) or any(self.index.mentions(s) for s in synonyms(word))
+        """Whether some document uses this word or one of its synonyms (an index token, else a substring)."""
+        got = self._known_cache.get(word)
+        if got is None:
+            got = any(self.index._df.get(w, 0) > 0 or self.index.mentions(w) for w in (word, *synonyms(word)))
+            if len(self._known_cache) > 50_000:
+                self._known_cache.clear()
+            self._known_cache[word] = got
+        return got
 
-    def _unknown_topics(self, question: str) -> list[str]:
-        """Nouns of the question ("疫情", "换届选举") that no document uses, nor any part of them, nor a synonym."""
-        return [w for w in nouns(question) if not self._known(w)
-                and not any(self._known(p) for p in tokenize(w) if len(p) >= 2 and p != w)]
+    def _topic_missing(self, q: Question, weights: dict[str, float], cands: list[Candidate]) -> float:
+        """1.0 when the question's topic (its rarest noun by IDF, ingest.tokenize.nouns) is in no retrieved chunk,
+        not even as a synonym: "网格化管理…是怎样推行的" over chunks that never mention 网格化. Else 0.0."""
+        found = set(nouns(q.content)) & set(weights)
+        if not found:
+            return 0.0
+        topic = max(found, key=lambda w: weights[w])
+        chunks = {c.hit.chunk.chunk_id: c.hit.chunk for c in cands}.values()
+        return 0.0 if any(topic in (t := self._chunk_norm(ch)) or any(x in t for x in synonyms(topic))
+                          for ch in chunks) else 1.0
+
+    def _named(self, q: Question) -> list[str]:
+        """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
+        (common_word) and no administrative unit with a locative (镇里, 县内)."""
+        return [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
+                if e != "我国" and not common_word(e) and not _GENERIC_PLACE.match(e)]
+
+    def _resegment(self, name: str, text: str) -> str:
+        """A name no document mentions, as the documents write it when the segmenter glued a neighbouring
+        character to one end (jieba's HMM joins unknown names with their neighbours): without that character,
+        extended over up to 3 adjacent characters of the question `text` on the other side, the longest string
+        of two characters or more that a document mentions: "魏舒史称…" tagged 魏舒史 → 魏舒; "…鸡毛松才可以…"
+        tagged 松才 → 鸡毛松 when the documents write "鸡毛松". Else the name as it is."""
+        if self.index.mentions(name):
+            return name
+        at = text.find(name)
+        if at < 0:
+            return name
+        end = at + len(name)
+        for k in range(3, -1, -1):  # the last character dropped, the name extended to the left
+            if at - k >= 0 and len(got := text[at - k : end - 1]) >= 2 and _HAN_RUN.fullmatch(got):
+                if self.index.mentions(got):
+                    return got
+        for k in range(3, -1, -1):  # the first character dropped, the name extended to the right
+            if len(got := text[at + 1 : end + k]) >= 2 and end + k <= len(text) and _HAN_RUN.fullmatch(got):
+                if self.index.mentions(got):
+                    return got
+        return name
+
+    def _meets(self, q: Question, c: Candidate, named: list[str]) -> bool:
+        """The constraints of CONSTRAINTS (those not ablated)."""
+        if q.years and "year" not in self.ablate:
+            # a base year the question itself names as such ("从1992年起…") may be the candidate's base year too
+            own = set(_YEAR.findall(c.norm)) - (set(_COMPARED_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(q.norm)))
+            # a sentence naming no other year states a fact of its document's year: in its title, or its date
+            # (a news record's date, moved into the metadata by ingest.clean.split_metadata)
+            doc_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
+            if not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years))):
+                return False
+        if named and "entity" not in self.ablate:
+            # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one
+            if _about_another_place(q.norm, frozenset(entities(q.norm, min_len=2, flags=("ns",))), c.norm):
+                return False
+            doc = self._doc(c.hit.chunk.doc_id)
+            need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
+            if not need(x in c.norm or x in doc for x in named):
+                return False
+        if q.unit and "unit" not in self.ablate:
+            if not unit_pattern(q.unit).search(c.norm):
+                return False
+        if q.attribute and "attribute" not in self.ablate:
+            # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
+            # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title
+            # (a table row is read with its own headers and its table's caption, the line before its rows: "各村
+            #收入情况如下。" + "村名：西村｜…", not with another table's caption in the chunk)
+            row = _CELL_SEP in c.norm
+            caption = _table_caption(c.hit.chunk.text, c.start) if row else ""
+            # (a row opening its chunk has its caption in an earlier chunk: its document is read)
+            chunk = (c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id) if row
+                     else self._chunk_norm(c.hit.chunk))
+            if not all(names(chunk, w) for w in attribute_words(q.attribute)):
+                return False
+        if q.place_unit and "place" not in self.ablate:
+            # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already;
+            # documents often drop the unit ("河北有6个镇"), so a name counts when its document writes it with the
+            # unit somewhere ("河北省")
+            doc = self._doc(c.hit.chunk.doc_id)
+            if not any(e not in q.norm and name_stem(e) not in q.norm
+                       and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc
+                            # or it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
+                            or re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
+                                         + re.escape(q.place_unit), c.norm))
+                       for e in entities(c.norm, min_len=2, flags=("ns",))):
+                return False
+        if "figure" not in self.ablate:
+            # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
+            if q.what == "number" and not _FIGURE.search(c.norm):
+                return False
+            if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
+                return False
+            # an amount asked ("财政收入是多少") is not answered by a sentence whose only figures are rates
+            if (q.what == "number" and not _CHANGE_Q.search(q.norm) and _RATE.search(c.norm)
+                    and not _AMOUNT.search(_RATE_FIGURE.sub("", c.norm))):
+                return False
+            if q.what == "date" and not _DATE_FIGURE.search(c.norm):
+                return False
+            if q.noun and len(q.noun) >= 2 and q.noun not in c.norm and not any(w in c.norm for w in words(q.noun)):
+                return False
+        return True
+
+    def _scores(self, X: np.ndarray, model: Any) -> np.ndarray:
+        if self.ablate:
+            X = X.copy()
+            for i, name in enumerate(FEATURES):
+                if name in self.ablate:
+                    X[:, i] = model.mean[i]
+        return model.logit(X)
+
+    def answerability_features(self, q: Question, cands: list[Candidate], hits: list[Hit], model: Any = None,
+                               best: Candidate | None = None) -> list[float]:
+        """Per-question features of ANSWERABILITY_FEATURES. `best`: the chosen candidate (default: the best
+        scored one meeting the constraints); candidates get their scores from `model` when given."""
+        if model is not None and cands:
+            for c, s in zip(cands, self._scores(np.array([c.features for c in cands]), model), strict=True):
+                c.score = float(s)
+        weights = q.weights(self.index.idf)
+        total = sum(weights.values()) or 1.0
+        # the share of the question's weight on words no document uses, not even as a synonym (同义词词林)
+        unknown = sum(v for w, v in weights.items() if not self._known(w)) / total
+        named = self._named(q)
+        entity_unknown = 1.0 if any(not self.index.mentions(x) for x in named) else 0.0
+        if not cands:
+            return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+        top = max(cands, key=lambda c: c.score)
+        if best is None:
+            best = next((c for c in sorted(cands, key=lambda c: -c.score) if self._meets(q, c, named)), None)
+        if best is None:
+            return [-10.0, top.score, 0.0, 0.0, 0.0, max(c.features[5] for c in cands), unknown, entity_unknown,
+                    1.0, hits[0].score if hits else 0.0, getattr(hits[0], "dense_raw", 0.0) if hits else 0.0, 1.0, 1.0,
+                    1.0, self._topic_missing(q, weights, cands)]
+        other = [c.score for c in cands if c.hit.chunk.doc_id != best.hit.chunk.doc_id]
+        margin = best.score - max(other) if other else 5.0
+        # the rarest question word the best candidate's chunk (with its title) / the candidate lacks, as a share of
+        # the rarest question word's weight: "常住人口" missing from every sentence about the named town
+        chunk = normalize(best.hit.chunk.doc_title) + "\n" + normalize(best.hit.chunk.text)
+        top_w = max(weights.values(), default=1.0) or 1.0
+        miss_chunk = max((v for w, v in weights.items() if not names(chunk, w, synonyms=False)), default=0.0) / top_w
+        miss_answer = max((v for w, v in weights.items() if not names(best.norm, w, synonyms=False)), default=0.0) / top_w
+        # ... and the best candidate's whole document, synonyms (同义词词林) counting: a question about an attribute
+        # the document never mentions ("常住人口" of a town whose document has no population figure)
+        doc = self._doc(best.hit.chunk.doc_id)
+        miss_doc = max((v for w, v in weights.items() if not names(doc, w)), default=0.0) / top_w
+        return [best.score, top.score, margin, best.features[0], best.features[3], max(c.features[5] for c in cands),
+                unknown, entity_unknown, 0.0 if best is top else 1.0, hits[0].score,
+                getattr(hits[0], "dense_raw", 0.0), miss_chunk, miss_answer, miss_doc,
+                self._topic_missing(q, weights, cands)]
 
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
-        """`focus` is the user's own latest words when `question` was completed from the history:
-        sentences that answer them rank first."""
-        weights = self._weights(question)
-        focus_weights = self._weights(focus) if focus and focus != question else {}
-        kind, what = question_kind(question), answer_kind(question)
-        # a place named in a single question ("河源的改革…") says which document; in a comparison, which answer
-        places = frozenset() if kind == "compare" else frozenset(entities(question, min_len=2, flags=("ns",)))
-        scored = self._score_sentences(hits, what, weights, focus_weights, figure_pattern(question), places,
-                                       definition_pattern(question))
-        named = entities(question)
-        names = [name_stem(e) for e in named]
-        if names:
-            # an answer about a named place, person or body comes from a document that names it
-            need = any if kind == "compare" or len(names) > 1 else all
-            naming = {d for d in {e.hit.chunk.doc_id for e in scored} if need(self.index.mentions(x, d) for x in names)}
-            scored = [e for e in scored if e.hit.chunk.doc_id in naming]
-        if places:
-            # a sentence about another place of the unit asked (a table row of 东村 for a question about 西村) is
-            # about that place, not the one asked, even in a document that names both
-            scored = [e for e in scored if not _about_another_place(question, places, e.quote)]
-        if not scored:
+        """`focus`: the user's own latest words when `question` was completed from the history (unused by the
+        scorer: the completed question carries them)."""
+        q = analyse(question)
+        if len(q.parts) >= 2 and "parts" not in self.ablate:
+            return self._answer_parts(q, hits)
+        return self._answer_one(q, hits)
+
+    def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0) -> list[Hit]:
+        """The `k` hits most likely to hold the answer, best first (a learned reranking of the retrieved
+        candidates, issue 13). Each hit is ranked by the learned answer scorer's best candidate in it (rag.features,
+        its calibrated logit, about -10..5) plus `retrieval_weight` × the hit's fused retrieval score (0..1); the
+        retriever's order breaks ties. The scorer reads the question's words at sentence level, which the
+        chunk-level fusion cannot. `hits`: the retriever's, best first, any length; a hit without a candidate
+        sentence ranks last. Cost: one candidate pass over the hits (a few ms for 10 chunks)."""
+        if len(hits) <= 1:
+            return list(hits)[:k]
+        cands = self.builder.build(analyse(question), list(hits))
+        best = [-1e9] * len(hits)
+        if cands:
+            scores = self._scores(np.array([c.features for c in cands]), self.models["answer"])
+            for c, sc in zip(cands, scores, strict=True):
+                best[c.n - 1] = max(best[c.n - 1], float(sc))
+        order = sorted(range(len(hits)), key=lambda i: (-(best[i] + retrieval_weight * hits[i].score), i))
+        return [hits[i] for i in order[:k]]
+
+    def _answer_parts(self, q: Question, hits: list[Hit]) -> Draft:
+        """A comparison ("A和B…分别…", "A和B有什么区别") answered part by part: each part's own question (the
+        question with the other parts taken out, rag.question.part_question) is answered alone, and the parts
+        whose answerability reaches the threshold are quoted together in reading order. Support: the highest
+        part's. When no part is answerable, the draft of the best-supported part (the engine abstains on it)."""
+        drafts = [self._answer_one(analyse(part_question(q.text, part, q.parts)), hits) for part in q.parts]
+        kept = [d for d in drafts if d.evidence and d.support >= self.threshold]
+        if not kept:
+            return max(drafts, key=lambda d: d.support)
+        chosen: list[Evidence] = []
+        for d in kept:
+            chosen += [e for e in d.evidence if not any(e.n == x.n and e.start < x.end and x.start < e.end
+                                                        for x in chosen)]
+        chosen = _join_adjacent(reading_order(chosen))
+        return Draft("".join(f"{e.quote}[{e.n}]" for e in chosen), chosen, max(d.support for d in kept))
+
+    def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
+        cands = self.builder.build(q, hits)
+        if not cands:
             return Draft(NOT_FOUND)
-        chosen = self._choose(scored, [name_stem(p) for p in compared_places(question)], kind, what, weights)
-        best = next(e for e in chosen if (e.n, e.end) == (scored[0].n, scored[0].end))
-        support = self._support(weights, hits, best, chosen, kind, what)
-        if any(not self.index.mentions(e) for e in named):
-            support = 0.0  # the question is about a place, person or body the documents never name
-        elif self._unknown_topics(question):
-            support = max(0.0, support - UNKNOWN_TOPIC_PENALTY)
-        if asks_for_place(question) and not any(
-                p not in question for e in chosen for p in entities(e.quote, min_len=2, flags=("ns",))):
-            support = 0.0  # "哪个镇…" is answered only by a sentence naming a place the question does not
+        m = self.models
+        X = np.array([c.features for c in cands])
+        for c, s in zip(cands, self._scores(X, m["answer"]), strict=True):
+            c.score = float(s)
+        ranked = sorted(cands, key=lambda c: -c.score)
+        named = self._named(q)
+        best = next((c for c in ranked if self._meets(q, c, named)), None)
+        feats = self.answerability_features(q, cands, hits, best=best)
+        support = float(m["answerable"].prob(np.array([feats]))[0])
+        if best is None:
+            return Draft(NOT_FOUND, [], 0.0)
+        chosen = self._expand(q, best, [c for c in ranked if self._meets(q, c, named)], ranked)
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
 
+    def _expand(self, q: Question, best: Candidate, ranked: list[Candidate], every: list[Candidate]) -> list[Evidence]:
+        """The best candidate plus what must go with it, in reading order. `ranked`: the candidates meeting the
+        constraints, best first; `every`: all candidates (a list's later items need not repeat the year)."""
+        chosen = [_evidence(best)]
+        sents = [c for c in every if c.sentences == 1 and c.hit is best.hit and c.start >= best.end]
+        following = sorted(sents, key=lambda c: c.start)
+        last = chosen[0]
+        # inside the body under a heading that restates the question: also when the best sentence opens the body
+        # under a short heading that matched the question (its lead, quoted with it: "——承接不畅。" + body)
+        # (a lead-in ending with a colon is continued by what it announces, below)
+        body = (q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
+                and not best.text.rstrip().endswith((":", "：")))
+        # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
+        # restates a why/what/list question ("——承接不畅。") by its body, up to ANSWER_CHARS in all
+        for c in following:
+            if c.start - last.end > 2:
+                break
+            if body:
+                size = sum(e.end - e.start for e in chosen) + c.end - c.start
+                if size > ANSWER_CHARS or c.heading is not None or c.features[FEATURES.index("heading_like")]:
+                    break
+                chosen.append(_evidence(c))
+                last = chosen[-1]
+                continue
+            if len(chosen) > self.max_sentences:
+                break
+            quote = last.quote.rstrip()
+            # a lead-in, a heading, or a heading-like line that only restates the question ("——上热下冷。")
+            # (a heading that already states the figure or date asked for is the whole answer)
+            states = _states_asked(q, quote)
+            lead_in = (quote.endswith((":", "：")) or (heading_level(quote) is not None and len(quote) <= 30
+                                                        and not states)
+                       or (last is chosen[0] and best.sentences == 1 and best.features[FEATURES.index("restates")]
+                           and len(quote) <= 30 and not states))
+            if not lead_in:
+                break
+            body = (q.what in ("explain", "list", "fact") and last is chosen[0] and best.sentences == 1
+                    and not quote.endswith((":", "：")))
+            chosen.append(_evidence(c))
+            last = chosen[-1]
+        if q.what == "explain" and _CONSEQUENCE.match(best.text):
+            before = next((c for c in every if c.sentences == 1 and c.hit is best.hit and 0 <= best.start - c.end <= 2), None)
+            if before is not None:
+                chosen.append(_evidence(before))
+        if q.what == "list":
+            if next_item(last.quote) is None:
+                # a sentence announcing a list ("…带来了一些问题和风险。") is followed by the list's first item
+                first = next((c for c in following if 0 <= c.start - last.end <= 2 and _FIRST_ITEM.match(c.text)), None)
+                if first is not None:
+                    chosen.append(_evidence(first))
+                    last = chosen[-1]
+            # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text;
+            # an item that itself enumerates the count asked ("哪两类…": "四是下放A、B许可") is the whole answer
+            opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
+            # an item labelled with its own topic that names what is asked ("4.面临的挑战:…" for "…面临哪些挑战")
+            # goes on only into siblings whose labels name it too, not into "5.启示和借鉴:…"
+            label = _ITEM_LABEL.match(opener.quote)
+            asked = _label_words(q, label.group("label")) if label else []
+            if not (q.count and best.features[FEATURES.index("count_match")]):
+                chosen += self._next_items(every, opener, asked)
+        if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
+            # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a
+            # calibrated classifier): another document is quoted only when it answers too
+            docs = {best.hit.chunk.doc_id}
+            for c in ranked:
+                if len(docs) > self.max_sentences or c.score < 0.0:
+                    break
+                if c.hit.chunk.doc_id not in docs:
+                    chosen.append(_evidence(c))
+                    docs.add(c.hit.chunk.doc_id)
+        taken = {(e.n, e.start) for e in chosen}
+        chosen = [_with_lead(q, e) if e.lead is not None and (e.n, e.lead) not in taken else e for e in chosen]
+        return reading_order(chosen)
+
+    @staticmethod
+    def _next_items(ranked: list[Candidate], item: Evidence, label_words: list[str] | None = None) -> list[Evidence]:
+        """The items of the list this sentence opens or belongs to ("一、…" → "二、…", "首先…" → "其次…"),
+        from the same document, in order, wherever they stand in the retrieved chunks. `label_words`: question
+        words the opening item's label names; the list stops at an item whose own label lacks one of them."""
+        later = sorted((c for c in ranked if c.sentences == 1 and c.hit.chunk.doc_id == item.hit.chunk.doc_id
+                        and (c.hit.chunk.seq, c.start) > (item.hit.chunk.seq, item.start)),
+                       key=lambda c: (c.hit.chunk.seq, c.start))
+        items: list[Evidence] = []
+        expected = next_item(item.quote)
+        for c in later:
+            if expected is None or len(items) >= MAX_LIST_ITEMS:
+                break
+            if expected.match(c.text):
+                label = _ITEM_LABEL.match(c.text)
+                if label_words and label and _label_words_missing(label_words, label.group("label")):
+                    break
+                items.append(_evidence(c))
+                expected = next_item(c.text)
+        return items
+
+
+# a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
+# what is measured is named before it (投资金额 → 投资); Chinese forms such nouns with these suffixes
+_MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+
+
+def attribute_words(attribute: str) -> list[str]:
+    """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
+    its head, the last word of two characters or more (Chinese noun phrases are head-final: "省级财政专项资金" →
+    "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
+    ("藏书量" → "藏书", "投资金额" → "投资"; "年龄", "高度" alone → nothing: "10岁", "150米" answer them). A rate
+    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word."""
+    ws = [w for w in words(attribute) if len(w) >= 2 and not _RATE_Q.search(w)]
+    if not ws:
+        return []
+    head = ws[-1]
+    if _MEASURE_NOUN.search(head):
+        if len(head) >= 3:
+            return [head[:-1]]
+        return ws[-2:-1]
+    return [head]
+
+
+def _label_words(q: Question, label: str) -> list[str]:
+    """The question's content words (two characters or more) that a list item's label names."""
+    text = normalize_variants(label)
+    return [w for w in words(q.content) if len(w) >= 2 and w in text]
+
+
+def _label_words_missing(needed: list[str], label: str) -> bool:
+    text = normalize_variants(label)
+    return any(w not in text for w in needed)
+
+
+# a figure stated: digits or a numeral with its measure word, not the vague 几 ("近几年", "几个部门")
+_STATED_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万]+[{MEASURE_CHARS}]|分之")
+
+
+def _states_asked(q: Question, text: str) -> bool:
+    """Whether the text already states the figure or date a number/date question asks for."""
+    return bool((q.what == "number" and _STATED_FIGURE.search(normalize(text)))
+                or (q.what == "date" and _DATE_FIGURE.search(normalize(text))))
+
+
+def _with_lead(q: Question, e: Evidence) -> Evidence:
+    """The quote widened to the short heading before it that matched the question; a heading that itself states
+    the figure or date asked ("(一)初试阶段:2005年一2007年") is the whole answer, without the text under it."""
+    assert e.lead is not None
+    heading = e.hit.chunk.text[e.lead : e.start].rstrip()
+    if _states_asked(q, heading):
+        return replace(e, start=e.lead, end=e.lead + len(heading))
+    return replace(e, start=e.lead)
+
 
 def _join_adjacent(chosen: list[Evidence]) -> list[Evidence]:
-    """Sentences that follow each other in one context are one passage, quoted and cited once."""
+    """Sentences that follow each other (or overlap) in one context are one passage, quoted and cited once."""
     out: list[Evidence] = []
     for e in chosen:
         last = out[-1] if out else None
-        if last is not None and last.n == e.n and 0 <= e.start - last.end <= 2:
-            out[-1] = replace(last, end=e.end, score=max(last.score, e.score))
+        if last is not None and last.n == e.n and e.start - last.end <= 2:
+            out[-1] = replace(last, end=max(last.end, e.end), score=max(last.score, e.score))
         else:
             out.append(e)
     return out

@@ -14,7 +14,8 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.retrieve import HybridRetriever, Index
+from rag.question import analyse, part_question
+from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
 class Citation(BaseModel):
@@ -101,6 +102,9 @@ def _pieces(text: str, size: int = 8) -> Iterator[str]:
         yield text[i : i + size]
 
 
+LIST_CONTINUATION_HITS = 2  # a list question also reads the chunk after each of its best this many hits
+
+
 class AskEngine:
     """retrieve → answer (extractive, or LLM when configured) → verify → cite or abstain."""
 
@@ -108,7 +112,9 @@ class AskEngine:
         self.index = index
         self.settings = settings
         self.retriever = HybridRetriever(index, settings)
-        self.extractive = ExtractiveAnswerer(index)
+        self.extractive = ExtractiveAnswerer(index, model_path=settings.answer_model)
+        self.abstain_threshold = (settings.abstain_threshold if settings.abstain_threshold is not None
+                                  else self.extractive.threshold)
         if answerer is None and settings.llm_enabled:
             from rag.llm import LLMAnswerer
 
@@ -135,18 +141,50 @@ class AskEngine:
         assert result is not None
         return result
 
+    def _retrieve(self, query: str, k: int) -> Hits:
+        """The question's top-k hits, reranked by the learned answer scorer from the fused top `rerank_pool`
+        (settings; ExtractiveAnswerer.rerank); for a comparison ("A和B…分别…"), followed by the top-k hits of each
+        part's own question (rag.question.part_question) not already among them, so that each part is answered from contexts
+        retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
+        s = self.settings
+        if s.rerank_pool > k:
+            got = self.retriever.search(query, top_k=s.rerank_pool)
+            hits = Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight), got.timings_ms,
+                        got.top_similarity)
+        else:
+            hits = self.retriever.search(query, top_k=k)
+        q = analyse(query)
+        seen = {h.chunk.chunk_id for h in hits}
+        extra: list[Hit] = []
+        if q.what == "list":
+            # a list goes on in the chunk after the one that holds its first items: the next chunk of the best
+            # hits' documents is read too, so that items the retriever did not rank are still quoted in order
+            for h in hits[:LIST_CONTINUATION_HITS]:
+                nxt = next((c for c in self.index.by_doc.get(h.chunk.doc_id, []) if c.seq == h.chunk.seq + 1), None)
+                if nxt is not None and nxt.chunk_id not in seen:
+                    seen.add(nxt.chunk_id)
+                    extra.append(Hit(nxt, 0.0))
+        if len(q.parts) < 2:
+            return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
+        for part in q.parts:
+            for h in self.retriever.search(part_question(query, part, q.parts), top_k=k):
+                if h.chunk.chunk_id not in seen:
+                    seen.add(h.chunk.chunk_id)
+                    extra.append(h)
+        return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity)
+
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, top_k: int | None = None, *, stream_tokens: bool = True
     ) -> Iterator[Event]:
         """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
         query = self.condense(question, history or [])
-        hits = self.retriever.search(query, top_k=max(top_k or self.settings.top_k, 5))
+        hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []
         fallback: Fallback | None = None
         extractive = self.extractive.answer(query, hits, focus=question)
-        abstained = not hits or extractive.support < self.settings.abstain_threshold
+        abstained = not hits or extractive.support < self.abstain_threshold
         draft, mode = extractive, "extractive"
         streamed = False
         if not abstained and self.uses_llm:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from ingest.tokenize import entities, normalize_variants
+from ingest.normalize import MEASURE_CHARS, normalize
+from ingest.tokenize import entities, trailing_noun_phrase, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
-# the words that make a sentence a question ("有多大比例", "哪几年"): they are not what it is about
-QUESTION_FORM = re.compile(r"是?什么意思|含义是什么|为什么|为何|多大|多少|多长|多久|多高|哪几|哪一?年|几月|何时|是什么|什么")
 _NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
-_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪[三四五六]")
+# (the normaliser writes 哪三个 as 哪3个: ingest.normalize turns a numeral before a measure word into digits)
+_LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
-_NUMBER_UNIT = re.compile(r"\d+(\.\d+)?\s*(%|个|项|名|家|次|类|万|亿|公里|平方米|年|月|位|镇|县|倍)"
-                          r"|[一二三四五六七八九十百千万]+[个项名家次类]|[一二三四五六七八九十百]+分之[一二三四五六七八九十]|[一二三四五六七八九]成"
-                          # a Chinese-numeral amount with a place unit: 三万人, 八十平方公里, 五百万元
-                          r"|[一二三四五六七八九十百千两]*[十百千万亿](?:[人户元亩]|(?:平方)?公里)")
-# a year: 2023年, or written in Chinese numerals as 公文 date it (二〇二四年)
-_DATE = re.compile(r"(19|20)\d{2}\s*年|[〇零一二三四五六七八九]{4}\s*年")
-_CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|意味着|一方面|为了")
 # "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
 
@@ -46,7 +41,7 @@ def answer_kind(question: str) -> str:
     """What each answering sentence must hold, also inside a question across documents."""
     if _DATE_Q.search(question):
         return "date"
-    if re.search(r"哪几|哪些", question):  # "分为哪几类" asks for the items, "分为几类" for their number
+    if re.search(r"哪几|哪些|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)", question):  # "哪两类许可": two items
         return "list"
     if _NUMBER_Q.search(question):
         return "number"
@@ -57,40 +52,7 @@ def answer_kind(question: str) -> str:
     return "fact"
 
 
-def kind_bonus(kind: str, sentence: str) -> float:
-    if kind == "number":
-        return 0.35 if _NUMBER_UNIT.search(sentence) else -0.2
-    if kind == "date":
-        return 0.35 if _DATE.search(sentence) else -0.2
-    if kind == "list":
-        return 0.2 if sentence.count("、") >= 2 or "；" in sentence or ";" in sentence else 0.0
-    if kind == "explain":
-        return 0.15 if _CAUSE.search(sentence) else 0.0
-    return 0.0
-
-
 _DEFINE_Q = re.compile(r"^(?:什么是|何为|何谓)(?P<a>.+?)[？?]?$|^(?P<b>.+?)(?:指的是|是指|的含义是|的意思是|是)什么(?:意思)?[？?]?$")
-
-
-def definition_pattern(question: str) -> re.Pattern[str] | None:
-    """"扩权强镇指的是什么？" → a pattern for the sentence that defines the term: "扩权强镇指的是…", "所谓扩权强镇"."""
-    m = _DEFINE_Q.search(question.strip())
-    if m is None:
-        return None
-    term = m.group("a") or m.group("b")
-    quoted = re.findall(r"“([^”]+)”", term)
-    term = normalize_variants(quoted[-1] if quoted else re.split(r"[，,]", term)[-1]).strip("“”\"' ")
-    if len(term) < 2:
-        return None
-    return re.compile(rf"所谓“?{re.escape(term)}|{re.escape(term)}”?(?:就?是指|指的?是|就是|即|是)")
-
-
-_WHICH_PLACE_Q = re.compile(rf"哪一?个[{PLACE_UNITS}]")
-
-
-def asks_for_place(question: str) -> bool:
-    """"东平市哪个镇…", "赴哪个市…": the answer is a place name."""
-    return bool(_WHICH_PLACE_Q.search(question))
 
 
 def figure_pattern(question: str) -> re.Pattern[str] | None:
@@ -140,3 +102,148 @@ def compared_places(question: str) -> list[str]:
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
     return list(dict.fromkeys(p for pair in pairs for p in pair))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Question analysis for the learned answerer: everything is read from the normalised question (ingest.normalize).
+
+# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun)
+_HOW_MANY = re.compile(rf"(多少|几)([{MEASURE_CHARS}]|公里|平方米|万元|亿元|万|亿)?")
+_YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
+# question forms that say what kind of answer is wanted, not what it is about
+# 哪 + a measure word (哪家, 哪部, 哪所) and 多 + a dimension (多长, 多大) are question forms too, and the 是 before
+# 谁/如何/怎样/怎么 belongs to the form ("…材料中是怎么描述的" is not about "中是")
+_FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
+                    r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
+                    rf"|哪[一二两三四五六七八九十\d]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
+_PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
+# "哪两类", "哪三个方面": a list question naming how many items it wants
+_COUNTS = "两三四五六七八九十"
+_COUNT_Q = re.compile(rf"哪([{_COUNTS}]|[2-9](?!\d)|10)")
+def _count(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else _COUNTS.index(numeral) + 2
+
+
+_FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
+# "哪个镇", "哪些县", "哪一个市": a place is asked for
+_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
+# a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
+_ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
+                             r"(?:多少|几)[?？]?$")
+
+
+# a figure written in words that the normaliser leaves as they are: 两, or a numeral with an approximation
+# (二百多, 数千, 2万余; not the vague 几个): ingest.normalize turns plain numerals before a measure word into digits
+_FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
+
+
+def unit_pattern(unit: str) -> re.Pattern[str]:
+    """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "48名", "2200多座", "2万余人",
+    "两个", "数千人"; a unit with a magnitude ("万元") also by the magnitude alone ("500万以下"); or a table cell
+    giving the unit in its header ("投资额(万元):1200"). Used by the unit_match feature and the unit
+    constraint alike (one definition). Raises nothing; `unit` is a measure word or word of 1–3 characters."""
+    magnitude = re.match(r"[万亿千百]", unit)
+    u = re.escape(unit) + (f"|{magnitude.group(0)}" if magnitude else "")
+    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d")
+
+
+@dataclass
+class Question:
+    """What a question asks: its normal form, content words (the question forms removed), the kind of answer
+    (date, number, list, explain, fact), the unit and noun of 多少/几, the term a definition question asks about,
+    the years it names, the parts a comparison joins, and whether it asks across documents."""
+
+    text: str
+    norm: str
+    content: str
+    what: str
+    unit: str = ""
+    noun: str = ""
+    attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"
+    place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
+    focus: str = ""  # the head noun of what a fact/list question asks about: "…的目标是什么" → 目标, "有什么特点" → 特点
+    term: str = ""
+    count: int = 0  # the number of items a list question names: "哪两类许可" → 2 (0: not named)
+    years: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
+    _weights: dict[str, float] | None = field(default=None, repr=False)
+
+    def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
+        """IDF weight of each content word (computed once per question)."""
+        if self._weights is None:
+            self._weights = {w: idf(w) for w in dict.fromkeys(words(self.content)) if w not in ABOUT_SOURCES}
+        return self._weights
+
+
+def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
+    """The question one part of a comparison asks, the other parts taken out: "河北和河南的改革分别从什么时候开始？"
+    → "河北的改革分别从什么时候开始？" (part 河北) and "河南的改革…" (part 河南); a part named with its administrative
+    suffix ("东县和西镇") loses it with the conjunction. A question about the difference of two things ("A和B有什么
+    区别") asks, per part, what that thing is: "A是什么？"."""
+    norm = normalize(question.strip())
+    if _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm)):
+        return f"{part}是什么？"
+    out = norm
+    for other in parts:
+        if other == part:
+            continue
+        name = re.escape(other) + r"[省市县区镇乡村]?"
+        out = re.sub(rf"{name}\s*[和与及、跟同]\s*|\s*[和与及、跟同]\s*{name}", "", out, count=1)
+    return out.replace("分别", "")
+
+
+def analyse(question: str) -> Question:
+    """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
+    norm = normalize(question.strip())
+    unit = noun = ""
+    m = _HOW_MANY.search(norm)
+    if m and m.group(2):
+        unit = m.group(2)
+        rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
+        noun = rest.group(0) if rest else ""
+    content = _FORMS.sub(" ", norm)
+    if unit:  # "多少名河长": 名 is the unit, not the start of a word
+        content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
+    term = ""
+    d = _DEFINE_Q.search(norm.rstrip("?？"))
+    if d is not None:
+        term = d.group("a") or d.group("b") or ""
+        quoted = re.findall(r"“([^”]+)”", term)
+        term = (quoted[-1] if quoted else re.split(r"[，,]", term)[-1]).strip("“”\"' ")
+        term = term if len(term) >= 2 else ""
+    parts: tuple[str, ...] = ()
+    p = _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm))
+    if p is not None:
+        parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
+    if not parts:  # "河北和河南的…": each place joined in the question is a part
+        parts = tuple(name_stem(x) for x in compared_places(norm))
+    what = answer_kind(norm)
+    attribute = ""
+    if what == "number":
+        clause = re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]
+        form = _ATTRIBUTE_FORM.search(clause)
+        if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else its closing noun phrase
+            head = clause[: form.start()]
+            after = head.rsplit("的", 1)[1] if "的" in head else ""
+            attribute = after if 2 <= len(after) <= 12 else trailing_noun_phrase(head)
+    else:
+        unit = noun = ""
+    if parts and what == "fact":
+        what = "explain"
+    focus = ""
+    form = _FORMS.search(norm)
+    if form is not None and what in ("fact", "list"):
+        span = re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0)
+        # the thing asked after the form, a noun phrase, else its first word whatever its part of speech
+        # ("面临哪些困难": jieba tags 困难 an adjective)
+        after = trailing_noun_phrase(span) or next((w for w in words(span) if len(w) >= 2), "")
+        before = trailing_noun_phrase(re.sub(r"(?:是|有|为|位于|在)$", "", norm[: form.start()]))
+        phrase = after or before
+        focus = (words(phrase) or [""])[-1] if phrase else ""
+    asks_place = _PLACE_Q.search(norm)
+    counted = _COUNT_Q.search(norm)
+    return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
+                    focus, term, _count(counted.group(1)) if counted else 0,
+                    tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
+

@@ -38,8 +38,9 @@ FIGURE_BONUS = 0.2
 class Hit:
     chunk: Chunk
     score: float
-    bm25: float = 0.0
-    dense: float = 0.0
+    bm25: float = 0.0  # BM25 score / the best BM25 score of the query (0..1)
+    dense: float = 0.0  # cosine similarity min-max scaled over the dense candidates (0..1)
+    dense_raw: float = 0.0  # the cosine similarity itself
 
 
 class Hits(list[Hit]):
@@ -205,6 +206,7 @@ class HybridRetriever(BaseRetriever):
                 bm25 = {self.index.bm25.chunk_ids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
         t1 = time.perf_counter()
         dense: dict[str, float] = {}
+        raw: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
             qvec = query_vector if query_vector is not None else self.index.embedding.get_query_embedding(query)
             t_embed = time.perf_counter()
@@ -219,6 +221,7 @@ class HybridRetriever(BaseRetriever):
                 log.warning("dense retrieval unavailable, BM25 only: %s", e)
                 sims = []
             top_similarity = max((v for _, v in sims), default=0.0)
+            raw = dict(sims)
             if sims:
                 hi, lo = max(v for _, v in sims), min(v for _, v in sims)
                 span = (hi - lo) or 1.0
@@ -236,7 +239,7 @@ class HybridRetriever(BaseRetriever):
             score = w * b + (1 - w) * d
             if pattern is not None and pattern.search(chunk.text):
                 score += FIGURE_BONUS
-            fused.append(Hit(chunk, score, b, d))
+            fused.append(Hit(chunk, score, b, d, raw.get(cid, 0.0)))
         fused.sort(key=lambda h: (-h.score, h.chunk.chunk_id))
         timings.update(bm25=(t1 - t0) * 1000, dense=(t2 - t1) * 1000)
         return Hits(collapse_repeats(fused, top_k, s.dedup_threshold, self.index.compact_text), timings, top_similarity)

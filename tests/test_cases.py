@@ -24,10 +24,7 @@ CASES = Path(__file__).parent / "cases"
 
 # The one table of known failures, owned by other engineers' issues: the lead flips them here.
 # Everything not listed must pass.
-XFAIL: dict[str, str] = {
-    "04-annual-reports-year": "issue 13 (answer engine: the question's year picks the report)",
-    "06-short-keyword-segmentation": "issue 13 (answer engine: measure word after 多少)",
-}
+XFAIL: dict[str, str] = {}
 
 REFUSAL = "资料中未找到相关内容"
 
