@@ -26,7 +26,7 @@ import numpy as np
 from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import common_word, entities, normalize_variants, nouns, synonyms, words
+from ingest.tokenize import common_word, entities, normalize_variants, nouns, synonyms, trailing_noun_phrase, words
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
 from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question, unit_pattern
 from rag.retrieve import Hit, Index
@@ -57,6 +57,9 @@ _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍"
 _CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
 _RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成")
 _AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
+# a rate stating a change ("增长8%", "同比下降2个百分点")
+_CHANGE_RATE = re.compile(r"(?:增长|增加|增幅|下降|减少|提高|降低|上升|回落|同比|环比)[^,，。;；]{0,4}?(?:"
+                          + _RATE_FIGURE.pattern + ")")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -291,12 +294,18 @@ class ExtractiveAnswerer:
             if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
                 return False
             # an amount asked ("财政收入是多少") is not answered by a sentence whose only figures are rates
+            # (a rate that states no change, "考核权重为15%", may be the amount asked, in a sentence naming what is
+            # asked; a change, "增长8%", never is)
             if (q.what == "number" and not _CHANGE_Q.search(q.norm) and _RATE.search(c.norm)
-                    and not _AMOUNT.search(_RATE_FIGURE.sub("", c.norm))):
+                    and not _AMOUNT.search(_RATE_FIGURE.sub("", c.norm))
+                    and (not _RATE_FIGURE.search(_CHANGE_RATE.sub("", c.norm))
+                         or not all(names(c.norm, w) for w in attribute_words(q.attribute)))):
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False
-            if q.noun and len(q.noun) >= 2 and q.noun not in c.norm and not any(w in c.norm for w in words(q.noun)):
+            # the counted noun: every word of its noun phrase (多少座大型水库: not 小型水库), else (a verb phrase,
+            # 多少人在校学习) one of its words
+            if q.noun and len(q.noun) >= 2 and not _names_counted(q.noun, c.norm):
                 return False
         return True
 
@@ -508,6 +517,15 @@ class ExtractiveAnswerer:
 # a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
 # what is measured is named before it (投资金额 → 投资); Chinese forms such nouns with these suffixes
 _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+
+
+def _names_counted(noun: str, text: str) -> bool:
+    """Whether `text` names the noun counted by 多少/几 + measure word (Question.noun): every word (two characters or
+    more) of its noun phrase (ingest.tokenize.trailing_noun_phrase), else one word of it."""
+    phrase = trailing_noun_phrase(noun)
+    if phrase:
+        return all(names(text, w) for w in words(phrase) if len(w) >= 2)
+    return noun in text or any(w in text for w in words(noun))
 
 
 def attribute_words(attribute: str) -> list[str]:

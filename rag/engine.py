@@ -83,15 +83,29 @@ def is_chinese_question(question: str) -> bool:
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$")
 
 
+_FOLLOW_UP_LEAD = re.compile(r"^(?:那么|那|还有|另外|此外|其中)[，,、\s]*")
+_FOLLOW_UP_TAIL = re.compile(r"(?:的情况|的呢)?(?:呢|吗)?[？?。！!\s]*$")
+
+
 def condense(question: str, history: list[Turn]) -> str:
-    """Without an LLM, a short follow-up ("那编制呢？") carries the subject of the previous question."""
+    """Without an LLM, a short follow-up is completed from the previous user question (`history`, oldest first):
+    a follow-up naming only another place, person or body ("那么浙江呢？" after "江苏从哪一年开始…？") asks the
+    previous question about it ("浙江从哪一年开始…？"; names: jieba's ns/nr/nt, ingest.tokenize.entities); any
+    other follow-up ("那编制呢？") carries the previous question's names ("平昌县 那编制呢？"). A question that is no
+    follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
     from ingest.tokenize import entities
 
     previous = [t.content for t in history if t.role == "user"]
     if not previous or not _FOLLOW_UP.search(question.strip()):
         return question
-    subject = "".join(dict.fromkeys(entities(previous[-1], min_len=2))) or previous[-1]
-    return f"{subject} {question}"
+    last = previous[-1].strip()
+    subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
+    names = list(dict.fromkeys(entities(last, min_len=2)))
+    if subject and entities(subject, min_len=2) == [subject]:
+        if names:
+            return last.replace(names[0], subject, 1)
+        return subject + last
+    return f"{''.join(names) or last} {question}"
 
 
 Event = tuple[str, Any]

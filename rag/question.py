@@ -137,14 +137,20 @@ _ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|�
 _FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
 
 
+# the measure words that count people (名, 人, 位): "多少名水管员" is answered by "水管员52人"
+PERSON_UNITS = "名人位"
+
+
 def unit_pattern(unit: str) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "48名", "2200多座", "2万余人",
-    "两个", "数千人"; a unit with a magnitude ("万元") also by the magnitude alone ("500万以下"); or a table cell
-    giving the unit in its header ("投资额(万元):1200"). Used by the unit_match feature and the unit
+    "两个", "数千人"; people counted with any of PERSON_UNITS ("52人" for 多少名); a unit with a magnitude ("万元")
+    also by the magnitude alone ("500万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
+    "受益户数:900"). Used by the unit_match feature and the unit
     constraint alike (one definition). Raises nothing; `unit` is a measure word or word of 1–3 characters."""
     magnitude = re.match(r"[万亿千百]", unit)
-    u = re.escape(unit) + (f"|{magnitude.group(0)}" if magnitude else "")
-    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d")
+    u = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
+    u += f"|{magnitude.group(0)}" if magnitude else ""
+    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
 
 
 @dataclass

@@ -162,3 +162,41 @@ def test_a_list_item_labelled_with_the_topic_asked_is_not_run_into_its_siblings(
     r = engine.ask("村民自治面临哪些困难？")
     assert not r.abstained and "经费不足" in r.answer
     assert "启示" not in r.answer and "成效" not in r.answer
+
+
+def test_a_follow_up_about_another_place_is_answered_from_that_place_s_document(tmp_path, settings):
+    from rag.engine import Turn
+
+    docs = _write(tmp_path, {"k.txt": "河北省扩权强县改革综述\n2006年，河北开始扩权强县试点工作，首批试点县22个。",
+                             "l.txt": "河南省扩权强县改革回顾\n2004年，河南开始扩权强县试点工作，首批试点县35个。"})
+    engine = _engine(docs, settings)
+    first = engine.ask("河北从哪一年开始扩权强县试点工作？")
+    assert not first.abstained and "2006" in first.answer
+    history = [Turn(role="user", content=first.question), Turn(role="assistant", content=first.answer)]
+    r = engine.ask("那么河南呢？", history)
+    assert not r.abstained and "2004" in r.answer and "2006" not in r.answer
+
+
+def test_a_counted_noun_with_a_modifier_is_not_answered_by_another_kind_of_it(tmp_path, settings):
+    docs = _write(tmp_path, {"m.txt": "石门镇水利概况\n全镇现有小型水库十七座，山塘四百二十口，配备水管员52人。"})
+    engine = _engine(docs, settings)
+    assert engine.ask("全镇有多少座大型水库？").abstained  # 小型水库 are not 大型水库
+    r = engine.ask("全镇有多少座小型水库？")
+    assert not r.abstained and "十七座" in r.answer
+    r = engine.ask("全镇有多少名水管员？")  # people are counted with 名, 人 or 位 alike
+    assert not r.abstained and "52人" in r.answer
+
+
+def test_a_share_that_is_no_change_answers_a_how_much_question(tmp_path, settings):
+    docs = _write(tmp_path, {"n.txt": "年度考核办法\n实事办理情况的考核权重为百分之十五。\n去年全镇财政收入增长8%。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("实事办理情况的考核权重是多少？")
+    assert not r.abstained and "十五" in r.answer
+    assert engine.ask("去年全镇财政收入是多少？").abstained  # a change is not the amount asked
+
+
+def test_a_table_header_naming_the_unit_with_its_count_meets_the_unit_asked(tmp_path, settings):
+    from rag.question import unit_pattern
+
+    assert unit_pattern("户").search("事项:路灯安装|投资(万元):75|受益户数:900")
+    assert not unit_pattern("户").search("事项:路灯安装|投资(万元):75")

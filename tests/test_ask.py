@@ -109,6 +109,16 @@ def test_follow_up_carries_the_previous_subject():
     assert condense("绍兴县选择了哪些镇？", history) == "绍兴县选择了哪些镇？"
 
 
+def test_a_follow_up_naming_another_place_asks_the_previous_question_about_it():
+    history = [Turn(role="user", content="江苏从哪一年开始强县扩权试点工作？"), Turn(role="assistant", content="2005年")]
+    assert condense("那么浙江呢？", history) == "浙江从哪一年开始强县扩权试点工作？"
+    assert condense("绍兴县呢？", history) == "绍兴县从哪一年开始强县扩权试点工作？"
+    # a previous question naming no place: the place asked about goes before it
+    history = [Turn(role="user", content="强镇扩权和扩权强县有什么区别？")]
+    assert condense("那江苏呢？", history) == "江苏强镇扩权和扩权强县有什么区别？"
+
+
+
 def test_question_kinds():
     assert question_kind("1995年全国有多少个小城镇开展了综合试点？") == "number"
     assert question_kind("江苏从哪一年开始强县扩权试点工作？") == "date"
