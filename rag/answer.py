@@ -67,7 +67,9 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _ITEM_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、．](?!\d))\s*"
                          r"(?P<label>[^:：。;；,，]{2,24})[:：]")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
-_FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)")
+_FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)"
+                         # or a short lead-in that opens the list in the same sentence: "主要表现在三方面:一、…"
+                         r"|^[^。;；]{0,20}[:：]\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d))")
 
 
 @dataclass

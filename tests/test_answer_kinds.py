@@ -200,3 +200,13 @@ def test_a_table_header_naming_the_unit_with_its_count_meets_the_unit_asked(tmp_
 
     assert unit_pattern("户").search("事项:路灯安装|投资(万元):75|受益户数:900")
     assert not unit_pattern("户").search("事项:路灯安装|投资(万元):75")
+
+
+def test_a_sentence_announcing_problems_is_followed_by_the_list_its_next_sentence_opens(tmp_path, settings):
+    docs = _write(tmp_path, {"o.txt": "乡村旅游发展调研\n乡村旅游在发展中仍然存在着一些问题,既有经营者自身的原因,也有外部条件的限制。\n"
+                                      "主要表现在三方面:一、基础设施薄弱。\n多数村道狭窄,停车位不足。\n"
+                                      "二、产品同质化严重。\n各村项目大同小异。\n三、专业人才缺乏。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("乡村旅游发展中存在哪些问题？")
+    assert not r.abstained
+    assert all(item in r.answer for item in ("基础设施薄弱", "产品同质化严重", "专业人才缺乏")), r.answer
