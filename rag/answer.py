@@ -34,7 +34,8 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
-# the length budget of an answer quoting a heading's body (characters): the issue's mean-answer limit
+MAX_DOCUMENTS = 3  # documents quoted at most for a question across documents ("各地…", "…分别…")
+# the length budget of an answer quoting a heading's body (characters): issue 13's mean-answer limit (≤ 120)
 ANSWER_CHARS = 120
 CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute", "place")
 ANSWERABILITY_FEATURES = (
@@ -43,7 +44,9 @@ ANSWERABILITY_FEATURES = (
     "missing_in_doc", "topic_missing",
 )
 # an administrative unit with a locative ("镇里", "县内") is no name, whatever the POS tagger says
-_GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$")
+_GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$"
+                            # nor is a unit named from where the writer stands ("我国", "我省", "本市")
+                            r"|^[我本][国省市县区镇乡村]$")
 # a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
@@ -220,7 +223,7 @@ class ExtractiveAnswerer:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
         (common_word) and no administrative unit with a locative (镇里, 县内)."""
         return [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
-                if e != "我国" and not common_word(e) and not _GENERIC_PLACE.match(e)]
+                if not common_word(e) and not _GENERIC_PLACE.match(e)]
 
     def _resegment(self, name: str, text: str) -> str:
         """A name no document mentions, as the documents write it when the segmenter glued a neighbouring
@@ -485,7 +488,7 @@ class ExtractiveAnswerer:
             # calibrated classifier): another document is quoted only when it answers too
             docs = {best.hit.chunk.doc_id}
             for c in ranked:
-                if len(docs) > self.max_sentences or c.score < 0.0:
+                if len(docs) >= MAX_DOCUMENTS or c.score < 0.0:
                     break
                 if c.hit.chunk.doc_id not in docs:
                     chosen.append(_evidence(c))

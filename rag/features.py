@@ -40,7 +40,8 @@ _DATE = re.compile(r"(1[5-9]|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月|(1[5-9]
 _LIST = re.compile(r"[、；;]")
 _RATE = re.compile(r"\d(?:\.\d+)?\s*%|百分点|[一二三四五六七八九]成")
 _AMOUNT = re.compile(r"\d(?:\.\d+)?\s*(?!%)[\u4e00-\u9fff]")
-_RATE_Q = re.compile(r"增长|增幅|下降|比例|比重|占|率|百分")
+# a question about a rate or a change (rag.answer has its own narrower _RATE_Q: a rate alone)
+_RATE_OR_CHANGE_Q = re.compile(r"增长|增幅|下降|比例|比重|占|率|百分")
 _CAUSE = re.compile(r"因为|由于|导致|原因|所以|因此|从而|造成|以至于|为了|目的|旨在")
 _QUESTION_END = ("?", "？")
 # a heading line without a numbering: a short line of its own opened by a dash ("——上热下冷。"), the way a
@@ -227,7 +228,7 @@ class CandidateBuilder:
         if q.years:
             year_match = 1.0 if any(y in text for y in q.years) else 0.0
         length = len(text)
-        rate_q = bool(_RATE_Q.search(q.norm))
+        rate_q = bool(_RATE_OR_CHANGE_Q.search(q.norm))
         has_rate = bool(_RATE.search(text))
         only_rate = has_rate and not _AMOUNT.search(text)
         return [
