@@ -93,16 +93,17 @@ def condense(question: str, history: list[Turn]) -> str:
     previous question about it ("浙江从哪一年开始…？"; names: jieba's ns/nr/nt, ingest.tokenize.entities); any
     other follow-up ("那编制呢？") carries the previous question's names ("平昌县 那编制呢？"). A question that is no
     follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
+    from ingest.normalize import normalize
     from ingest.tokenize import entities
 
     previous = [t.content for t in history if t.role == "user"]
     if not previous or not _FOLLOW_UP.search(question.strip()):
         return question
-    last = previous[-1].strip()
-    subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
+    last = normalize(previous[-1].strip())  # names are read in the normal form (traditional, full-width…)
+    subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", normalize(question.strip())))
     names = list(dict.fromkeys(entities(last, min_len=2)))
     if subject and entities(subject, min_len=2) == [subject]:
-        if names:
+        if names and names[0] in last:
             return last.replace(names[0], subject, 1)
         return subject + last
     return f"{''.join(names) or last} {question}"

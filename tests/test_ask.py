@@ -111,11 +111,14 @@ def test_follow_up_carries_the_previous_subject():
 
 def test_a_follow_up_naming_another_place_asks_the_previous_question_about_it():
     history = [Turn(role="user", content="江苏从哪一年开始强县扩权试点工作？"), Turn(role="assistant", content="2005年")]
-    assert condense("那么浙江呢？", history) == "浙江从哪一年开始强县扩权试点工作？"
-    assert condense("绍兴县呢？", history) == "绍兴县从哪一年开始强县扩权试点工作？"
+    assert condense("那么浙江呢？", history) == "浙江从哪一年开始强县扩权试点工作?"  # in the normal form
+    assert condense("绍兴县呢？", history) == "绍兴县从哪一年开始强县扩权试点工作?"
+    # asked in traditional characters: the names are read in the normal form
+    history = [Turn(role="user", content="江蘇從哪一年開始強縣擴權試點工作？")]
+    assert condense("那麼浙江呢？", history) == "浙江从哪一年开始强县扩权试点工作?"
     # a previous question naming no place: the place asked about goes before it
     history = [Turn(role="user", content="强镇扩权和扩权强县有什么区别？")]
-    assert condense("那江苏呢？", history) == "江苏强镇扩权和扩权强县有什么区别？"
+    assert condense("那江苏呢？", history) == "江苏强镇扩权和扩权强县有什么区别?"
 
 
 
