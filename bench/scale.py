@@ -69,9 +69,10 @@ def build(settings, chunks: list[Chunk], vecs: np.ndarray) -> dict[str, float]: 
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
         by_doc.setdefault(c.doc_id, []).append(c)
-    for doc_id, cs in by_doc.items():  # one record per synthetic file: what makes its chunks answerable
-        cat.commit(SourceRecord(cs[0].source, cs[0].source, "", [DocEntry(doc_id, cs[0].doc_title, "synthetic", len(cs), 0.0)],
-                                {doc_id: "".join(c.text for c in cs)}))
+    # one record per synthetic file: what makes its chunks answerable; committed in batches, as ingest commits a run
+    cat.commit_many([SourceRecord(cs[0].source, cs[0].source, "", [DocEntry(doc_id, cs[0].doc_title, "synthetic",
+                                                                            len(cs), 0.0)],
+                                  {doc_id: "".join(c.text for c in cs)}) for doc_id, cs in by_doc.items()])
     cat.bump()
     t2 = time.perf_counter()
     from ingest.dedup import first_copies
