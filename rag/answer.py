@@ -60,6 +60,8 @@ _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍"
 _CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
 _RATE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点|倍)|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|[一二三四五六七八九]成")
 _AMOUNT = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]")
+# figures that are no amount: a year, a date, an article's number ("2023年", "8月1日", "第五条" → "第5条")
+_NO_AMOUNT = re.compile(r"(?:1[5-9]|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|第\s*\d+\s*[条章节款项部分]")
 # a rate stating a change ("增长8%", "同比下降2个百分点")
 _CHANGE_RATE = re.compile(r"(?:增长|增加|增幅|下降|减少|提高|降低|上升|回落|同比|环比)[^,，。;；]{0,4}?(?:"
                           + _RATE_FIGURE.pattern + ")")
@@ -302,7 +304,7 @@ class ExtractiveAnswerer:
             # (a rate that states no change, "考核权重为15%", may be the amount asked, in a sentence naming what is
             # asked; a change, "增长8%", never is)
             if (q.what == "number" and not _CHANGE_Q.search(q.norm) and _RATE.search(c.norm)
-                    and not _AMOUNT.search(_RATE_FIGURE.sub("", c.norm))
+                    and not _AMOUNT.search(_NO_AMOUNT.sub("", _RATE_FIGURE.sub("", c.norm)))
                     and (not _RATE_FIGURE.search(_CHANGE_RATE.sub("", c.norm))
                          or not all(names(c.norm, w) for w in attribute_words(q.attribute)))):
                 return False

@@ -88,23 +88,38 @@ _FOLLOW_UP_TAIL = re.compile(r"(?:的情况|的呢)?(?:呢|吗)?[？?。！!\s]*
 
 
 def condense(question: str, history: list[Turn]) -> str:
-    """Without an LLM, a short follow-up is completed from the previous user question (`history`, oldest first):
-    a follow-up naming only another place, person or body ("那么浙江呢？" after "江苏从哪一年开始…？") asks the
-    previous question about it ("浙江从哪一年开始…？"; names: jieba's ns/nr/nt, ingest.tokenize.entities); any
-    other follow-up ("那编制呢？") carries the previous question's names ("平昌县 那编制呢？"). A question that is no
-    follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
+    """Without an LLM, a short follow-up is completed from the previous user question (`history`, oldest first),
+    itself first completed from the turns before it:
+    - a follow-up naming only another place, person or body ("那么浙江呢？" after "江苏从哪一年开始…？") asks the
+      previous question about it ("浙江从哪一年开始…?", in the normal form of ingest.normalize). The name replaced
+      is the previous question's name of the same administrative unit ("白沙镇呢？" after "松阳县青溪镇…" replaces
+      青溪镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (大坪乡);
+    - any other follow-up ("那编制呢？") carries the previous question's names ("平昌县 那编制呢？").
+    A question that is no follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
     from ingest.normalize import normalize
     from ingest.tokenize import entities
+    from rag.question import PLACE_UNITS
 
-    previous = [t.content for t in history if t.role == "user"]
-    if not previous or not _FOLLOW_UP.search(question.strip()):
+    users = [i for i, t in enumerate(history) if t.role == "user"]
+    if not users or not _FOLLOW_UP.search(question.strip()):
         return question
-    last = normalize(previous[-1].strip())  # names are read in the normal form (traditional, full-width…)
+    # the previous question as it was understood (a follow-up of a follow-up: "白沙镇呢？" → "那么青溪镇呢？")
+    last = normalize(condense(history[users[-1]].content.strip(), history[: users[-1]]))
+
+    def with_unit(name: str, text: str) -> str:
+        at = text.find(name)
+        end = at + len(name)
+        return text[at:end + 1] if 0 <= at and end < len(text) and text[end] in PLACE_UNITS else name
+
     subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", normalize(question.strip())))
-    names = list(dict.fromkeys(entities(last, min_len=2)))
-    if subject and entities(subject, min_len=2) == [subject]:
-        if names and names[0] in last:
-            return last.replace(names[0], subject, 1)
+    names = [with_unit(n, last) for n in dict.fromkeys(entities(last, min_len=2))]
+    found = entities(subject, min_len=2)
+    if subject and len(found) == 1 and with_unit(found[0], subject) == subject:
+        unit = subject[-1] if subject[-1] in PLACE_UNITS else ""
+        same = [n for n in names if unit and n.endswith(unit)]
+        old = (same or names[-1:] or [""])[-1]
+        if old and old in last:
+            return last.replace(old, subject, 1)
         return subject + last
     return f"{''.join(names) or last} {question}"
 

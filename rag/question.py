@@ -13,7 +13,7 @@ from ingest.tokenize import entities, trailing_noun_phrase, words
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
-_NUMBER_Q = re.compile(r"多少|几[个项名次家年位类条种倍]|几$|几？|比例|占.*?多|百分")
+_NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分")
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
 # (the normaliser writes 哪三个 as 哪3个: ingest.normalize turns a numeral before a measure word into digits)
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)")

@@ -210,3 +210,17 @@ def test_a_sentence_announcing_problems_is_followed_by_the_list_its_next_sentenc
     r = engine.ask("乡村旅游发展中存在哪些问题？")
     assert not r.abstained
     assert all(item in r.answer for item in ("基础设施薄弱", "产品同质化严重", "专业人才缺乏")), r.answer
+
+
+def test_a_year_beside_a_change_does_not_make_it_an_amount(tmp_path, settings):
+    docs = _write(tmp_path, {"p.txt": "收入情况通报\n第五条 2023年松阳县农村居民人均可支配收入比上年增长8%。"})
+    engine = _engine(docs, settings)
+    assert engine.ask("松阳县农村居民人均可支配收入是多少？").abstained
+
+
+def test_ji_before_any_measure_word_asks_for_a_number(tmp_path, settings):
+    assert all(analyse(q).what == "number" for q in ("新建泵站几座？", "全县有几所初级中学？", "受益几户？"))
+    docs = _write(tmp_path, {"q.txt": "东风灌区改造项目\n东风灌区改造项目情况如下。\n新修渠道38公里，新建泵站4座。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("东风灌区新建泵站几座？")
+    assert not r.abstained and "4座" in r.answer

@@ -116,6 +116,15 @@ def test_a_follow_up_naming_another_place_asks_the_previous_question_about_it():
     # asked in traditional characters: the names are read in the normal form
     history = [Turn(role="user", content="江蘇從哪一年開始強縣擴權試點工作？")]
     assert condense("那麼浙江呢？", history) == "浙江从哪一年开始强县扩权试点工作?"
+    # a place the segmenter cuts before its unit (大坪|乡); the name of the same unit is replaced (松阳县青溪镇)
+    history = [Turn(role="user", content="金鸡岭乡全年受理群众事项多少件？")]
+    assert condense("大坪乡呢？", history) == "大坪乡全年受理群众事项多少件?"
+    history = [Turn(role="user", content="松阳县青溪镇承接了多少项行政审批事项？")]
+    assert condense("那么白沙镇呢？", history) == "松阳县白沙镇承接了多少项行政审批事项?"
+    # a follow-up of a follow-up is completed from the question the previous one was understood as
+    history = [Turn(role="user", content="青溪镇2023年地区生产总值是多少？"), Turn(role="assistant", content="18.6亿元"),
+               Turn(role="user", content="白沙镇呢？"), Turn(role="assistant", content="9.4亿元")]
+    assert condense("那么青溪镇呢？", history) == "青溪镇2023年地区生产总值是多少?"
     # a previous question naming no place: the place asked about goes before it
     history = [Turn(role="user", content="强镇扩权和扩权强县有什么区别？")]
     assert condense("那江苏呢？", history) == "江苏强镇扩权和扩权强县有什么区别?"
