@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,7 +74,7 @@ _ITEM_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[(�
                          r"(?P<label>[^:：。;；,，]{2,24})[:：]")
 # the first item of a list: 一、 （一） 1. 一是 首先 第一
 _FIRST_ITEM = re.compile(r"^\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d)|首先|第一)"
-                         # or a short lead-in that opens the list in the same sentence: "主要表现在三方面:一、…"
+                         # or a short lead-in that opens the list in the same sentence: "问题有三:一、…"
                          r"|^[^。;；]{0,20}[:：]\s*(?:一[、是]|[(（]一[)）]|1[.、．](?!\d))")
 
 
@@ -231,8 +232,8 @@ class ExtractiveAnswerer:
         """A name no document mentions, as the documents write it when the segmenter glued a neighbouring
         character to one end (jieba's HMM joins unknown names with their neighbours): without that character,
         extended over up to 3 adjacent characters of the question `text` on the other side, the longest string
-        of two characters or more that a document mentions: "魏舒史称…" tagged 魏舒史 → 魏舒; "…鸡毛松才可以…"
-        tagged 松才 → 鸡毛松 when the documents write "鸡毛松". Else the name as it is."""
+        of two characters or more that a document mentions: "周敏史称…" tagged 周敏史 → 周敏; "…红豆杉才可以…"
+        tagged 杉才 → 红豆杉 when the documents write "红豆杉". Else the name as it is."""
         if self.index.mentions(name):
             return name
         at = text.find(name)
@@ -301,7 +302,7 @@ class ExtractiveAnswerer:
             if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
                 return False
             # an amount asked ("财政收入是多少") is not answered by a sentence whose only figures are rates
-            # (a rate that states no change, "考核权重为15%", may be the amount asked, in a sentence naming what is
+            # (a rate that states no change, "权重为20%", may be the amount asked, in a sentence naming what is
             # asked; a change, "增长8%", never is)
             if (q.what == "number" and not _CHANGE_Q.search(q.norm) and _RATE.search(c.norm)
                     and not _AMOUNT.search(_NO_AMOUNT.sub("", _RATE_FIGURE.sub("", c.norm)))
@@ -310,8 +311,8 @@ class ExtractiveAnswerer:
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False
-            # the counted noun: every word of its noun phrase (多少座大型水库: not 小型水库), else (a verb phrase,
-            # 多少人在校学习) one of its words
+            # the counted noun: every word of its noun phrase (多少所重点中学: not 普通中学), else (a verb phrase,
+            # 多少人参加培训) one of its words
             if q.noun and len(q.noun) >= 2 and not _names_counted(q.noun, c.norm):
                 return False
         return True
@@ -325,9 +326,10 @@ class ExtractiveAnswerer:
         return model.logit(X)
 
     def answerability_features(self, q: Question, cands: list[Candidate], hits: list[Hit], model: Any = None,
-                               best: Candidate | None = None) -> list[float]:
+                               best: Candidate | None = None, named: list[str] | None = None) -> list[float]:
         """Per-question features of ANSWERABILITY_FEATURES. `best`: the chosen candidate (default: the best
-        scored one meeting the constraints); candidates get their scores from `model` when given."""
+        scored one meeting the constraints); candidates get their scores from `model` when given; `named`: the
+        question's names (`_named`, computed here when not given)."""
         if model is not None and cands:
             for c, s in zip(cands, self._scores(np.array([c.features for c in cands]), model), strict=True):
                 c.score = float(s)
@@ -335,7 +337,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         # the share of the question's weight on words no document uses, not even as a synonym (同义词词林)
         unknown = sum(v for w, v in weights.items() if not self._known(w)) / total
-        named = self._named(q)
+        named = self._named(q) if named is None else named
         entity_unknown = 1.0 if any(not self.index.mentions(x) for x in named) else 0.0
         if not cands:
             return [-10.0, -10.0, 0.0, 0.0, 0.0, 0.0, unknown, entity_unknown, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
@@ -416,7 +418,7 @@ class ExtractiveAnswerer:
         ranked = sorted(cands, key=lambda c: -c.score)
         named = self._named(q)
         best = next((c for c in ranked if self._meets(q, c, named)), None)
-        feats = self.answerability_features(q, cands, hits, best=best)
+        feats = self.answerability_features(q, cands, hits, best=best, named=named)
         support = float(m["answerable"].prob(np.array([feats]))[0])
         if best is None:
             return Draft(NOT_FOUND, [], 0.0)
@@ -437,7 +439,7 @@ class ExtractiveAnswerer:
         # (a lead-in ending with a colon is continued by what it announces, below)
         body = (q.what in ("explain", "list", "fact") and best.lead is not None and best.sentences == 1
                 and not best.text.rstrip().endswith((":", "：")))
-        # a lead-in ("…主要表现在三方面:") or a short heading is continued by the sentence after it; a heading that
+        # a lead-in ("…问题有三:") or a short heading is continued by the sentence after it; a heading that
         # restates a why/what/list question ("——承接不畅。") by its body, up to ANSWER_CHARS in all
         for c in following:
             if c.start - last.end > 2:
@@ -471,7 +473,7 @@ class ExtractiveAnswerer:
                 chosen.append(_evidence(before))
         if q.what == "list":
             if next_item(last.quote) is None:
-                # a sentence announcing a list ("…带来了一些问题和风险。") is followed by the list's first item
+                # a sentence announcing a list ("…也存在一些不足。") is followed by the list's first item
                 first = next((c for c in following if 0 <= c.start - last.end <= 2 and _FIRST_ITEM.match(c.text)), None)
                 if first is not None:
                     chosen.append(_evidence(first))
@@ -479,8 +481,8 @@ class ExtractiveAnswerer:
             # the list goes on from the last chosen sentence that is an item ("（一）…"), not from its body text;
             # an item that itself enumerates the count asked ("哪两类…": "四是下放A、B许可") is the whole answer
             opener = next((e for e in reversed(chosen) if next_item(e.quote) is not None), last)
-            # an item labelled with its own topic that names what is asked ("4.面临的挑战:…" for "…面临哪些挑战")
-            # goes on only into siblings whose labels name it too, not into "5.启示和借鉴:…"
+            # an item labelled with its own topic that names what is asked ("3.存在的短板:…" for "…存在哪些短板")
+            # goes on only into siblings whose labels name it too, not into "4.经验与做法:…"
             label = _ITEM_LABEL.match(opener.quote)
             asked = _label_words(q, label.group("label")) if label else []
             if not (q.count and best.features[FEATURES.index("count_match")]):
@@ -522,34 +524,46 @@ class ExtractiveAnswerer:
 
 
 # a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
-# what is measured is named before it (投资金额 → 投资); Chinese forms such nouns with these suffixes
+# what is measured is named before it (出口金额 → 出口); Chinese forms such nouns with these suffixes
 _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+
+
+@lru_cache(maxsize=1024)
+def _counted_words(noun: str) -> tuple[tuple[str, ...], bool]:
+    """The words of a counted noun to look for, and whether all of them are needed (a noun phrase) or one (a verb
+    phrase); computed once per question, not per candidate (jieba)."""
+    phrase = trailing_noun_phrase(noun)
+    if phrase:
+        return tuple(w for w in words(phrase) if len(w) >= 2), True
+    return tuple(words(noun)), False
 
 
 def _names_counted(noun: str, text: str) -> bool:
     """Whether `text` names the noun counted by 多少/几 + measure word (Question.noun): every word (two characters or
     more) of its noun phrase (ingest.tokenize.trailing_noun_phrase), else one word of it."""
-    phrase = trailing_noun_phrase(noun)
+    needed, phrase = _counted_words(noun)
     if phrase:
-        return all(names(text, w) for w in words(phrase) if len(w) >= 2)
-    return noun in text or any(w in text for w in words(noun))
+        return all(names(text, w) for w in needed)
+    return noun in text or any(w in text for w in needed)
 
 
-def attribute_words(attribute: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def attribute_words(attribute: str) -> tuple[str, ...]:
     """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
-    its head, the last word of two characters or more (Chinese noun phrases are head-final: "省级财政专项资金" →
+    its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
     "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
-    ("藏书量" → "藏书", "投资金额" → "投资"; "年龄", "高度" alone → nothing: "10岁", "150米" answer them). A rate
-    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word."""
+    ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
+    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
+    candidate)."""
     ws = [w for w in words(attribute) if len(w) >= 2 and not _RATE_Q.search(w)]
     if not ws:
-        return []
+        return ()
     head = ws[-1]
     if _MEASURE_NOUN.search(head):
         if len(head) >= 3:
-            return [head[:-1]]
-        return ws[-2:-1]
-    return [head]
+            return (head[:-1],)
+        return tuple(ws[-2:-1])
+    return (head,)
 
 
 def _label_words(q: Question, label: str) -> list[str]:
@@ -575,7 +589,7 @@ def _states_asked(q: Question, text: str) -> bool:
 
 def _with_lead(q: Question, e: Evidence) -> Evidence:
     """The quote widened to the short heading before it that matched the question; a heading that itself states
-    the figure or date asked ("(一)初试阶段:2005年一2007年") is the whole answer, without the text under it."""
+    the figure or date asked ("(一)起步阶段:2011年—2013年") is the whole answer, without the text under it."""
     assert e.lead is not None
     heading = e.hit.chunk.text[e.lead : e.start].rstrip()
     if _states_asked(q, heading):

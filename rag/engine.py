@@ -90,11 +90,11 @@ _FOLLOW_UP_TAIL = re.compile(r"(?:的情况|的呢)?(?:呢|吗)?[？?。！!\s]*
 def condense(question: str, history: list[Turn]) -> str:
     """Without an LLM, a short follow-up is completed from the previous user question (`history`, oldest first),
     itself first completed from the turns before it:
-    - a follow-up naming only another place, person or body ("那么浙江呢？" after "江苏从哪一年开始…？") asks the
-      previous question about it ("浙江从哪一年开始…?", in the normal form of ingest.normalize). The name replaced
-      is the previous question's name of the same administrative unit ("白沙镇呢？" after "松阳县青溪镇…" replaces
-      青溪镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (大坪乡);
-    - any other follow-up ("那编制呢？") carries the previous question's names ("平昌县 那编制呢？").
+    - a follow-up naming only another place, person or body ("那么河南呢？" after "河北从哪一年开始…？") asks the
+      previous question about it ("河南从哪一年开始…?", in the normal form of ingest.normalize). The name replaced
+      is the previous question's name of the same administrative unit ("东镇呢？" after "南县西镇…" replaces
+      西镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (北坪乡);
+    - any other follow-up ("那编制呢？") carries the previous question's names ("南县 那编制呢？").
     A question that is no follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
     from ingest.normalize import normalize
     from ingest.tokenize import entities
@@ -103,7 +103,7 @@ def condense(question: str, history: list[Turn]) -> str:
     users = [i for i, t in enumerate(history) if t.role == "user"]
     if not users or not _FOLLOW_UP.search(question.strip()):
         return question
-    # the previous question as it was understood (a follow-up of a follow-up: "白沙镇呢？" → "那么青溪镇呢？")
+    # the previous question as it was understood (a follow-up of a follow-up: "东镇呢？" → "那么西镇呢？")
     last = normalize(condense(history[users[-1]].content.strip(), history[: users[-1]]))
 
     def with_unit(name: str, text: str) -> str:

@@ -82,14 +82,14 @@ FEATURES = (
 
 @lru_cache(maxsize=50_000)
 def _parts(word: str) -> tuple[str, ...]:
-    """The two-character words inside a compound word (search-mode jieba): "身高体重" → ("身高", "体重"); () for a
+    """The two-character words inside a compound word (search-mode jieba): "工资福利" → ("工资", "福利"); () for a
     word with none."""
     return tuple(t for t in tokenize(word) if len(t) == 2 and t != word)
 
 
 def names(text: str, word: str, synonyms: bool = True) -> bool:
     """Whether `text` (normalised) names `word`: the word itself, a synonym (同义词词林; unless `synonyms` is False),
-    or every two-character part of a compound the segmenter kept whole ("身高体重" by "身高2米，体重109公斤")."""
+    or every two-character part of a compound the segmenter kept whole ("工资福利" by "工资…，福利…")."""
     if word in text or (synonyms and any(x in text for x in _synonyms(word))):
         return True
     parts = _parts(word)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import entities, trailing_noun_phrase, words
@@ -87,7 +88,7 @@ def _succ(numeral: str) -> str:
 
 def next_item(sentence: str) -> re.Pattern[str] | None:
     """The start of the next list item after the last item marker in this sentence:
-    "主要表现在三方面:一、实质权力下放不够。" → "二、"; "首先,…" → "其次|再次|最后"; None without a marker."""
+    "问题有三:一、资金不足。" → "二、"; "首先,…" → "其次|再次|最后"; None without a marker."""
     found: tuple[int, str] | None = None
     for pattern, successor in _ITEM_MARKERS:
         for m in pattern.finditer(sentence):
@@ -137,16 +138,18 @@ _ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|�
 _FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
 
 
-# the measure words that count people (名, 人, 位): "多少名水管员" is answered by "水管员52人"
+# the measure words that count people (名, 人, 位): "多少名教师" is answered by "教师40人"
 PERSON_UNITS = "名人位"
 
 
+@lru_cache(maxsize=256)
 def unit_pattern(unit: str) -> re.Pattern[str]:
-    """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "48名", "2200多座", "2万余人",
-    "两个", "数千人"; people counted with any of PERSON_UNITS ("52人" for 多少名); a unit with a magnitude ("万元")
-    also by the magnitude alone ("500万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
-    "受益户数:900"). Used by the unit_match feature and the unit
-    constraint alike (one definition). Raises nothing; `unit` is a measure word or word of 1–3 characters."""
+    """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
+    "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); a unit with a magnitude ("万元")
+    also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
+    "参保户数:600"). Used by the unit_match feature and the unit
+    constraint alike (one definition), per candidate: cached. Raises nothing; `unit` is a measure word or word of 1–3
+    characters."""
     magnitude = re.match(r"[万亿千百]", unit)
     u = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
     u += f"|{magnitude.group(0)}" if magnitude else ""
