@@ -57,9 +57,11 @@ class Settings(BaseSettings):
         "Chosen with rerank_retrieval_weight on cmrc-dev, crud-dev and the gold set together: eval/rerank.md."))
     rerank_retrieval_weight: float = Field(1.0, ge=0.0, description=(
         "Weight of the fused retrieval score (0..1) added to the best candidate's logit when reranking."))
-    kb_exact_dense_max: int = Field(20_000, ge=0, description="A knowledge-base selection of at most this many chunks "
-                                    "ranks dense vectors exactly in memory (20,000 x 384 float32 ~ 30 MB); a larger one "
-                                    "queries Chroma with a where on kb (measured ~10 ms vs ~0.7 ms at 1,000 chunks).")
+    exact_dense_max: int = Field(20_000, ge=0, description="An index (or knowledge-base selection) of at most this many "
+                                 "chunks ranks dense vectors exactly in memory (20,000 x 384 float32 ~ 30 MB, read from "
+                                 "Chroma at load): repeatable, where Chroma's approximate HNSW search is not; a larger one "
+                                 "queries Chroma (with a where on kb for a selection; measured ~10 ms vs ~0.7 ms exact "
+                                 "at 1,000 chunks).")
     abstain_threshold: float | None = Field(
         None, ge=0.0, le=1.0,
         description="Minimum answerability score (0..1) to answer; None: the calibrated operating point stored "

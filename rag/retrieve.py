@@ -89,7 +89,11 @@ class Index:
         # knowledge bases: those with chunks; a view over some of them (`scoped`) filters dense queries by this
         self.kb_names: frozenset[str] = frozenset(c.kb for c in chunks)
         self.dense_where: dict[str, Any] | None = None
-        self.dense_vectors: tuple[list[str], np.ndarray] | None = None  # a view's (chunk ids, unit vectors)
+        # (chunk ids, unit vectors) ranked exactly in memory when the index is small enough: Chroma's HNSW
+        # search is approximate and was seen to omit the nearest chunk in one process of three for the same
+        # query vector and collection, so answers changed between runs; exact ranking is repeatable
+        self.dense_vectors: tuple[list[str], np.ndarray] | None = (
+            self._vectors(list(self.chunks)) if len(self.chunks) <= settings.exact_dense_max else None)
         self._views: dict[frozenset[str], Index] = {}
         self._views_lock = threading.Lock()  # one build per view (BM25 caches are saved under one name)
 
@@ -97,7 +101,7 @@ class Index:
         """This index seen through the knowledge bases `kbs` only: their chunks, their own BM25 statistics
         (one derived BM25 per knowledge base, cached under ``<index_dir>/bm25_kb/<name>``; a union of several
         is built in memory), document frequencies and texts, and dense ranking over their chunks only: exact
-        over their vectors held in memory (up to ``settings.kb_exact_dense_max`` chunks: measured on 10 KBs ×
+        over their vectors held in memory (up to ``settings.exact_dense_max`` chunks: measured on 10 KBs ×
         1,000 synthetic chunks, bench/scale.py --kbs 10, a Chroma query filtered by ``where`` took ~10 ms against
         ~2-4 ms unfiltered, putting the 10-KB retrieval at 1.8-4.0× the 1-KB one; exact ranking ~0.7 ms), else a Chroma query filtered by a
         ``where`` on the chunk metadata ``kb``. So what a question in knowledge base A retrieves, cites or
@@ -131,8 +135,14 @@ class Index:
         view.kb_names = frozenset(c.kb for c in chunks)
         names = sorted(wanted)
         view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
-        view.dense_vectors = (self._vectors(list(view.chunks)) if len(chunks) <= self.settings.kb_exact_dense_max
-                              else None)
+        view.dense_vectors = None
+        if len(chunks) <= self.settings.exact_dense_max:
+            if self.dense_vectors is not None:  # a subset of the vectors already in memory
+                ids, matrix = self.dense_vectors
+                keep = [i for i, cid in enumerate(ids) if cid in view.chunks]
+                view.dense_vectors = ([ids[i] for i in keep], matrix[keep])
+            else:
+                view.dense_vectors = self._vectors(list(view.chunks))
         view._views = {}
         view._views_lock = threading.Lock()
         return view
@@ -211,7 +221,7 @@ class HybridRetriever(BaseRetriever):
             qvec = query_vector if query_vector is not None else self.index.embedding.get_query_embedding(query)
             t_embed = time.perf_counter()
             try:
-                if self.index.dense_vectors is not None:  # a knowledge-base view: exact, over its own chunks
+                if self.index.dense_vectors is not None:  # a small index or view: exact, over its own chunks
                     sims = exact_dense(self.index.dense_vectors, qvec, n)
                 else:
                     where = {"where": self.index.dense_where} if self.index.dense_where else {}

@@ -266,7 +266,7 @@ def test_a_kb_too_large_for_exact_ranking_is_searched_through_chroma_where_on_kb
     from rag.service import RagService
 
     _two_kb_index(tmp_path, settings)
-    service = RagService(settings.model_copy(update={"kb_exact_dense_max": 0, "candidates": 5}))
+    service = RagService(settings.model_copy(update={"exact_dense_max": 0, "candidates": 5}))
     fin_chunks = {c.chunk_id for c in Catalog(settings).chunks() if c.kb == "fin"}
     view = service.engine.index.scoped(["fin"])
     assert view.dense_vectors is None and view.dense_where == {"kb": "fin"}
