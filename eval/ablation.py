@@ -21,7 +21,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "answer type (number/unit/date/list/reason/definition/year/rate)": (
         "num_asked_has_num", "num_asked_no_num", "unit_match", "date_asked_has_date", "date_asked_no_date",
         "list_asked_has_list", "why_asked_has_cause", "definition", "year_match", "rate_asked_has_rate",
-        "amount_asked_only_rate", "focus_copula", "count_match"),
+        "amount_asked_only_rate", "focus_copula", "count_match", "figure_beside_asked"),
     "shape and position (length, heading, question, new words, pair)": (
         "new_words", "restates", "is_question", "heading_like", "log_len", "over_120", "prev_cov", "doc_first", "pair",
         "doc_cov", "heading_cov"),

@@ -27,9 +27,27 @@ import numpy as np
 from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import common_word, entities, normalize_variants, nouns, synonyms, trailing_noun_phrase, words
+from ingest.tokenize import (
+    common_word,
+    entities,
+    normalize_variants,
+    nouns,
+    synonyms,
+    trailing_noun_phrase,
+    words,
+)
 from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
-from rag.question import PLACE_UNITS, Question, analyse, name_stem, next_item, part_question, unit_pattern
+from rag.question import (
+    PLACE_UNITS,
+    RATE_WORD,
+    Question,
+    analyse,
+    attribute_words,
+    name_stem,
+    next_item,
+    part_question,
+    unit_pattern,
+)
 from rag.retrieve import Hit, Index
 
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
@@ -55,7 +73,7 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
 # a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
-_RATE_Q = re.compile(r"率|比例|比重|百分")
+_RATE_Q = RATE_WORD
 _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
 # a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
 _CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
@@ -523,11 +541,6 @@ class ExtractiveAnswerer:
         return items
 
 
-# a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
-# what is measured is named before it (出口金额 → 出口); Chinese forms such nouns with these suffixes
-_MEASURE_NOUN = re.compile(r"[度量额数龄]$")
-
-
 @lru_cache(maxsize=1024)
 def _counted_words(noun: str) -> tuple[tuple[str, ...], bool]:
     """The words of a counted noun to look for, and whether all of them are needed (a noun phrase) or one (a verb
@@ -545,25 +558,6 @@ def _names_counted(noun: str, text: str) -> bool:
     if phrase:
         return all(names(text, w) for w in needed)
     return noun in text or any(w in text for w in needed)
-
-
-@lru_cache(maxsize=1024)
-def attribute_words(attribute: str) -> tuple[str, ...]:
-    """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
-    its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
-    "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
-    ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
-    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
-    candidate)."""
-    ws = [w for w in words(attribute) if len(w) >= 2 and not _RATE_Q.search(w)]
-    if not ws:
-        return ()
-    head = ws[-1]
-    if _MEASURE_NOUN.search(head):
-        if len(head) >= 3:
-            return (head[:-1],)
-        return tuple(ws[-2:-1])
-    return (head,)
 
 
 def _label_words(q: Question, label: str) -> list[str]:

@@ -28,7 +28,7 @@ from ingest.chunk import sentence_spans
 from ingest.normalize import normalize
 from ingest.tokenize import synonyms as _synonyms
 from ingest.tokenize import tokenize, words
-from rag.question import Question, unit_pattern
+from rag.question import Question, figure_beside, figure_words, unit_pattern
 
 MODEL_PATH = Path(__file__).parent / "models" / "answer_model.json"
 MAX_PAIR_CHARS = 160  # two adjacent sentences are one candidate up to this length
@@ -77,6 +77,7 @@ FEATURES = (
     "num_asked_has_num", "num_asked_no_num", "unit_match", "date_asked_has_date", "date_asked_no_date",
     "list_asked_has_list", "why_asked_has_cause", "definition", "year_match", "rate_asked_has_rate",
     "amount_asked_only_rate", "count_match", "heading_cov", "doc_cov", "focus_copula",
+    "figure_beside_asked",
 )
 
 
@@ -152,6 +153,7 @@ class CandidateBuilder:
         weights = q.weights(self.idf)
         qbigrams = _bigrams(q.content)
         qwords = set(weights)
+        asked = figure_words(q.norm, q.attribute, q.noun) if q.what == "number" else ()
         cands: list[Candidate] = []
         doc_covs: dict[str, float] = {}
         for n, hit in enumerate(hits, start=1):
@@ -189,6 +191,8 @@ class CandidateBuilder:
                     # "…的目标是什么" answered by "其目标是…": the asked noun followed by a copula (not a colon title)
                     c.features.append(1.0 if q.focus and re.search(
                         re.escape(q.focus) + r"[^,，。;；:：]{0,2}?(?:是|为|在于|包括|主要有)", text) else 0.0)
+                    # a number question: a figure stated beside the word it is asked for ("贷款6876万元", "高约150米")
+                    c.features.append(1.0 if asked and figure_beside(text, asked) else 0.0)
                     cands.append(c)
                 prev_cov = cov
                 prev = (a, b, heading, norm, sw)

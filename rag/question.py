@@ -256,3 +256,68 @@ def analyse(question: str) -> Question:
                     focus, term, _count(counted.group(1)) if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
 
+
+# a rate asked for: 率, 比例, 比重, 百分
+RATE_WORD = re.compile(r"率|比例|比重|百分")
+# a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
+# what is measured is named before it (出口金额 → 出口); Chinese forms such nouns with these suffixes
+_MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+
+
+@lru_cache(maxsize=1024)
+def attribute_words(attribute: str) -> tuple[str, ...]:
+    """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
+    its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
+    "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
+    ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
+    word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
+    candidate)."""
+    ws = [w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w)]
+    if not ws:
+        return ()
+    head = ws[-1]
+    if _MEASURE_NOUN.search(head):
+        if len(head) >= 3:
+            return (head[:-1],)
+        return tuple(ws[-2:-1])
+    return (head,)
+
+
+# how near a figure must be to the word it is stated for, in characters: Chinese states a figure right after what it
+# measures ("贷款6876万元", "高约150米", "收入为1.52亿美元", "增长了8.3%"), or just before it ("150米高"); the
+# windows span an adverb, a copula and a unit (约, 达到, 为, 共计) and no clause end or comma
+FIGURE_AFTER_CHARS = 10
+FIGURE_BEFORE_CHARS = 4
+
+
+@lru_cache(maxsize=1024)
+def figure_words(norm: str, attribute: str, noun: str) -> tuple[str, ...]:
+    """The words a number question's figure is stated beside (Question.norm, .attribute, .noun): the attribute's
+    head ("…的营业收入是多少" → 收入) and the thing a measure noun measures (attribute_words: "出口金额" → 出口),
+    a dimension noun's adjective ("高度" → 高: Chinese states "高约150米"), the counted noun ("多少名河长" →
+    河长) and a noun after a bare 多少/几 ("发放了多少贷款" → 贷款). Returns () when the question names none
+    (cached per question)."""
+    out: list[str] = []
+    ws = [w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w)]
+    if ws:
+        head = ws[-1]
+        out += [head, *attribute_words(attribute)]
+        if head.endswith("度"):
+            out.append(head[:-1])
+    out += [w for w in words(noun) if len(w) >= 2]
+    bare = re.search(r"(?:多少|几)(?![" + MEASURE_CHARS + r"])([\u4e00-\u9fff]{2,6})", norm)
+    if bare:
+        phrase = trailing_noun_phrase(bare.group(1)) or bare.group(1)
+        out += [w for w in words(phrase) if len(w) >= 2][:1]
+    return tuple(dict.fromkeys(w for w in out if w))
+
+
+def figure_beside(text: str, asked: tuple[str, ...]) -> bool:
+    """Whether `text` (normalised) states a figure (digits) beside one of the words `asked` (figure_words): within
+    FIGURE_AFTER_CHARS after it or FIGURE_BEFORE_CHARS before it, inside one clause (no 。；！？， between); a year
+    ("2023年") is a date, not a figure."""
+    for w in asked:
+        w = re.escape(w)
+        if re.search(rf"{w}[^。；;！？!?，,]{{0,{FIGURE_AFTER_CHARS}}}?\d(?!\d{{0,3}}年)|\d[^。；;！？!?，,]{{0,{FIGURE_BEFORE_CHARS}}}{w}", text):
+            return True
+    return False

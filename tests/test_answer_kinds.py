@@ -224,3 +224,29 @@ def test_ji_before_any_measure_word_asks_for_a_number(tmp_path, settings):
     engine = _engine(docs, settings)
     r = engine.ask("东风灌区新建泵站几座？")
     assert not r.abstained and "4座" in r.answer
+
+
+def test_a_figure_stated_beside_the_word_asked_is_marked_for_the_scorer(tmp_path, settings):
+    from rag.features import FEATURES, CandidateBuilder
+    from rag.question import figure_beside, figure_words
+
+    q = analyse("信用社为养殖户发放了多少贷款？")  # a bare 多少 before the noun
+    assert figure_words(q.norm, q.attribute, q.noun) == ("贷款",)
+    h = analyse("新塔楼的高度是多少？")  # a dimension noun: its adjective states the figure
+    assert set(figure_words(h.norm, h.attribute, h.noun)) == {"高度", "高"}
+    assert figure_beside(normalize("今年共发放养殖贷款312笔、4200万元。"), ("贷款",))
+    assert figure_beside(normalize("塔楼主体高约96米。"), ("高",))
+    assert not figure_beside(normalize("信用社感谢各方支持贷款工作。全年走访农户两千户。"), ("贷款",))  # another clause
+    assert not figure_beside(normalize("贷款审批于2023年完成。"), ("贷款",))  # a year is no figure
+    docs = _write(tmp_path, {"r.txt": "信用社支农情况\n信用社为养殖户发放贷款一事受到好评，全县30个村的养殖户都来咨询。\n"
+                                      "今年共发放养殖贷款312笔、4200万元。"})
+    engine = _engine(docs, settings)
+    hits = engine._retrieve(q.text, 5)
+    cands = CandidateBuilder(engine.index.idf).build(q, hits)
+    i = FEATURES.index("figure_beside_asked")
+    marked = {c.text for c in cands if c.features[i] == 1.0}
+    assert any("4200万元" in t for t in marked) and not any(t.startswith("信用社为养殖户") and c_single(t) for t in marked)
+
+
+def c_single(text: str) -> bool:
+    return text.count("。") <= 1
