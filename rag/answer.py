@@ -553,7 +553,10 @@ def _counted_words(noun: str) -> tuple[tuple[str, ...], bool]:
 
 def _names_counted(noun: str, text: str) -> bool:
     """Whether `text` names the noun counted by 多少/几 + measure word (Question.noun): every word (two characters or
-    more) of its noun phrase (ingest.tokenize.trailing_noun_phrase), else one word of it."""
+    more) of its noun phrase (ingest.tokenize.trailing_noun_phrase), else one word of it; a noun of three characters
+    or fewer is one word to a reader and is named whole (护林站 is not named by 护林员, whatever the segmenter cuts)."""
+    if len(noun) <= 3:
+        return noun in text or any(x in text for x in synonyms(noun))
     needed, phrase = _counted_words(noun)
     if phrase:
         return all(names(text, w) for w in needed)

@@ -109,7 +109,7 @@ def compared_places(question: str) -> list[str]:
 # Question analysis for the learned answerer: everything is read from the normalised question (ingest.normalize).
 
 # 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun)
-_HOW_MANY = re.compile(rf"(多少|几)([{MEASURE_CHARS}]|公里|平方米|万元|亿元|万|亿)?")
+_HOW_MANY = re.compile(rf"(多少|几)(周年|公里|平方米|万元|亿元|[{MEASURE_CHARS}]|万|亿)?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 # question forms that say what kind of answer is wanted, not what it is about
 # 哪 + a measure word (哪家, 哪部, 哪所) and 多 + a dimension (多长, 多大) are question forms too, and the 是 before
@@ -140,18 +140,26 @@ _FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|
 
 # the measure words that count people (名, 人, 位): "多少名教师" is answered by "教师40人"
 PERSON_UNITS = "名人位"
+# 个 is Mandarin's general classifier: in speech it stands in for any individual classifier (多少个河长 for 52名河长,
+# 几个项目 for 3项) — the classifiers of countable things, not the measures of time, money, age, weight or length
+GENERAL_CLASSIFIER = "个"
+COUNT_CLASSIFIERS = "个名项家次类位条种所人户座件台辆套批届期部支队只头匹间层栋张本篇把"
 
 
 @lru_cache(maxsize=256)
 def unit_pattern(unit: str) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
-    "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); a unit with a magnitude ("万元")
+    "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); the general classifier 个 met by any
+    of COUNT_CLASSIFIERS ("52名" for 多少个); a unit with a magnitude ("万元")
     also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
     "参保户数:600"). Used by the unit_match feature and the unit
     constraint alike (one definition), per candidate: cached. Raises nothing; `unit` is a measure word or word of 1–3
     characters."""
     magnitude = re.match(r"[万亿千百]", unit)
-    u = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
+    if unit == GENERAL_CLASSIFIER:
+        u = "|".join(COUNT_CLASSIFIERS)
+    else:
+        u = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
     u += f"|{magnitude.group(0)}" if magnitude else ""
     return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
 
@@ -210,7 +218,8 @@ def analyse(question: str) -> Question:
     if m and m.group(2):
         unit = m.group(2)
         rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
-        noun = rest.group(0) if rest else ""
+        # "多少周年了" counts no 了, "多少公里的道路" counts 道路
+        noun = re.sub(r"^的|[了呢吗啊呀的]+$", "", rest.group(0)) if rest else ""
     content = _FORMS.sub(" ", norm)
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)

@@ -250,3 +250,21 @@ def test_a_figure_stated_beside_the_word_asked_is_marked_for_the_scorer(tmp_path
 
 def c_single(text: str) -> bool:
     return text.count("。") <= 1
+
+
+def test_the_general_classifier_ge_is_met_by_the_classifier_the_document_uses(tmp_path, settings):
+    from rag.question import unit_pattern
+
+    assert unit_pattern("个").search("全县共配备护林员三十六名") and unit_pattern("个").search("新建项目3项")
+    assert not unit_pattern("个").search("工期12月") and not unit_pattern("个").search("投资300万元")
+    docs = _write(tmp_path, {"s.txt": "护林工作简报\n全县共配备护林员三十六名，巡护面积八千亩。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("全县配备了多少个护林员？")
+    assert not r.abstained and "三十六名" in r.answer
+    assert engine.ask("全县配备了多少个护林站？").abstained  # the counted noun is still needed
+
+
+def test_a_two_character_measure_and_particles_are_not_read_as_the_counted_noun():
+    assert (analyse("两地结为友好城市多少周年了？").unit, analyse("两地结为友好城市多少周年了？").noun) == ("周年", "")
+    assert analyse("新修了多少公里的道路？").noun == "道路"
+    assert analyse("全县有多少名河长呢？").noun == "河长"
