@@ -69,6 +69,14 @@ _GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$"
 # a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
+# a year stated as such ("2023年", not the figure "1492.08亿"), and where sentences end
+# the kind of a body, after its name: 某某公司, 某某集团, 某某银行, 某某大学 (jieba tags such names plain nouns)
+_BODY_KIND = re.compile(r"公司|集团|银行|大学|学院|医院|研究院|研究所|协会")
+# ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
+_NOT_A_NAME_END = frozenset("家所个名位座的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
+_QUESTION_WORD = re.compile(r"哪|什么|多少|几")
+_STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
+_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
@@ -211,6 +219,19 @@ class ExtractiveAnswerer:
             got = self._doc_norm[doc_id] = normalize(self.index.doc_text.get(doc_id, ""))
         return got
 
+    def _preceding_years(self, c: Candidate) -> set[str]:
+        """The years ("2023年"; a compared base year, "比2022年", left out) of the nearest sentence before candidate `c`
+        in its document that states one: in its chunk before it, else in the document's earlier chunks (by seq),
+        nearest first. Empty when none does."""
+        chunk = c.hit.chunk
+        earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq), key=lambda x: -x.seq)
+        for text in [normalize(chunk.text[: c.start]), *(self._chunk_norm(x) for x in earlier)]:
+            for sentence in reversed(_SENTENCE_SPLIT.split(text)):
+                years = set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
+                if years:
+                    return years
+        return set()
+
     def _chunk_norm(self, chunk: Any) -> str:
         got = self._chunk_cache.get(chunk.chunk_id)
         if got is None:
@@ -242,9 +263,28 @@ class ExtractiveAnswerer:
 
     def _named(self, q: Question) -> list[str]:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
-        (common_word) and no administrative unit with a locative (镇里, 县内)."""
-        return [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
-                if not common_word(e) and not _GENERIC_PLACE.match(e)]
+        (common_word) and no administrative unit with a locative (镇里, 县内); and a body named before its kind
+        (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun."""
+        got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
+               if not common_word(e) and not _GENERIC_PLACE.match(e)]
+        for m in _BODY_KIND.finditer(q.norm):
+            name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
+            if name and not common_word(name) and not any(name in x or x in name for x in got):
+                got.append(name)
+        return got
+
+    def _body_name(self, before: str) -> str:
+        """The name of a body from the (up to 4) characters before its kind: the longest ending of two characters or
+        more that a document mentions, else the last two characters (then no document names it). "" when fewer than
+        two Chinese characters precede the kind, or they end in a classifier, a particle, a pronoun or a question
+        word ("多少家公司", "哪所大学", "是公司", "该公司")."""
+        if not before or before[-1] in _NOT_A_NAME_END:  # "多少家公司", "哪所大学", "是公司", "该公司"
+            return ""
+        endings = [before[i:] for i in range(len(before) - 1)
+                   if _HAN_RUN.fullmatch(before[i:]) and not _QUESTION_WORD.search(before[i:])]
+        if not endings:
+            return ""
+        return next((x for x in endings if self.index.mentions(x)), endings[-1])
 
     def _resegment(self, name: str, text: str) -> str:
         """A name no document mentions, as the documents write it when the segmenter glued a neighbouring
@@ -276,7 +316,10 @@ class ExtractiveAnswerer:
             # a sentence naming no other year states a fact of its document's year: in its title, or its date
             # (a news record's date, moved into the metadata by ingest.clean.split_metadata)
             doc_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
-            if not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years))):
+            # ... or, naming none, the year its document last stated before it ("2023年第二季度财报显示…。其中，
+            # 增值服务业务营收…" is a 2023 figure)
+            if (not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years)))
+                    and not (not own and self._preceding_years(c) & set(q.years))):
                 return False
         if named and "entity" not in self.ablate:
             # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one

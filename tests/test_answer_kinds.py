@@ -268,3 +268,25 @@ def test_a_two_character_measure_and_particles_are_not_read_as_the_counted_noun(
     assert (analyse("两地结为友好城市多少周年了？").unit, analyse("两地结为友好城市多少周年了？").noun) == ("周年", "")
     assert analyse("新修了多少公里的道路？").noun == "道路"
     assert analyse("全县有多少名河长呢？").noun == "河长"
+
+
+def test_a_sentence_naming_no_year_has_the_year_its_document_last_stated(tmp_path, settings):
+    docs = _write(tmp_path, {"t.txt": "华源科技半年报点评\n华源科技日前发布2024年上半年财报。\n"
+                                      "财报显示，储能业务营收18.6亿元，同比增长35%。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("2024年上半年华源科技储能业务的营收是多少？")
+    assert not r.abstained and "18.6亿元" in r.answer
+    assert engine.ask("2021年上半年华源科技储能业务的营收是多少？").abstained
+
+
+def test_a_body_named_before_its_kind_must_be_the_subject_of_the_answer(tmp_path, settings):
+    docs = _write(tmp_path, {"u.txt": "启航公司季度财报\n启航公司第二季度营收为3.2亿元，同比增长12%。\n",
+                             "v.txt": "明远集团简介\n明远集团成立于2010年，主营农机装备。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("启航公司第二季度的营收是多少？")
+    assert not r.abstained and "3.2亿元" in r.answer
+    assert engine.ask("明远集团第二季度的营收是多少？").abstained  # 启航's figure is not 明远's
+    named = engine.extractive._named
+    assert named(analyse("明远集团第二季度的营收是多少？")) == ["明远"]  # jieba tags 明远 an adjective
+    assert all(named(analyse(q)) == [] for q in ("哪家公司营收最高？", "有多少家公司上榜？", "该公司营收是多少？"))
+    assert not engine.ask("哪家公司第二季度营收为3.2亿元？").abstained  # 哪家 names no body
