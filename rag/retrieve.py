@@ -92,8 +92,7 @@ class Index:
         # (chunk ids, unit vectors) ranked exactly in memory when the index is small enough: Chroma's HNSW
         # search is approximate and was seen to omit the nearest chunk in one process of three for the same
         # query vector and collection, so answers changed between runs; exact ranking is repeatable
-        self.dense_vectors: tuple[list[str], np.ndarray] | None = (
-            self._vectors(list(self.chunks)) if len(self.chunks) <= settings.exact_dense_max else None)
+        self.dense_vectors: tuple[list[str], np.ndarray] | None = self._exact(list(self.chunks))
         self._views: dict[frozenset[str], Index] = {}
         self._views_lock = threading.Lock()  # one build per view (BM25 caches are saved under one name)
 
@@ -107,8 +106,8 @@ class Index:
         ``where`` on the chunk metadata ``kb``. So what a question in knowledge base A retrieves, cites or
         abstains on never depends on another knowledge base (a view is built even when `kbs` covers every
         knowledge base, so the path is the same with or without the others). Views are cached per set of
-        names until the index is reloaded. A view of knowledge bases without chunks is empty. Raises
-        StorageError when the vectors cannot be read from Chroma."""
+        names until the index is reloaded. A view of knowledge bases without chunks is empty. When the vectors
+        cannot be read from Chroma the view queries Chroma instead (`_exact`)."""
         wanted = frozenset(kbs)
         with self._views_lock:
             view = self._views.get(wanted)
@@ -135,17 +134,31 @@ class Index:
         view.kb_names = frozenset(c.kb for c in chunks)
         names = sorted(wanted)
         view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
-        view.dense_vectors = None
-        if len(chunks) <= self.settings.exact_dense_max:
-            if self.dense_vectors is not None:  # a subset of the vectors already in memory
-                ids, matrix = self.dense_vectors
-                keep = [i for i, cid in enumerate(ids) if cid in view.chunks]
-                view.dense_vectors = ([ids[i] for i in keep], matrix[keep])
-            else:
-                view.dense_vectors = self._vectors(list(view.chunks))
+        if self.dense_vectors is not None and len(chunks) <= self.settings.exact_dense_max:
+            ids, matrix = self.dense_vectors  # a subset of the vectors already in memory
+            keep = [i for i, cid in enumerate(ids) if cid in view.chunks]
+            view.dense_vectors = ([ids[i] for i in keep], matrix[keep])
+        else:
+            view.dense_vectors = self._exact(list(view.chunks))
         view._views = {}
         view._views_lock = threading.Lock()
         return view
+
+    def _exact(self, ids: list[str]) -> tuple[list[str], np.ndarray] | None:
+        """The vectors of these chunks for exact ranking, or None (Chroma is queried instead) when there are more
+        than ``settings.exact_dense_max`` or Chroma cannot return them all: a writer killed mid-commit can leave
+        chunk records whose vectors are not readable yet ("Error finding id"), and the index must still load."""
+        if len(ids) > self.settings.exact_dense_max:
+            return None
+        try:
+            got = self._vectors(ids)
+        except StorageError as e:
+            log.warning("exact dense ranking unavailable, Chroma is queried instead: %s", e)
+            return None
+        if len(got[0]) != len(ids):
+            log.warning("exact dense ranking unavailable: %d of %d chunk vectors read", len(got[0]), len(ids))
+            return None
+        return got
 
     def _vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
         """(ids, unit vectors as a float32 matrix) of these chunks, read from Chroma."""

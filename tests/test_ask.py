@@ -202,6 +202,7 @@ def test_a_small_index_ranks_dense_exactly_so_the_nearest_chunk_is_always_first(
         hits = retriever.search(q, top_k=3, query_vector=qvec)
         assert hits[0].chunk.chunk_id == order[0]
         assert math.isclose(hits.top_similarity, math.exp(float(cos.max()) - 1.0), rel_tol=1e-5)
+    assert index._exact([*index.chunks, "no-such-chunk"]) is None  # a vector Chroma cannot return: Chroma is queried
     big = load_index(small_index.model_copy(update={"exact_dense_max": 0}))
     assert index.dense_vectors is not None and big.dense_vectors is None
     assert HybridRetriever(big, small_index, mode="dense").search("干部考核", top_k=3)  # the Chroma path still runs
