@@ -36,7 +36,7 @@ from ingest.tokenize import (
     trailing_noun_phrase,
     words,
 )
-from rag.features import FEATURES, Candidate, CandidateBuilder, load_models, names
+from rag.features import FEATURES, Candidate, CandidateBuilder, compound_parts, load_models, names
 from rag.question import (
     PLACE_UNITS,
     RATE_WORD,
@@ -263,10 +263,11 @@ class ExtractiveAnswerer:
 
     def _named(self, q: Question) -> list[str]:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
-        (common_word) and no administrative unit with a locative (镇里, 县内); and a body named before its kind
+        (common_word) and no administrative unit with a locative (镇里, 县内) or compound of common words only
+        (周边地区, 偏远地区); and a body named before its kind
         (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun."""
         got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
-               if not common_word(e) and not _GENERIC_PLACE.match(e)]
+               if not common_word(e) and not _GENERIC_PLACE.match(e) and not _common_compound(e)]
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
             if name and not common_word(name) and not any(name in x or x in name for x in got):
@@ -604,6 +605,14 @@ def _names_counted(noun: str, text: str) -> bool:
     if phrase:
         return all(names(text, w) for w in needed)
     return noun in text or any(w in text for w in needed)
+
+
+def _common_compound(word: str) -> bool:
+    """Whether a compound of two words or more has only common words as its two-character parts ("周边地区" → 周边,
+    边地, 地区: a kind of place, no name; "丹东地区" has 丹东, no common word; "海口市" is one word and a unit, a
+    name even though 同义词词林 lists 海口)."""
+    parts = compound_parts(word)
+    return len(parts) >= 2 and all(common_word(p) for p in parts)
 
 
 def _label_words(q: Question, label: str) -> list[str]:

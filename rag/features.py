@@ -82,7 +82,7 @@ FEATURES = (
 
 
 @lru_cache(maxsize=50_000)
-def _parts(word: str) -> tuple[str, ...]:
+def compound_parts(word: str) -> tuple[str, ...]:
     """The two-character words inside a compound word (search-mode jieba): "工资福利" → ("工资", "福利"); () for a
     word with none."""
     return tuple(t for t in tokenize(word) if len(t) == 2 and t != word)
@@ -93,7 +93,7 @@ def names(text: str, word: str, synonyms: bool = True) -> bool:
     or every two-character part of a compound the segmenter kept whole ("工资福利" by "工资…，福利…")."""
     if word in text or (synonyms and any(x in text for x in _synonyms(word))):
         return True
-    parts = _parts(word)
+    parts = compound_parts(word)
     return bool(parts) and all(p in text for p in parts)
 
 

@@ -290,3 +290,14 @@ def test_a_body_named_before_its_kind_must_be_the_subject_of_the_answer(tmp_path
     assert named(analyse("明远集团第二季度的营收是多少？")) == ["明远"]  # jieba tags 明远 an adjective
     assert all(named(analyse(q)) == [] for q in ("哪家公司营收最高？", "有多少家公司上榜？", "该公司营收是多少？"))
     assert not engine.ask("哪家公司第二季度营收为3.2亿元？").abstained  # 哪家 names no body
+
+
+def test_a_place_word_made_of_common_words_is_no_name_the_answer_must_repeat(tmp_path, settings):
+    docs = _write(tmp_path, {"w.txt": "临江市降雨预报\n受冷空气影响，预计明天临江市及周边有中到大雨，降雨集中在午后。\n"
+                                      "各地区要做好防汛准备。\n"})
+    engine = _engine(docs, settings)
+    assert engine.extractive._named(analyse("临江市及周边地区明天有什么样的降雨？")) == ["临江"]
+    r = engine.ask("临江市及周边地区明天有什么样的降雨？")
+    assert not r.abstained and "中到大雨" in r.answer
+    # a place of one word and a unit stays a name even when 同义词词林 lists the word (海口 "estuary")
+    assert engine.extractive._named(analyse("海口市是哪一年开始试点的？")) == ["海口"]
