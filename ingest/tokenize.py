@@ -97,6 +97,19 @@ def trailing_noun_phrase(text: str) -> str:
     return "".join(reversed(out))
 
 
+_UNIT_CHARS = frozenset("省市县区镇乡村")
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def unit_places(text: str) -> list[str]:
+    """Places written as a noun of two or three characters and a separate administrative unit (省市县区镇乡村),
+    which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" → ["火星镇"]. Kinds of places
+    come out too ("试点镇"): callers decide with the documents."""
+    tagged = _tagged(text)
+    return [w + unit for (w, flag), (unit, _) in zip(tagged, (*tagged[1:], ("", "")), strict=True)
+            if unit in _UNIT_CHARS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
+
+
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
     return [w for w, flag in _tagged(text) if flag.startswith(flags) and len(w) >= min_len]

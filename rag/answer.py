@@ -34,6 +34,7 @@ from ingest.tokenize import (
     nouns,
     synonyms,
     trailing_noun_phrase,
+    unit_places,
     words,
 )
 from rag.features import FEATURES, Candidate, CandidateBuilder, compound_parts, load_models, names
@@ -265,9 +266,17 @@ class ExtractiveAnswerer:
         """The names of places, people and bodies in the question: jieba's ns/nr/nt words that are no common word
         (common_word) and no administrative unit with a locative (镇里, 县内) or compound of common words only
         (周边地区, 偏远地区); and a body named before its kind
-        (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun."""
+        (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun; a place jieba cut from its unit that no
+        document mentions (ingest.tokenize.unit_places)."""
         got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
                if not common_word(e) and not _GENERIC_PLACE.match(e) and not _common_compound(e)]
+        # a place jieba cut from its unit (火星|镇) that no document mentions: a place the documents do not cover,
+        # so that no other place's passage answers for it (a place the documents do mention is left to the
+        # scorer: it may be a kind of place, 试点镇)
+        for place in unit_places(q.norm):
+            stem = name_stem(place)
+            if not self.index.mentions(place) and not any(stem in x or x in stem for x in got):
+                got.append(stem)
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
             if name and not common_word(name) and not any(name in x or x in name for x in got):

@@ -301,3 +301,15 @@ def test_a_place_word_made_of_common_words_is_no_name_the_answer_must_repeat(tmp
     assert not r.abstained and "中到大雨" in r.answer
     # a place of one word and a unit stays a name even when 同义词词林 lists the word (海口 "estuary")
     assert engine.extractive._named(analyse("海口市是哪一年开始试点的？")) == ["海口"]
+
+
+def test_a_town_named_with_a_common_noun_that_no_document_covers_is_not_answered_with_another_town(
+        tmp_path, settings):
+    from ingest.tokenize import unit_places
+
+    assert unit_places("太阳镇下放了多少项行政审批权？") == ["太阳镇"]  # jieba: 太阳|镇, a plain noun
+    docs = _write(tmp_path, {"x.txt": "青山镇扩权改革\n县政府向青山镇下放了76项行政审批权。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("青山镇下放了多少项行政审批权？")
+    assert not r.abstained and "76项" in r.answer
+    assert engine.ask("太阳镇下放了多少项行政审批权？").abstained
