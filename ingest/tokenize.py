@@ -106,7 +106,7 @@ def unit_places(text: str) -> list[str]:
     which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" → ["火星镇"]. Kinds of places
     come out too ("试点镇"): callers decide with the documents."""
     tagged = _tagged(text)
-    return [w + unit for (w, flag), (unit, _) in zip(tagged, (*tagged[1:], ("", "")), strict=True)
+    return [w + unit for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
             if unit in _UNIT_CHARS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 

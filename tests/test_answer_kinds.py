@@ -308,6 +308,7 @@ def test_a_town_named_with_a_common_noun_that_no_document_covers_is_not_answered
     from ingest.tokenize import unit_places
 
     assert unit_places("太阳镇下放了多少项行政审批权？") == ["太阳镇"]  # jieba: 太阳|镇, a plain noun
+    assert unit_places("") == [] and unit_places("太阳") == []
     docs = _write(tmp_path, {"x.txt": "青山镇扩权改革\n县政府向青山镇下放了76项行政审批权。\n"})
     engine = _engine(docs, settings)
     r = engine.ask("青山镇下放了多少项行政审批权？")
