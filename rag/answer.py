@@ -71,8 +71,10 @@ _GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$"
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
 # a year stated as such ("2023年", not the figure "1492.08亿"), and where sentences end
-# the kind of a body, after its name: 某某公司, 某某集团, 某某银行, 某某大学 (jieba tags such names plain nouns)
-_BODY_KIND = re.compile(r"公司|集团|银行|大学|学院|医院|研究院|研究所|协会")
+# the kind of a body, after its name: 某某公司, 某某科技有限公司, 某某集团, 某某银行, 某某大学 (jieba tags such names
+# plain nouns); a company's short name is its brand and its trade (某某科技)
+_BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?(?:公司|集团)|科技|控股|银行|大学|学院|医院|研究院"
+                        r"|研究所|协会")
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
 _NOT_A_NAME_END = frozenset("家所个名位座的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
@@ -269,7 +271,7 @@ class ExtractiveAnswerer:
         (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun; a place jieba cut from its unit that no
         document mentions (ingest.tokenize.unit_places)."""
         got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
-               if not common_word(e) and not _GENERIC_PLACE.match(e) and not _common_compound(e)]
+               if not common_word(e) and not _GENERIC_PLACE.match(e) and not _added_scope(e, q.norm)]
         # a place jieba cut from its unit (火星|镇) that no document mentions: a place the documents do not cover,
         # so that no other place's passage answers for it (a place the documents do mention is left to the
         # scorer: it may be a kind of place, 试点镇)
@@ -614,6 +616,13 @@ def _names_counted(noun: str, text: str) -> bool:
     if phrase:
         return all(names(text, w) for w in needed)
     return noun in text or any(w in text for w in needed)
+
+
+def _added_scope(word: str, text: str) -> bool:
+    """Whether `word` is a kind of place made of common words (_common_compound) joined to a name as an extra scope
+    ("丹东地区及其周边地区", "临江市及周边地区"): the name is asked about, the surroundings need not be repeated.
+    "青石镇周边地区的…" asks about the surroundings themselves: the word stays a name to be matched."""
+    return _common_compound(word) and re.search(rf"(?:及其?|和|与|、)\s*{re.escape(word)}", text) is not None
 
 
 def _common_compound(word: str) -> bool:

@@ -136,6 +136,9 @@ _ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|�
 # a figure written in words that the normaliser leaves as they are: 两, or a numeral with an approximation
 # (二百多, 数千, 2万余; not the vague 几个): ingest.normalize turns plain numerals before a measure word into digits
 _FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
+# ... and one that counts: not a lone 一, which before a classifier is often an article ("一种手段", "一个重要")
+_COUNT_NUMBER = (r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]{2,}|[二两三四五六七八九十百千万]|数(?=[十百千万]))"
+                 r"\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?")
 
 
 # the measure words that count people (名, 人, 位): "多少名教师" is answered by "教师40人"
@@ -144,24 +147,36 @@ PERSON_UNITS = "名人位"
 # 几个项目 for 3项) — the classifiers of countable things, not the measures of time, money, age, weight or length
 GENERAL_CLASSIFIER = "个"
 COUNT_CLASSIFIERS = "个名项家次类位条种所人户座件台辆套批届期部支队只头匹间层栋张本篇把"
+# ... and the classifiers of items, bodies and kinds, which writers use for one another (几家派出机构 ← 20个,
+# 多少条权限 ← 1281项, 多少件专利 ← 27项); people (名人位) and households (户) are counted apart
+ITEM_CLASSIFIERS = "个项条件家所类种"
 
 
 @lru_cache(maxsize=256)
 def unit_pattern(unit: str) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
     "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); the general classifier 个 met by any
-    of COUNT_CLASSIFIERS ("52名" for 多少个); a unit with a magnitude ("万元")
+    of COUNT_CLASSIFIERS ("52名" for 多少个), an item classifier by any of ITEM_CLASSIFIERS ("20个" for 几家, "27项"
+    for 多少件), any count classifier by 个 ("8个" for 多少座); a unit with a magnitude ("万元")
     also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
     "参保户数:600"). Used by the unit_match feature and the unit
     constraint alike (one definition), per candidate: cached. Raises nothing; `unit` is a measure word or word of 1–3
     characters."""
     magnitude = re.match(r"[万亿千百]", unit)
+    own = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
+    own += f"|{magnitude.group(0)}" if magnitude else ""
+    # the classifiers standing in for the one asked; a lone 一 before them is an article, no count ("一种手段")
+    wide = ""
     if unit == GENERAL_CLASSIFIER:
-        u = "|".join(COUNT_CLASSIFIERS)
-    else:
-        u = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
-    u += f"|{magnitude.group(0)}" if magnitude else ""
-    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{u})|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
+        wide = COUNT_CLASSIFIERS
+    elif unit in ITEM_CLASSIFIERS:
+        wide = ITEM_CLASSIFIERS
+    elif unit in COUNT_CLASSIFIERS:
+        wide = GENERAL_CLASSIFIER
+    wide = "".join(c for c in wide if c not in own)
+    u = own + (f"|[{wide}]" if wide else "")
+    counted = rf"{_FIGURE_NUMBER}\s*(?:{own})" + (rf"|{_COUNT_NUMBER}\s*[{wide}]" if wide else "")
+    return re.compile(rf"{counted}|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
 
 
 @dataclass

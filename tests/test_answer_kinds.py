@@ -314,3 +314,36 @@ def test_a_town_named_with_a_common_noun_that_no_document_covers_is_not_answered
     r = engine.ask("青山镇下放了多少项行政审批权？")
     assert not r.abstained and "76项" in r.answer
     assert engine.ask("太阳镇下放了多少项行政审批权？").abstained
+
+
+def test_a_company_named_by_brand_and_trade_that_no_document_covers_is_not_answered_with_another(tmp_path, settings):
+    docs = _write(tmp_path, {"y.txt": "恒达科技2024年年报摘要\n恒达科技有限公司发布2024年年报。\n"
+                                      "其中，智能制造业务收入3.2亿元，员工总数1260名。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("恒达科技2024年智能制造业务收入是多少？")
+    assert not r.abstained and "3.2亿元" in r.answer
+    assert engine.extractive._named(analyse("远航科技有限公司2024年员工总数是多少？")) == ["远航"]
+    assert engine.ask("远航科技2024年智能制造业务收入是多少？").abstained
+    assert engine.ask("远航科技有限公司2024年员工总数是多少？").abstained
+
+
+def test_the_surroundings_of_a_place_asked_about_are_not_the_place_itself(tmp_path, settings):
+    docs = _write(tmp_path, {"z.txt": "青石镇经济概况\n2023年青石镇财政收入7500万元，吸纳周边劳动力2100人。\n"})
+    engine = _engine(docs, settings)
+    assert engine.ask("青石镇周边地区的财政收入是多少？").abstained  # the surroundings, not 青石镇
+    r = engine.ask("青石镇及周边地区2023年的财政收入是多少？")  # an added scope: 青石镇 is asked
+    assert not r.abstained and "7500万元" in r.answer
+
+
+def test_item_classifiers_meet_one_another_and_a_document_s_ge_meets_any_count(tmp_path, settings):
+    from rag.question import unit_pattern
+
+    assert unit_pattern("家").search("派出机构达20个") and unit_pattern("件").search("发明专利27项")
+    assert unit_pattern("座").search("新建泵站3个") and unit_pattern("名").search("配备河长52个")
+    assert not unit_pattern("户").search("受益群众2000人") and not unit_pattern("年").search("3个")
+    docs = _write(tmp_path, {"aa.txt": "虹桥镇机构设置\n目前虹桥镇派出机构达20个，覆盖全部行政村。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("虹桥镇有几家派出机构？")
+    assert not r.abstained and "20个" in r.answer
+    # a lone 一 before another classifier is an article, no count: 「一种手段」 does not answer 多少项
+    assert not unit_pattern("项").search("是深化改革的一种手段") and unit_pattern("项").search("共十一种")
