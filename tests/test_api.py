@@ -94,6 +94,13 @@ def test_malformed_requests_get_clear_4xx_and_service_stays_up(server, payload, 
     assert httpx.get(server + "/healthz").status_code == 200
 
 
+def test_a_body_that_is_not_json_is_422_saying_so_and_where(server):
+    r = _post(server, "/v1/ask", content=b'{"question": "abc",, }', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+    message = r.json()["error"]["message"]
+    assert "不是有效的 JSON" in message and "第 " in message, message
+
+
 def test_100kb_question_is_422_and_a_body_over_the_limit_413(server, shared_settings):
     r = _post(server, "/v1/ask", json={"question": "问" * 35000})
     assert r.status_code == 422 and "问题过长" in r.json()["error"]["message"]

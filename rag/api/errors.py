@@ -80,6 +80,11 @@ async def _invalid(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for e in exc.errors()[:5]:
+        if e.get("type") == "json_invalid":  # pydantic's "JSON decode error" names neither the body nor the place
+            at = next((x for x in reversed(e.get("loc", ())) if isinstance(x, int)), None)
+            parts.append("请求体不是有效的 JSON" + (f"（第 {at} 个字符附近）" if at is not None else "")
+                         + f": {e.get('ctx', {}).get('error', e.get('msg', 'invalid'))}")
+            continue
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
         parts.append(f"{where or 'body'}: {e.get('msg', 'invalid')}")
     return error_response(422, "invalid_request", "; ".join(parts) or "invalid request")
