@@ -76,7 +76,7 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
 _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?(?:公司|集团)|科技|控股|银行|大学|学院|医院|研究院"
                         r"|研究所|协会")
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
-_NOT_A_NAME_END = frozenset("家所个名位座的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
+_NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
@@ -281,7 +281,10 @@ class ExtractiveAnswerer:
                 got.append(stem)
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
-            if name and not common_word(name) and not any(name in x or x in name for x in got):
+            # a common word before the kind is a name when no document mentions it (星辰科技, 东方集团); one the
+            # documents use may be a trade (食品公司), left to the scorer
+            if (name and not (common_word(name) and self.index.mentions(name))
+                    and not any(name in x or x in name for x in got)):
                 got.append(name)
         return got
 

@@ -347,3 +347,14 @@ def test_item_classifiers_meet_one_another_and_a_document_s_ge_meets_any_count(t
     assert not r.abstained and "20个" in r.answer
     # a lone 一 before another classifier is an article, no count: 「一种手段」 does not answer 多少项
     assert not unit_pattern("项").search("是深化改革的一种手段") and unit_pattern("项").search("共十一种")
+
+
+def test_a_brand_that_is_a_common_word_and_no_document_uses_is_still_a_name(tmp_path, settings):
+    docs = _write(tmp_path, {"ab.txt": "华岳科技年报\n华岳科技有限公司发布2024年年报，全年实现营业收入15.3亿元。\n"})
+    engine = _engine(docs, settings)
+    named = engine.extractive._named
+    assert named(analyse("星辰科技2024年的营业收入是多少？")) == ["星辰"]  # 星辰 "stars" is a common word
+    assert named(analyse("其他公司的营业收入是多少？")) == [] and named(analyse("这些公司的营业收入是多少？")) == []
+    assert engine.ask("星辰科技2024年的营业收入是多少？").abstained
+    r = engine.ask("华岳科技2024年的营业收入是多少？")
+    assert not r.abstained and "15.3亿元" in r.answer
