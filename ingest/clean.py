@@ -142,9 +142,19 @@ def compact(text: str) -> str:
 _LINE_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "”", "’", "」", "』", "）", ")", "》")
 
 
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+
+
+def _script_change(prev: str, line: str) -> bool:
+    """A line without any Chinese character followed by a line opening with one: a Latin title or file name
+    ("FY2024_report_final_v2") over Chinese text, never one sentence wrapped by a layout."""
+    return _HAN_CHAR.search(prev) is None and _HAN_CHAR.match(line) is not None
+
+
 def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
     """Re-join lines that a PDF/OCR layout wrapped mid-sentence: a long line that does not end
-    a sentence continues on the next line, unless that line opens a heading. A line holding only a chapter or
+    a sentence continues on the next line, unless that line opens a heading or the script changes (a line with no
+    Chinese character over one opening with Chinese: a Latin title or file name, "FY2024_report_final_v2"). A line holding only a chapter or
     section marker (「第二章」, ingest.headings.BARE_ORDINAL) is joined to the short title on the next line
     (「组织与职责」: not a heading, no sentence end, at most ingest.headings.TITLE_CHARS characters), as one
     heading line: 「第二章组织与职责」."""
@@ -153,7 +163,8 @@ def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else None
-        if prev is not None and len(prev) >= min_len and not prev.endswith(_LINE_END) and heading_level(line) is None:
+        if (prev is not None and len(prev) >= min_len and not prev.endswith(_LINE_END) and heading_level(line) is None
+                and not _script_change(prev, line)):
             out[-1] = prev + line
         elif (prev is not None and BARE_ORDINAL.match(prev) and heading_level(line) is None
               and len(line) <= TITLE_CHARS and not line.endswith(_LINE_END)):

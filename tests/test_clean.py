@@ -170,3 +170,12 @@ def test_a_bracketed_news_header_naming_its_source_is_metadata():
     meta: dict[str, str] = {}
     assert split_metadata("【2031年08月20日 来源：柳河镇人民政府】正文：柳河镇召开会议。", meta) == "柳河镇召开会议。"
     assert meta == {"date": "2031年08月20日", "journal": "柳河镇人民政府"}
+
+
+def test_a_latin_title_line_is_not_joined_to_the_chinese_text_under_it():
+    from ingest.clean import join_wrapped_lines
+
+    lines = ["FY2024_report_final_v2", "临江市2024年全年完成固定资产投资320亿元，同比增长6.5%。"]
+    assert join_wrapped_lines(lines) == lines
+    cn = ["临江市2024年全年完成固定资产投资三百二十", "亿元，同比增长6.5%。"]  # a Chinese sentence wrapped by the layout
+    assert join_wrapped_lines(cn) == ["临江市2024年全年完成固定资产投资三百二十亿元，同比增长6.5%。"]
