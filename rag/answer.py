@@ -70,7 +70,6 @@ _GENERIC_PLACE = re.compile(r"^[省市县区镇乡村街][里内上中外头]$"
 # a year mentioned only as the base of a comparison ("比2022年增长") is not the year of the fact stated
 _COMPARED_YEAR = re.compile(r"(?:比|较|同比|相比|与|和|自|从)\s*((?:1[5-9]|20)\d{2})\s*年?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
-# a year stated as such ("2023年", not the figure "1492.08亿"), and where sentences end
 # the kind of a body, after its name: 某某公司, 某某科技有限公司, 某某集团, 某某银行, 某某大学 (jieba tags such names
 # plain nouns); a company's short name is its brand and its trade (某某科技)
 _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?(?:公司|集团)|科技|控股|银行|大学|学院|医院|研究院"
@@ -78,13 +77,13 @@ _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
 _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
+# a year stated as such ("2023年", not the figure "1860.25亿"), and where sentences end
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
-# a question asking for a rate or share is answered only by one (30%, 三成, 2个百分点)
-_RATE_Q = RATE_WORD
+# (a question asking for a rate or share, rag.question.RATE_WORD, is answered only by one: 30%, 三成, 2个百分点)
 _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
 # a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
 _CHANGE_Q = re.compile(r"增长|增幅|增加|下降|减少|提高|降低|比例|比重|占|率|百分|倍")
@@ -275,17 +274,19 @@ class ExtractiveAnswerer:
         # a place jieba cut from its unit (火星|镇) that no document mentions: a place the documents do not cover,
         # so that no other place's passage answers for it (a place the documents do mention is left to the
         # scorer: it may be a kind of place, 试点镇)
+        def add(name: str) -> None:  # a name not already among them, nor part of one
+            if name and not any(name in x or x in name for x in got):
+                got.append(name)
+
         for place in unit_places(q.norm):
-            stem = name_stem(place)
-            if not self.index.mentions(place) and not any(stem in x or x in stem for x in got):
-                got.append(stem)
+            if not self.index.mentions(place):
+                add(name_stem(place))
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
             # a common word before the kind is a name when no document mentions it (星辰科技, 东方集团); one the
             # documents use may be a trade (食品公司), left to the scorer
-            if (name and not (common_word(name) and self.index.mentions(name))
-                    and not any(name in x or x in name for x in got)):
-                got.append(name)
+            if not (common_word(name) and self.index.mentions(name)):
+                add(name)
         return got
 
     def _body_name(self, before: str) -> str:
@@ -375,7 +376,7 @@ class ExtractiveAnswerer:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
             if q.what == "number" and not _FIGURE.search(c.norm):
                 return False
-            if q.what == "number" and _RATE_Q.search(q.norm) and not _RATE.search(c.norm):
+            if q.what == "number" and RATE_WORD.search(q.norm) and not _RATE.search(c.norm):
                 return False
             # an amount asked ("财政收入是多少") is not answered by a sentence whose only figures are rates
             # (a rate that states no change, "权重为20%", may be the amount asked, in a sentence naming what is
@@ -623,14 +624,14 @@ def _names_counted(noun: str, text: str) -> bool:
 
 def _added_scope(word: str, text: str) -> bool:
     """Whether `word` is a kind of place made of common words (_common_compound) joined to a name as an extra scope
-    ("丹东地区及其周边地区", "临江市及周边地区"): the name is asked about, the surroundings need not be repeated.
+    ("东山县及其周边地区", "临江市及周边地区"): the name is asked about, the surroundings need not be repeated.
     "青石镇周边地区的…" asks about the surroundings themselves: the word stays a name to be matched."""
     return _common_compound(word) and re.search(rf"(?:及其?|和|与|、)\s*{re.escape(word)}", text) is not None
 
 
 def _common_compound(word: str) -> bool:
     """Whether a compound of two words or more has only common words as its two-character parts ("周边地区" → 周边,
-    边地, 地区: a kind of place, no name; "丹东地区" has 丹东, no common word; "海口市" is one word and a unit, a
+    边地, 地区: a kind of place, no name; "东山地区" has 东山, no common word; "海口市" is one word and a unit, a
     name even though 同义词词林 lists 海口)."""
     parts = compound_parts(word)
     return len(parts) >= 2 and all(common_word(p) for p in parts)

@@ -191,7 +191,7 @@ class CandidateBuilder:
                     # "…的目标是什么" answered by "其目标是…": the asked noun followed by a copula (not a colon title)
                     c.features.append(1.0 if q.focus and re.search(
                         re.escape(q.focus) + r"[^,，。;；:：]{0,2}?(?:是|为|在于|包括|主要有)", text) else 0.0)
-                    # a number question: a figure stated beside the word it is asked for ("贷款6876万元", "高约150米")
+                    # a number question: a figure stated beside the word it is asked for ("贷款3200万元", "高约90米")
                     c.features.append(1.0 if asked and figure_beside(text, asked) else 0.0)
                     cands.append(c)
                 prev_cov = cov

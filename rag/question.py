@@ -147,8 +147,8 @@ PERSON_UNITS = "名人位"
 # 几个项目 for 3项) — the classifiers of countable things, not the measures of time, money, age, weight or length
 GENERAL_CLASSIFIER = "个"
 COUNT_CLASSIFIERS = "个名项家次类位条种所人户座件台辆套批届期部支队只头匹间层栋张本篇把"
-# ... and the classifiers of items, bodies and kinds, which writers use for one another (几家派出机构 ← 20个,
-# 多少条权限 ← 1281项, 多少件专利 ← 27项); people (名人位) and households (户) are counted apart
+# ... and the classifiers of items, bodies and kinds, which writers use for one another (几家服务站 ← 12个,
+# 多少条事项 ← 300项, 多少件专利 ← 9项); people (名人位) and households (户) are counted apart
 ITEM_CLASSIFIERS = "个项条件家所类种"
 
 
@@ -156,7 +156,7 @@ ITEM_CLASSIFIERS = "个项条件家所类种"
 def unit_pattern(unit: str) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
     "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); the general classifier 个 met by any
-    of COUNT_CLASSIFIERS ("52名" for 多少个), an item classifier by any of ITEM_CLASSIFIERS ("20个" for 几家, "27项"
+    of COUNT_CLASSIFIERS ("52名" for 多少个), an item classifier by any of ITEM_CLASSIFIERS ("12个" for 几家, "9项"
     for 多少件), any count classifier by 个 ("8个" for 多少座); a unit with a magnitude ("万元")
     also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
     "参保户数:600"). Used by the unit_match feature and the unit
@@ -289,6 +289,12 @@ _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
 
 
 @lru_cache(maxsize=1024)
+def _attribute_nouns(attribute: str) -> tuple[str, ...]:
+    """The words (two characters or more) of an attribute that are no rate word, in order (jieba, cached)."""
+    return tuple(w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w))
+
+
+@lru_cache(maxsize=1024)
 def attribute_words(attribute: str) -> tuple[str, ...]:
     """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
     its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
@@ -296,7 +302,7 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
     word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
     candidate)."""
-    ws = [w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w)]
+    ws = _attribute_nouns(attribute)
     if not ws:
         return ()
     head = ws[-1]
@@ -308,7 +314,7 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
 
 
 # how near a figure must be to the word it is stated for, in characters: Chinese states a figure right after what it
-# measures ("贷款6876万元", "高约150米", "收入为1.52亿美元", "增长了8.3%"), or just before it ("150米高"); the
+# measures ("贷款3200万元", "高约90米", "收入为2.4亿元", "增长了8.3%"), or just before it ("90米高"); the
 # windows span an adverb, a copula and a unit (约, 达到, 为, 共计) and no clause end or comma
 FIGURE_AFTER_CHARS = 10
 FIGURE_BEFORE_CHARS = 4
@@ -318,11 +324,11 @@ FIGURE_BEFORE_CHARS = 4
 def figure_words(norm: str, attribute: str, noun: str) -> tuple[str, ...]:
     """The words a number question's figure is stated beside (Question.norm, .attribute, .noun): the attribute's
     head ("…的营业收入是多少" → 收入) and the thing a measure noun measures (attribute_words: "出口金额" → 出口),
-    a dimension noun's adjective ("高度" → 高: Chinese states "高约150米"), the counted noun ("多少名河长" →
-    河长) and a noun after a bare 多少/几 ("发放了多少贷款" → 贷款). Returns () when the question names none
+    a dimension noun's adjective ("高度" → 高: Chinese states "高约90米"), the counted noun ("多少名河长" →
+    河长) and a noun after a bare 多少/几 ("放了多少贷款" → 贷款). Returns () when the question names none
     (cached per question)."""
     out: list[str] = []
-    ws = [w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w)]
+    ws = _attribute_nouns(attribute)
     if ws:
         head = ws[-1]
         out += [head, *attribute_words(attribute)]

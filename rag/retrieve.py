@@ -134,8 +134,8 @@ class Index:
         view.kb_names = frozenset(c.kb for c in chunks)
         names = sorted(wanted)
         view.dense_where = {"kb": names[0]} if len(names) == 1 else {"kb": {"$in": names}}
-        if self.dense_vectors is not None and len(chunks) <= self.settings.exact_dense_max:
-            ids, matrix = self.dense_vectors  # a subset of the vectors already in memory
+        if self.dense_vectors is not None:  # a subset of the vectors already in memory (the index is small enough)
+            ids, matrix = self.dense_vectors
             keep = [i for i, cid in enumerate(ids) if cid in view.chunks]
             view.dense_vectors = ([ids[i] for i in keep], matrix[keep])
         else:
