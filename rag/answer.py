@@ -77,9 +77,8 @@ _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
 _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
-# a year stated as such ("2023年", not the figure "1860.25亿"), and where sentences end
+# a year stated as such ("2023年", not the figure "1860.25亿")
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
-_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
@@ -227,8 +226,9 @@ class ExtractiveAnswerer:
         nearest first. Empty when none does."""
         chunk = c.hit.chunk
         earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq), key=lambda x: -x.seq)
-        for text in [normalize(chunk.text[: c.start]), *(self._chunk_norm(x) for x in earlier)]:
-            for sentence in reversed(_SENTENCE_SPLIT.split(text)):
+        before = [s for s in self.builder.sentences(chunk) if s[1] <= c.start]
+        for sentences in [before, *(self.builder.sentences(x) for x in earlier)]:
+            for *_, sentence, _words in reversed(sentences):
                 years = set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
                 if years:
                     return years

@@ -126,7 +126,9 @@ class CandidateBuilder:
         self._titles: dict[str, tuple[str, frozenset[str]]] = {}
         self._cache_size = cache_size
 
-    def _sentences(self, chunk: Any) -> list[tuple[int, int, int | None, str, frozenset[str]]]:
+    def sentences(self, chunk: Any) -> list[tuple[int, int, int | None, str, frozenset[str]]]:
+        """The chunk's sentences (ingest.chunk.sentence_spans) as (start, end, heading level or None, normalised
+        text, words), cached by chunk id."""
         got = self._chunks.get(chunk.chunk_id)
         if got is None:
             got = []
@@ -157,7 +159,7 @@ class CandidateBuilder:
         cands: list[Candidate] = []
         doc_covs: dict[str, float] = {}
         for n, hit in enumerate(hits, start=1):
-            sents = self._sentences(hit.chunk)
+            sents = self.sentences(hit.chunk)
             title, title_words = self._title(hit.chunk)
             local = {w: v * (0.1 if w in title_words or w in title else 1.0) for w, v in weights.items()}
             chunk_words = frozenset().union(title_words, *(s[4] for s in sents)) if sents else title_words
