@@ -79,6 +79,10 @@ _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
 # a year stated as such ("2023年", not the figure "1860.25亿")
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
+# a year named relative to the year of its text, with its offset ("上年为1420万元", "去年同期", "前年"); not when it is
+# only the base of a comparison ("比上年增长", "较去年同期", "与上年相比": the figure stated is the text's own year)
+_RELATIVE_YEAR = re.compile(r"(?<![比较与和同])(?:上一?年|去年|前年)")
+_YEAR_OFFSET = {"上年": 1, "上一年": 1, "去年": 1, "前年": 2}
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
@@ -334,9 +338,16 @@ class ExtractiveAnswerer:
             doc_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
             # ... or, naming none, the year its document last stated before it ("2023年第二季度财报显示…。其中，
             # 增值服务业务营收…" is a 2023 figure)
+            # ... or the year before (two before) the year of its text, named relative to it ("上年为1420万元" in
+            # the 2023 report states a 2022 figure)
             if (not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years)))
                     and not (not own and self._preceding_years(c) & set(q.years))):
-                return False
+                if not relative_years(c.norm, own or doc_years or self._preceding_years(c)) & set(q.years):
+                    return False
+                # a figure of the year before is stated beside what it measures ("净利润2150万元，上年为1420万元"),
+                # not elsewhere in its chunk
+                if q.attribute and not all(names(c.norm, w) for w in attribute_words(q.attribute)):
+                    return False
         if named and "entity" not in self.ablate:
             # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one
             if _about_another_place(q.norm, frozenset(entities(q.norm, min_len=2, flags=("ns",))), c.norm):
@@ -598,6 +609,15 @@ class ExtractiveAnswerer:
                 items.append(_evidence(c))
                 expected = next_item(c.text)
         return items
+
+
+def relative_years(text: str, base: set[str]) -> set[str]:
+    """The years a text names relative to the year(s) `base` of the text itself (4-digit strings): "上年为1420万元"
+    with base {"2023"} → {"2022"}; 前年 is two years back. A relative year that is only the base of a comparison
+    ("比上年增长12%", "较去年同期", "与上年相比") names none: the figure stated is the base year's own. Empty when
+    the text names none or `base` is empty."""
+    offsets = {_YEAR_OFFSET[m.group()] for m in _RELATIVE_YEAR.finditer(text)}
+    return {str(int(y) - k) for y in base for k in offsets}
 
 
 @lru_cache(maxsize=1024)

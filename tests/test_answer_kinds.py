@@ -361,3 +361,25 @@ def test_a_brand_that_is_a_common_word_and_no_document_uses_is_still_a_name(tmp_
     assert engine.ask("星辰科技2024年的营业收入是多少？").abstained
     r = engine.ask("华岳科技2024年的营业收入是多少？")
     assert not r.abstained and "15.3亿元" in r.answer
+
+
+def test_last_year_s_figure_in_a_report_answers_for_the_year_before_the_report_s(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "青禾农机股份有限公司2023年年度报告\n"
+                                      "报告期内，公司实现净利润2150万元，上年为1420万元。\n"
+                                      "公司实现营业收入3.6亿元，比上年增长18%。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("青禾农机2022年的净利润是多少？")
+    assert not r.abstained and "1420万元" in r.answer
+    # a year only compared with ("比上年增长") states no figure of that year
+    assert engine.ask("青禾农机2022年的营业收入是多少？").abstained
+    assert engine.ask("青禾农机2021年的净利润是多少？").abstained
+
+
+def test_a_year_named_relative_to_its_text_is_read_against_the_text_s_year():
+    from rag.answer import relative_years
+
+    assert relative_years("上年为1420万元", {"2023"}) == {"2022"}
+    assert relative_years("去年同期为8亿元，前年为6亿元", {"2023"}) == {"2022", "2021"}
+    assert relative_years("比上年增长12%，较去年同期提高3个百分点", {"2023"}) == set()
+    assert relative_years("与上年相比，营收持平", {"2023"}) == set()
+    assert relative_years("上年为1420万元", set()) == set()
