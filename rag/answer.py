@@ -74,6 +74,9 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})(?!\d)")
 # plain nouns); a company's short name is its brand and its trade (某某科技)
 _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?(?:公司|集团)|科技|控股|银行|大学|学院|医院|研究院"
                         r"|研究所|协会")
+# a body's registered name ends in its legal form: what stands before it (brand, trade, "发展") is read for trade words
+_REGISTERED = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:集团股份有限公司|集团有限公司|股份有限公司|有限责任公司|有限公司|股份公司|集团)")
+_PLACE_UNIT_CHARS = frozenset("省市县区镇乡村街")
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
 _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
@@ -201,6 +204,7 @@ class ExtractiveAnswerer:
         self._doc_norm: dict[str, str] = {}
         self._known_cache: dict[str, bool] = {}
         self._chunk_cache: dict[str, str] = {}
+        self._registered: tuple[frozenset[str], tuple[str, ...]] | None = None
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
     @property
@@ -285,6 +289,17 @@ class ExtractiveAnswerer:
         for place in unit_places(q.norm):
             if not self.index.mentions(place):
                 add(name_stem(place))
+        # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
+        # 公司"): a name when some registered name holds brand and trade together, or when no document knows the
+        # brand at all (青山农业 asked of documents about 丰禾农业 only); a place before a trade (白沙镇农业) is a place
+        trades, registered = self.registered_names
+        for trade in trades.intersection(words(q.norm)):  # a word of the question, not part of one (房地产)
+            for m in re.finditer(re.escape(trade), q.norm):
+                name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
+                if not name or name in trades or name[-1] in _PLACE_UNIT_CHARS:
+                    continue
+                if not self.index.mentions(name) or any(name + trade in r for r in registered):
+                    add(name)
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
             # a common word before the kind is a name when no document mentions it (星辰科技, 东方集团); one the
@@ -292,6 +307,26 @@ class ExtractiveAnswerer:
             if not (common_word(name) and self.index.mentions(name)):
                 add(name)
         return got
+
+    @property
+    def registered_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """(trade words, registered names) of the documents, read once per index: each name before a legal form
+        (_REGISTERED: 有限公司, 股份有限公司, 集团…; its last 10 characters, "丰禾农业发展" of "丰禾农业发展有限公司"), and
+        the trade words in them: the last two two-character words before the legal form, not the name's first word
+        (the brand): "农业", "发展". Words of the sentence before a name come too ("收购丰禾农业有限公司": 丰禾);
+        they name a body only beside a brand no document mentions, or together with it in a registered name
+        (`_named`). Cost: one pass over the documents' texts on the first question."""
+        if self._registered is None:
+            trades: set[str] = set()
+            names_: set[str] = set()
+            for text in self.index.doc_text.values():
+                for m in _REGISTERED.finditer(text):
+                    name = m.group(1)[-10:]
+                    names_.add(name)
+                    two = [w for w in words(name) if len(w) == 2 and _HAN_RUN.fullmatch(w)]
+                    trades.update(two[1:][-2:])
+            self._registered = (frozenset(trades), tuple(sorted(names_)))
+        return self._registered
 
     def _body_name(self, before: str) -> str:
         """The name of a body from the (up to 4) characters before its kind: the longest ending of two characters or

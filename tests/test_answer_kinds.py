@@ -383,3 +383,21 @@ def test_a_year_named_relative_to_its_text_is_read_against_the_text_s_year():
     assert relative_years("比上年增长12%，较去年同期提高3个百分点", {"2023"}) == set()
     assert relative_years("与上年相比，营收持平", {"2023"}) == set()
     assert relative_years("上年为1420万元", set()) == set()
+
+
+def test_a_company_named_by_brand_and_a_trade_its_registered_name_uses_is_not_answered_with_another(
+        tmp_path, settings):
+    docs = _write(tmp_path, {"a.txt": "丰禾农业发展有限公司2023年经营情况\n2023年，丰禾农业实现营业收入2.4亿元，同比增长9%。\n",
+                             "b.txt": "绿野食品股份有限公司简介\n绿野食品主营速冻食品，2023年营业收入为3.3亿元。\n",
+                             "c.txt": "白沙镇2023年工作总结\n2023年，白沙镇实现营业收入5.1亿元，规上企业新增6家。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("丰禾农业2023年营业收入是多少？")
+    assert not r.abstained and "2.4亿元" in r.answer
+    # a brand no document knows, before a trade the documents' registered names use (农业, 食品)
+    assert engine.ask("青山农业2023年营业收入是多少？").abstained
+    assert engine.ask("红星食品2023年营业收入是多少？").abstained
+    named = engine.extractive._named
+    assert named(analyse("绿野食品2023年营业收入是多少？")) == ["绿野"]
+    # a place before a trade word is a place; a trade word inside a longer word (房地产) names nothing
+    assert named(analyse("白沙镇农业发展得怎么样？")) == ["白沙"]
+    assert named(analyse("利率调整会对房地产市场有什么影响？")) == []
