@@ -37,7 +37,15 @@ from ingest.tokenize import (
     unit_places,
     words,
 )
-from rag.features import FEATURES, Candidate, CandidateBuilder, compound_parts, load_models, names
+from rag.features import (
+    FEATURES,
+    Candidate,
+    CandidateBuilder,
+    compound_parts,
+    load_models,
+    names,
+    names_title,
+)
 from rag.question import (
     PLACE_UNITS,
     RATE_WORD,
@@ -496,22 +504,27 @@ class ExtractiveAnswerer:
             return self._answer_parts(q, hits)
         return self._answer_one(q, hits)
 
-    def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0) -> list[Hit]:
+    def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0,
+               title_weight: float = 0.0) -> list[Hit]:
         """The `k` hits most likely to hold the answer, best first (a learned reranking of the retrieved
         candidates, issue 13). Each hit is ranked by the learned answer scorer's best candidate in it (rag.features,
-        its calibrated logit, about -10..5) plus `retrieval_weight` × the hit's fused retrieval score (0..1); the
-        retriever's order breaks ties. The scorer reads the question's words at sentence level, which the
+        its calibrated logit, about -10..5) plus `retrieval_weight` × the hit's fused retrieval score (0..1) plus
+        `title_weight` when the question names its document's title (rag.features.names_title: "猴面包树的别名…"
+        is about the document titled 猴面包树, not one that mentions it); the retriever's order breaks ties. The scorer reads the question's words at sentence level, which the
         chunk-level fusion cannot. `hits`: the retriever's, best first, any length; a hit without a candidate
         sentence ranks last. Cost: one candidate pass over the hits (a few ms for 10 chunks)."""
         if len(hits) <= 1:
             return list(hits)[:k]
-        cands = self.builder.build(analyse(question), list(hits))
+        q = analyse(question)
+        cands = self.builder.build(q, list(hits))
         best = [-1e9] * len(hits)
         if cands:
             scores = self._scores(np.array([c.features for c in cands]), self.models["answer"])
             for c, sc in zip(cands, scores, strict=True):
                 best[c.n - 1] = max(best[c.n - 1], float(sc))
-        order = sorted(range(len(hits)), key=lambda i: (-(best[i] + retrieval_weight * hits[i].score), i))
+        titled = [title_weight if title_weight and names_title(q.norm, self.builder.title(h.chunk)[0]) else 0.0
+                  for h in hits]
+        order = sorted(range(len(hits)), key=lambda i: (-(best[i] + retrieval_weight * hits[i].score + titled[i]), i))
         return [hits[i] for i in order[:k]]
 
     def _answer_parts(self, q: Question, hits: list[Hit]) -> Draft:

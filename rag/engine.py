@@ -179,7 +179,8 @@ class AskEngine:
         s = self.settings
         if s.rerank_pool > k:
             got = self.retriever.search(query, top_k=s.rerank_pool)
-            hits = Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight), got.timings_ms,
+            hits = Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight,
+                                                  s.rerank_title_weight), got.timings_ms,
                         got.top_similarity)
         else:
             hits = self.retriever.search(query, top_k=k)

@@ -26,8 +26,8 @@ from core.errors import RagqaError
 from core.text import SENTENCE_END_CHARS
 from ingest.chunk import sentence_spans
 from ingest.normalize import normalize
+from ingest.tokenize import common_word, tokenize, words
 from ingest.tokenize import synonyms as _synonyms
-from ingest.tokenize import tokenize, words
 from rag.question import Question, figure_beside, figure_words, unit_pattern
 
 MODEL_PATH = Path(__file__).parent / "models" / "answer_model.json"
@@ -110,6 +110,21 @@ def _coverage(weights: dict[str, float], text: str, text_words: frozenset[str]) 
     return got / total
 
 
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def names_title(question: str, title: str) -> bool:
+    """Whether a question (normalised) names what a document is about: a line of its title (`CandidateBuilder.title`:
+    the title and a short first line, normalised), whole, without a bracketed qualifier ("元皇后(北齐孝昭帝)" is named
+    by "元皇后的儿子叫什么"). Lines of 2 to 20 characters that are no common word (同义词词林: a title "通知" names
+    no subject); a file name ("trial_58") is never in a question."""
+    for line in title.split("\n"):
+        line = _BRACKETED.sub("", line).strip()
+        if 2 <= len(line) <= 20 and line in question and not common_word(line):
+            return True
+    return False
+
+
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if c.isalnum()]
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
@@ -140,7 +155,7 @@ class CandidateBuilder:
             self._chunks[chunk.chunk_id] = got
         return got
 
-    def _title(self, chunk: Any) -> tuple[str, frozenset[str]]:
+    def title(self, chunk: Any) -> tuple[str, frozenset[str]]:
         """The document's title with its first line (what the document is about), normalised, and its words."""
         got = self._titles.get(chunk.doc_id)
         if got is None:
@@ -160,7 +175,7 @@ class CandidateBuilder:
         doc_covs: dict[str, float] = {}
         for n, hit in enumerate(hits, start=1):
             sents = self.sentences(hit.chunk)
-            title, title_words = self._title(hit.chunk)
+            title, title_words = self.title(hit.chunk)
             local = {w: v * (0.1 if w in title_words or w in title else 1.0) for w, v in weights.items()}
             chunk_words = frozenset().union(title_words, *(s[4] for s in sents)) if sents else title_words
             chunk_cov = _coverage(weights, title + "\n" + normalize(hit.chunk.text), chunk_words)

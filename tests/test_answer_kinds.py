@@ -401,3 +401,25 @@ def test_a_company_named_by_brand_and_a_trade_its_registered_name_uses_is_not_an
     # a place before a trade word is a place; a trade word inside a longer word (房地产) names nothing
     assert named(analyse("白沙镇农业发展得怎么样？")) == ["白沙"]
     assert named(analyse("利率调整会对房地产市场有什么影响？")) == []
+
+
+def test_a_question_naming_a_document_s_title_ranks_that_document_first(tmp_path, settings):
+    docs = _write(tmp_path, {"a.txt": "金钱松\n金钱松（学名：），又名金松、水树，是松科金钱松属的落叶乔木。树高可达40米，产于长江中下游各省。\n",
+                             "b.txt": "园林树种调查\n调查发现，产于长江中下游的金钱松在北方城市引种后长势一般。\n"})
+    ingest([docs], settings)
+    assert settings.rerank_title_weight > 0
+    titled = AskEngine(load_index(settings), settings).ask("金钱松产于哪里？")
+    plain = settings.model_copy(update={"rerank_title_weight": 0.0})
+    untitled = AskEngine(load_index(plain), plain).ask("金钱松产于哪里？")
+    assert [c.source.split("/")[-1] for c in untitled.contexts][:2] == ["b.txt", "a.txt"]  # more of its words
+    assert [c.source.split("/")[-1] for c in titled.contexts][:2] == ["a.txt", "b.txt"]  # what a.txt is about
+
+
+def test_a_title_line_is_named_whole_without_its_qualifier_and_never_as_a_common_word():
+    from rag.features import names_title
+
+    assert names_title("元皇后的儿子叫什么?", "元皇后(北齐孝昭帝)")
+    assert names_title("金钱松产于哪里?", "a\n金钱松")
+    assert not names_title("金钱松产于哪里?", "城市行道树")
+    assert not names_title("这份通知要求什么?", "通知")  # a common word names no subject
+    assert not names_title("trial_58是谁?", "x" * 21)
