@@ -400,7 +400,7 @@ class ExtractiveAnswerer:
             if not need(x in c.norm or x in doc for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
-            if not unit_pattern(q.unit).search(c.norm):
+            if not unit_pattern(q.unit, q.ordinal).search(c.norm):
                 return False
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
@@ -428,7 +428,8 @@ class ExtractiveAnswerer:
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
-            if q.what == "number" and not _FIGURE.search(c.norm):
+            if (q.what == "number" and not _FIGURE.search(c.norm)
+                    and not (q.ordinal and unit_pattern(q.unit, True).search(c.norm))):  # "首批" for 第几批
                 return False
             if q.what == "number" and RATE_WORD.search(q.norm) and not _RATE.search(c.norm):
                 return False

@@ -240,7 +240,7 @@ class CandidateBuilder:
         unit_match = 0.0
         if q.unit:
             # the unit after the figure, or in a table cell's header before it ("投资额(万元):1200")
-            unit_match = 1.0 if unit_pattern(q.unit).search(text) else 0.0
+            unit_match = 1.0 if unit_pattern(q.unit, q.ordinal).search(text) else 0.0
         definition = 0.0
         if q.term:
             t = normalize(q.term)

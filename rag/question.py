@@ -153,7 +153,7 @@ ITEM_CLASSIFIERS = "个项条件家所类种"
 
 
 @lru_cache(maxsize=256)
-def unit_pattern(unit: str) -> re.Pattern[str]:
+def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
     "两个", "数千人"; people counted with any of PERSON_UNITS ("40人" for 多少名); the general classifier 个 met by any
     of COUNT_CLASSIFIERS ("52名" for 多少个), an item classifier by any of ITEM_CLASSIFIERS ("12个" for 几家, "9项"
@@ -161,7 +161,7 @@ def unit_pattern(unit: str) -> re.Pattern[str]:
     also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
     "参保户数:600"). Used by the unit_match feature and the unit
     constraint alike (one definition), per candidate: cached. Raises nothing; `unit` is a measure word or word of 1–3
-    characters."""
+    characters. `ordinal` (第几批, Question.ordinal): "第3批" as before, and 首/头 for the first ("首批", "头一批")."""
     magnitude = re.match(r"[万亿千百]", unit)
     own = "|".join(PERSON_UNITS) if unit in PERSON_UNITS else re.escape(unit)
     own += f"|{magnitude.group(0)}" if magnitude else ""
@@ -176,6 +176,8 @@ def unit_pattern(unit: str) -> re.Pattern[str]:
     wide = "".join(c for c in wide if c not in own)
     u = own + (f"|[{wide}]" if wide else "")
     counted = rf"{_FIGURE_NUMBER}\s*(?:{own})" + (rf"|{_COUNT_NUMBER}\s*[{wide}]" if wide else "")
+    if ordinal:
+        counted += rf"|(?:首|头一?)\s*(?:{own})"
     return re.compile(rf"{counted}|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
 
 
@@ -199,6 +201,7 @@ class Question:
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
+    ordinal: bool = False  # 第几 + unit asks which one in order ("第几批"): answered by "第3批" or "首批"
     _weights: dict[str, float] | None = field(default=None, repr=False)
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
@@ -229,9 +232,11 @@ def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
     norm = normalize(question.strip())
     unit = noun = ""
+    ordinal = False
     m = _HOW_MANY.search(norm)
     if m and m.group(2):
         unit = m.group(2)
+        ordinal = norm[max(0, m.start() - 1) : m.start()] == "第"
         rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
         # "多少周年了" counts no 了, "多少公里的道路" counts 道路
         noun = re.sub(r"^的|[了呢吗啊呀的]+$", "", rest.group(0)) if rest else ""
@@ -278,7 +283,8 @@ def analyse(question: str) -> Question:
     counted = _COUNT_Q.search(norm)
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
                     focus, term, _count(counted.group(1)) if counted else 0,
-                    tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)))
+                    tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)),
+                    ordinal=ordinal and what == "number")
 
 
 # a rate asked for: 率, 比例, 比重, 百分

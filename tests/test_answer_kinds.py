@@ -423,3 +423,17 @@ def test_a_title_line_is_named_whole_without_its_qualifier_and_never_as_a_common
     assert not names_title("金钱松产于哪里?", "城市行道树")
     assert not names_title("这份通知要求什么?", "通知")  # a common word names no subject
     assert not names_title("trial_58是谁?", "x" * 21)
+
+
+def test_which_one_in_order_is_answered_by_the_first_as_well_as_by_a_number(tmp_path, settings):
+    docs = _write(tmp_path, {"a.txt": "石门镇扩权试点\n石门镇经过努力争取，有幸成为首批扩权试点镇之一。\n",
+                             "b.txt": "青溪镇扩权试点\n2021年，青溪镇被确定为第三批扩权试点镇。\n"})
+    engine = _engine(docs, settings)
+    assert analyse("石门镇是第几批试点镇？").ordinal and not analyse("共有几批试点镇？").ordinal
+    r = engine.ask("石门镇是第几批试点镇？")
+    assert not r.abstained and "首批" in r.answer
+    r = engine.ask("青溪镇是第几批试点镇？")
+    assert not r.abstained and "第三批" in r.answer
+    # how many batches is no question about the first one
+    from rag.question import unit_pattern
+    assert not unit_pattern("批").search("首批扩权试点镇") and unit_pattern("批", True).search("首批扩权试点镇")
