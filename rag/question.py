@@ -228,6 +228,12 @@ def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
     return out.replace("分别", "")
 
 
+# "除了X（以外）还…": X is what the question sets aside, not what its answer must name ("乡镇除了日常管理还要承担
+# 哪些任务" is answered by the tasks, which never repeat 日常管理)
+_EXCEPT = re.compile(r"(?:除了[^,，;；?？]{1,12}?(?:以外|之外|外)?|除[^,，;；?？]{1,12}?(?:以外|之外))"
+                     r"(?=[,，]?(?:还|也|另外|又|仍))")
+
+
 def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
     norm = normalize(question.strip())
@@ -240,7 +246,7 @@ def analyse(question: str) -> Question:
         rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
         # "多少周年了" counts no 了, "多少公里的道路" counts 道路
         noun = re.sub(r"^的|[了呢吗啊呀的]+$", "", rest.group(0)) if rest else ""
-    content = _FORMS.sub(" ", norm)
+    content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
     term = ""

@@ -437,3 +437,16 @@ def test_which_one_in_order_is_answered_by_the_first_as_well_as_by_a_number(tmp_
     # how many batches is no question about the first one
     from rag.question import unit_pattern
     assert not unit_pattern("批").search("首批扩权试点镇") and unit_pattern("批", True).search("首批扩权试点镇")
+
+
+def test_what_a_question_sets_aside_with_chu_le_is_no_word_its_answer_must_name():
+    from rag.question import analyse
+
+    def content_words(q: str) -> set[str]:
+        return set(analyse(q).weights(lambda w: 1.0))
+
+    assert "日常管理" not in content_words("乡镇除了日常管理还要承担哪些繁重任务？")
+    assert "繁重" in content_words("乡镇除了日常管理还要承担哪些繁重任务？") or "繁重任务" in content_words(
+        "乡镇除了日常管理还要承担哪些繁重任务？")
+    assert "财政收入" not in content_words("除财政收入之外还有哪些指标？")
+    assert "除夕" in content_words("除夕那天还要做什么？")  # 除 of a word is no 除了
