@@ -721,10 +721,18 @@ def _label_words_missing(needed: list[str], label: str) -> bool:
 _STATED_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万]+[{MEASURE_CHARS}]|分之")
 
 
+# a heading's or list item's own numbering: "一、", "（二）", "3.", "第四章"
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．](?!\d)"
+                        r"|第[一二三四五六七八九十\d]+[章节条部分])\s*")
+
+
 def _states_asked(q: Question, text: str) -> bool:
-    """Whether the text already states the figure or date a number/date question asks for."""
-    return bool((q.what == "number" and _STATED_FIGURE.search(normalize(text)))
-                or (q.what == "date" and _DATE_FIGURE.search(normalize(text))))
+    """Whether the text already states the figure or date a number/date question asks for. For a number, a year,
+    a date or an article number is no figure, nor is a heading's own numbering: "一、2023年工作回顾" states none."""
+    norm = normalize(text)
+    if q.what == "number":
+        return bool(_STATED_FIGURE.search(_NO_AMOUNT.sub("", _NUMBERING.sub("", norm))))
+    return bool(q.what == "date" and _DATE_FIGURE.search(norm))
 
 
 def _with_lead(q: Question, e: Evidence) -> Evidence:

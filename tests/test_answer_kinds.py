@@ -450,3 +450,13 @@ def test_what_a_question_sets_aside_with_chu_le_is_no_word_its_answer_must_name(
         "乡镇除了日常管理还要承担哪些繁重任务？")
     assert "财政收入" not in content_words("除财政收入之外还有哪些指标？")
     assert "除夕" in content_words("除夕那天还要做什么？")  # 除 of a word is no 除了
+
+
+def test_a_heading_naming_only_a_year_is_no_answer_to_a_how_much_question(tmp_path, settings):
+    docs = _write(tmp_path, {"y.txt": "云雾镇2023年工作报告\n一、2023年工作回顾\n"
+                                      "2023年，全镇实现地区生产总值18.4亿元，同比增长5%。完成一般公共预算收入2700万元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("云雾镇2023年一般公共预算收入是多少？")
+    assert not r.abstained and "2700万元" in r.answer
+    r = engine.ask("云雾镇2023年地区生产总值是多少？")
+    assert not r.abstained and "18.4亿元" in r.answer
