@@ -110,6 +110,27 @@ def unit_places(text: str) -> list[str]:
             if unit in _UNIT_CHARS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
+def brand_and_trades(name: str) -> tuple[str, tuple[str, ...]]:
+    """A registered body name's brand and trade words (the words before its legal form, "丰禾农业发展" of
+    "丰禾农业发展有限公司"): its first noun or name of two or more characters is the brand; the plain nouns of two
+    characters after it (POS n; not 发展, a verbal noun), among its last two nouns, are trades ("农业"). ("", ()) for a name with
+    fewer than two such words; words of the sentence before the name are skipped when they are no noun
+    ("收购恒大地产" → 恒大, 地产)."""
+    nounish = [(w, f) for w, f in _tagged(name) if len(w) >= 2 and _HAN_WORD.fullmatch(w) and f.startswith(("n", "j"))]
+    if len(nounish) < 2:
+        return "", ()
+    return nounish[0][0], tuple(w for w, f in nounish[1:][-2:] if f == "n" and len(w) == 2)
+
+
+def brand_trade_pairs(text: str, trades: frozenset[str]) -> list[tuple[str, str, str]]:
+    """(brand, trade, brand's POS flag) for each trade word of `trades` right after a noun or name of 2 to 4 Chinese
+    characters: "远帆食品…" → ("远帆", "食品", "nr"). A verb, time word or particle before the trade names no brand
+    ("希望|国家|能源" gives only 国家 + 能源; "上半年|中国" nothing)."""
+    tagged = _tagged(text)
+    return [(w, t, f) for (w, f), (t, _) in zip(tagged, tagged[1:], strict=False)
+            if t in trades and 2 <= len(w) <= 4 and _HAN_WORD.fullmatch(w) and f.startswith(("n", "j")) and f != "vn"]
+
+
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:
     """Place, person and organisation names jieba recognises (POS ns / nr / nt)."""
     return [w for w, flag in _tagged(text) if flag.startswith(flags) and len(w) >= min_len]

@@ -28,6 +28,8 @@ from core.text import NOT_FOUND, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
+    brand_and_trades,
+    brand_trade_pairs,
     common_word,
     entities,
     normalize_variants,
@@ -212,7 +214,7 @@ class ExtractiveAnswerer:
         self._doc_norm: dict[str, str] = {}
         self._known_cache: dict[str, bool] = {}
         self._chunk_cache: dict[str, str] = {}
-        self._registered: tuple[frozenset[str], tuple[str, ...]] | None = None
+        self._registered: tuple[frozenset[str], frozenset[str]] | None = None
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
     @property
@@ -298,16 +300,18 @@ class ExtractiveAnswerer:
             if not self.index.mentions(place):
                 add(name_stem(place))
         # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
-        # 公司"): a name when some registered name holds brand and trade together, or when no document knows the
-        # brand at all (青山农业 asked of documents about 丰禾农业 only); a place before a trade (白沙镇农业) is a place
-        trades, registered = self.registered_names
-        for trade in trades.intersection(words(q.norm)):  # a word of the question, not part of one (房地产)
-            for m in re.finditer(re.escape(trade), q.norm):
-                name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
-                if not name or name in trades or name[-1] in _PLACE_UNIT_CHARS:
-                    continue
-                if not self.index.mentions(name) or any(name + trade in r for r in registered):
-                    add(name)
+        # 公司"): brand and trade together are the name, so that another trade of the same brand (丰禾食品) or the
+        # same trade of another brand (青山农业) is not answered for it. A place before a trade (白沙镇农业) is a
+        # place; a common word or a place the documents use but never as a brand (中国, 湖南) qualifies the trade
+        trades, brands = self.registered_names
+        for brand, trade, flag in brand_trade_pairs(q.norm, trades):
+            if brand in trades or brand[-1] in _PLACE_UNIT_CHARS:
+                continue
+            if brand not in brands and (common_word(brand) or flag.startswith("ns")) and self.index.mentions(brand):
+                continue
+            body = brand + trade
+            got[:] = [x for x in got if x not in body]  # the brand alone, tagged as a name, says less
+            add(body)
         for m in _BODY_KIND.finditer(q.norm):
             name = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
             # a common word before the kind is a name when no document mentions it (星辰科技, 东方集团); one the
@@ -317,23 +321,21 @@ class ExtractiveAnswerer:
         return got
 
     @property
-    def registered_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        """(trade words, registered names) of the documents, read once per index: each name before a legal form
-        (_REGISTERED: 有限公司, 股份有限公司, 集团…; its last 10 characters, "丰禾农业发展" of "丰禾农业发展有限公司"), and
-        the trade words in them: the last two two-character words before the legal form, not the name's first word
-        (the brand): "农业", "发展". Words of the sentence before a name come too ("收购丰禾农业有限公司": 丰禾);
-        they name a body only beside a brand no document mentions, or together with it in a registered name
-        (`_named`). Cost: one pass over the documents' texts on the first question."""
+    def registered_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(trade words, brands) of the documents' registered names, read once per index: the name before each legal
+        form (_REGISTERED: 有限公司, 股份有限公司, 集团…; its last 10 characters, "丰禾农业发展" of "丰禾农业发展有限公司"),
+        split by ingest.tokenize.brand_and_trades ("丰禾"; "农业"). A trade word names a body in a question
+        only beside a brand (`_named`). Cost: one pass over the documents' texts on the first question."""
         if self._registered is None:
             trades: set[str] = set()
-            names_: set[str] = set()
+            brands: set[str] = set()
             for text in self.index.doc_text.values():
                 for m in _REGISTERED.finditer(text):
-                    name = m.group(1)[-10:]
-                    names_.add(name)
-                    two = [w for w in words(name) if len(w) == 2 and _HAN_RUN.fullmatch(w)]
-                    trades.update(two[1:][-2:])
-            self._registered = (frozenset(trades), tuple(sorted(names_)))
+                    brand, found = brand_and_trades(m.group(1)[-10:])
+                    if brand:
+                        brands.add(brand)
+                        trades.update(found)
+            self._registered = (frozenset(trades - brands), frozenset(brands))
         return self._registered
 
     def _body_name(self, before: str) -> str:

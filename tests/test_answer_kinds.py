@@ -356,7 +356,8 @@ def test_a_brand_that_is_a_common_word_and_no_document_uses_is_still_a_name(tmp_
     docs = _write(tmp_path, {"ab.txt": "华岳科技年报\n华岳科技有限公司发布2024年年报，全年实现营业收入15.3亿元。\n"})
     engine = _engine(docs, settings)
     named = engine.extractive._named
-    assert named(analyse("星辰科技2024年的营业收入是多少？")) == ["星辰"]  # 星辰 "stars" is a common word
+    # 星辰 "stars" is a common word; with the trade the documents register (华岳科技有限公司) it is the body 星辰科技
+    assert named(analyse("星辰科技2024年的营业收入是多少？")) == ["星辰科技"]
     assert named(analyse("其他公司的营业收入是多少？")) == [] and named(analyse("这些公司的营业收入是多少？")) == []
     assert engine.ask("星辰科技2024年的营业收入是多少？").abstained
     r = engine.ask("华岳科技2024年的营业收入是多少？")
@@ -397,7 +398,10 @@ def test_a_company_named_by_brand_and_a_trade_its_registered_name_uses_is_not_an
     assert engine.ask("青山农业2023年营业收入是多少？").abstained
     assert engine.ask("红星食品2023年营业收入是多少？").abstained
     named = engine.extractive._named
-    assert named(analyse("绿野食品2023年营业收入是多少？")) == ["绿野"]
+    assert named(analyse("绿野食品2023年营业收入是多少？")) == ["绿野食品"]
+    # another trade of a brand the documents know (丰禾食品) is another body
+    assert engine.ask("丰禾食品2023年营业收入是多少？").abstained
+    assert engine.ask("绿野农业2023年营业收入是多少？").abstained
     # a place before a trade word is a place; a trade word inside a longer word (房地产) names nothing
     assert named(analyse("白沙镇农业发展得怎么样？")) == ["白沙"]
     assert named(analyse("利率调整会对房地产市场有什么影响？")) == []
@@ -460,3 +464,13 @@ def test_a_heading_naming_only_a_year_is_no_answer_to_a_how_much_question(tmp_pa
     assert not r.abstained and "2700万元" in r.answer
     r = engine.ask("云雾镇2023年地区生产总值是多少？")
     assert not r.abstained and "18.4亿元" in r.answer
+
+
+def test_brand_and_trade_are_read_from_registered_names_and_only_after_a_noun_in_questions():
+    from ingest.tokenize import brand_and_trades, brand_trade_pairs
+
+    assert brand_and_trades("丰禾农业发展") == ("丰禾", ("农业",))  # 发展 is a verbal noun, no trade
+    trades = frozenset({"农业", "能源"})
+    assert [p[:2] for p in brand_trade_pairs("远帆农业2023年营业收入是多少", trades)] == [("远帆", "农业")]
+    assert [p[:2] for p in brand_trade_pairs("湖南省希望国家能源集团加大投资", trades)] == [("国家", "能源")]
+    assert brand_trade_pairs("上半年新能源汽车出口增长了多少", trades) == []  # 新能源 is one word
