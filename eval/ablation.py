@@ -32,6 +32,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "constraint: attribute of a figure": ("attribute",),
     "constraint: place asked (哪个镇)": ("place",),
     "comparison answered part by part": ("parts",),
+    "another year's figure for a question naming no year": ("years",),
 }
 
 

@@ -199,7 +199,8 @@ class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each.
 
     `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
-    (CONSTRAINTS) switched off, for the ablation table of the eval report."""
+    (CONSTRAINTS) switched off, and "parts" (comparisons part by part) or "years" (another year's figure quoted
+    for a question naming no year), for the ablation table of the eval report."""
 
     mode = "extractive"
 
@@ -636,6 +637,15 @@ class ExtractiveAnswerer:
                 if c.hit.chunk.doc_id not in docs:
                     chosen.append(_evidence(c))
                     docs.add(c.hit.chunk.doc_id)
+        if q.what == "number" and not q.years and not q.across and "years" not in self.ablate:
+            # a figure asked with no year is stated for another year in another document too (yearly reports):
+            # that year's figure is quoted as well when the scorer judges it more likely than not to answer
+            # (p ≥ 0.5, as for a question across documents), so that one year's figure is never given as the answer
+            year = _doc_year(best)
+            other = next((c for c in ranked if c.score >= 0.0 and c.hit.chunk.doc_id != best.hit.chunk.doc_id
+                          and _doc_year(c) not in ("", year)), None) if year else None
+            if other is not None:
+                chosen.append(_evidence(other))
         taken = {(e.n, e.start) for e in chosen}
         chosen = [_with_lead(q, e) if e.lead is not None and (e.n, e.lead) not in taken else e for e in chosen]
         return reading_order(chosen)
@@ -735,6 +745,13 @@ def _states_asked(q: Question, text: str) -> bool:
     if q.what == "number":
         return bool(_STATED_FIGURE.search(_NO_AMOUNT.sub("", _NUMBERING.sub("", norm))))
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
+
+
+def _doc_year(c: Candidate) -> str:
+    """The one year a candidate's document is of: the only year its title and date (a news record's, from its
+    metadata) name ("青禾镇2023年政府工作报告" → "2023"); "" when they name none or several."""
+    years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
+    return next(iter(years)) if len(years) == 1 else ""
 
 
 def _with_lead(q: Question, e: Evidence) -> Evidence:

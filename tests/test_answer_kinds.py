@@ -474,3 +474,14 @@ def test_brand_and_trade_are_read_from_registered_names_and_only_after_a_noun_in
     assert [p[:2] for p in brand_trade_pairs("远帆农业2023年营业收入是多少", trades)] == [("远帆", "农业")]
     assert [p[:2] for p in brand_trade_pairs("湖南省希望国家能源集团加大投资", trades)] == [("国家", "能源")]
     assert brand_trade_pairs("上半年新能源汽车出口增长了多少", trades) == []  # 新能源 is one word
+
+
+def test_a_figure_asked_with_no_year_is_given_for_each_year_the_reports_state_it(tmp_path, settings):
+    docs = _write(tmp_path, {"r22.txt": "云岫镇2022年政府工作报告\n全镇规模以上工业企业总数达到41家，新增市场主体300户。\n",
+                             "r23.txt": "云岫镇2023年政府工作报告\n全镇规模以上工业企业总数达到52家，新增市场主体380户。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("云岫镇规模以上工业企业总数有多少家？")
+    assert not r.abstained and "41家" in r.answer and "52家" in r.answer
+    assert {c.doc_title for c in r.citations} == {"云岫镇2022年政府工作报告", "云岫镇2023年政府工作报告"}
+    r = engine.ask("云岫镇2023年规模以上工业企业总数有多少家？")  # a year asked: that year's only
+    assert not r.abstained and "52家" in r.answer and "41家" not in r.answer
