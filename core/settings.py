@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     rerank_title_weight: float = Field(4.0, ge=0.0, description=(
         "Added to a hit's reranking score when the question names its document's title (an entity page: "
         "\"猴面包树的别名…\" and the document 猴面包树). Chosen on cmrc-dev, crud-dev and the gold set: eval/rerank.md."))
+    answer_title_weight: float = Field(4.0, ge=0.0, description=(
+        "Added to the answer scorer's logit (about -10..5) for a candidate sentence whose document title the question "
+        "names; 0 turns it off. Chosen on cmrc-dev, crud-dev and the gold set: eval/rerank.md."))
     exact_dense_max: int = Field(20_000, ge=0, description="An index (or knowledge-base selection) of at most this many "
                                  "chunks ranks dense vectors exactly in memory (20,000 x 384 float32 ~ 30 MB, read from "
                                  "Chroma at load): repeatable, where Chroma's approximate HNSW search is not; a larger one "

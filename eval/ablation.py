@@ -33,6 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "constraint: place asked (哪个镇)": ("place",),
     "comparison answered part by part": ("parts",),
     "another year's figure for a question naming no year": ("years",),
+    "title named by the question (answer_title_weight)": ("title",),
 }
 
 
@@ -80,11 +81,12 @@ def ablate() -> dict[str, dict[str, dict[str, float]]]:
         index = load_index(settings)
         retriever = HybridRetriever(index, settings)
         rows = [(q, a, ok, retriever.search(q, top_k=max(settings.top_k, 5))) for q, a, ok in questions]
-        full = ExtractiveAnswerer(index, model_path=settings.answer_model)
+        full = ExtractiveAnswerer(index, model_path=settings.answer_model, title_weight=settings.answer_title_weight)
         threshold = full.threshold
         table.setdefault("full model", {})[name] = _measure(full, threshold, rows, name == "gold")
         for group, names in GROUPS.items():
-            a = ExtractiveAnswerer(index, model_path=settings.answer_model, ablate=frozenset(names))
+            a = ExtractiveAnswerer(index, model_path=settings.answer_model, ablate=frozenset(names),
+                                   title_weight=settings.answer_title_weight)
             table.setdefault(group, {})[name] = _measure(a, threshold, rows, name == "gold")
             print(name, group, table[group][name], file=sys.stderr)
     return table

@@ -199,14 +199,17 @@ class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each.
 
     `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
-    (CONSTRAINTS) switched off, and "parts" (comparisons part by part) or "years" (another year's figure quoted
-    for a question naming no year), for the ablation table of the eval report."""
+    (CONSTRAINTS) switched off, and "parts" (comparisons part by part), "years" (another year's figure quoted
+    for a question naming no year) or "title" (the title bonus), for the ablation table of the eval report."""
 
     mode = "extractive"
 
     def __init__(self, index: Index, max_sentences: int = 2, model_path: Path | None = None,
-                 ablate: frozenset[str] = frozenset()) -> None:
+                 ablate: frozenset[str] = frozenset(), title_weight: float = 0.0) -> None:
+        """`title_weight`: added to the logit of every candidate whose document title the question names whole
+        (rag.features.names_title; settings.answer_title_weight, chosen on the kits and the gold set)."""
         self.index = index
+        self.title_weight = title_weight
         self.max_sentences = max_sentences
         self.builder = CandidateBuilder(index.idf, self._doc)
         self.model_path = model_path
@@ -555,6 +558,11 @@ class ExtractiveAnswerer:
         X = np.array([c.features for c in cands])
         for c, s in zip(cands, self._scores(X, m["answer"]), strict=True):
             c.score = float(s)
+        if self.title_weight and "title" not in self.ablate:
+            # a question naming a document's title is about that document (an entity page), not one mentioning it
+            for c in cands:
+                if names_title(q.norm, self.builder.title(c.hit.chunk)[0]):
+                    c.score += self.title_weight
         ranked = sorted(cands, key=lambda c: -c.score)
         named = self._named(q)
         best = next((c for c in ranked if self._meets(q, c, named)), None)

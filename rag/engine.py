@@ -142,7 +142,8 @@ class AskEngine:
         self.index = index
         self.settings = settings
         self.retriever = HybridRetriever(index, settings)
-        self.extractive = ExtractiveAnswerer(index, model_path=settings.answer_model)
+        self.extractive = ExtractiveAnswerer(index, model_path=settings.answer_model,
+                                             title_weight=settings.answer_title_weight)
         self.abstain_threshold = (settings.abstain_threshold if settings.abstain_threshold is not None
                                   else self.extractive.threshold)
         if answerer is None and settings.llm_enabled:

@@ -417,6 +417,11 @@ def test_a_question_naming_a_document_s_title_ranks_that_document_first(tmp_path
     untitled = AskEngine(load_index(plain), plain).ask("金钱松产于哪里？")
     assert [c.source.split("/")[-1] for c in untitled.contexts][:2] == ["b.txt", "a.txt"]  # more of its words
     assert [c.source.split("/")[-1] for c in titled.contexts][:2] == ["a.txt", "b.txt"]  # what a.txt is about
+    # ... and the answer quotes the document the question is about, not the one that mentions its subject
+    assert settings.answer_title_weight > 0
+    assert {c.source.split("/")[-1] for c in titled.citations} == {"a.txt"} and "长江中下游各省" in titled.answer
+    plain = settings.model_copy(update={"rerank_title_weight": 0.0, "answer_title_weight": 0.0})
+    assert {c.source.split("/")[-1] for c in AskEngine(load_index(plain), plain).ask("金钱松产于哪里？").citations} == {"b.txt"}
 
 
 def test_a_title_line_is_named_whole_without_its_qualifier_and_never_as_a_common_word():
