@@ -434,7 +434,9 @@ class ExtractiveAnswerer:
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
-            if (q.what == "number" and not _FIGURE.search(c.norm)
+            # (a year, a date or an article number is no figure: a signature line "某镇人民政府 2025年1月10日"
+            # answers no how-much question)
+            if (q.what == "number" and not _FIGURE.search(_NO_AMOUNT.sub("", c.norm))
                     and not (q.ordinal and unit_pattern(q.unit, True).search(c.norm))):  # "首批" for 第几批
                 return False
             if q.what == "number" and RATE_WORD.search(q.norm) and not _RATE.search(c.norm):

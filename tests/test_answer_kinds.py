@@ -490,3 +490,12 @@ def test_a_figure_asked_with_no_year_is_given_for_each_year_the_reports_state_it
     assert {c.doc_title for c in r.citations} == {"云岫镇2022年政府工作报告", "云岫镇2023年政府工作报告"}
     r = engine.ask("云岫镇2023年规模以上工业企业总数有多少家？")  # a year asked: that year's only
     assert not r.abstained and "52家" in r.answer and "41家" not in r.answer
+
+
+def test_a_signature_line_with_only_a_date_answers_no_how_much_question(tmp_path, settings):
+    docs = _write(tmp_path, {"s.txt": "云岭镇2024年工作总结\n2024年，全镇实现地区生产总值41.3亿元，同比增长6.5%。\n"
+                                      "云岭镇人民政府\n2025年1月10日\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("云岭镇2024年地区生产总值是多少？")
+    assert not r.abstained and "41.3亿元" in r.answer
+    assert engine.ask("云岭镇2025年地区生产总值是多少？").abstained  # only the signature date names 2025
