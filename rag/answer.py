@@ -389,9 +389,10 @@ class ExtractiveAnswerer:
             # 增值服务业务营收…" is a 2023 figure)
             # ... or the year before (two before) the year of its text, named relative to it ("上年为1420万元" in
             # the 2023 report states a 2022 figure)
-            if (not (own & set(q.years)) and not (doc_years & set(q.years) and not (own - set(q.years)))
-                    and not (not own and self._preceding_years(c) & set(q.years))):
-                if not relative_years(c.norm, own or doc_years or self._preceding_years(c)) & set(q.years):
+            # (the year last stated before it comes first: 「一、2023年工作回顾」 in the 2024 report heads 2023 figures)
+            fact_years = own or self._preceding_years(c) or doc_years
+            if not fact_years & set(q.years):
+                if not relative_years(c.norm, fact_years) & set(q.years):
                     return False
                 # a figure of the year before is stated beside what it measures ("净利润2150万元，上年为1420万元"),
                 # not elsewhere in its chunk

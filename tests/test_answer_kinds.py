@@ -499,3 +499,20 @@ def test_a_signature_line_with_only_a_date_answers_no_how_much_question(tmp_path
     r = engine.ask("云岭镇2024年地区生产总值是多少？")
     assert not r.abstained and "41.3亿元" in r.answer
     assert engine.ask("云岭镇2025年地区生产总值是多少？").abstained  # only the signature date names 2025
+
+
+def test_a_review_heading_s_year_beats_the_report_title_s_year(tmp_path, settings):
+    docs = _write(tmp_path, {"a.txt": "松岗镇2024年政府工作报告\n一、2023年工作回顾\n全镇地区生产总值达到27.4亿元。\n"
+                                      "二、2024年工作安排\n全镇地区生产总值力争增长6%左右。\n",
+                             "b.txt": "松岗镇2025年政府工作报告\n一、2024年工作回顾\n全镇地区生产总值达到29.1亿元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("松岗镇2024年地区生产总值是多少？")
+    assert not r.abstained and "29.1亿元" in r.answer and "27.4亿元" not in r.answer
+    r = engine.ask("松岗镇2023年地区生产总值是多少？")
+    assert not r.abstained and "27.4亿元" in r.answer and "29.1亿元" not in r.answer
+    # the constraint itself: the sentence under 「一、2023年工作回顾」 of the 2024 report states no 2024 figure
+    ex = engine.extractive
+    q = analyse("松岗镇2024年地区生产总值是多少？")
+    cands = ex.builder.build(q, engine._retrieve(q.text, 5))
+    under_2023 = [c for c in cands if "27.4亿元" in c.text and c.sentences == 1]
+    assert under_2023 and not any(ex._meets(q, c, ex._named(q)) for c in under_2023)
