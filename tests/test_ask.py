@@ -206,3 +206,14 @@ def test_a_small_index_ranks_dense_exactly_so_the_nearest_chunk_is_always_first(
     big = load_index(small_index.model_copy(update={"exact_dense_max": 0}))
     assert index.dense_vectors is not None and big.dense_vectors is None
     assert HybridRetriever(big, small_index, mode="dense").search("干部考核", top_k=3)  # the Chroma path still runs
+
+
+def test_a_follow_up_opening_with_a_pronoun_asks_about_the_previous_question_s_subject():
+    history = [Turn(role="user", content="禾田食品的董事长是谁？"), Turn(role="assistant", content="韦某")]
+    assert condense("它的营业收入是多少？", history) == "禾田食品的营业收入是多少?"
+    assert condense("该公司有多少名员工？", history) == "禾田食品有多少名员工?"
+    history = [Turn(role="user", content="青岚镇2024年地区生产总值是多少？")]
+    assert condense("该镇的一般公共预算收入是多少？", history) == "青岚镇的一般公共预算收入是多少?"
+    # 其中 ("among them") and 它们 (several things) are no pronoun for one subject
+    assert not condense("其中工业占多少？", history).startswith("青岚镇中")
+    assert not condense("它们是什么关系？", history).startswith("青岚镇是")
