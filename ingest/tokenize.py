@@ -97,7 +97,8 @@ def trailing_noun_phrase(text: str) -> str:
     return "".join(reversed(out))
 
 
-_UNIT_CHARS = frozenset("省市县区镇乡村")
+PLACE_UNITS = "省市县区镇乡村"
+"""The administrative units a place name ends with (省 province … 村 village)."""
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -107,7 +108,7 @@ def unit_places(text: str) -> list[str]:
     come out too ("试点镇"): callers decide with the documents."""
     tagged = _tagged(text)
     return [w + unit for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
-            if unit in _UNIT_CHARS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
+            if unit in PLACE_UNITS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
 def brand_and_trades(name: str) -> tuple[str, tuple[str, ...]]:

@@ -17,6 +17,7 @@ first among those that meet the question's constraints, and states how likely th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -86,7 +87,7 @@ _BODY_KIND = re.compile(r"(?:(?:科技|控股|实业|股份)(?:有限)?|有限)?
                         r"|研究所|协会")
 # a body's registered name ends in its legal form: what stands before it (brand, trade, "发展") is read for trade words
 _REGISTERED = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:集团股份有限公司|集团有限公司|股份有限公司|有限责任公司|有限公司|股份公司|集团)")
-_PLACE_UNIT_CHARS = frozenset("省市县区镇乡村街")
+_PLACE_UNIT_CHARS = frozenset(PLACE_UNITS + "街")  # ... and 街 (a 街道): a place before a trade word
 # ... and what no name ends with: classifiers, particles, prepositions, pronouns, question words
 _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于在和与及跟同对向从被把该此这那本其各某每哪几么少")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
@@ -247,13 +248,18 @@ class ExtractiveAnswerer:
         in its document that states one: in its chunk before it, else in the document's earlier chunks (by seq),
         nearest first. Empty when none does."""
         chunk = c.hit.chunk
-        earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq), key=lambda x: -x.seq)
-        before = [s for s in self.builder.sentences(chunk) if s[1] <= c.start]
-        for sentences in [before, *(self.builder.sentences(x) for x in earlier)]:
-            for *_, sentence, _words in reversed(sentences):
-                years = set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
-                if years:
-                    return years
+
+        def nearest_first() -> Iterator[str]:
+            yield from (s[3] for s in reversed(self.builder.sentences(chunk)) if s[1] <= c.start)
+            earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq),
+                             key=lambda x: -x.seq)
+            for x in earlier:
+                yield from (s[3] for s in reversed(self.builder.sentences(x)))
+
+        for sentence in nearest_first():
+            years = set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
+            if years:
+                return years
         return set()
 
     def _chunk_norm(self, chunk: Any) -> str:
@@ -382,15 +388,11 @@ class ExtractiveAnswerer:
         if q.years and "year" not in self.ablate:
             # a base year the question itself names as such ("从1992年起…") may be the candidate's base year too
             own = set(_YEAR.findall(c.norm)) - (set(_COMPARED_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(q.norm)))
-            # a sentence naming no other year states a fact of its document's year: in its title, or its date
-            # (a news record's date, moved into the metadata by ingest.clean.split_metadata)
-            doc_years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
-            # ... or, naming none, the year its document last stated before it ("2023年第二季度财报显示…。其中，
-            # 增值服务业务营收…" is a 2023 figure)
-            # ... or the year before (two before) the year of its text, named relative to it ("上年为1420万元" in
-            # the 2023 report states a 2022 figure)
-            # (the year last stated before it comes first: 「一、2023年工作回顾」 in the 2024 report heads 2023 figures)
-            fact_years = own or self._preceding_years(c) or doc_years
+            # a sentence naming no year states a fact of the year its document last stated before it (「一、2023年
+            # 工作回顾」 in the 2024 report heads 2023 figures; "2023年第二季度财报显示…。其中，增值服务业务营收…"),
+            # else of its document's year (_doc_years: title, news date); or of the year before (two before) that
+            # year, named relative to it ("上年为1420万元" in the 2023 report states a 2022 figure)
+            fact_years = own or self._preceding_years(c) or _doc_years(c)
             if not fact_years & set(q.years):
                 if not relative_years(c.norm, fact_years) & set(q.years):
                     return False
@@ -520,8 +522,8 @@ class ExtractiveAnswerer:
         candidates, issue 13). Each hit is ranked by the learned answer scorer's best candidate in it (rag.features,
         its calibrated logit, about -10..5) plus `retrieval_weight` × the hit's fused retrieval score (0..1) plus
         `title_weight` when the question names its document's title (rag.features.names_title: "猴面包树的别名…"
-        is about the document titled 猴面包树, not one that mentions it); the retriever's order breaks ties. The scorer reads the question's words at sentence level, which the
-        chunk-level fusion cannot. `hits`: the retriever's, best first, any length; a hit without a candidate
+        is about the document titled 猴面包树, not one that mentions it); the retriever's order breaks ties. The
+        scorer reads the question's words at sentence level, which the chunk-level fusion cannot. `hits`: the retriever's, best first, any length; a hit without a candidate
         sentence ranks last. Cost: one candidate pass over the hits (a few ms for 10 chunks)."""
         if len(hits) <= 1:
             return list(hits)[:k]
@@ -532,10 +534,17 @@ class ExtractiveAnswerer:
             scores = self._scores(np.array([c.features for c in cands]), self.models["answer"])
             for c, sc in zip(cands, scores, strict=True):
                 best[c.n - 1] = max(best[c.n - 1], float(sc))
-        titled = [title_weight if title_weight and names_title(q.norm, self.builder.title(h.chunk)[0]) else 0.0
-                  for h in hits]
-        order = sorted(range(len(hits)), key=lambda i: (-(best[i] + retrieval_weight * hits[i].score + titled[i]), i))
+        titled = self._titled(q, hits) if title_weight else set()
+        order = sorted(range(len(hits)), key=lambda i: (
+            -(best[i] + retrieval_weight * hits[i].score + (title_weight if hits[i].chunk.doc_id in titled else 0.0)),
+            i))
         return [hits[i] for i in order[:k]]
+
+    def _titled(self, q: Question, hits: list[Hit]) -> set[str]:
+        """The documents among the hits' whose title (CandidateBuilder.title) the question names whole
+        (rag.features.names_title), as doc ids; each document is tested once."""
+        docs = {h.chunk.doc_id: h.chunk for h in hits}
+        return {d for d, chunk in docs.items() if names_title(q.norm, self.builder.title(chunk)[0])}
 
     def _answer_parts(self, q: Question, hits: list[Hit]) -> Draft:
         """A comparison ("A和B…分别…", "A和B有什么区别") answered part by part: each part's own question (the
@@ -563,8 +572,9 @@ class ExtractiveAnswerer:
             c.score = float(s)
         if self.title_weight and "title" not in self.ablate:
             # a question naming a document's title is about that document (an entity page), not one mentioning it
+            titled = self._titled(q, hits)
             for c in cands:
-                if names_title(q.norm, self.builder.title(c.hit.chunk)[0]):
+                if c.hit.chunk.doc_id in titled:
                     c.score += self.title_weight
         ranked = sorted(cands, key=lambda c: -c.score)
         named = self._named(q)
@@ -758,10 +768,15 @@ def _states_asked(q: Question, text: str) -> bool:
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
 
 
+def _doc_years(c: Candidate) -> set[str]:
+    """The years a candidate's document names in its title and date (a news record's, moved into the metadata by
+    ingest.clean.split_metadata): "青禾镇2023年政府工作报告" → {"2023"}."""
+    return set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
+
+
 def _doc_year(c: Candidate) -> str:
-    """The one year a candidate's document is of: the only year its title and date (a news record's, from its
-    metadata) name ("青禾镇2023年政府工作报告" → "2023"); "" when they name none or several."""
-    years = set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
+    """The one year a candidate's document is of (_doc_years); "" when it names none or several."""
+    years = _doc_years(c)
     return next(iter(years)) if len(years) == 1 else ""
 
 

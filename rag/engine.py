@@ -80,9 +80,9 @@ def is_chinese_question(question: str) -> bool:
     return bool(_HAN.search(question)) or not any(ch.isalpha() for ch in question)
 
 
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$|^(?:它(?!们)|其(?![中他余实次])|该(?:公司|企业|集团|单位|镇|乡|县|市|区|村))")
 # a follow-up that refers to the previous question's subject by a pronoun ("它的营业收入是多少？")
 _PRONOUN_LEAD = re.compile(r"^(?:它(?!们)|其(?![中他余实次])|该(?:公司|企业|集团|单位|镇|乡|县|市|区|村))")
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$|" + _PRONOUN_LEAD.pattern)
 # the subject a question opens with: its first words before 的, a figure, a year word or a verb of being
 _OPENING_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?=的|\d|是|有|在|为|共|去年|今年|上年)")
 
@@ -117,12 +117,13 @@ def condense(question: str, history: list[Turn]) -> str:
         end = at + len(name)
         return text[at:end + 1] if 0 <= at and end < len(text) and text[end] in PLACE_UNITS else name
 
-    pronoun = _PRONOUN_LEAD.match(normalize(question.strip()))
+    asked = normalize(question.strip())
+    pronoun = _PRONOUN_LEAD.match(asked)
     if pronoun is not None:  # "它的营业收入是多少？" after "禾田食品的董事长是谁？" → "禾田食品的营业收入是多少?"
         opening = _OPENING_SUBJECT.match(last)
         if opening is not None:
-            return opening.group(0) + normalize(question.strip())[pronoun.end():]
-    subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", normalize(question.strip())))
+            return opening.group(0) + asked[pronoun.end():]
+    subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", asked))
     names = [with_unit(n, last) for n in dict.fromkeys(entities(last, min_len=2))]
     found = entities(subject, min_len=2)
     if subject and len(found) == 1 and with_unit(found[0], subject) == subject:

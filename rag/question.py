@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import entities, trailing_noun_phrase, words
+from ingest.tokenize import PLACE_UNITS, entities, trailing_noun_phrase, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -21,10 +21,6 @@ _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
 # "在多少个乡镇…", "几项人事管理权": the unit and the noun after it
 _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e00-\u9fff]{2})?")
-
-
-PLACE_UNITS = "省市县区镇乡村"
-"""The administrative units a place name ends with (省 province … 村 village)."""
 
 
 def name_stem(name: str) -> str:
