@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         "Weight of the fused retrieval score (0..1) added to the best candidate's logit when reranking."))
     rerank_title_weight: float = Field(4.0, ge=0.0, description=(
         "Added to a hit's reranking score when the question names its document's title (an entity page: "
-        "\"猴面包树的别名…\" and the document 猴面包树). Chosen on cmrc-dev, crud-dev and the gold set: eval/rerank.md."))
+        "\"龙须木的别名…\" and the document 龙须木). Chosen on cmrc-dev, crud-dev and the gold set: eval/rerank.md."))
     answer_title_weight: float = Field(4.0, ge=0.0, description=(
         "Added to the answer scorer's logit (about -10..5) for a candidate sentence whose document title the question "
         "names; 0 turns it off. Chosen on cmrc-dev, crud-dev and the gold set: eval/rerank.md."))

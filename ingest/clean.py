@@ -154,8 +154,8 @@ def _script_change(prev: str, line: str) -> bool:
 def join_wrapped_lines(lines: list[str], min_len: int = 20) -> list[str]:
     """Re-join lines that a PDF/OCR layout wrapped mid-sentence: a long line that does not end
     a sentence continues on the next line, unless that line opens a heading or the script changes (a line with no
-    Chinese character over one opening with Chinese: a Latin title or file name, "FY2024_report_final_v2"). A line holding only a chapter or
-    section marker (「第二章」, ingest.headings.BARE_ORDINAL) is joined to the short title on the next line
+    Chinese character over one opening with Chinese: a Latin title or file name, "FY2024_report_final_v2"). A line
+    holding only a chapter or section marker (「第二章」, ingest.headings.BARE_ORDINAL) is joined to the short title on the next line
     (「组织与职责」: not a heading, no sentence end, at most ingest.headings.TITLE_CHARS characters), as one
     heading line: 「第二章组织与职责」."""
     from ingest.headings import BARE_ORDINAL, TITLE_CHARS, heading_level

@@ -125,7 +125,7 @@ def brand_and_trades(name: str) -> tuple[str, tuple[str, ...]]:
 
 def brand_trade_pairs(text: str, trades: frozenset[str]) -> list[tuple[str, str, str]]:
     """(brand, trade, brand's POS flag) for each trade word of `trades` right after a noun or name of 2 to 4 Chinese
-    characters: "远帆食品…" → ("远帆", "食品", "nr"). A verb, time word or particle before the trade names no brand
+    characters: "鸿途食品…" → ("鸿途", "食品", "n"). A verb, time word or particle before the trade names no brand
     ("希望|国家|能源" gives only 国家 + 能源; "上半年|中国" nothing)."""
     tagged = _tagged(text)
     return [(w, t, f) for (w, f), (t, _) in zip(tagged, tagged[1:], strict=False)

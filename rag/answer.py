@@ -521,8 +521,8 @@ class ExtractiveAnswerer:
         """The `k` hits most likely to hold the answer, best first (a learned reranking of the retrieved
         candidates, issue 13). Each hit is ranked by the learned answer scorer's best candidate in it (rag.features,
         its calibrated logit, about -10..5) plus `retrieval_weight` × the hit's fused retrieval score (0..1) plus
-        `title_weight` when the question names its document's title (rag.features.names_title: "猴面包树的别名…"
-        is about the document titled 猴面包树, not one that mentions it); the retriever's order breaks ties. The
+        `title_weight` when the question names its document's title (rag.features.names_title: "龙须木的别名…"
+        is about the document titled 龙须木, not one that mentions it); the retriever's order breaks ties. The
         scorer reads the question's words at sentence level, which the chunk-level fusion cannot. `hits`: the retriever's, best first, any length; a hit without a candidate
         sentence ranks last. Cost: one candidate pass over the hits (a few ms for 10 chunks)."""
         if len(hits) <= 1:
@@ -770,7 +770,7 @@ def _states_asked(q: Question, text: str) -> bool:
 
 def _doc_years(c: Candidate) -> set[str]:
     """The years a candidate's document names in its title and date (a news record's, moved into the metadata by
-    ingest.clean.split_metadata): "青禾镇2023年政府工作报告" → {"2023"}."""
+    ingest.clean.split_metadata): "云岫镇2023年政府工作报告" → {"2023"}."""
     return set(_YEAR.findall(normalize(c.hit.chunk.doc_title + " " + c.hit.chunk.doc_meta.get("date", ""))))
 
 

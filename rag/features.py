@@ -115,8 +115,8 @@ _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 def names_title(question: str, title: str) -> bool:
     """Whether a question (normalised) names what a document is about: a line of its title (`CandidateBuilder.title`:
-    the title and a short first line, normalised), whole, without a bracketed qualifier ("元皇后(北齐孝昭帝)" is named
-    by "元皇后的儿子叫什么"). Lines of 2 to 20 characters that are no common word (同义词词林: a title "通知" names
+    the title and a short first line, normalised), whole, without a bracketed qualifier ("林晚舟(作家)" is named
+    by "林晚舟的代表作是什么"). Lines of 2 to 20 characters that are no common word (同义词词林: a title "通知" names
     no subject); a file name ("trial_58") is never in a question."""
     for line in title.split("\n"):
         line = _BRACKETED.sub("", line).strip()
