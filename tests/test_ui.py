@@ -135,6 +135,8 @@ def test_in_an_english_browser_the_page_speaks_chinese_and_the_admin_tab_opens_f
         _ask(page, "龙泉镇下放了多少项行政审批权？")
         page.wait_for_selector("#sources mark", timeout=60_000)
         expect(page.get_by_role("button", name="复制对话")).to_be_visible()
+        # (as for the admin tab below: gradio's own "processing | 0.0s" may still show while the answer's events end)
+        page.wait_for_function("() => !document.body.innerText.includes('processing')", timeout=30_000)
         assert page.evaluate(ENGLISH_ON_SCREEN) == []
 
         page.get_by_role("tab", name="管理").click()  # no 刷新列表 click: the list is there when the tab opens
