@@ -754,6 +754,10 @@ def _label_words_missing(needed: list[str], label: str) -> bool:
 _STATED_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万]+[{MEASURE_CHARS}]|分之")
 
 
+# a question asking how long ("多少年", "几个年头", "多长时间", "多久"), and a span of years in a text ("过去一年",
+# "近三年", "5年来"): only such a question is answered by the span
+_DURATION_Q = re.compile(r"(?:多少|几)个?年(?!级|度)|多长时间|多久")
+_YEARS_SPAN = re.compile(r"[\d一二两三四五六七八九十百]+\s*个?年(?!级|度)")
 # a heading's or list item's own numbering: "一、", "（二）", "3.", "第四章"
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．](?!\d)"
                         r"|第[一二三四五六七八九十\d]+[章节条部分])\s*")
@@ -761,10 +765,14 @@ _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一
 
 def _states_asked(q: Question, text: str) -> bool:
     """Whether the text already states the figure or date a number/date question asks for. For a number, a year,
-    a date or an article number is no figure, nor is a heading's own numbering: "一、2023年工作回顾" states none."""
+    a date or an article number is no figure, nor is a heading's own numbering, nor a span of years unless the
+    question asks how long: "一、2023年工作回顾" and "一、过去一年工作回顾" state none."""
     norm = normalize(text)
     if q.what == "number":
-        return bool(_STATED_FIGURE.search(_NO_AMOUNT.sub("", _NUMBERING.sub("", norm))))
+        norm = _NO_AMOUNT.sub("", _NUMBERING.sub("", norm))
+        if not _DURATION_Q.search(q.norm):  # a span of years ("过去一年", "近三年来") answers only a "how long"
+            norm = _YEARS_SPAN.sub("", norm)
+        return bool(_STATED_FIGURE.search(norm))
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
 
 

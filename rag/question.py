@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import PLACE_UNITS, entities, trailing_noun_phrase, words
+from ingest.tokenize import PLACE_UNITS, entities, trailing_noun_phrase, unit_places, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -94,11 +94,42 @@ def next_item(sentence: str) -> re.Pattern[str] | None:
 
 
 def compared_places(question: str) -> list[str]:
-    """Places the question joins to compare them: "河北和河南的…" → ["河北", "河南"]."""
-    places = entities(question, min_len=2, flags=("ns",))
+    """Places the question joins to compare them: "河北和河南的…" → ["河北", "河南"]; a place is what jieba tags as
+    one (ns), or a name of any tag that ends in an administrative unit ("石桥镇和青禾镇…": jieba tags unknown town
+    names as person names), or a noun it cut from its unit (ingest.tokenize.unit_places)."""
+    tagged_places = set(entities(question, min_len=2, flags=("ns",)))
+    places = [w for w in entities(question, min_len=2, flags=("ns", "nr", "nt"))
+              if w in tagged_places or w[-1] in PLACE_UNITS]
+    for p in unit_places(question):  # a place jieba cut from its unit (石岭|镇) is joined to it
+        places = [p if p.startswith(x) else x for x in places]
+        if p not in places and not any(p in x for x in places):
+            places.append(p)
+    places.sort(key=question.find)
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
+    if not pairs:
+        # two names of one unit joined ("…年云台镇和雾溪镇…", which jieba may cut as 云台|镇和雾溪镇): the second
+        # name runs from the conjunction to the unit; the first is taken as long as the second (the text before it
+        # has no boundary to read)
+        m = _JOINED_UNIT_PLACES.search(question)
+        if m:
+            b = m.group("b")
+            pairs = [(m.group("a")[-len(b):] + m.group("u"), b + m.group("u"))]
     return list(dict.fromkeys(p for pair in pairs for p in pair))
+
+
+_JOINED_UNIT_PLACES = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,3}})(?P<u>[{PLACE_UNITS}])\s*[和与及、]\s*"
+                                 r"(?P<b>[\u4e00-\u9fff]{2,3}?)(?P=u)")
+
+
+_JOINED_YEARS = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?\s*[和与及、]\s*((?:1[5-9]|20)\d{2})\s*年(?!\d)")
+
+
+def compared_years(question: str) -> tuple[str, ...]:
+    """Years the question joins to compare them: "2022年和2023年的…分别是多少" → ("2022", "2023"); () when it joins
+    none (a range, "2020年至2023年", is one period, not two parts)."""
+    m = _JOINED_YEARS.search(question)
+    return (m.group(1), m.group(2)) if m and m.group(1) != m.group(2) else ()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -219,7 +250,7 @@ def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
     for other in parts:
         if other == part:
             continue
-        name = re.escape(other) + r"[省市县区镇乡村]?"
+        name = re.escape(other) + r"[省市县区镇乡村年]?"
         out = re.sub(rf"{name}\s*[和与及、跟同]\s*|\s*[和与及、跟同]\s*{name}", "", out, count=1)
     return out.replace("分别", "")
 
@@ -258,6 +289,8 @@ def analyse(question: str) -> Question:
         parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
     if not parts:  # "河北和河南的…": each place joined in the question is a part
         parts = tuple(name_stem(x) for x in compared_places(norm))
+    if not parts:  # "2022年和2023年的…": each year joined is a part (a range, "2020年至2023年", is one period)
+        parts = compared_years(norm)
     what = answer_kind(norm)
     attribute = ""
     if what == "number":

@@ -516,3 +516,28 @@ def test_a_review_heading_s_year_beats_the_report_title_s_year(tmp_path, setting
     cands = ex.builder.build(q, engine._retrieve(q.text, 5))
     under_2023 = [c for c in cands if "27.4亿元" in c.text and c.sentences == 1]
     assert under_2023 and not any(ex._meets(q, c, ex._named(q)) for c in under_2023)
+
+
+def test_a_heading_naming_a_span_of_years_is_no_answer_to_a_how_much_question(tmp_path, settings):
+    from rag.answer import _states_asked
+
+    docs = _write(tmp_path, {"g.txt": "云台镇2023年政府工作报告\n一、过去一年工作回顾\n"
+                                      "2023年，全镇实现地区生产总值21.6亿元，同比增长6%。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("云台镇2023年地区生产总值是多少？")
+    assert not r.abstained and "21.6亿元" in r.answer
+    assert not _states_asked(analyse("云台镇2023年地区生产总值是多少？"), "一、过去一年工作回顾")
+    assert _states_asked(analyse("改革试点持续了多少年？"), "试点持续三年")  # a how-long question is answered by it
+
+
+def test_towns_and_years_a_question_joins_are_answered_part_by_part(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a22.txt": "云台镇2022年政府工作报告\n一、2022年工作回顾\n2022年，全镇实现地区生产总值19.8亿元，同比增长5%。\n",
+        "a23.txt": "云台镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇实现地区生产总值21.6亿元，同比增长6%。\n",
+        "b23.txt": "雾溪镇2023年政府工作报告\n一、过去一年工作回顾\n2023年，全镇实现地区生产总值15.2亿元，同比增长4%。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("云台镇2022年和2023年的地区生产总值分别是多少？")
+    assert not r.abstained and "19.8亿元" in r.answer and "21.6亿元" in r.answer and "15.2亿元" not in r.answer
+    r = engine.ask("2023年云台镇和雾溪镇的地区生产总值分别是多少？")
+    assert not r.abstained and "21.6亿元" in r.answer and "15.2亿元" in r.answer and "19.8亿元" not in r.answer

@@ -15,6 +15,7 @@ from rag.question import (
     figure_pattern,
     name_stem,
     next_item,
+    part_question,
     question_kind,
 )
 from rag.retrieve import load_index
@@ -322,3 +323,15 @@ def test_a_list_numbered_with_circled_or_bracketed_digits_is_quoted_item_by_item
     assert not r.abstained
     assert all(t in r.answer for t in items), r.answer
     assert [r.answer.index(t) for t in items] == sorted(r.answer.index(t) for t in items)
+
+
+def test_places_named_with_their_unit_and_years_joined_by_and_are_the_parts_compared():
+    from rag.question import compared_years
+
+    # jieba tags unknown town names as person names: the unit says they are places
+    assert compared_places("2023年石岭镇和青田镇的地区生产总值分别是多少？") == ["石岭镇", "青田镇"]
+    assert compared_years("青田镇2022年和2023年的地区生产总值分别是多少？") == ("2022", "2023")
+    assert compared_years("2020年至2023年累计投入多少？") == ()  # a range is one period
+    q = analyse("青田镇2022年和2023年的地区生产总值分别是多少？")
+    assert q.parts == ("2022", "2023")
+    assert part_question(q.text, "2022", q.parts) == "青田镇2022年的地区生产总值是多少?"
