@@ -208,3 +208,17 @@ def tokenize_many(texts: list[str], parallel_from: int = 2000) -> list[list[str]
     batches = [texts[i : i + size] for i in range(0, len(texts), size)]
     with mp.get_context("fork").Pool(workers) as pool:
         return [toks for batch in pool.map(_tokenize_batch, batches) for toks in batch]
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, tuple[str, ...]]:
+    """Abbreviations of statistical indicators → the Chinese names documents use, most usual first
+    (ingest/resources/abbreviations.txt, after 国家统计局《统计指标解释》): "gdp" → ("地区生产总值", "国内生产总值",
+    "生产总值"). Keys lower-cased, as ingest.normalize writes Latin letters."""
+    text = resources.files("ingest.resources").joinpath("abbreviations.txt").read_text(encoding="utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, *names = line.split()
+            out[short.lower()] = tuple(names)
+    return out

@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, part_question
+from rag.question import analyse, part_question, spell_out
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -222,7 +222,7 @@ class AskEngine:
     ) -> Iterator[Event]:
         """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
-        query = self.condense(question, history or [])
+        query = spell_out(self.condense(question, history or []), self.index.mentions)
         hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
         notices: list[str] = []

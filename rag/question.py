@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import PLACE_UNITS, entities, trailing_noun_phrase, unit_places, words
+from ingest.tokenize import PLACE_UNITS, abbreviations, entities, trailing_noun_phrase, unit_places, words
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -120,6 +120,21 @@ def compared_places(question: str) -> list[str]:
 
 _JOINED_UNIT_PLACES = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,3}})(?P<u>[{PLACE_UNITS}])\s*[和与及、]\s*"
                                  r"(?P<b>[\u4e00-\u9fff]{2,3}?)(?P=u)")
+
+
+def spell_out(question: str, used: Callable[[str], bool]) -> str:
+    """The question with each abbreviation of a statistical indicator (ingest.tokenize.abbreviations: GDP, CPI,
+    规上…) that the documents never use replaced by the first of its names they do use (`used(name)`: whether some
+    document writes it, e.g. Index.mentions): "青禾镇2023年GDP是多少？" → "青禾镇2023年地区生产总值是多少？" over
+    documents that write only 地区生产总值. Unchanged when no document uses any of its names."""
+    for short, names in abbreviations().items():
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(short)}(?![A-Za-z])", re.IGNORECASE)
+        if not pattern.search(question) or used(short):
+            continue
+        name = next((n for n in names if used(n)), None)
+        if name is not None:
+            question = pattern.sub(name, question)
+    return question
 
 
 _JOINED_YEARS = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?\s*[和与及、]\s*((?:1[5-9]|20)\d{2})\s*年(?!\d)")

@@ -541,3 +541,20 @@ def test_towns_and_years_a_question_joins_are_answered_part_by_part(tmp_path, se
     assert not r.abstained and "19.8亿元" in r.answer and "21.6亿元" in r.answer and "15.2亿元" not in r.answer
     r = engine.ask("2023年云台镇和雾溪镇的地区生产总值分别是多少？")
     assert not r.abstained and "21.6亿元" in r.answer and "15.2亿元" in r.answer and "19.8亿元" not in r.answer
+
+
+def test_an_indicator_asked_by_its_abbreviation_is_answered_with_the_name_the_documents_use(tmp_path, settings):
+    from rag.question import spell_out
+
+    docs = _write(tmp_path, {"g.txt": "云台镇2023年政府工作报告\n2023年，全镇实现地区生产总值21.6亿元，同比增长6%。"
+                                      "规模以上工业企业总数达到33家。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("云台镇2023年GDP是多少？")
+    assert not r.abstained and "21.6亿元" in r.answer
+    r = engine.ask("云台镇2023年规上工业企业有多少家？")
+    assert not r.abstained and "33家" in r.answer
+    written = {"地区生产总值", "gdp"}
+    assert spell_out("全县GDP是多少？", lambda w: w in written) == "全县GDP是多少？"  # the documents write GDP too
+    assert spell_out("全县GDP是多少？", lambda w: w == "生产总值") == "全县生产总值是多少？"
+    assert spell_out("全县GDP是多少？", lambda w: False) == "全县GDP是多少？"  # no name to put in its place
+    assert spell_out("PMIX指数是多少？", lambda w: w == "采购经理指数") == "PMIX指数是多少？"  # part of another word
