@@ -393,8 +393,9 @@ class ExtractiveAnswerer:
             # else of its document's year (_doc_years: title, news date); or of the year before (two before) that
             # year, named relative to it ("上年为1420万元" in the 2023 report states a 2022 figure)
             fact_years = own or self._preceding_years(c) or _doc_years(c)
-            if not fact_years & set(q.years):
-                if not relative_years(c.norm, fact_years) & set(q.years):
+            asked = _asked_years(q)
+            if not fact_years & asked:
+                if not relative_years(c.norm, fact_years) & asked:
                     return False
                 # a figure of the year before is stated beside what it measures ("净利润2150万元，上年为1420万元"),
                 # not elsewhere in its chunk
@@ -774,6 +775,17 @@ def _states_asked(q: Question, text: str) -> bool:
             norm = _YEARS_SPAN.sub("", norm)
         return bool(_STATED_FIGURE.search(norm))
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
+
+
+# a year a question names only as the base of a comparison: "2023年营业收入比2022年增长了多少", "与2022年相比"
+_BASE_YEAR_Q = re.compile(r"(?:比|较)\s*((?:1[5-9]|20)\d{2})\s*年?|与\s*((?:1[5-9]|20)\d{2})\s*年?(?:同期)?相比")
+
+
+def _asked_years(q: Question) -> set[str]:
+    """The years whose facts answer the question: those it names (Question.years) less those it names only as the
+    base of a comparison ("…2023年…比2022年增长了多少" asks a 2023 fact); all it names when every one is a base."""
+    base = {y for m in _BASE_YEAR_Q.finditer(q.norm) for y in m.groups() if y}
+    return set(q.years) - base or set(q.years)
 
 
 def _doc_years(c: Candidate) -> set[str]:

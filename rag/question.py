@@ -137,6 +137,9 @@ def spell_out(question: str, used: Callable[[str], bool]) -> str:
     return question
 
 
+# the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
+_COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
+                              r"(?:同期)?(?:相比)?|同比|环比)$")
 _JOINED_YEARS = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?\s*[和与及、]\s*((?:1[5-9]|20)\d{2})\s*年(?!\d)")
 
 
@@ -314,6 +317,8 @@ def analyse(question: str) -> Question:
         if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else its closing noun phrase
             head = clause[: form.start()]
             after = head.rsplit("的", 1)[1] if "的" in head else ""
+            # less a comparison base after it ("营业收入比2022年", "利润总额较上年同期": the attribute is 营业收入)
+            head, after = _COMPARISON_BASE.sub("", head), _COMPARISON_BASE.sub("", after)
             attribute = after if 2 <= len(after) <= 12 else trailing_noun_phrase(head)
     else:
         unit = noun = ""

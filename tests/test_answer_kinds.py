@@ -558,3 +558,18 @@ def test_an_indicator_asked_by_its_abbreviation_is_answered_with_the_name_the_do
     assert spell_out("全县GDP是多少？", lambda w: w == "生产总值") == "全县生产总值是多少？"
     assert spell_out("全县GDP是多少？", lambda w: False) == "全县GDP是多少？"  # no name to put in its place
     assert spell_out("PMIX指数是多少？", lambda w: w == "采购经理指数") == "PMIX指数是多少？"  # part of another word
+
+
+def test_a_year_named_as_the_base_of_a_comparison_is_not_the_year_asked(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "r22.txt": "岚桥矿业集团2022年年度报告\n2022年，集团实现营业收入8.4亿元，去年为7.7亿元；利润总额0.92亿元。\n",
+        "r23.txt": "岚桥矿业集团2023年年度报告\n2023年，集团实现营业收入9.5亿元，上年为8.4亿元；利润总额1.03亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("岚桥矿业集团2023年的营业收入比2022年增长了多少？")
+    assert not r.abstained and "9.5亿元" in r.answer and "7.7亿元" not in r.answer
+    assert {c.doc_title for c in r.citations} == {"岚桥矿业集团2023年年度报告"}
+    # the attribute asked is the figure's own name, without the base it is compared with
+    assert analyse("岚桥矿业集团2023年的营业收入比2022年增长了多少？").attribute == "营业收入"
+    assert analyse("某镇2023年净利润较上年同期增长了多少？").attribute == "净利润"
+    assert analyse("某镇财政收入同比增长了多少？").attribute == "财政收入"
