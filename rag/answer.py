@@ -220,6 +220,7 @@ class ExtractiveAnswerer:
         self._known_cache: dict[str, bool] = {}
         self._chunk_cache: dict[str, str] = {}
         self._registered: tuple[frozenset[str], frozenset[str]] | None = None
+        self._titles: str | None = None
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
     @property
@@ -296,18 +297,19 @@ class ExtractiveAnswerer:
         (common_word) and no administrative unit with a locative (镇里, 县内) or compound of common words only
         (周边地区, 偏远地区); and a body named before its kind
         (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun; a place jieba cut from its unit that no
-        document mentions (ingest.tokenize.unit_places)."""
+        document mentions or a document's title names (ingest.tokenize.unit_places)."""
         got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
                if not common_word(e) and not _GENERIC_PLACE.match(e) and not _added_scope(e, q.norm)]
-        # a place jieba cut from its unit (火星|镇) that no document mentions: a place the documents do not cover,
-        # so that no other place's passage answers for it (a place the documents do mention is left to the
-        # scorer: it may be a kind of place, 试点镇)
+        # a place jieba cut from its unit (火星|镇) that no document mentions (a place the documents do not cover,
+        # so that no other place's passage answers for it) or that a title names (a place they are about: 青石镇 of
+        # "青石镇2023年政府工作报告"); another place the documents mention is left to the scorer: it may be a kind
+        # of place (试点镇)
         def add(name: str) -> None:  # a name not already among them, nor part of one
             if name and not any(name in x or x in name for x in got):
                 got.append(name)
 
         for place in unit_places(q.norm):
-            if not self.index.mentions(place):
+            if not self.index.mentions(place) or place in self.titles:
                 add(name_stem(place))
         # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
         # 公司"): brand and trade together are the name, so that another trade of the same brand (丰禾食品) or the
@@ -329,6 +331,14 @@ class ExtractiveAnswerer:
             if not (common_word(name) and self.index.mentions(name)):
                 add(name)
         return got
+
+    @property
+    def titles(self) -> str:
+        """The documents' titles, normalised, one per line (read once per index): a place a title names
+        ("青石镇2023年政府工作报告") is the name of a place the documents are about, not a kind of place (试点镇)."""
+        if self._titles is None:
+            self._titles = "\n".join(normalize(cs[0].doc_title) for cs in self.index.by_doc.values() if cs)
+        return self._titles
 
     @property
     def registered_names(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -373,6 +383,8 @@ class ExtractiveAnswerer:
         if at < 0:
             return name
         end = at + len(name)
+        if _PLACE_UNIT_AT.match(text, end):  # a name its administrative unit ends (西湖|街道) is whole
+            return name
         for k in range(3, -1, -1):  # the last character dropped, the name extended to the left
             if at - k >= 0 and len(got := text[at - k : end - 1]) >= 2 and _HAN_RUN.fullmatch(got):
                 if self.index.mentions(got):
@@ -397,9 +409,14 @@ class ExtractiveAnswerer:
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:
                     return False
-                # a figure of the year before is stated beside what it measures ("净利润2150万元，上年为1420万元"),
-                # not elsewhere in its chunk
-                if q.attribute and not all(names(c.norm, w) for w in attribute_words(q.attribute)):
+                # a figure of the year before is stated beside what it measures ("净利润2150万元，上年为1420万元"):
+                # the sentence naming the relative year names the attribute or the counted noun asked, not another
+                # sentence of the passage ("…地区生产总值18.3亿元。财政总收入6850万元，上年为6120万元。" states
+                # no 2022 地区生产总值)
+                said = [x for x in _SENTENCE_SPLIT.split(c.norm) if relative_years(x, fact_years) & asked]
+                if q.attribute and not any(all(names(x, w) for w in attribute_words(q.attribute)) for x in said):
+                    return False
+                if q.noun and len(q.noun) >= 2 and not any(_names_counted(q.noun, x) for x in said):
                     return False
         if named and "entity" not in self.ablate:
             # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one
@@ -407,7 +424,8 @@ class ExtractiveAnswerer:
                 return False
             doc = self._doc(c.hit.chunk.doc_id)
             need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
-            if not need(x in c.norm or x in doc for x in named):
+            if not need(_place_named(c.norm, x, _unit_after(q.norm, x)) or _place_named(doc, x, _unit_after(q.norm, x))
+                        for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.unit, q.ordinal).search(c.norm):
@@ -692,6 +710,36 @@ class ExtractiveAnswerer:
                 items.append(_evidence(c))
                 expected = next_item(c.text)
         return items
+
+
+# an administrative unit after a place's name: 省 … 村, or 街道 (a sub-district)
+# (not the first character of a common word: 市场, 村民, 区域, 省级, 县城, 镇里)
+_PLACE_UNIT_AT = re.compile(r"街道|[省市县区镇乡村](?![场民域级城庄里内外])")
+
+
+@lru_cache(maxsize=4096)
+def _unit_after(question: str, name: str) -> str:
+    """The administrative unit the question writes right after a name ("柳河乡…" → 乡, "东湖街道" → 街道), "" when
+    none."""
+    at = question.find(name)
+    m = _PLACE_UNIT_AT.match(question, at + len(name)) if at >= 0 else None
+    return m.group() if m else ""
+
+
+def _place_named(text: str, name: str, unit: str) -> bool:
+    """Whether `text` names the place `name` (its stem, rag.question.name_stem) of administrative unit `unit`:
+    with that unit, or alone (documents drop the unit), but not only as the name of a place of another unit
+    (柳河镇 does not name 柳河乡, nor 云溪镇 云溪县, nor 东湖街道 东湖镇). Without a unit: the name itself."""
+    if not unit or name + unit in text:
+        return name in text
+    for m in re.finditer(re.escape(name), text):
+        other = _PLACE_UNIT_AT.match(text, m.end())
+        if other is None or other.group() == unit:
+            return True
+    return False
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")
 
 
 def relative_years(text: str, base: set[str]) -> set[str]:

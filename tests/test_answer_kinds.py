@@ -573,3 +573,44 @@ def test_a_year_named_as_the_base_of_a_comparison_is_not_the_year_asked(tmp_path
     assert analyse("岚桥矿业集团2023年的营业收入比2022年增长了多少？").attribute == "营业收入"
     assert analyse("某镇2023年净利润较上年同期增长了多少？").attribute == "净利润"
     assert analyse("某镇财政收入同比增长了多少？").attribute == "财政收入"
+
+
+def test_a_figure_of_the_year_before_must_be_stated_in_the_sentence_naming_the_attribute(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "梨花镇2023年政府工作报告\n一、过去一年工作回顾\n"
+                                      "2023年，全镇地区生产总值完成16.2亿元，比上年增长5.1%。财政总收入5830万元，上年为5410万元。"
+                                      "全镇共有规上企业14家，比2022年增加3家。\n"})
+    engine = _engine(docs, settings)
+    # only 财政总收入 is given for 2022 (上年为…): no 2022 地区生产总值, no 2022 count of 规上企业
+    assert engine.ask("梨花镇2022年地区生产总值是多少？").abstained
+    assert engine.ask("梨花镇2022年有多少家规上企业？").abstained
+    r = engine.ask("梨花镇2022年财政总收入是多少？")
+    assert not r.abstained and "5410万元" in r.answer
+
+
+def test_a_place_is_not_answered_with_a_place_of_the_same_name_and_another_unit(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a.txt": "柳塘镇2023年政府工作报告\n2023年，柳塘镇全年引进招商项目11个，到位资金6.3亿元。\n",
+        "b.txt": "柳塘乡2023年工作总结\n2023年，柳塘乡粮食总产量1.4万吨，新建机耕道12公里。\n",
+        "c.txt": "南湖街道2023年工作报告\n2023年，南湖街道新增市场主体430户，新建口袋公园3个。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("柳塘镇2023年引进招商项目多少个？")
+    assert not r.abstained and "11个" in r.answer
+    assert engine.ask("柳塘乡2023年引进招商项目多少个？").abstained  # only 柳塘镇's report gives one
+    assert engine.ask("柳塘县2023年引进招商项目多少个？").abstained
+    r = engine.ask("南湖街道2023年新增市场主体多少户？")
+    assert not r.abstained and "430户" in r.answer
+    assert engine.ask("北湖街道2023年新增市场主体多少户？").abstained  # not 南湖街道's
+    assert engine.ask("南湖镇2023年新增市场主体多少户？").abstained
+
+
+def test_a_place_a_document_title_names_must_be_named_by_the_answer(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a.txt": "稻香镇2023年政府工作报告\n2023年，全镇实现地区生产总值12.6亿元。一般公共预算收入3100万元。\n",
+        "b.txt": "茶园镇2023年政府工作报告\n2023年，全镇实现地区生产总值9.8亿元。财政总收入4200万元，同比增长6%。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("稻香镇2023年地区生产总值是多少？")
+    assert not r.abstained and "12.6亿元" in r.answer
+    r = engine.ask("稻香镇2023年财政总收入是多少？")  # only 茶园镇's report states one
+    assert r.abstained or "4200万元" not in r.answer
