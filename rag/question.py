@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
-from ingest.tokenize import PLACE_UNITS, abbreviations, entities, trailing_noun_phrase, unit_places, words
+from ingest.tokenize import (
+    PLACE_UNITS,
+    abbreviations,
+    entities,
+    trailing_noun_phrase,
+    unit_places,
+    words,
+)
 
 # questions across documents: "各地…", "…分别…", "不同材料中…", "哪些材料…", "A和B…分别"
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
@@ -108,18 +115,18 @@ def compared_places(question: str) -> list[str]:
     pairs = [(a, b) for a, b in zip(places, places[1:], strict=False)
              if re.search(re.escape(a) + r"\s*[和与及、]\s*" + re.escape(b), question)]
     if not pairs:
-        # two names of one unit joined ("…年云台镇和雾溪镇…", which jieba may cut as 云台|镇和雾溪镇): the second
+        # two names with their units joined ("…年云台镇和雾溪镇…", which jieba may cut as 云台|镇和雾溪镇): the second
         # name runs from the conjunction to the unit; the first is taken as long as the second (the text before it
         # has no boundary to read)
         m = _JOINED_UNIT_PLACES.search(question)
         if m:
             b = m.group("b")
-            pairs = [(m.group("a")[-len(b):] + m.group("u"), b + m.group("u"))]
+            pairs = [(m.group("a")[-len(b):] + m.group("u"), b + m.group("v"))]
     return list(dict.fromkeys(p for pair in pairs for p in pair))
 
 
 _JOINED_UNIT_PLACES = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,3}})(?P<u>[{PLACE_UNITS}])\s*[和与及、]\s*"
-                                 r"(?P<b>[\u4e00-\u9fff]{2,3}?)(?P=u)")
+                                 rf"(?P<b>[\u4e00-\u9fff]{{2,3}}?)(?P<v>[{PLACE_UNITS}])(?![场民域级城庄里内外])")
 
 
 def spell_out(question: str, used: Callable[[str], bool]) -> str:
@@ -140,6 +147,23 @@ def spell_out(question: str, used: Callable[[str], bool]) -> str:
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
 _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
                               r"(?:同期)?(?:相比)?|同比|环比)$")
+def compared_things(question: str) -> tuple[str, ...]:
+    """Two things a question joins with 和/与/及 and asks about one by one (分别, 各自): "鸿川科技和鸿川农业2023年的
+    营业收入分别是多少" → ("鸿川科技", "鸿川农业"). Each is the run of 2–8 Chinese characters between the conjunction
+    and the nearest boundary (the question's start, a figure, punctuation, or a word that opens or closes a noun
+    phrase: 在/对/从…, 的/分别/是/有…); read from the characters, not the segmenter, which cuts unknown names
+    apart. () otherwise."""
+    if not _EACH.search(question):
+        return ()
+    m = _JOINED_THINGS.search(question)
+    return (m.group("a"), m.group("b")) if m and m.group("a") != m.group("b") else ()
+
+
+_EACH = re.compile(r"分别|各自")
+_JOINED_THINGS = re.compile(r"(?:^|(?<=[\d，,。；;：:、年在对从把将向给让被的]))(?P<a>(?:(?!的)[\u4e00-\u9fff]){2,8}?)"
+                            r"[和与及](?P<b>(?:(?!的)[\u4e00-\u9fff]){2,8}?)(?=\d|的|分别|各自|是|有|在|为|[，,？?])")
+
+
 _JOINED_YEARS = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?\s*[和与及、]\s*((?:1[5-9]|20)\d{2})\s*年(?!\d)")
 
 
@@ -174,7 +198,7 @@ _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
 _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
-_ATTRIBUTE_FORM = re.compile(r"(?:一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
+_ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
 
 
@@ -305,10 +329,16 @@ def analyse(question: str) -> Question:
     p = _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm))
     if p is not None:
         parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
-    if not parts:  # "河北和河南的…": each place joined in the question is a part
-        parts = tuple(name_stem(x) for x in compared_places(norm))
+    if not parts:  # "河北和河南的…": each place joined in the question is a part, named without its unit unless
+        # that is what tells them apart (柳河镇和柳河乡)
+        places = compared_places(norm)
+        parts = tuple(name_stem(x) for x in places)
+        if len(set(parts)) < len(parts):
+            parts = tuple(places)
     if not parts:  # "2022年和2023年的…": each year joined is a part (a range, "2020年至2023年", is one period)
         parts = compared_years(norm)
+    if not parts:  # "华盛科技和华盛农业…分别…": the noun phrases "分别" joins
+        parts = compared_things(norm)
     what = answer_kind(norm)
     attribute = ""
     if what == "number":

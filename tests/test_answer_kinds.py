@@ -614,3 +614,19 @@ def test_a_place_a_document_title_names_must_be_named_by_the_answer(tmp_path, se
     assert not r.abstained and "12.6亿元" in r.answer
     r = engine.ask("稻香镇2023年财政总收入是多少？")  # only 茶园镇's report states one
     assert r.abstained or "4200万元" not in r.answer
+
+
+def test_bodies_and_places_of_one_name_that_a_question_joins_are_answered_part_by_part(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a.txt": "鸿川科技股份有限公司2023年年度报告摘要\n2023年，公司实现营业收入8.8亿元，同比增长12%。\n",
+        "b.txt": "鸿川农业发展有限公司2023年度工作总结\n2023年，鸿川农业发展有限公司实现营业收入2.7亿元，同比增长5%。\n",
+        "c.txt": "柳塘镇2023年政府工作报告\n2023年，全镇粮食总产量2.1万吨。\n",
+        "d.txt": "柳塘乡2023年工作总结\n2023年，全乡粮食总产量1.3万吨。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("鸿川科技和鸿川农业2023年的营业收入分别是多少？")
+    assert not r.abstained and "8.8亿元" in r.answer and "2.7亿元" in r.answer
+    r = engine.ask("柳塘镇和柳塘乡的粮食总产量分别是多少？")
+    assert not r.abstained and "2.1万吨" in r.answer and "1.3万吨" in r.answer
+    q = analyse("柳塘镇和柳塘乡的粮食总产量分别是多少？")
+    assert q.parts == ("柳塘镇", "柳塘乡") and q.attribute == "粮食总产量"  # the unit tells the parts apart

@@ -335,3 +335,14 @@ def test_places_named_with_their_unit_and_years_joined_by_and_are_the_parts_comp
     q = analyse("青田镇2022年和2023年的地区生产总值分别是多少？")
     assert q.parts == ("2022", "2023")
     assert part_question(q.text, "2022", q.parts) == "青田镇2022年的地区生产总值是多少?"
+
+
+def test_things_joined_by_and_asked_one_by_one_are_the_parts_and_the_unit_stays_when_it_tells_them_apart():
+    from rag.question import compared_things
+
+    assert compared_things("鸿川科技和鸿川农业2023年的营业收入分别是多少？") == ("鸿川科技", "鸿川农业")
+    assert compared_things("两镇的常住人口和户籍人口分别是多少？") == ("常住人口", "户籍人口")
+    assert compared_things("鸿川科技和鸿川农业2023年的营业收入是多少？") == ()  # not asked one by one
+    assert compared_things("乡镇和村的职责分别是什么？") == ()  # 村 alone is no thing of two characters
+    assert analyse("柳塘镇和柳塘乡的粮食总产量分别是多少？").parts == ("柳塘镇", "柳塘乡")
+    assert analyse("2023年云台镇和雾溪镇的地区生产总值分别是多少？").parts == ("云台", "雾溪")
