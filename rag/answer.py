@@ -583,6 +583,10 @@ class ExtractiveAnswerer:
 
     def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
         cands = self.builder.build(q, hits)
+        if q.what == "number" and not _PLAN_Q.search(q.norm) and "plan" not in self.ablate:
+            # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
+            # about what is, only for one about a plan ("2024年计划新增多少家…")
+            cands = [c for c in cands if not _only_planned(c.norm)]
         if not cands:
             return Draft(NOT_FOUND)
         m = self.models
@@ -737,6 +741,20 @@ def _place_named(text: str, name: str, unit: str) -> bool:
         if other is None or other.group() == unit:
             return True
     return False
+
+
+# a target or plan, not a fact: in a clause stating a figure ("力争新增4家", "预计全年接待50万人次"), and in a
+# question asking for one ("计划新增多少", "目标是多少", "要新增多少")
+_PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
+_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|安排|任务|将|要")
+_CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
+
+
+def _only_planned(text: str) -> bool:
+    """Whether every clause of `text` (normalised) that states a figure (a year, a date or an article number is
+    none) states a planned one (_PLAN): "力争新增规上企业4家。" → True; "新增规上企业9家，力争明年再增4家" → False."""
+    stating = [x for x in _CLAUSE_SPLIT.split(text) if _FIGURE.search(_NO_AMOUNT.sub("", x))]
+    return bool(stating) and all(_PLAN.search(x) for x in stating)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")

@@ -630,3 +630,16 @@ def test_bodies_and_places_of_one_name_that_a_question_joins_are_answered_part_b
     assert not r.abstained and "2.1万吨" in r.answer and "1.3万吨" in r.answer
     q = analyse("柳塘镇和柳塘乡的粮食总产量分别是多少？")
     assert q.parts == ("柳塘镇", "柳塘乡") and q.attribute == "粮食总产量"  # the unit tells the parts apart
+
+
+def test_a_planned_figure_answers_only_a_question_about_the_plan(tmp_path, settings):
+    from rag.answer import _only_planned
+
+    docs = _write(tmp_path, {"r.txt": "枫叶镇2024年政府工作报告\n二、2024年工作安排\n推动工业园区扩区提质，力争新增规上企业5家。\n"})
+    engine = _engine(docs, settings)
+    assert engine.ask("枫叶镇有多少家规上企业？").abstained  # the report states only a target
+    r = engine.ask("枫叶镇2024年计划新增多少家规上企业？")
+    assert not r.abstained and "5家" in r.answer
+    assert _only_planned("推动工业园区扩区提质,力争新增规上企业5家。")
+    assert not _only_planned("全年新增规上企业9家,力争明年再增4家。")  # a fact beside a target
+    assert not _only_planned("2024年力争实现突破。")  # a year is no figure
