@@ -752,8 +752,10 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 
 def _only_planned(text: str) -> bool:
     """Whether every clause of `text` (normalised) that states a figure (a year, a date or an article number is
-    none) states a planned one (_PLAN): "力争新增规上企业4家。" → True; "新增规上企业9家，力争明年再增4家" → False."""
-    stating = [x for x in _CLAUSE_SPLIT.split(text) if _FIGURE.search(_NO_AMOUNT.sub("", x))]
+    none; a table cell is a clause of its own) states a planned one (_PLAN): "力争新增规上企业4家。" → True;
+    "新增规上企业9家，力争明年再增4家" → False; "投资额(万元):1200｜计划完成时间:2023年12月" → False."""
+    stating = [x for x in _CLAUSE_SPLIT.split(text.replace(_CELL_SEP, "。"))  # a table cell is a clause
+               if _FIGURE.search(_NO_AMOUNT.sub("", x))]
     return bool(stating) and all(_PLAN.search(x) for x in stating)
 
 

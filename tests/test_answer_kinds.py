@@ -643,3 +643,4 @@ def test_a_planned_figure_answers_only_a_question_about_the_plan(tmp_path, setti
     assert _only_planned("推动工业园区扩区提质,力争新增规上企业5家。")
     assert not _only_planned("全年新增规上企业9家,力争明年再增4家。")  # a fact beside a target
     assert not _only_planned("2024年力争实现突破。")  # a year is no figure
+    assert not _only_planned(normalize("项目名称：污水处理厂｜投资额（万元）：1200｜计划完成时间：2023年12月。"))  # a cell: a clause
