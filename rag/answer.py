@@ -65,6 +65,7 @@ from rag.retrieve import Hit, Index
 __all__ = ["NOT_FOUND", "Answerer", "Draft", "Evidence", "ExtractiveAnswerer"]
 
 MAX_LIST_ITEMS = 4  # further items of a list quoted after the best one
+ITEM_BODY_CHARS = 60  # a further item is quoted with the rest of its line up to this many characters
 MAX_DOCUMENTS = 3  # documents quoted at most for a question across documents ("各地…", "…分别…")
 # the length budget of an answer quoting a heading's body (characters): issue 13's mean-answer limit (≤ 120)
 ANSWER_CHARS = 120
@@ -711,9 +712,22 @@ class ExtractiveAnswerer:
                 label = _ITEM_LABEL.match(c.text)
                 if label_words and label and _label_words_missing(label_words, label.group("label")):
                     break
-                items.append(_evidence(c))
+                items.append(_with_item_body(_evidence(c)))
                 expected = next_item(c.text)
         return items
+
+
+def _with_item_body(e: Evidence) -> Evidence:
+    """A list item quoted with the rest of its line when its first sentence is only its title ("（二）推进乡村振兴。"
+    + "建设高标准农田9000亩…。"), so that every item reads like the first; not when the rest is longer than
+    ITEM_BODY_CHARS characters or holds an item marker of its own (the item itself is then returned)."""
+    text = e.hit.chunk.text
+    line_end = text.find("\n", e.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[e.end : line_end]
+    if not rest.strip() or len(rest) > ITEM_BODY_CHARS or next_item(rest) is not None:
+        return e
+    return replace(e, end=e.end + len(rest.rstrip()))
 
 
 # an administrative unit after a place's name: 省 … 村, or 街道 (a sub-district)

@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, part_question, spell_out
+from rag.question import analyse, next_item, part_question, spell_out
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -145,6 +145,7 @@ def _pieces(text: str, size: int = 8) -> Iterator[str]:
 
 
 LIST_CONTINUATION_HITS = 2  # a list question also reads the chunk after each of its best this many hits
+LIST_CONTINUATION_CHUNKS = 3  # ... and the chunks after that one while the list goes on, this many in all
 
 
 class AskEngine:
@@ -201,13 +202,26 @@ class AskEngine:
         seen = {h.chunk.chunk_id for h in hits}
         extra: list[Hit] = []
         if q.what == "list":
-            # a list goes on in the chunk after the one that holds its first items: the next chunk of the best
-            # hits' documents is read too, so that items the retriever did not rank are still quoted in order
+            # a list goes on in the chunk after the one that holds its first items, so that items the retriever
+            # did not rank are still quoted in order: the next chunk of the best hits' documents is read too, and
+            # the chunks after it while each opens with the item that follows the last one before it ("（三）…" |
+            # "（四）…"), up to LIST_CONTINUATION_CHUNKS in all
             for h in hits[:LIST_CONTINUATION_HITS]:
-                nxt = next((c for c in self.index.by_doc.get(h.chunk.doc_id, []) if c.seq == h.chunk.seq + 1), None)
-                if nxt is not None and nxt.chunk_id not in seen:
-                    seen.add(nxt.chunk_id)
-                    extra.append(Hit(nxt, 0.0))
+                chunks = {c.seq: c for c in self.index.by_doc.get(h.chunk.doc_id, [])}
+                cur = h.chunk
+                for n in range(LIST_CONTINUATION_CHUNKS):
+                    nxt = chunks.get(cur.seq + 1)
+                    if nxt is None:
+                        break
+                    if n > 0:
+                        lines = [x for x in cur.text.splitlines() if x.strip()]
+                        follows = next_item(lines[-1]) if lines else None
+                        if follows is None or not follows.match(nxt.text):
+                            break
+                    if nxt.chunk_id not in seen:
+                        seen.add(nxt.chunk_id)
+                        extra.append(Hit(nxt, 0.0))
+                    cur = nxt
         if len(q.parts) < 2:
             return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
         for part in q.parts:

@@ -644,3 +644,20 @@ def test_a_planned_figure_answers_only_a_question_about_the_plan(tmp_path, setti
     assert not _only_planned("全年新增规上企业9家,力争明年再增4家。")  # a fact beside a target
     assert not _only_planned("2024年力争实现突破。")  # a year is no figure
     assert not _only_planned(normalize("项目名称：污水处理厂｜投资额（万元）：1200｜计划完成时间：2023年12月。"))  # a cell: a clause
+
+
+def test_a_list_is_quoted_whole_across_chunks_and_every_item_with_its_short_body(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "枫叶镇2023年政府工作报告\n一、2023年工作回顾\n"
+                                      "2023年，全镇实现地区生产总值20.3亿元，同比增长6.1%。规模以上工业企业达到25家，实现规上工业产值31.6亿元。"
+                                      "一般公共预算收入1.42亿元。全年新建农村公路16公里，改造农村危房60户。\n"
+                                      "二、存在的问题\n一是产业结构偏重；二是财政收支矛盾突出。\n"
+                                      "三、2024年主要任务\n（一）做强工业经济。推动工业园区扩区提质，引进项目6个。\n"
+                                      "（二）推进乡村振兴。建设高标准农田7000亩，培育家庭农场25家。\n"
+                                      "（三）改善人居环境。完成12个村的污水管网建设，实现垃圾分类全覆盖。\n"
+                                      "（四）保障改善民生。新建镇卫生院住院楼，新增养老床位90张。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("枫叶镇2024年有哪些主要任务？")
+    assert not r.abstained
+    for item in ("做强工业经济", "推进乡村振兴", "改善人居环境", "保障改善民生"):
+        assert item in r.answer
+    assert "建设高标准农田7000亩" in r.answer and "新增养老床位90张" in r.answer
