@@ -54,6 +54,7 @@ from rag.question import (
     RATE_WORD,
     Question,
     analyse,
+    attribute_nouns,
     attribute_words,
     name_stem,
     next_item,
@@ -441,6 +442,13 @@ class ExtractiveAnswerer:
             # (a row opening its chunk has its caption in an earlier chunk: its document is read)
             chunk = (c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id) if row
                      else self._chunk_norm(c.hit.chunk))
+            attribute, doc = normalize(q.attribute), self._doc(c.hit.chunk.doc_id)
+            if not row:
+                # ... not by a sentence about another kind of it (_another_kind_of: "农村居民人均可支配收入" states no
+                # 城镇居民人均可支配收入), nor by the chunk only through such sentences
+                if _another_kind_of(attribute, c.norm, doc):
+                    return False
+                chunk = "".join(x for x in _SENTENCE_SPLIT.split(chunk) if not _another_kind_of(attribute, x, doc))
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
                 return False
         if q.place_unit and "place" not in self.ablate:
@@ -728,6 +736,30 @@ def _with_item_body(e: Evidence) -> Evidence:
     if not rest.strip() or len(rest) > ITEM_BODY_CHARS or next_item(rest) is not None:
         return e
     return replace(e, end=e.end + len(rest.rstrip()))
+
+
+def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
+    """Whether `text` (normalised) names another kind of `attribute` than the one asked: it names the attribute's
+    head (rag.question.attribute_nouns, the last word) but not the attribute whole, and either its document `doc`
+    names the attribute whole elsewhere ("收入为1.52亿美元" in news giving 在线游戏收入 apart) or a noun of its own
+    stands where the question's modifier does ("农村居民人均可支配收入" for 城镇居民人均可支配收入: the longest ending
+    of the attribute the text names, 居民人均可支配收入, follows 农村 there and 城镇 in the question). A verb before
+    it is no other kind ("全镇实现生产总值" for 地区生产总值)."""
+    nouns_ = attribute_nouns(attribute)
+    if len(nouns_) < 2 or attribute in text:
+        return False
+    head = nouns_[-1]
+    at = -1
+    for k in range(len(attribute) - 1, len(head) - 1, -1):  # the longest ending of the attribute the text names
+        at = text.find(attribute[-k:])
+        if at >= 0:
+            break
+    if at < 0:
+        return False
+    if attribute in doc:
+        return True
+    before = text[max(0, at - 6) : at]
+    return any(before.endswith(w) and w not in attribute for w in nouns(before))
 
 
 # an administrative unit after a place's name: 省 … 村, or 街道 (a sub-district)

@@ -380,8 +380,10 @@ _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
 
 
 @lru_cache(maxsize=1024)
-def _attribute_nouns(attribute: str) -> tuple[str, ...]:
-    """The words (two characters or more) of an attribute that are no rate word, in order (jieba, cached)."""
+@lru_cache(maxsize=1024)
+def attribute_nouns(attribute: str) -> tuple[str, ...]:
+    """The words (two characters or more) of an attribute that are no rate word, in order, the head last
+    ("城镇居民人均可支配收入" → 城镇居民, 人均, 可支配, 收入; jieba, cached)."""
     return tuple(w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w))
 
 
@@ -393,7 +395,7 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
     word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
     candidate)."""
-    ws = _attribute_nouns(attribute)
+    ws = attribute_nouns(attribute)
     if not ws:
         return ()
     head = ws[-1]
@@ -419,7 +421,7 @@ def figure_words(norm: str, attribute: str, noun: str) -> tuple[str, ...]:
     河长) and a noun after a bare 多少/几 ("放了多少贷款" → 贷款). Returns () when the question names none
     (cached per question)."""
     out: list[str] = []
-    ws = _attribute_nouns(attribute)
+    ws = attribute_nouns(attribute)
     if ws:
         head = ws[-1]
         out += [head, *attribute_words(attribute)]

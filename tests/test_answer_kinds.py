@@ -661,3 +661,19 @@ def test_a_list_is_quoted_whole_across_chunks_and_every_item_with_its_short_body
     for item in ("做强工业经济", "推进乡村振兴", "改善人居环境", "保障改善民生"):
         assert item in r.answer
     assert "建设高标准农田7000亩" in r.answer and "新增养老床位90张" in r.answer
+
+
+def test_a_figure_of_another_kind_of_the_attribute_asked_is_no_answer(tmp_path, settings):
+    from rag.answer import _another_kind_of
+
+    docs = _write(tmp_path, {"r.txt": "梨花镇2023年政府工作报告\n2023年，全镇农村居民人均可支配收入达到21360元，同比增长7%。"
+                                      "全镇新建农村公路12公里。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("梨花镇2023年农村居民人均可支配收入是多少？")
+    assert not r.abstained and "21360元" in r.answer
+    assert engine.ask("梨花镇2023年的城镇居民人均可支配收入是多少？").abstained  # only 农村's is stated
+    doc = "收入合计5亿元。其中在线游戏收入为1.2亿元。"
+    assert _another_kind_of("在线游戏收入", "收入合计5亿元。", doc)  # the document names it apart
+    assert not _another_kind_of("在线游戏收入", "其中在线游戏收入为1.2亿元。", doc)
+    assert _another_kind_of("在线游戏收入", "品牌广告收入为2300万元。", "")  # another noun where 在线游戏 stands
+    assert not _another_kind_of("地区生产总值", "全镇实现生产总值20亿元。", "")  # a verb before the head
