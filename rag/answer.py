@@ -426,8 +426,8 @@ class ExtractiveAnswerer:
                 return False
             doc = self._doc(c.hit.chunk.doc_id)
             need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
-            if not need(_place_named(c.norm, x, _unit_after(q.norm, x)) or _place_named(doc, x, _unit_after(q.norm, x))
-                        for x in named):
+            passage = c.norm + "\n" + doc
+            if not need(_place_named(passage, x, _unit_after(q.norm, x)) for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.unit, q.ordinal).search(c.norm):
@@ -778,31 +778,41 @@ def _unit_after(question: str, name: str) -> str:
 
 def _place_named(text: str, name: str, unit: str) -> bool:
     """Whether `text` names the place `name` (its stem, rag.question.name_stem) of administrative unit `unit`:
-    with that unit, or alone (documents drop the unit), but not only as the name of a place of another unit
-    (柳河镇 does not name 柳河乡, nor 云溪镇 云溪县, nor 东湖街道 东湖镇). Without a unit: the name itself."""
+    with that unit, or alone (documents drop the unit) in a text that never writes it with another unit (柳河镇
+    does not name 柳河乡, nor 云溪镇 云溪县, nor 东湖街道 东湖镇; a text about 青溪乡 that writes 青溪 alone
+    elsewhere is about 青溪乡). Without a unit: the name itself."""
     if not unit or name + unit in text:
         return name in text
     for m in re.finditer(re.escape(name), text):
         other = _PLACE_UNIT_AT.match(text, m.end())
-        if other is None or other.group() == unit:
-            return True
-    return False
+        if other is not None and other.group() != unit:
+            return False
+    return name in text
 
 
 # a target or plan, not a fact: in a clause stating a figure ("力争新增4家", "预计全年接待50万人次"), and in a
 # question asking for one ("计划新增多少", "目标是多少", "要新增多少")
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
-_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|安排|任务|将|要")
+_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|安排|任务")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
+_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 def _only_planned(text: str) -> bool:
     """Whether every clause of `text` (normalised) that states a figure (a year, a date or an article number is
-    none; a table cell is a clause of its own) states a planned one (_PLAN): "力争新增规上企业4家。" → True;
-    "新增规上企业9家，力争明年再增4家" → False; "投资额(万元):1200｜计划完成时间:2023年12月" → False."""
-    stating = [x for x in _CLAUSE_SPLIT.split(text.replace(_CELL_SEP, "。"))  # a table cell is a clause
-               if _FIGURE.search(_NO_AMOUNT.sub("", x))]
-    return bool(stating) and all(_PLAN.search(x) for x in stating)
+    none; a table cell is a clause of its own) states a planned one: a plan word (_PLAN) in it or in an earlier
+    clause of its sentence ("力争地区生产总值突破45亿元，规模以上工业企业达到35家。": both planned). "力争新增规上
+    企业4家。" → True; "新增规上企业9家，力争明年再增4家" → False; "投资额(万元):1200｜计划完成时间:2023年12月" →
+    False."""
+    stating = planned = 0
+    for sentence in _SENTENCE_END.split(text.replace(_CELL_SEP, "。")):  # a table cell is a sentence of its own
+        plan = False
+        for clause in _CLAUSE_SPLIT.split(sentence):
+            plan = plan or bool(_PLAN.search(clause))
+            if _FIGURE.search(_NO_AMOUNT.sub("", clause)):
+                stating += 1
+                planned += plan
+    return stating > 0 and planned == stating
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")

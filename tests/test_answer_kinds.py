@@ -677,3 +677,24 @@ def test_a_figure_of_another_kind_of_the_attribute_asked_is_no_answer(tmp_path, 
     assert not _another_kind_of("在线游戏收入", "其中在线游戏收入为1.2亿元。", doc)
     assert _another_kind_of("在线游戏收入", "品牌广告收入为2300万元。", "")  # another noun where 在线游戏 stands
     assert not _another_kind_of("地区生产总值", "全镇实现生产总值20亿元。", "")  # a verb before the head
+
+
+def test_a_plan_word_opening_a_sentence_makes_all_its_figures_planned(tmp_path, settings):
+    from rag.answer import _only_planned
+
+    docs = _write(tmp_path, {"r.txt": "枫叶镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇规模以上工业企业达到30家。\n"
+                                      "二、2024年工作目标\n2024年，力争地区生产总值突破45亿元，规模以上工业企业达到35家。\n"})
+    engine = _engine(docs, settings)
+    assert engine.ask("枫叶镇2024年规模以上工业企业有多少家？").abstained  # 35家 is a target
+    r = engine.ask("枫叶镇2023年规模以上工业企业有多少家？")
+    assert not r.abstained and "30家" in r.answer
+    assert _only_planned("2024年,力争地区生产总值突破45亿元,规模以上工业企业达到35家。")
+
+
+def test_a_place_named_alone_in_a_text_about_a_place_of_another_unit_is_that_place(tmp_path, settings):
+    docs = _write(tmp_path, {"n.txt": "柳塘乡举办春茶开采节\n4月2日，柳塘乡春茶开采节开幕。当天，柳塘春茶签约金额达860万元。\n",
+                             "r.txt": "柳塘镇2023年政府工作报告\n2023年，全镇实现地区生产总值14.2亿元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柳塘乡春茶开采节签约金额是多少？")
+    assert not r.abstained and "860万元" in r.answer
+    assert engine.ask("柳塘镇春茶开采节签约金额是多少？").abstained  # the news is about 柳塘乡
