@@ -592,10 +592,14 @@ class ExtractiveAnswerer:
 
     def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
         cands = self.builder.build(q, hits)
-        if q.what == "number" and not _PLAN_Q.search(q.norm) and "plan" not in self.ablate:
+        if q.what == "number" and "plan" not in self.ablate:
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
-            # about what is, only for one about a plan ("2024年计划新增多少家…")
-            cands = [c for c in cands if not _only_planned(c.norm)]
+            # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
+            # when one is among the candidates, not by the result stated beside it
+            asks_plan = bool(_PLAN_Q.search(q.norm))
+            is_planned = [_only_planned(c.norm) for c in cands]
+            planned = [c for c, p in zip(cands, is_planned, strict=True) if p]
+            cands = (planned or cands) if asks_plan else [c for c, p in zip(cands, is_planned, strict=True) if not p]
         if not cands:
             return Draft(NOT_FOUND)
         m = self.models

@@ -698,3 +698,15 @@ def test_a_place_named_alone_in_a_text_about_a_place_of_another_unit_is_that_pla
     r = engine.ask("柳塘乡春茶开采节签约金额是多少？")
     assert not r.abstained and "860万元" in r.answer
     assert engine.ask("柳塘镇春茶开采节签约金额是多少？").abstained  # the news is about 柳塘乡
+
+
+def test_a_question_about_a_plan_is_answered_by_the_planned_figure_not_the_result(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "r22.txt": "枫叶镇2022年政府工作报告\n二、2023年工作目标\n2023年，力争规模以上工业企业达到32家。\n",
+        "r23.txt": "枫叶镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇规模以上工业企业达到30家。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("枫叶镇2023年计划规模以上工业企业达到多少家？")
+    assert not r.abstained and "32家" in r.answer and "30家" not in r.answer
+    r = engine.ask("枫叶镇2023年规模以上工业企业有多少家？")
+    assert not r.abstained and "30家" in r.answer and "32家" not in r.answer
