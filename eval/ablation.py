@@ -34,7 +34,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "comparison answered part by part": ("parts",),
     "another year's figure for a question naming no year": ("years",),
     "title named by the question (answer_title_weight)": ("title",),
-    "a planned figure is no answer to a question about what is": ("plan",),
+    "planned figures: no answer about what is, the answer about a plan": ("plan",),
 }
 
 
