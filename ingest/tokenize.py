@@ -99,6 +99,9 @@ def trailing_noun_phrase(text: str) -> str:
 
 PLACE_UNITS = "省市县区镇乡村"
 """The administrative units a place name ends with (省 province … 村 village)."""
+PLACE_UNIT_END = rf"[{PLACE_UNITS}](?![场民域级城庄里内外])"
+"""A regular expression of a unit character that ends a place's name, not the first character of a common word
+(市场, 村民, 区域, 省级, 县城, 镇里)."""
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 

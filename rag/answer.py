@@ -25,10 +25,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.text import NOT_FOUND, TABLE_CELL_SEP
+from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
 from ingest.headings import heading_level
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
+    PLACE_UNIT_END,
     brand_and_trades,
     brand_trade_pairs,
     common_word,
@@ -54,6 +55,7 @@ from rag.question import (
     RATE_WORD,
     Question,
     analyse,
+    asked_years,
     attribute_nouns,
     attribute_words,
     name_stem,
@@ -221,6 +223,7 @@ class ExtractiveAnswerer:
         self._doc_norm: dict[str, str] = {}
         self._known_cache: dict[str, bool] = {}
         self._chunk_cache: dict[str, str] = {}
+        self._kind_cache: dict[tuple[str, str], str] = {}
         self._registered: tuple[frozenset[str], frozenset[str]] | None = None
         self._titles: str | None = None
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
@@ -264,6 +267,19 @@ class ExtractiveAnswerer:
             if years:
                 return years
         return set()
+
+    def _chunk_of_kind(self, attribute: str, chunk: Any) -> str:
+        """The chunk's normalised text (with its title) less its sentences about another kind of `attribute`
+        (_another_kind_of); computed once per attribute and chunk, not per candidate of the chunk."""
+        key = (attribute, chunk.chunk_id)
+        got = self._kind_cache.get(key)
+        if got is None:
+            if len(self._kind_cache) > 20_000:
+                self._kind_cache.clear()
+            doc = self._doc(chunk.doc_id)
+            got = self._kind_cache[key] = "".join(x for x in _SENTENCE_SPLIT.split(self._chunk_norm(chunk))
+                                                  if not _another_kind_of(attribute, x, doc))
+        return got
 
     def _chunk_norm(self, chunk: Any) -> str:
         got = self._chunk_cache.get(chunk.chunk_id)
@@ -407,7 +423,7 @@ class ExtractiveAnswerer:
             # else of its document's year (_doc_years: title, news date); or of the year before (two before) that
             # year, named relative to it ("上年为1420万元" in the 2023 report states a 2022 figure)
             fact_years = own or self._preceding_years(c) or _doc_years(c)
-            asked = _asked_years(q)
+            asked = asked_years(q.norm, q.years)
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:
                     return False
@@ -440,15 +456,15 @@ class ExtractiveAnswerer:
             row = _CELL_SEP in c.norm
             caption = _table_caption(c.hit.chunk.text, c.start) if row else ""
             # (a row opening its chunk has its caption in an earlier chunk: its document is read)
-            chunk = (c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id) if row
-                     else self._chunk_norm(c.hit.chunk))
-            attribute, doc = normalize(q.attribute), self._doc(c.hit.chunk.doc_id)
-            if not row:
+            if row:
+                chunk = c.norm + normalize(caption) if caption else self._doc(c.hit.chunk.doc_id)
+            else:
                 # ... not by a sentence about another kind of it (_another_kind_of: "农村居民人均可支配收入" states no
                 # 城镇居民人均可支配收入), nor by the chunk only through such sentences
-                if _another_kind_of(attribute, c.norm, doc):
+                attribute = normalize(q.attribute)
+                if _another_kind_of(attribute, c.norm, self._doc(c.hit.chunk.doc_id)):
                     return False
-                chunk = "".join(x for x in _SENTENCE_SPLIT.split(chunk) if not _another_kind_of(attribute, x, doc))
+                chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
                 return False
         if q.place_unit and "place" not in self.ablate:
@@ -766,9 +782,8 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
     return any(before.endswith(w) and w not in attribute for w in nouns(before))
 
 
-# an administrative unit after a place's name: 省 … 村, or 街道 (a sub-district)
-# (not the first character of a common word: 市场, 村民, 区域, 省级, 县城, 镇里)
-_PLACE_UNIT_AT = re.compile(r"街道|[省市县区镇乡村](?![场民域级城庄里内外])")
+# an administrative unit after a place's name: 省 … 村 (ingest.tokenize.PLACE_UNIT_END), or 街道 (a sub-district)
+_PLACE_UNIT_AT = re.compile(rf"街道|{PLACE_UNIT_END}")
 
 
 @lru_cache(maxsize=4096)
@@ -785,8 +800,10 @@ def _place_named(text: str, name: str, unit: str) -> bool:
     with that unit, or alone (documents drop the unit) in a text that never writes it with another unit (柳河镇
     does not name 柳河乡, nor 云溪镇 云溪县, nor 东湖街道 东湖镇; a text about 青溪乡 that writes 青溪 alone
     elsewhere is about 青溪乡). Without a unit: the name itself."""
-    if not unit or name + unit in text:
+    if not unit:
         return name in text
+    if name + unit in text:
+        return True
     for m in re.finditer(re.escape(name), text):
         other = _PLACE_UNIT_AT.match(text, m.end())
         if other is not None and other.group() != unit:
@@ -799,6 +816,7 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|安排|任务")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
+# a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
@@ -819,7 +837,7 @@ def _only_planned(text: str) -> bool:
     return stating > 0 and planned == stating
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")
+_SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END_CHARS}])")  # after each sentence end (core.text)
 
 
 def relative_years(text: str, base: set[str]) -> set[str]:
@@ -903,17 +921,6 @@ def _states_asked(q: Question, text: str) -> bool:
             norm = _YEARS_SPAN.sub("", norm)
         return bool(_STATED_FIGURE.search(norm))
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
-
-
-# a year a question names only as the base of a comparison: "2023年营业收入比2022年增长了多少", "与2022年相比"
-_BASE_YEAR_Q = re.compile(r"(?:比|较)\s*((?:1[5-9]|20)\d{2})\s*年?|与\s*((?:1[5-9]|20)\d{2})\s*年?(?:同期)?相比")
-
-
-def _asked_years(q: Question) -> set[str]:
-    """The years whose facts answer the question: those it names (Question.years) less those it names only as the
-    base of a comparison ("…2023年…比2022年增长了多少" asks a 2023 fact); all it names when every one is a base."""
-    base = {y for m in _BASE_YEAR_Q.finditer(q.norm) for y in m.groups() if y}
-    return set(q.years) - base or set(q.years)
 
 
 def _doc_years(c: Candidate) -> set[str]:

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
+    PLACE_UNIT_END,
     PLACE_UNITS,
     abbreviations,
     entities,
@@ -126,7 +127,7 @@ def compared_places(question: str) -> list[str]:
 
 
 _JOINED_UNIT_PLACES = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,3}})(?P<u>[{PLACE_UNITS}])\s*[和与及、]\s*"
-                                 rf"(?P<b>[\u4e00-\u9fff]{{2,3}}?)(?P<v>[{PLACE_UNITS}])(?![场民域级城庄里内外])")
+                                 rf"(?P<b>[\u4e00-\u9fff]{{2,3}}?)(?P<v>{PLACE_UNIT_END})")
 
 
 def spell_out(question: str, used: Callable[[str], bool]) -> str:
@@ -144,9 +145,6 @@ def spell_out(question: str, used: Callable[[str], bool]) -> str:
     return question
 
 
-# the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
-_COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
-                              r"(?:同期)?(?:相比)?|同比|环比)$")
 def compared_things(question: str) -> tuple[str, ...]:
     """Two things a question joins with 和/与/及 and asks about one by one (分别, 各自): "鸿川科技和鸿川农业2023年的
     营业收入分别是多少" → ("鸿川科技", "鸿川农业"). Each is the run of 2–8 Chinese characters between the conjunction
@@ -200,6 +198,20 @@ _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
 _ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
+# the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
+_COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
+                              r"(?:同期)?(?:相比)?|同比|环比)$")
+# a year a question names only as the base of a comparison: "2023年营业收入比2022年增长了多少", "与2022年相比"
+_BASE_YEAR_Q = re.compile(r"(?:比|较)\s*((?:1[5-9]|20)\d{2})\s*年?|与\s*((?:1[5-9]|20)\d{2})\s*年?(?:同期)?相比")
+
+
+@lru_cache(maxsize=1024)
+def asked_years(norm: str, years: tuple[str, ...]) -> frozenset[str]:
+    """The years whose facts answer a question (Question.norm, Question.years): those it names less those it names
+    only as the base of a comparison ("…2023年…比2022年增长了多少" asks a 2023 fact); all it names when every one
+    is a base (cached: asked per candidate)."""
+    base = {y for m in _BASE_YEAR_Q.finditer(norm) for y in m.groups() if y}
+    return frozenset(set(years) - base or years)
 
 
 # a figure written in words that the normaliser leaves as they are: 两, or a numeral with an approximation
@@ -292,7 +304,7 @@ def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
     for other in parts:
         if other == part:
             continue
-        name = re.escape(other) + r"[省市县区镇乡村年]?"
+        name = re.escape(other) + rf"[{PLACE_UNITS}年]?"
         out = re.sub(rf"{name}\s*[和与及、跟同]\s*|\s*[和与及、跟同]\s*{name}", "", out, count=1)
     return out.replace("分别", "")
 
