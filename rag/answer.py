@@ -302,8 +302,8 @@ class ExtractiveAnswerer:
     def _topic_missing(self, q: Question, weights: dict[str, float], cands: list[Candidate]) -> float:
         """1.0 when the question's topic (its rarest noun by IDF, ingest.tokenize.nouns) is in no retrieved chunk,
         not even as a synonym: "网格化管理…是怎样推行的" over chunks that never mention 网格化. Else 0.0."""
-        found = set(nouns(q.content)) & set(weights)
-        if not found:
+        found = [w for w in dict.fromkeys(nouns(q.content)) if w in weights]  # in question order: a tie goes to
+        if not found:                                                        # the first, not to set order
             return 0.0
         topic = max(found, key=lambda w: weights[w])
         chunks = {c.hit.chunk.chunk_id: c.hit.chunk for c in cands}.values()
