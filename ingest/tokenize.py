@@ -97,6 +97,44 @@ def trailing_noun_phrase(text: str) -> str:
     return "".join(reversed(out))
 
 
+# a subject's own closing words, whatever jieba tags them: in "…营业收入是多少" the words before the copula are a
+# noun phrase, though jieba tags 收入, 支出, 预算, 可支配 verbs (v) and 一般 an adjective (a); 人均 is j
+_SUBJECT_FLAGS = ("n", "vn", "b", "v", "a", "j")
+
+
+def subject_phrase(text: str) -> str:
+    """The noun phrase that ends `text` when it is the subject of a copula or 有 ("…2023年营业收入" + 是多少):
+    trailing_noun_phrase, else (its last word tagged a verb or adjective) the last run of nouns, verbs, adjectives,
+    区别词 and abbreviations, names excluded ("青溪镇2023年城镇居民人均可支配收入" → "城镇居民人均可支配收入",
+    "…一般公共预算收入" → "一般公共预算收入"). "" when `text` ends otherwise (a number, a name, a particle)."""
+    phrase = trailing_noun_phrase(text)
+    if phrase:
+        return phrase
+    out: list[str] = []
+    for w, flag in reversed(_tagged(text)):
+        if not flag.startswith(_SUBJECT_FLAGS) or flag.startswith(_NAME_FLAGS):
+            break
+        out.append(w)
+    return "".join(reversed(out))
+
+
+def modifier_ending(text: str) -> str:
+    """The word that ends `text` when it modifies a noun that follows (a noun of two characters or more, names too,
+    or a verb after an adjective or 区别词, jieba tagging a compound's middle a verb: "一般公共预算" → "预算");
+    "" otherwise (a verb that takes the noun as its object, "全镇实现", a number, a particle)."""
+    tagged = _tagged(text)
+    if not tagged:
+        return ""
+    w, flag = tagged[-1]
+    if len(w) < 2 or not _HAN_WORD.fullmatch(w) or w in STOPWORDS:
+        return ""
+    if flag.startswith(_NOUN_FLAGS):
+        return w
+    if flag.startswith("v") and len(tagged) >= 2 and tagged[-2][1].startswith(("a", "b")):
+        return w
+    return ""
+
+
 PLACE_UNITS = "省市县区镇乡村"
 """The administrative units a place name ends with (省 province … 村 village)."""
 PLACE_UNIT_END = rf"[{PLACE_UNITS}](?![场民域级城庄里内外])"

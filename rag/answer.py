@@ -34,6 +34,7 @@ from ingest.tokenize import (
     brand_trade_pairs,
     common_word,
     entities,
+    modifier_ending,
     normalize_variants,
     nouns,
     synonyms,
@@ -763,8 +764,9 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
     head (rag.question.attribute_nouns, the last word) but not the attribute whole, and either its document `doc`
     names the attribute whole elsewhere ("收入为1.52亿美元" in news giving 在线游戏收入 apart) or a noun of its own
     stands where the question's modifier does ("农村居民人均可支配收入" for 城镇居民人均可支配收入: the longest ending
-    of the attribute the text names, 居民人均可支配收入, follows 农村 there and 城镇 in the question). A verb before
-    it is no other kind ("全镇实现生产总值" for 地区生产总值)."""
+    of the attribute the text names, 居民人均可支配收入, follows 农村 there and 城镇 in the question; "一般公共预算收入"
+    for 城镇居民人均可支配收入: 预算, ingest.tokenize.modifier_ending). A verb before it is no other kind ("全镇实现生产总值"
+    for 地区生产总值)."""
     nouns_ = attribute_nouns(attribute)
     if len(nouns_) < 2 or attribute in text:
         return False
@@ -778,8 +780,8 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
         return False
     if attribute in doc:
         return True
-    before = text[max(0, at - 6) : at]
-    return any(before.endswith(w) and w not in attribute for w in nouns(before))
+    modifier = modifier_ending(text[max(0, at - 6) : at])
+    return bool(modifier) and modifier not in attribute
 
 
 # an administrative unit after a place's name: 省 … 村 (ingest.tokenize.PLACE_UNIT_END), or 街道 (a sub-district)

@@ -13,6 +13,7 @@ from ingest.tokenize import (
     PLACE_UNITS,
     abbreviations,
     entities,
+    subject_phrase,
     trailing_noun_phrase,
     unit_places,
     words,
@@ -195,8 +196,9 @@ def _count(numeral: str) -> int:
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
 _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
-# a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少"
-_ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
+# a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
+# a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
+_ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
 _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
@@ -356,12 +358,13 @@ def analyse(question: str) -> Question:
     if what == "number":
         clause = re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]
         form = _ATTRIBUTE_FORM.search(clause)
-        if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else its closing noun phrase
+        if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else the subject phrase ending it
             head = clause[: form.start()]
             after = head.rsplit("的", 1)[1] if "的" in head else ""
             # less a comparison base after it ("营业收入比2022年", "利润总额较上年同期": the attribute is 营业收入)
             head, after = _COMPARISON_BASE.sub("", head), _COMPARISON_BASE.sub("", after)
-            attribute = after if 2 <= len(after) <= 12 else trailing_noun_phrase(head)
+            attribute = after if 2 <= len(after) <= 12 else subject_phrase(head)
+            attribute = attribute if len(attribute) <= 12 else ""
     else:
         unit = noun = ""
     if parts and what == "fact":

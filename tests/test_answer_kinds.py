@@ -679,6 +679,29 @@ def test_a_figure_of_another_kind_of_the_attribute_asked_is_no_answer(tmp_path, 
     assert not _another_kind_of("地区生产总值", "全镇实现生产总值20亿元。", "")  # a verb before the head
 
 
+def test_an_attribute_asked_without_de_is_checked_like_one_asked_with_it(tmp_path, settings):
+    from rag.answer import _another_kind_of
+
+    # jieba tags 收入, 支出, 预算 and 可支配 verbs: the attribute is still the phrase before 是多少
+    for q in ("梨花镇2023年城镇居民人均可支配收入是多少？", "梨花镇2023年的城镇居民人均可支配收入是多少？"):
+        assert analyse(q).attribute == "城镇居民人均可支配收入"
+    assert analyse("梨花镇2023年一般公共预算支出是多少？").attribute == "一般公共预算支出"
+    assert analyse("中老铁路累计发送旅客人次超过多少？").attribute == "旅客人次"  # a bound is part of the form
+    docs = _write(tmp_path, {"r.txt": "梨花镇2023年政府工作报告\n2023年，全镇实现地区生产总值41.9亿元，同比增长7.1%。"
+                                      "完成一般公共预算收入1.55亿元，同比增长9.2%。全镇农村居民人均可支配收入达到22980元。\n"})
+    engine = _engine(docs, settings)
+    for q in ("梨花镇2023年城镇居民人均可支配收入是多少？", "梨花镇2023年的城镇居民人均可支配收入是多少？",
+              "梨花镇2023年一般公共预算支出是多少？"):
+        assert engine.ask(q).abstained, q  # neither the 农村 figure nor the budget revenue answers them
+    for q, figure in (("梨花镇2023年农村居民人均可支配收入是多少？", "22980元"),
+                      ("梨花镇2023年一般公共预算收入是多少？", "1.55亿元")):
+        r = engine.ask(q)
+        assert not r.abstained and figure in r.answer, q
+    # a verb between an adjective or 区别词 and the head is a compound's middle, not a verb taking it as object
+    assert _another_kind_of("城镇居民人均可支配收入", "完成一般公共预算收入1.55亿元。", "")
+    assert not _another_kind_of("一般公共预算收入", "完成一般公共预算收入1.55亿元。", "")
+
+
 def test_a_plan_word_opening_a_sentence_makes_all_its_figures_planned(tmp_path, settings):
     from rag.answer import _only_planned
 
