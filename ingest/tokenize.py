@@ -106,16 +106,18 @@ def subject_phrase(text: str) -> str:
     """The noun phrase that ends `text` when it is the subject of a copula or 有 ("…2023年营业收入" + 是多少):
     trailing_noun_phrase, else (its last word tagged a verb or adjective) the last run of nouns, verbs, adjectives,
     区别词 and abbreviations, names excluded ("青溪镇2023年城镇居民人均可支配收入" → "城镇居民人均可支配收入",
-    "…一般公共预算收入" → "一般公共预算收入"). "" when `text` ends otherwise (a number, a name, a particle)."""
+    "…一般公共预算收入" → "一般公共预算收入"), less a place it opens with ("梨花镇党委书记" → "党委书记"). "" when `text` ends otherwise (a number, a name, a particle)."""
     phrase = trailing_noun_phrase(text)
-    if phrase:
-        return phrase
-    out: list[str] = []
-    for w, flag in reversed(_tagged(text)):
-        if not flag.startswith(_SUBJECT_FLAGS) or flag.startswith(_NAME_FLAGS):
-            break
-        out.append(w)
-    return "".join(reversed(out))
+    if not phrase:
+        out: list[str] = []
+        for w, flag in reversed(_tagged(text)):
+            if not flag.startswith(_SUBJECT_FLAGS) or flag.startswith(_NAME_FLAGS):
+                break
+            out.append(w)
+        phrase = "".join(reversed(out))
+    for place in unit_places(phrase):  # a place jieba tags a plain noun ("梨花|镇党委书记") is whose, not what
+        phrase = phrase.rsplit(place, 1)[1]
+    return phrase
 
 
 def modifier_ending(text: str) -> str:

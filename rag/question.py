@@ -185,6 +185,9 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
                     r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
                     rf"|哪[一二两三四五六七八九十\d]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
+# a person asked for by the role they hold: "青溪镇党委书记是谁", "谁是…公司的董事长" (the role is what the passage
+# must name, as an attribute is for a figure)
+_WHO_Q = re.compile(r"^(?P<a>.+?)是谁[?？]?$|^谁是(?P<b>.+?)[?？]?$")
 _PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|跟|同)(?P<b>.+?)(?:有什么|有何|的)?(?:区别|不同|异同)")
 # "哪两类", "哪三个方面": a list question naming how many items it wants
 _COUNTS = "两三四五六七八九十"
@@ -276,7 +279,8 @@ class Question:
     what: str
     unit: str = ""
     noun: str = ""
-    attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"
+    attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"; the role a person is
+    # asked for by: "青溪镇党委书记是谁" → "党委书记"
     place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
     focus: str = ""  # the head noun of what a fact/list question asks about: "…的目标是什么" → 目标, "有什么特点" → 特点
     term: str = ""
@@ -367,6 +371,12 @@ def analyse(question: str) -> Question:
             attribute = attribute if len(attribute) <= 12 else ""
     else:
         unit = noun = ""
+        who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None
+        if who is not None:  # the role after the last 的 ("…公司的董事长"), else the subject phrase naming it
+            role = _COMPARISON_BASE.sub("", who.group("a") or who.group("b"))
+            after = role.rsplit("的", 1)[1] if "的" in role else ""
+            attribute = after if 2 <= len(after) <= 12 else subject_phrase(role)
+            attribute = attribute if len(attribute) <= 12 else ""
     if parts and what == "fact":
         what = "explain"
     focus = ""
@@ -392,6 +402,9 @@ RATE_WORD = re.compile(r"率|比例|比重|百分")
 # a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
 # what is measured is named before it (出口金额 → 出口); Chinese forms such nouns with these suffixes
 _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+# an agent noun (代理人, 负责人, 主持人, 作者, 承办方): a verb and the suffix for who does it; a passage names the role
+# by the verb ("由爱贝克思代理", "王某负责")
+_AGENT_NOUN = re.compile(r"[人者方]$")
 
 
 @lru_cache(maxsize=1024)
@@ -407,7 +420,8 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
     its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
     "专项资金"; the modifiers are left to the scorer's coverage features); for a measure noun, the thing measured
-    ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them). A rate
+    ("销售量" → "销售", "出口金额" → "出口"; "年龄", "高度" alone → nothing: "35岁", "80米" answer them); for an
+    agent noun, the verb ("代理人" → "代理", "负责人" → "负责"). A rate
     word is left to the rate check ("比例是多少" is answered by "30%"). Returns 0 or 1 word (cached: it is asked per
     candidate)."""
     ws = attribute_nouns(attribute)
@@ -418,6 +432,8 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
         if len(head) >= 3:
             return (head[:-1],)
         return tuple(ws[-2:-1])
+    if _AGENT_NOUN.search(head) and len(head) >= 3:  # "代理人" is named by "由…代理"
+        return (head[:-1],)
     return (head,)
 
 

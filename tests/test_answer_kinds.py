@@ -702,6 +702,25 @@ def test_an_attribute_asked_without_de_is_checked_like_one_asked_with_it(tmp_pat
     assert not _another_kind_of("一般公共预算收入", "完成一般公共预算收入1.55亿元。", "")
 
 
+def test_a_person_asked_for_by_a_role_is_answered_only_by_a_passage_naming_that_role(tmp_path, settings):
+    from rag.question import attribute_words
+
+    assert analyse("梨花镇党委书记是谁？").attribute == "党委书记"
+    assert analyse("谁是梨花镇的镇长？").attribute == "镇长"
+    assert analyse("谁呼吁各方保持克制？").attribute == ""  # no role: who did something
+    assert attribute_words(analyse("该品牌的华东地区代理人是谁？").attribute) == ("代理",)  # "由…代理" names it
+    docs = _write(tmp_path, {
+        "r.txt": "梨花镇2023年政府工作报告\n——在梨花镇第十八届人民代表大会第四次会议上\n梨花镇人民政府镇长 罗文山\n"
+                 "一、2023年工作回顾\n2023年，全镇实现地区生产总值41.9亿元。\n",
+        "c.txt": "丰禾食品有限公司简介\n丰禾食品有限公司成立于2009年，位于梨花镇工业园区，主要从事速冻食品的生产与销售。"
+                 "公司现有员工420人。\n"})
+    engine = _engine(docs, settings)
+    assert engine.ask("梨花镇党委书记是谁？").abstained  # no passage names the town's party secretary
+    for q in ("梨花镇镇长是谁？", "谁是梨花镇的镇长？"):
+        r = engine.ask(q)
+        assert not r.abstained and "罗文山" in r.answer, q
+
+
 def test_a_plan_word_opening_a_sentence_makes_all_its_figures_planned(tmp_path, settings):
     from rag.answer import _only_planned
 
