@@ -154,13 +154,18 @@ def unit_places(text: str) -> list[str]:
             if unit in PLACE_UNITS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
+# the words a brand is made of: nouns and names, abbreviations, and adjectives and state words (鼎盛 z, 兴旺 a),
+# which brands are often made of; no verb ("收购恒大地产": 收购 is the sentence's, not the name's)
+_BRAND_FLAGS = ("n", "j", "a", "z")
+
+
 def brand_and_trades(name: str) -> tuple[str, tuple[str, ...]]:
     """A registered body name's brand and trade words (the words before its legal form, "丰禾农业发展" of
-    "丰禾农业发展有限公司"): its first noun or name of two or more characters is the brand; the plain nouns of two
+    "丰禾农业发展有限公司"): its first noun, name, adjective or state word of two or more characters is the brand; the plain nouns of two
     characters after it (POS n; not 发展, a verbal noun), among its last two nouns, are trades ("农业"). ("", ()) for a name with
     fewer than two such words; words of the sentence before the name are skipped when they are no noun
     ("收购恒大地产" → 恒大, 地产)."""
-    nounish = [(w, f) for w, f in _tagged(name) if len(w) >= 2 and _HAN_WORD.fullmatch(w) and f.startswith(("n", "j"))]
+    nounish = [(w, f) for w, f in _tagged(name) if len(w) >= 2 and _HAN_WORD.fullmatch(w) and f.startswith(_BRAND_FLAGS)]
     if len(nounish) < 2:
         return "", ()
     return nounish[0][0], tuple(w for w, f in nounish[1:][-2:] if f == "n" and len(w) == 2)
@@ -172,7 +177,7 @@ def brand_trade_pairs(text: str, trades: frozenset[str]) -> list[tuple[str, str,
     ("希望|国家|能源" gives only 国家 + 能源; "上半年|中国" nothing)."""
     tagged = _tagged(text)
     return [(w, t, f) for (w, f), (t, _) in zip(tagged, tagged[1:], strict=False)
-            if t in trades and 2 <= len(w) <= 4 and _HAN_WORD.fullmatch(w) and f.startswith(("n", "j")) and f != "vn"]
+            if t in trades and 2 <= len(w) <= 4 and _HAN_WORD.fullmatch(w) and f.startswith(_BRAND_FLAGS) and f != "vn"]
 
 
 def entities(text: str, min_len: int = 3, flags: tuple[str, ...] = _ENTITY_FLAGS) -> list[str]:

@@ -226,6 +226,7 @@ class ExtractiveAnswerer:
         self._chunk_cache: dict[str, str] = {}
         self._kind_cache: dict[tuple[str, str], str] = {}
         self._registered: tuple[frozenset[str], frozenset[str]] | None = None
+        self._bodies: dict[str, tuple[str, ...]] = {}
         self._titles: str | None = None
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
@@ -367,15 +368,44 @@ class ExtractiveAnswerer:
         only beside a brand (`_named`). Cost: one pass over the documents' texts on the first question."""
         if self._registered is None:
             trades: set[str] = set()
-            brands: set[str] = set()
+            bodies: dict[str, dict[str, None]] = {}
             for text in self.index.doc_text.values():
                 for m in _REGISTERED.finditer(text):
                     brand, found = brand_and_trades(m.group(1)[-10:])
                     if brand:
-                        brands.add(brand)
+                        bodies.setdefault(brand, {})
                         trades.update(found)
-            self._registered = (frozenset(trades - brands), frozenset(brands))
+                        if found:
+                            bodies[brand][brand + found[0]] = None
+            self._registered = (frozenset(trades - set(bodies)), frozenset(bodies))
+            self._bodies = {b: tuple(x) for b, x in bodies.items()}
         return self._registered
+
+    @property
+    def registered_bodies(self) -> dict[str, tuple[str, ...]]:
+        """Brand → the bodies the documents register under it, each as brand and its first trade word, in the order
+        first read ("鼎丰" → ("鼎丰食品", "鼎丰建材") for 鼎丰食品有限公司 and 鼎丰建材有限公司); read with
+        registered_names."""
+        _ = self.registered_names
+        return self._bodies
+
+    def part_questions(self, question: str) -> list[str]:
+        """The questions that `question` asks one by one, each to be answered alone, or [] for one question:
+        - a comparison's parts (rag.question.part_question: "河北和河南…分别…" → "河北…", "河南…");
+        - a body named by a brand alone ("鼎丰公司…") that the documents register under two or more trades
+          (鼎丰食品有限公司, 鼎丰建材有限公司): one question per body ("鼎丰食品公司…", "鼎丰建材公司…"), so that
+          the answer gives each rather than the one the scorer happens to rank first.
+        Used by the engine to retrieve for each part and by `answer`."""
+        q = analyse(question)
+        if len(q.parts) >= 2:
+            return [part_question(q.text, part, q.parts) for part in q.parts]
+        bodies = self.registered_bodies
+        for m in _BODY_KIND.finditer(q.norm):
+            brand = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
+            if len(bodies.get(brand, ())) >= 2:
+                at = m.start() - len(brand)
+                return [q.norm[:at] + body + q.norm[m.start():] for body in bodies[brand]]
+        return []
 
     def _body_name(self, before: str) -> str:
         """The name of a body from the (up to 4) characters before its kind: the longest ending of two characters or
@@ -556,10 +586,10 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit], focus: str | None = None) -> Draft:
         """`focus`: the user's own latest words when `question` was completed from the history (unused by the
         scorer: the completed question carries them)."""
-        q = analyse(question)
-        if len(q.parts) >= 2 and "parts" not in self.ablate:
-            return self._answer_parts(q, hits)
-        return self._answer_one(q, hits)
+        parts = self.part_questions(question) if "parts" not in self.ablate else []
+        if len(parts) >= 2:
+            return self._answer_parts(parts, hits)
+        return self._answer_one(analyse(question), hits)
 
     def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0,
                title_weight: float = 0.0) -> list[Hit]:
@@ -591,12 +621,12 @@ class ExtractiveAnswerer:
         docs = {h.chunk.doc_id: h.chunk for h in hits}
         return {d for d, chunk in docs.items() if names_title(q.norm, self.builder.title(chunk)[0])}
 
-    def _answer_parts(self, q: Question, hits: list[Hit]) -> Draft:
-        """A comparison ("A和B…分别…", "A和B有什么区别") answered part by part: each part's own question (the
-        question with the other parts taken out, rag.question.part_question) is answered alone, and the parts
-        whose answerability reaches the threshold are quoted together in reading order. Support: the highest
-        part's. When no part is answerable, the draft of the best-supported part (the engine abstains on it)."""
-        drafts = [self._answer_one(analyse(part_question(q.text, part, q.parts)), hits) for part in q.parts]
+    def _answer_parts(self, questions: list[str], hits: list[Hit]) -> Draft:
+        """A question answered part by part (part_questions: a comparison, "A和B…分别…", or a brand the documents
+        register for several bodies): each part's own question is answered alone, and the parts whose answerability
+        reaches the threshold are quoted together in reading order. Support: the highest part's. When no part is
+        answerable, the draft of the best-supported part (the engine abstains on it)."""
+        drafts = [self._answer_one(analyse(x), hits) for x in questions]
         kept = [d for d in drafts if d.evidence and d.support >= self.threshold]
         if not kept:
             return max(drafts, key=lambda d: d.support)

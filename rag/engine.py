@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, next_item, part_question, spell_out
+from rag.question import analyse, next_item, spell_out
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -188,7 +188,7 @@ class AskEngine:
     def _retrieve(self, query: str, k: int) -> Hits:
         """The question's top-k hits, reranked by the learned answer scorer from the fused top `rerank_pool`
         (settings; ExtractiveAnswerer.rerank); for a comparison ("A和B…分别…"), followed by the top-k hits of each
-        part's own question (rag.question.part_question) not already among them, so that each part is answered from contexts
+        part's own question (ExtractiveAnswerer.part_questions) not already among them, so that each part is answered from contexts
         retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
         s = self.settings
         if s.rerank_pool > k:
@@ -222,10 +222,11 @@ class AskEngine:
                         seen.add(nxt.chunk_id)
                         extra.append(Hit(nxt, 0.0))
                     cur = nxt
-        if len(q.parts) < 2:
+        parts = self.extractive.part_questions(query)
+        if len(parts) < 2:
             return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
-        for part in q.parts:
-            for h in self.retriever.search(part_question(query, part, q.parts), top_k=k):
+        for part in parts:
+            for h in self.retriever.search(part, top_k=k):
                 if h.chunk.chunk_id not in seen:
                     seen.add(h.chunk.chunk_id)
                     extra.append(h)

@@ -407,6 +407,23 @@ def test_a_company_named_by_brand_and_a_trade_its_registered_name_uses_is_not_an
     assert named(analyse("利率调整会对房地产市场有什么影响？")) == []
 
 
+def test_a_brand_the_documents_register_for_two_bodies_is_answered_for_each(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a.txt": "鼎盛食品有限公司简介\n鼎盛食品有限公司成立于2009年，主要从事速冻食品的生产。公司现有员工420人，"
+                 "2023年实现营业收入3.6亿元。\n",
+        "b.txt": "鼎盛建材有限公司简介\n鼎盛建材有限公司成立于2015年，主要从事新型墙体材料的生产。公司现有员工160人，"
+                 "2023年实现营业收入1.2亿元。\n"})
+    engine = _engine(docs, settings)
+    assert engine.extractive.part_questions("鼎盛公司2023年营业收入是多少？") == [
+        "鼎盛食品公司2023年营业收入是多少?", "鼎盛建材公司2023年营业收入是多少?"]
+    r = engine.ask("鼎盛公司2023年营业收入是多少？")  # not one of them, picked by the scorer
+    assert not r.abstained and "3.6亿元" in r.answer and "1.2亿元" in r.answer
+    assert {c.source.split("/")[-1] for c in r.citations} == {"a.txt", "b.txt"}
+    r = engine.ask("鼎盛食品公司有多少员工？")  # the body named whole is one question
+    assert engine.extractive.part_questions("鼎盛食品公司有多少员工？") == []
+    assert not r.abstained and "420人" in r.answer and "160人" not in r.answer
+
+
 def test_a_question_naming_a_document_s_title_ranks_that_document_first(tmp_path, settings):
     docs = _write(tmp_path, {"a.txt": "金钱松\n金钱松（学名：），又名金松、水树，是松科金钱松属的落叶乔木。树高可达40米，产于长江中下游各省。\n",
                              "b.txt": "园林树种调查\n调查发现，产于长江中下游的金钱松在北方城市引种后长势一般。\n"})
