@@ -143,6 +143,7 @@ PLACE_UNIT_END = rf"[{PLACE_UNITS}](?![场民域级城庄里内外])"
 """A regular expression of a unit character that ends a place's name, not the first character of a common word
 (市场, 村民, 区域, 省级, 县城, 镇里)."""
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
+_UNIT_OPENING = re.compile(PLACE_UNIT_END)
 
 
 def unit_places(text: str) -> list[str]:
@@ -150,8 +151,11 @@ def unit_places(text: str) -> list[str]:
     which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" → ["火星镇"]. Kinds of places
     come out too ("试点镇"): callers decide with the documents."""
     tagged = _tagged(text)
-    return [w + unit for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
-            if unit in PLACE_UNITS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
+    # (the unit may come glued to the word after it, "松林|镇有多少…": its first character, when that is no common
+    # word's first character, 镇里, 市场)
+    return [w + unit[0] for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
+            if unit and unit[0] in PLACE_UNITS and (len(unit) == 1 or _UNIT_OPENING.match(unit))
+            and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
 # the words a brand is made of: nouns and names, abbreviations, and adjectives and state words (鼎盛 z, 兴旺 a),

@@ -181,6 +181,42 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     return False
 
 
+# a table cell as the row text writes it: its column's name (no clause end before it) and its value
+_CELL = re.compile(r"([^\s:：。；;｜|]{1,12})[:：]([^｜|:：]*)")
+
+
+def _cells(row: str) -> dict[str, str]:
+    """A table row's cells (normalised text, cells joined by core.text.TABLE_CELL_SEP, each "column：value"), column
+    → value; text before the first cell (a lead-in quoted with the row) is left out."""
+    out: dict[str, str] = {}
+    for cell in row.split(_CELL_SEP):
+        m = None
+        for m in _CELL.finditer(cell):  # the last "column：value" of the cell: a lead-in before it is no column
+            pass
+        if m is not None:
+            out.setdefault(m.group(1), m.group(2).strip(" 。"))
+    return out
+
+
+def _about_another_row_item(question: str, quote: str, chunk: str) -> bool:
+    """Whether table row `quote` is about another item than the question asks: in some column, the question names
+    the value another row of its table (`chunk`, normalised) has there, and not this row's value ("松林镇中心小学
+    运动场什么时候完工" is not answered by "乡镇：松林镇｜项目名称：集贸市场改造｜…" when a row of the table has
+    "项目名称：中心小学运动场"). Values of two characters or more, without digits (a figure is what is asked)."""
+    row = _cells(quote)
+    if not row:
+        return False
+    for line in chunk.splitlines():
+        if _CELL_SEP not in line:
+            continue
+        for column, value in _cells(line).items():
+            mine = row.get(column)
+            if (mine is not None and value != mine and len(value) >= 2 and not re.search(r"\d", value)
+                    and value in question and mine not in question):
+                return True
+    return False
+
+
 def _table_caption(text: str, start: int) -> str:
     """The line before the rows of the table whose row starts at `start` in `text` (its caption or lead-in, "各村
     收入情况如下。"); "" when there is none."""
@@ -402,7 +438,8 @@ class ExtractiveAnswerer:
         bodies = self.registered_bodies
         for m in _BODY_KIND.finditer(q.norm):
             brand = self._body_name(q.norm[max(0, m.start() - 4) : m.start()])
-            if len(bodies.get(brand, ())) >= 2:
+            # (a kind that is a trade word too, 科技 of 华盛科技, names one of the bodies)
+            if len(bodies.get(brand, ())) >= 2 and not any(body in q.norm for body in bodies[brand]):
                 at = m.start() - len(brand)
                 return [q.norm[:at] + body + q.norm[m.start():] for body in bodies[brand]]
         return []
@@ -467,6 +504,16 @@ class ExtractiveAnswerer:
                     return False
                 if q.noun and len(q.noun) >= 2 and not any(_names_counted(q.noun, x) for x in said):
                     return False
+        if "entity" not in self.ablate and (_CELL_SEP in c.norm or c.norm.endswith(":")):
+            # a table row about another item of its table than the one asked; a lead-in ending with a colon is
+            # quoted with the row after it (_expand), so that row is checked
+            chunk = normalize(c.hit.chunk.text)
+            row = c.norm
+            if _CELL_SEP not in row:
+                at = chunk.find(c.norm)
+                row = chunk[at + len(c.norm):].lstrip("\n").split("\n", 1)[0] if at >= 0 else ""
+            if _CELL_SEP in row and _about_another_row_item(q.norm, row, chunk):
+                return False
         if named and "entity" not in self.ablate:
             # a table row about another place of the unit asked (村名：东村｜… for 西村…) is not about the asked one
             if _about_another_place(q.norm, frozenset(entities(q.norm, min_len=2, flags=("ns",))), c.norm):

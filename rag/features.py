@@ -199,7 +199,10 @@ class CandidateBuilder:
                 for start, end, text, tw, k in spans:
                     if len(text) < MIN_SENTENCE_CHARS:
                         continue
-                    lead = prev[0] if prev is not None and prev_heading and prev_cov > 0 and a - prev[1] <= 2 else None
+                    # (an item of the same numbering as the one before it is its sibling, not under it: "1.…" does
+                    # not lead "2.…")
+                    lead = (prev[0] if prev is not None and prev_heading and prev_cov > 0 and a - prev[1] <= 2
+                            and (heading is None or prev[2] != heading) else None)
                     c = Candidate(n, hit, start, end, k, text, heading, lead)
                     c.features = self._features(q, c, text, tw, local, weights, qwords, qbigrams, chunk_cov,
                                                 prev_cov, hit, n, first=(hit.chunk.seq == 0 and i == 0))

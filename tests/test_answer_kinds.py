@@ -411,16 +411,17 @@ def test_a_brand_the_documents_register_for_two_bodies_is_answered_for_each(tmp_
     docs = _write(tmp_path, {
         "a.txt": "鼎盛食品有限公司简介\n鼎盛食品有限公司成立于2009年，主要从事速冻食品的生产。公司现有员工420人，"
                  "2023年实现营业收入3.6亿元。\n",
-        "b.txt": "鼎盛建材有限公司简介\n鼎盛建材有限公司成立于2015年，主要从事新型墙体材料的生产。公司现有员工160人，"
+        "b.txt": "鼎盛科技有限公司简介\n鼎盛科技有限公司成立于2015年，主要从事工业传感器的生产。公司现有员工160人，"
                  "2023年实现营业收入1.2亿元。\n"})
     engine = _engine(docs, settings)
     assert engine.extractive.part_questions("鼎盛公司2023年营业收入是多少？") == [
-        "鼎盛食品公司2023年营业收入是多少?", "鼎盛建材公司2023年营业收入是多少?"]
+        "鼎盛食品公司2023年营业收入是多少?", "鼎盛科技公司2023年营业收入是多少?"]
     r = engine.ask("鼎盛公司2023年营业收入是多少？")  # not one of them, picked by the scorer
     assert not r.abstained and "3.6亿元" in r.answer and "1.2亿元" in r.answer
     assert {c.source.split("/")[-1] for c in r.citations} == {"a.txt", "b.txt"}
     r = engine.ask("鼎盛食品公司有多少员工？")  # the body named whole is one question
     assert engine.extractive.part_questions("鼎盛食品公司有多少员工？") == []
+    assert engine.extractive.part_questions("鼎盛科技有多少员工？") == []  # 科技: a kind that is its trade
     assert not r.abstained and "420人" in r.answer and "160人" not in r.answer
 
 
@@ -736,6 +737,37 @@ def test_a_person_asked_for_by_a_role_is_answered_only_by_a_passage_naming_that_
     for q in ("梨花镇镇长是谁？", "谁是梨花镇的镇长？"):
         r = engine.ask(q)
         assert not r.abstained and "罗文山" in r.answer, q
+
+
+def test_a_numbered_item_is_quoted_without_the_sibling_item_before_it(tmp_path, settings):
+    docs = _write(tmp_path, {"p.txt": "梨花镇2024年防汛工作方案\n二、主要措施\n（三）储备物资。\n"
+                                      "1.镇防汛仓库储备编织袋20000条、救生衣300件。\n2.组建镇级抢险队伍1支共50人。\n"})
+    r = _engine(docs, settings).ask("梨花镇抢险队伍有多少人？")
+    # "1.…" is item 2's sibling, not a heading over it: before, it was quoted as item 2's lead and, stating a
+    # figure, as the whole answer
+    assert not r.abstained and "50人" in r.answer and "编织袋" not in r.answer
+
+
+def test_a_table_row_about_another_item_of_its_table_is_no_answer(tmp_path, settings):
+    docs = _write(tmp_path, {"t.txt": "桃源县2024年乡镇基础设施项目安排\n经县政府常务会议研究，2024年安排以下乡镇基础设施项目：\n"
+                                      "乡镇：梨花镇｜项目名称：自来水厂扩建｜投资（万元）：860｜完工时间：2024年10月。\n"
+                                      "乡镇：杏林镇｜项目名称：自来水厂扩建｜投资（万元）：540｜完工时间：2024年12月。\n"
+                                      "乡镇：梨花镇｜项目名称：集贸市场改造｜投资（万元）：320｜完工时间：2024年8月。\n"
+                                      "乡镇：杏林镇｜项目名称：中心小学运动场｜投资（万元）：210｜完工时间：2024年9月。\n"})
+    engine = _engine(docs, settings)  # (rows end with 。: a .txt line without one is read as wrapped text)
+    # 梨花镇 has no 中心小学运动场 row: neither its other rows nor the lead-in quoted with its first row answer
+    assert engine.ask("梨花镇中心小学运动场什么时候完工？").abstained
+    for q, figure in (("杏林镇中心小学运动场什么时候完工？", "2024年9月"), ("梨花镇集贸市场改造什么时候完工？", "2024年8月"),
+                      ("杏林镇自来水厂扩建投资多少万元？", "540")):
+        r = engine.ask(q)
+        assert not r.abstained and figure in r.answer, q
+
+
+def test_a_place_whose_unit_the_segmenter_glued_to_the_next_word_is_still_a_place():
+    from ingest.tokenize import unit_places
+
+    assert unit_places("松林镇有多少名专职网格员") == ["松林镇"]  # 松林|镇有
+    assert unit_places("镇里有多少名网格员") == []  # 镇里 is a word, no unit
 
 
 def test_a_plan_word_opening_a_sentence_makes_all_its_figures_planned(tmp_path, settings):
