@@ -100,17 +100,31 @@ def condense(question: str, history: list[Turn]) -> str:
       西镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (北坪乡);
     - a follow-up opening with a pronoun (它, 其, 该公司, 该镇…) has it replaced by the subject the previous question
       opens with ("它的营业收入是多少？" after "禾田食品的董事长是谁？" → "禾田食品的营业收入是多少?");
-    - any other follow-up ("那编制呢？") carries the previous question's names ("南县 那编制呢？").
-    A question that is no follow-up (rag.engine._FOLLOW_UP), or one without history, is returned as it is."""
+    - any other follow-up ("那编制呢？") carries the previous question's names ("南县 那编制呢？");
+    - a question that names no place, person, body or title of its own, after one that named some, is about them
+      (Chinese leaves out a subject it goes on with: 「研发人员有多少名？」 after 「华盛科技2023年营业收入是多少？」 →
+      "华盛科技 研发人员有多少名？"); the engine asks it as it stands when so completed it finds no answer (a new
+      topic: 「扩权强县改革存在哪些问题？」). Names: the previous question's (as for the case before), else the
+      subject it opens with.
+    A question that is no follow-up (rag.engine._FOLLOW_UP) and names a subject, or one without history, is
+    returned as it is."""
     from ingest.normalize import normalize
-    from ingest.tokenize import entities
+    from ingest.tokenize import entities, unit_places
     from rag.question import PLACE_UNITS
 
     users = [i for i, t in enumerate(history) if t.role == "user"]
-    if not users or not _FOLLOW_UP.search(question.strip()):
+    if not users:
         return question
     # the previous question as it was understood (a follow-up of a follow-up: "东镇呢？" → "那么西镇呢？")
     last = normalize(condense(history[users[-1]].content.strip(), history[: users[-1]]))
+    if not _FOLLOW_UP.search(question.strip()):
+        asked = normalize(question.strip())
+        if entities(asked, min_len=2) or unit_places(asked) or "《" in asked or asked in last:
+            return question
+        names = "".join(dict.fromkeys(entities(last, min_len=2) + unit_places(last)))
+        opening = _OPENING_SUBJECT.match(last)
+        subject = names or (opening.group(0) if opening is not None else "")
+        return f"{subject} {question}" if subject else question
 
     def with_unit(name: str, text: str) -> str:
         at = text.find(name)
@@ -244,6 +258,14 @@ class AskEngine:
         fallback: Fallback | None = None
         extractive = self.extractive.answer(query, hits, focus=question)
         abstained = not hits or extractive.support < self.abstain_threshold
+        if abstained and not self.uses_llm and history and not _FOLLOW_UP.search(question.strip()) \
+                and query != spell_out(question, self.index.mentions):
+            # a question completed with the previous one's subject (condense) that finds no answer so is asked as
+            # it stands: it may open a new topic
+            query = spell_out(question, self.index.mentions)
+            hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
+            extractive = self.extractive.answer(query, hits, focus=question)
+            abstained = not hits or extractive.support < self.abstain_threshold
         draft, mode = extractive, "extractive"
         streamed = False
         if not abstained and self.uses_llm:

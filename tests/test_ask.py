@@ -208,6 +208,32 @@ def test_a_small_index_ranks_dense_exactly_so_the_nearest_chunk_is_always_first(
     assert HybridRetriever(big, small_index, mode="dense").search("干部考核", top_k=3)  # the Chroma path still runs
 
 
+def test_a_question_without_a_subject_goes_on_with_the_previous_one_s_and_falls_back_to_itself(tmp_path, settings):
+    from ingest.pipeline import ingest
+
+    history = [Turn(role="user", content="星辰科技2023年营业收入是多少？"), Turn(role="assistant", content="12.6亿元")]
+    assert condense("员工总数是多少？", history) == "星辰科技 员工总数是多少？"  # the subject it opens with
+    assert condense("丰禾农业有多少名员工？", history) == "星辰科技 丰禾农业有多少名员工？"  # no name jieba knows
+    assert condense("梨花镇有多少名员工？", history) == "梨花镇有多少名员工？"  # a subject of its own
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in {"a.txt": "星辰科技股份有限公司2023年年度报告摘要\n2023年，公司实现营业收入12.6亿元。截至2023年末，"
+                                "公司员工总数1860名。\n",
+                       "b.txt": "丰禾农业发展有限公司2023年度工作总结\n2023年，公司实现营业收入3.4亿元。截至2023年末，"
+                                "公司员工总数380名。\n",
+                       "c.txt": "梨花镇2023年政府工作报告\n2023年，全镇新建农村公路21公里。\n"}.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    ingest([docs], settings)
+    engine = AskEngine(load_index(settings), settings)
+    r = engine.ask("员工总数是多少？", history=history)
+    assert not r.abstained and "1860名" in r.answer and "380名" not in r.answer
+    r = engine.ask("丰禾农业有多少名员工？", history=history)
+    assert not r.abstained and "380名" in r.answer and "1860名" not in r.answer
+    # a new topic: completed with 星辰科技 it finds nothing, so it is asked as it stands
+    r = engine.ask("全镇新建农村公路多少公里？", history=history)
+    assert not r.abstained and "21公里" in r.answer
+
+
 def test_a_follow_up_opening_with_a_pronoun_asks_about_the_previous_question_s_subject():
     history = [Turn(role="user", content="禾田食品的董事长是谁？"), Turn(role="assistant", content="韦某")]
     assert condense("它的营业收入是多少？", history) == "禾田食品的营业收入是多少?"
