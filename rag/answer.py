@@ -63,6 +63,7 @@ from rag.question import (
     next_item,
     part_question,
     unit_pattern,
+    year_change_parts,
 )
 from rag.retrieve import Hit, Index
 
@@ -181,6 +182,8 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
     return False
 
 
+# a change stated with its figure ("同比增长7.1%", "增加3家"), or the figure of the year before ("上年为8.4亿元")
+_STATES_CHANGE = re.compile(r"(?:增长|增加|提高|提升|下降|减少|降低|增|减)了?\s*(?:约|近|超过)?\d|(?:上年|去年|上一年)(?:同期)?(?:为|是)\d")
 # a table cell as the row text writes it: its column's name (no clause end before it) and its value
 _CELL = re.compile(r"([^\s:：。；;｜|]{1,12})[:：]([^｜|:：]*)")
 
@@ -190,10 +193,9 @@ def _cells(row: str) -> dict[str, str]:
     → value; text before the first cell (a lead-in quoted with the row) is left out."""
     out: dict[str, str] = {}
     for cell in row.split(_CELL_SEP):
-        m = None
-        for m in _CELL.finditer(cell):  # the last "column：value" of the cell: a lead-in before it is no column
-            pass
-        if m is not None:
+        found = list(_CELL.finditer(cell))  # the last "column：value" of the cell: a lead-in before it is no column
+        if found:
+            m = found[-1]
             out.setdefault(m.group(1), m.group(2).strip(" 。"))
     return out
 
@@ -636,7 +638,17 @@ class ExtractiveAnswerer:
         parts = self.part_questions(question) if "parts" not in self.ablate else []
         if len(parts) >= 2:
             return self._answer_parts(parts, hits)
-        return self._answer_one(analyse(question), hits)
+        q = analyse(question)
+        own = self._answer_one(q, hits)
+        # a change from a base year asked as an amount ("…比2022年增加了多少家") whose answer states no change and
+        # no figure of the year before ("上年为…") is answered by the figures of both years, when both are found
+        changes = year_change_parts(q.norm) if "parts" not in self.ablate else []
+        if changes and not (own.support >= self.threshold and any(_STATES_CHANGE.search(normalize(e.quote))
+                                                                  for e in own.evidence)):
+            draft = self._answer_parts(changes, hits, every=True)
+            if draft.evidence:
+                return draft
+        return own
 
     def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0,
                title_weight: float = 0.0) -> list[Hit]:
@@ -668,13 +680,16 @@ class ExtractiveAnswerer:
         docs = {h.chunk.doc_id: h.chunk for h in hits}
         return {d for d, chunk in docs.items() if names_title(q.norm, self.builder.title(chunk)[0])}
 
-    def _answer_parts(self, questions: list[str], hits: list[Hit]) -> Draft:
+    def _answer_parts(self, questions: list[str], hits: list[Hit], every: bool = False) -> Draft:
         """A question answered part by part (part_questions: a comparison, "A和B…分别…", or a brand the documents
-        register for several bodies): each part's own question is answered alone, and the parts whose answerability
-        reaches the threshold are quoted together in reading order. Support: the highest part's. When no part is
-        answerable, the draft of the best-supported part (the engine abstains on it)."""
+        register for several bodies; rag.question.year_change_parts): each part's own question is answered alone,
+        and the parts whose answerability reaches the threshold are quoted together in reading order. Support: the
+        highest part's. When no part is answerable, the draft of the best-supported part (the engine abstains on it);
+        with `every`, a draft without evidence unless every part is answerable."""
         drafts = [self._answer_one(analyse(x), hits) for x in questions]
         kept = [d for d in drafts if d.evidence and d.support >= self.threshold]
+        if every and len(kept) < len(drafts):
+            return Draft(NOT_FOUND, [], 0.0)
         if not kept:
             return max(drafts, key=lambda d: d.support)
         chosen: list[Evidence] = []

@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.text import NOT_FOUND
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, next_item, spell_out
+from rag.question import analyse, next_item, spell_out, year_change_parts
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -236,7 +236,7 @@ class AskEngine:
                         seen.add(nxt.chunk_id)
                         extra.append(Hit(nxt, 0.0))
                     cur = nxt
-        parts = self.extractive.part_questions(query)
+        parts = self.extractive.part_questions(query) or year_change_parts(q.norm)
         if len(parts) < 2:
             return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
         for part in parts:

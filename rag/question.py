@@ -210,6 +210,31 @@ _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s
 _BASE_YEAR_Q = re.compile(r"(?:比|较)\s*((?:1[5-9]|20)\d{2})\s*年?|与\s*((?:1[5-9]|20)\d{2})\s*年?(?:同期)?相比")
 
 
+# the change asked after a base year: "…比2022年增加了多少", "…较2022年减少多少" (an amount, not a rate: 增长率, 百分之几
+# and 增幅 ask a rate the documents state)
+_CHANGE_AMOUNT_Q = re.compile(r"(?:增加|增长|提高|提升|减少|下降|降低|多|少)了?(?:多少|几)(?![%％倍]|个百分点)"
+                              rf"[{MEASURE_CHARS}]?[?？]?$")
+
+
+def year_change_parts(norm: str) -> list[str]:
+    """A change from a base year asked as an amount ("青溪镇2023年规模以上工业企业比2022年增加了多少家?") as the two
+    figures it is the difference of: the figure of the year asked and that of the base year, each asked alone
+    ("青溪镇2023年规模以上工业企业是多少家?", "青溪镇2022年规模以上工业企业是多少家?"). [] for any other question
+    (no base year, not exactly one other year named, a rate asked). `norm`: Question.norm."""
+    base = _BASE_YEAR_Q.search(norm)
+    change = _CHANGE_AMOUNT_Q.search(norm)
+    if base is None or change is None or change.start() < base.end():
+        return []
+    base_year = base.group(1) or base.group(2)
+    asked = [y for y in dict.fromkeys(_YEAR.findall(norm[: base.start()])) if y != base_year]
+    if len(asked) != 1 or f"{asked[0]}年" not in norm[: base.start()]:
+        return []
+    head = norm[: base.start()].rstrip("的")
+    unit = change.group(0).rstrip("?？")[-1]
+    tail = f"是多少{unit if unit in MEASURE_CHARS else ''}?"
+    return [head + tail, head.replace(f"{asked[0]}年", f"{base_year}年", 1) + tail]
+
+
 @lru_cache(maxsize=1024)
 def asked_years(norm: str, years: tuple[str, ...]) -> frozenset[str]:
     """The years whose facts answer a question (Question.norm, Question.years): those it names less those it names

@@ -770,6 +770,23 @@ def test_a_place_whose_unit_the_segmenter_glued_to_the_next_word_is_still_a_plac
     assert unit_places("镇里有多少名网格员") == []  # 镇里 is a word, no unit
 
 
+def test_a_change_from_a_base_year_is_answered_with_the_figures_of_both_years(tmp_path, settings):
+    from rag.question import year_change_parts
+
+    assert year_change_parts(analyse("梨花镇2023年规模以上工业企业比2022年增加了多少家？").norm) == [
+        "梨花镇2023年规模以上工业企业是多少家?", "梨花镇2022年规模以上工业企业是多少家?"]
+    assert year_change_parts(analyse("2023年营业收入比2022年增长了百分之几？").norm) == []  # a rate is stated
+    assert year_change_parts(analyse("梨花镇规模以上工业企业比2022年增加了多少家？").norm) == []  # no year asked
+    docs = _write(tmp_path, {
+        "a.txt": "梨花镇2022年政府工作报告\n一、2022年工作回顾\n过去一年，全镇实现地区生产总值38.6亿元。规模以上工业企业达到27家。\n",
+        "b.txt": "梨花镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇实现地区生产总值41.9亿元。规模以上工业企业达到30家。\n"
+                 "二、2024年工作目标\n2024年，力争规模以上工业企业达到35家。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("梨花镇2023年规模以上工业企业比2022年增加了多少家？")  # the difference is stated nowhere
+    assert not r.abstained and "27家" in r.answer and "30家" in r.answer
+    assert engine.ask("梨花镇2024年规模以上工业企业比2023年增加了多少家？").abstained  # 2024's 35家 is a target
+
+
 def test_a_plan_word_opening_a_sentence_makes_all_its_figures_planned(tmp_path, settings):
     from rag.answer import _only_planned
 
