@@ -56,6 +56,7 @@ from rag.question import (
     RATE_WORD,
     Question,
     analyse,
+    another_role,
     asked_years,
     attribute_nouns,
     attribute_words,
@@ -217,6 +218,13 @@ def _about_another_row_item(question: str, quote: str, chunk: str) -> bool:
                     and value in question and mine not in question):
                 return True
     return False
+
+
+def _masked(text: str, names: tuple[str, ...]) -> str:
+    """`text` with each of `names` blanked out (as many spaces: positions kept)."""
+    for name in names:
+        text = text.replace(name, " " * len(name))
+    return text
 
 
 def _table_caption(text: str, start: int) -> str:
@@ -523,7 +531,10 @@ class ExtractiveAnswerer:
             doc = self._doc(c.hit.chunk.doc_id)
             need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
             passage = c.norm + "\n" + doc
-            if not need(_place_named(passage, x, _unit_after(q.norm, x)) for x in named):
+            # (a place's name inside a registered body's name, 青石 of 青石建材有限公司, names the body, not the place)
+            bodies = self.registered_bodies
+            if not need(_place_named(_masked(passage, bodies.get(x, ())) if _unit_after(q.norm, x) else passage, x,
+                                     _unit_after(q.norm, x)) for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.unit, q.ordinal).search(c.norm):
@@ -546,6 +557,10 @@ class ExtractiveAnswerer:
                     return False
                 chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
+                return False
+            # a person asked for by a role is not answered by a sentence naming another role of its head (镇长 is
+            # no 副镇长)
+            if q.what != "number" and another_role(normalize(q.attribute), c.norm):
                 return False
         if q.place_unit and "place" not in self.ablate:
             # "哪个镇…" is answered by a passage naming a place of that unit the question does not name already;

@@ -82,11 +82,13 @@ def is_chinese_question(question: str) -> bool:
 
 # a follow-up that refers to the previous question's subject by a pronoun ("它的营业收入是多少？")
 _PRONOUN_LEAD = re.compile(r"^(?:它(?!们)|其(?![中他余实次])|该(?:公司|企业|集团|单位|镇|乡|县|市|区|村))")
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$|" + _PRONOUN_LEAD.pattern)
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$|^[^，。？?]{1,16}呢[？?]?$|"
+                        + _PRONOUN_LEAD.pattern)
 # the subject a question opens with: its first words before 的, a figure, a year word or a verb of being
 _OPENING_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?=的|\d|是|有|在|为|共|去年|今年|上年)")
 
 
+_YEAR_ONLY = re.compile(r"(?:1[5-9]|20)\d{2}年?")
 _FOLLOW_UP_LEAD = re.compile(r"^(?:那么|那|还有|另外|此外|其中)[，,、\s]*")
 _FOLLOW_UP_TAIL = re.compile(r"(?:的情况|的呢)?(?:呢|吗)?[？?。！!\s]*$")
 
@@ -100,6 +102,8 @@ def condense(question: str, history: list[Turn]) -> str:
       西镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (北坪乡);
     - a follow-up opening with a pronoun (它, 其, 该公司, 该镇…) has it replaced by the subject the previous question
       opens with ("它的营业收入是多少？" after "禾田食品的董事长是谁？" → "禾田食品的营业收入是多少?");
+    - a follow-up naming only a year ("2023年呢？") asks the previous question of that year, one naming only a noun
+      phrase ("农村居民人均可支配收入呢？") asks it of that attribute in place of the previous one (a figure's);
     - any other follow-up ("那编制呢？") carries the previous question's names ("南县 那编制呢？");
     - a question that names no place, person, body or title of its own, after one that named some, is about them
       (Chinese leaves out a subject it goes on with: 「研发人员有多少名？」 after 「华盛科技2023年营业收入是多少？」 →
@@ -138,8 +142,17 @@ def condense(question: str, history: list[Turn]) -> str:
         if opening is not None:
             return opening.group(0) + asked[pronoun.end():]
     subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", asked))
-    names = [with_unit(n, last) for n in dict.fromkeys(entities(last, min_len=2))]
-    found = entities(subject, min_len=2)
+    names = [with_unit(n, last) for n in dict.fromkeys(entities(last, min_len=2) + unit_places(last))]
+    found = entities(subject, min_len=2) or unit_places(subject)
+    previous = analyse(last)
+    if _YEAR_ONLY.fullmatch(subject) and previous.years:  # "2023年呢？" asks the previous question of that year
+        return last.replace(previous.years[0], subject[:4], 1)
+    # "农村居民人均可支配收入呢？": another attribute of the same subject (a noun phrase read as an attribute, no
+    # place or body in it: jieba may tag 农村居民 a person's name, so such names are let through)
+    attribute = analyse(subject + "是多少?").attribute if subject else ""
+    if (attribute and subject.endswith(attribute) and previous.attribute and previous.attribute in last
+            and not unit_places(subject) and not entities(subject, min_len=2, flags=("ns", "nt"))):
+        return last.replace(previous.attribute, subject, 1)
     if subject and len(found) == 1 and with_unit(found[0], subject) == subject:
         unit = subject[-1] if subject[-1] in PLACE_UNITS else ""
         same = [n for n in names if unit and n.endswith(unit)]

@@ -176,7 +176,8 @@ def compared_years(question: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------------------------
 # Question analysis for the learned answerer: everything is read from the normalised question (ingest.normalize).
 
-# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun)
+# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun); a
+# compound measure of a count and 次 (人次 person-times, 架次 sorties) is one unit, not 人
 _HOW_MANY = re.compile(rf"(多少|几)(周年|公里|平方米|万元|亿元|[{MEASURE_CHARS}]|万|亿)?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 # question forms that say what kind of answer is wanted, not what it is about
@@ -460,6 +461,13 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     if _AGENT_NOUN.search(head) and len(head) >= 3:  # "代理人" is named by "由…代理"
         return (head[:-1],)
     return (head,)
+
+
+def another_role(role: str, text: str) -> bool:
+    """Whether `text` (normalised) names another role of the head the role asked for ends with (Question.attribute of
+    「…是谁」; role nouns are head-final, their head its last two characters): "镇长孙丽" for 副镇长, "党委书记黄志刚"
+    for 党委副书记, "副书记王某" for 党委书记. A text naming the role whole, or not its head, names no other."""
+    return len(role) > 2 and role not in text and role[-2:] in text
 
 
 # how near a figure must be to the word it is stated for, in characters: Chinese states a figure right after what it

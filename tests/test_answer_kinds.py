@@ -737,6 +737,16 @@ def test_a_person_asked_for_by_a_role_is_answered_only_by_a_passage_naming_that_
     for q in ("梨花镇镇长是谁？", "谁是梨花镇的镇长？"):
         r = engine.ask(q)
         assert not r.abstained and "罗文山" in r.answer, q
+    assert engine.ask("梨花镇副镇长是谁？").abstained  # 镇长罗文山 is another role of the head 镇长
+    # ... and a place's name inside a registered body's name (梨花食品有限公司) names the body, not the place
+    (tmp_path / "more").mkdir()
+    docs = _write(tmp_path / "more", {
+        "n.txt": "杏林镇开展安全生产大检查\n2023年9月20日，杏林镇党委书记黄志刚带队对梨花食品有限公司等8家企业开展检查。\n",
+        "c.txt": "梨花食品有限公司简介\n梨花食品有限公司位于杏林镇工业园区，现有员工420人。\n"})
+    engine = _engine(docs, settings)
+    assert engine.ask("梨花乡党委书记是谁？").abstained
+    r = engine.ask("杏林镇党委书记是谁？")
+    assert not r.abstained and "黄志刚" in r.answer
 
 
 def test_a_numbered_item_is_quoted_without_the_sibling_item_before_it(tmp_path, settings):

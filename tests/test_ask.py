@@ -234,6 +234,21 @@ def test_a_question_without_a_subject_goes_on_with_the_previous_one_s_and_falls_
     assert not r.abstained and "21公里" in r.answer
 
 
+def test_a_follow_up_naming_a_year_an_attribute_or_a_town_jieba_does_not_know_changes_that_part():
+    def after(question: str) -> list[Turn]:
+        return [Turn(role="user", content=question), Turn(role="assistant", content="…")]
+
+    # a town the segmenter cuts from its unit (青石|乡), on both sides
+    assert condense("那青石乡呢？", after("青石镇2022年地区生产总值是多少？")) == "青石乡2022年地区生产总值是多少?"
+    assert condense("那柳溪镇呢？", after("青石镇2023年地区生产总值是多少？")) == "柳溪镇2023年地区生产总值是多少?"
+    assert condense("2023年呢？", after("柳溪镇2022年城镇居民人均可支配收入是多少？")) == \
+        "柳溪镇2023年城镇居民人均可支配收入是多少?"
+    # another attribute of the same subject, also one jieba tags partly as a name (农村居民 nr)
+    assert condense("农村居民人均可支配收入呢？", after("柳溪镇2023年地区生产总值是多少？")) == \
+        "柳溪镇2023年农村居民人均可支配收入是多少?"
+    assert condense("党委书记呢？", after("柳溪镇镇长是谁？")) == "柳溪镇党委书记是谁?"
+
+
 def test_a_follow_up_opening_with_a_pronoun_asks_about_the_previous_question_s_subject():
     history = [Turn(role="user", content="禾田食品的董事长是谁？"), Turn(role="assistant", content="韦某")]
     assert condense("它的营业收入是多少？", history) == "禾田食品的营业收入是多少?"
