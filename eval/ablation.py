@@ -29,7 +29,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "constraint: named entity": ("entity",),
     "constraint: unit": ("unit",),
     "constraint: figure/rate/date/noun asked": ("figure",),
-    "constraint: attribute of a figure": ("attribute",),
+    "constraint: attribute of a figure, role of a person (谁)": ("attribute",),
     "constraint: place asked (哪个镇)": ("place",),
     "comparison answered part by part": ("parts",),
     "another year's figure for a question naming no year": ("years",),
