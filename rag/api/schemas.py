@@ -44,12 +44,16 @@ class DocumentOut(BaseModel):
 
 
 class IngestOut(BaseModel):
-    documents: int
-    chunks: int
-    added: int
-    updated: int
-    deleted: int
-    unchanged: int
+    """An upload's (or a sync's) ingest report. `documents` and `chunks` are the knowledge base's totals after it;
+    `added`, `updated`, `deleted` and `unchanged` count its documents by what this run did to them (the documents
+    already there count as unchanged)."""
+
+    documents: int = Field(description="Documents in the knowledge base after the run (not only those uploaded).")
+    chunks: int = Field(description="Chunks in the knowledge base after the run.")
+    added: int = Field(description="Documents this run added.")
+    updated: int = Field(description="Documents this run re-embedded because their content changed.")
+    deleted: int = Field(description="Documents this run removed.")
+    unchanged: int = Field(description="Documents left as they were, including those already in the knowledge base.")
     chunks_added: int
     chunks_deleted: int
     duplicates_merged: int
