@@ -531,10 +531,14 @@ class ExtractiveAnswerer:
             doc = self._doc(c.hit.chunk.doc_id)
             need = any if q.parts or q.across else all  # a comparison's parts are answered one by one
             passage = c.norm + "\n" + doc
-            # (a place's name inside a registered body's name, 青石 of 青石建材有限公司, names the body, not the place)
             bodies = self.registered_bodies
-            if not need(_place_named(_masked(passage, bodies.get(x, ())) if _unit_after(q.norm, x) else passage, x,
-                                     _unit_after(q.norm, x)) for x in named):
+
+            def names_place(x: str) -> bool:
+                # (a place's name inside a registered body's name, 青石 of 青石建材有限公司, names the body)
+                unit = _unit_after(q.norm, x)
+                return _place_named(_masked(passage, bodies.get(x, ())) if unit else passage, x, unit)
+
+            if not need(names_place(x) for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.unit, q.ordinal).search(c.norm):

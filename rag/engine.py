@@ -121,13 +121,13 @@ def condense(question: str, history: list[Turn]) -> str:
         return question
     # the previous question as it was understood (a follow-up of a follow-up: "东镇呢？" → "那么西镇呢？")
     last = normalize(condense(history[users[-1]].content.strip(), history[: users[-1]]))
+    named = list(dict.fromkeys(entities(last, min_len=2) + unit_places(last)))  # the previous question's names
     if not _FOLLOW_UP.search(question.strip()):
         asked = normalize(question.strip())
         if entities(asked, min_len=2) or unit_places(asked) or "《" in asked or asked in last:
             return question
-        names = "".join(dict.fromkeys(entities(last, min_len=2) + unit_places(last)))
         opening = _OPENING_SUBJECT.match(last)
-        subject = names or (opening.group(0) if opening is not None else "")
+        subject = "".join(named) or (opening.group(0) if opening is not None else "")
         return f"{subject} {question}" if subject else question
 
     def with_unit(name: str, text: str) -> str:
@@ -142,7 +142,7 @@ def condense(question: str, history: list[Turn]) -> str:
         if opening is not None:
             return opening.group(0) + asked[pronoun.end():]
     subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", asked))
-    names = [with_unit(n, last) for n in dict.fromkeys(entities(last, min_len=2) + unit_places(last))]
+    names = [with_unit(n, last) for n in named]
     found = entities(subject, min_len=2) or unit_places(subject)
     previous = analyse(last)
     if _YEAR_ONLY.fullmatch(subject) and previous.years:  # "2023年呢？" asks the previous question of that year

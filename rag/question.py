@@ -176,8 +176,7 @@ def compared_years(question: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------------------------
 # Question analysis for the learned answerer: everything is read from the normalised question (ingest.normalize).
 
-# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun); a
-# compound measure of a count and 次 (人次 person-times, 架次 sorties) is one unit, not 人
+# 多少/几 + a measure word: "多少名河长" → unit 名, noun 河长 (the measure word must not glue onto the noun)
 _HOW_MANY = re.compile(rf"(多少|几)(周年|公里|平方米|万元|亿元|[{MEASURE_CHARS}]|万|亿)?")
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 # question forms that say what kind of answer is wanted, not what it is about
@@ -347,6 +346,17 @@ _EXCEPT = re.compile(r"(?:除了[^,，;；?？]{1,12}?(?:以外|之外|外)?|除
                      r"(?=[,，]?(?:还|也|另外|又|仍))")
 
 
+def _asked_phrase(head: str) -> str:
+    """What a figure or a person is asked about, from the question's words before its form (Question.attribute):
+    the words after the last 的 ("…乡镇的常住人口", "…公司的董事长"), else the subject phrase ending them
+    (ingest.tokenize.subject_phrase), less a comparison base at the end ("营业收入比2022年", "利润总额较上年同期" →
+    营业收入, 利润总额); "" when longer than 12 characters."""
+    head = _COMPARISON_BASE.sub("", head)
+    after = head.rsplit("的", 1)[1] if "的" in head else ""
+    phrase = after if 2 <= len(after) <= 12 else subject_phrase(head)
+    return phrase if len(phrase) <= 12 else ""
+
+
 def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
     norm = normalize(question.strip())
@@ -388,21 +398,13 @@ def analyse(question: str) -> Question:
     if what == "number":
         clause = re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]
         form = _ATTRIBUTE_FORM.search(clause)
-        if form:  # the words after the clause's last 的 ("…乡镇的常住人口"), else the subject phrase ending it
-            head = clause[: form.start()]
-            after = head.rsplit("的", 1)[1] if "的" in head else ""
-            # less a comparison base after it ("营业收入比2022年", "利润总额较上年同期": the attribute is 营业收入)
-            head, after = _COMPARISON_BASE.sub("", head), _COMPARISON_BASE.sub("", after)
-            attribute = after if 2 <= len(after) <= 12 else subject_phrase(head)
-            attribute = attribute if len(attribute) <= 12 else ""
+        if form:
+            attribute = _asked_phrase(clause[: form.start()])
     else:
         unit = noun = ""
         who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None
-        if who is not None:  # the role after the last 的 ("…公司的董事长"), else the subject phrase naming it
-            role = _COMPARISON_BASE.sub("", who.group("a") or who.group("b"))
-            after = role.rsplit("的", 1)[1] if "的" in role else ""
-            attribute = after if 2 <= len(after) <= 12 else subject_phrase(role)
-            attribute = attribute if len(attribute) <= 12 else ""
+        if who is not None:  # "…公司的董事长是谁", "谁是…公司的董事长"
+            attribute = _asked_phrase(who.group("a") or who.group("b"))
     if parts and what == "fact":
         what = "explain"
     focus = ""
@@ -433,7 +435,6 @@ _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
 _AGENT_NOUN = re.compile(r"[人者方]$")
 
 
-@lru_cache(maxsize=1024)
 @lru_cache(maxsize=1024)
 def attribute_nouns(attribute: str) -> tuple[str, ...]:
     """The words (two characters or more) of an attribute that are no rate word, in order, the head last
