@@ -238,6 +238,68 @@ def table_lines(rows: Sequence[Sequence[Cell]], header_marked: bool = False) -> 
     return out
 
 
+# --- tables in plain text ----------------------------------------------------------------------------
+# a row of a table typed or exported as plain text: cells separated by tabs, or by runs of two or more spaces
+# (ASCII or ideographic, as columns are aligned by hand), or a Markdown pipe row 「| 项目 | 投资 |」
+_TAB_SPLIT = re.compile(r"\t")
+_SPACE_SPLIT = re.compile(r"(?: {2,}|\u3000+)(?=\S)")
+_PIPE_ROW = re.compile(r"^\|(.+)\|$")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def _text_cells(line: str) -> tuple[str, list[str]] | None:
+    """(how the line separates its cells, its cells) for a line that reads as a table row of two cells or more;
+    None otherwise. Tab-separated cells keep their empty cells (two tabs in a row)."""
+    line = line.strip(" \u3000\r")
+    if not line:
+        return None
+    pipe = _PIPE_ROW.match(line)
+    if pipe:
+        cells = [c.strip() for c in pipe.group(1).split("|")]
+        return ("pipe", cells) if len(cells) >= 2 else None
+    if "\t" in line:
+        cells = [c.strip(" \u3000") for c in _TAB_SPLIT.split(line)]
+        return ("tab", cells) if len(cells) >= 2 and sum(1 for c in cells if c) >= 2 else None
+    cells = [c.strip() for c in _SPACE_SPLIT.split(line)]
+    return ("space", cells) if len(cells) >= 2 else None
+
+
+def text_tables(text: str) -> str:
+    """`text` with each table typed as plain text rewritten as table_lines writes a document's table (one line per
+    row, 「header：value」 cells joined by CELL_SEP, ending in ROW_END), so that its rows are never joined as wrapped
+    lines nor its cells run together when spaces are cleaned. A table is two lines or more in a row that split
+    the same way (tabs, aligned spaces, Markdown pipes; see _text_cells) into the same number of cells (two or
+    more); a Markdown rule row (「|---|---|」) is dropped. Other lines are returned unchanged. Input and output: str;
+    no error is raised."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        first = _text_cells(lines[i])
+        if first is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        kind, width = first[0], len(first[1])
+        rows: list[list[Cell]] = [list(first[1])]
+        j = i + 1
+        while j < len(lines):
+            if kind == "pipe" and _PIPE_RULE.match(lines[j].strip()):
+                j += 1
+                continue
+            got = _text_cells(lines[j])
+            if got is None or got[0] != kind or len(got[1]) != width:
+                break
+            rows.append(list(got[1]))
+            j += 1
+        if len(rows) >= 2:
+            out.extend(table_lines(rows))
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return "\n".join(out)
+
+
 # --- docx ------------------------------------------------------------------------------------------
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -28,6 +28,7 @@ from ingest.formats import (
     drop_running_lines,
     ofd_pages,
     strip_running,
+    text_tables,
     xlsx_pages,
 )
 
@@ -220,7 +221,7 @@ def _load(path: Path, progress: PageProgress | None = None) -> Loaded:
         loaded = Loaded(html_main_text(text), encoding=enc, kind="html")
     elif ext in TEXT_TYPES:
         text, enc = decode_bytes(data)
-        loaded = Loaded(text, encoding=enc)
+        loaded = Loaded(text_tables(text), encoding=enc)  # a table typed as text reads row by row, as a docx table
     else:
         reader = {".docx": docx_pages, ".xlsx": xlsx_pages, ".ofd": ofd_pages}.get(ext)
         pages = reader(data) if reader else doc_pages(data, ext)

@@ -83,3 +83,36 @@ def test_a_question_naming_one_village_is_not_answered_with_another_villages_tab
         r = service.ask(question)
         assert not r.abstained and "杏林村" in r.answer and "18900" in r.answer, r.answer
         assert "石桥村" not in r.answer, r.answer
+
+
+# a table typed or exported as plain text: tabs, columns aligned with spaces, a Markdown table
+_TAB_TABLE = ("镇重点项目表\n项目名称\t建设内容\t投资额（万元）\t完工时间\n"
+              "中心运动场\t新建塑胶跑道\t320\t2024年8月\n集贸市场改造\t改造摊位120个\t450\t2024年10月\n")
+
+
+def test_a_tab_separated_table_in_a_text_file_reads_row_by_row_with_its_column_names(tmp_path: Path):
+    for name, table in (("tab.txt", _TAB_TABLE),
+                        ("spaces.txt", _TAB_TABLE.replace("\t", "    ")),
+                        ("ideographic.txt", _TAB_TABLE.replace("\t", "\u3000\u3000")),
+                        ("pipes.md", "镇重点项目表\n" + "\n".join(
+                            "| " + " | ".join(r.split("\t")) + " |" + ("\n|---|---|---|---|" if i == 0 else "")
+                            for i, r in enumerate(_TAB_TABLE.splitlines()[1:])) + "\n")):
+        path = tmp_path / name
+        path.write_text(table, encoding="utf-8")
+        lines = read_text(path).splitlines()
+        assert lines[1:] == ["项目名称：中心运动场｜建设内容：新建塑胶跑道｜投资额（万元）：320｜完工时间：2024年8月。",
+                             "项目名称：集贸市场改造｜建设内容：改造摊位120个｜投资额（万元）：450｜完工时间：2024年10月。"], name
+
+
+def test_text_lines_that_only_look_aligned_once_are_left_as_text(tmp_path: Path):
+    text = "一、总体要求  坚持问题导向。\n全面推进乡村振兴，加快建设农业强镇，\n持续改善人居环境。\n"
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    assert read_text(path) == text
+
+
+def test_a_question_about_one_row_of_a_text_table_is_answered_from_that_row(tmp_path: Path):
+    from tests.conftest import index_of
+
+    r = RagService(index_of(tmp_path, {"项目.txt": _TAB_TABLE})).ask("集贸市场改造投资额是多少？")
+    assert not r.abstained and "450" in r.answer and "320" not in r.answer, r.answer
