@@ -158,6 +158,16 @@ def unit_places(text: str) -> list[str]:
             and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
+def glued_units(text: str) -> set[str]:
+    """Tokens that are a place's administrative unit glued by jieba to a stop word after it ("青石|镇有|多少户…" →
+    {"镇有"}, "冷湖|市是…" → {"市是"}): no word of any text, they name neither the place (unit_places finds it) nor
+    what is asked. Real words opening with a unit (乡镇, 镇党委, 市容) are kept."""
+    tagged = _tagged(text)
+    return {u for (w, flag), (u, _) in zip(tagged, tagged[1:], strict=False)
+            if len(u) >= 2 and u[0] in PLACE_UNITS and u[1:] in STOPWORDS
+            and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)}
+
+
 # the words a brand is made of: nouns and names, abbreviations, and adjectives and state words (鼎盛 z, 兴旺 a),
 # which brands are often made of; no verb ("收购恒大地产": 收购 is the sentence's, not the name's)
 _BRAND_FLAGS = ("n", "j", "a", "z")

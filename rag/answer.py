@@ -541,7 +541,7 @@ class ExtractiveAnswerer:
             if not need(names_place(x) for x in named):
                 return False
         if q.unit and "unit" not in self.ablate:
-            if not unit_pattern(q.unit, q.ordinal).search(c.norm):
+            if not unit_pattern(q.measure, q.ordinal).search(c.norm):
                 return False
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word

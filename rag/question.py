@@ -13,6 +13,7 @@ from ingest.tokenize import (
     PLACE_UNITS,
     abbreviations,
     entities,
+    glued_units,
     subject_phrase,
     trailing_noun_phrase,
     unit_places,
@@ -316,10 +317,22 @@ class Question:
     ordinal: bool = False  # 第几 + unit asks which one in order ("第几批"): answered by "第3批" or "首批"
     _weights: dict[str, float] | None = field(default=None, repr=False)
 
+    @property
+    def measure(self) -> str:
+        """The measure a figure answering the question must carry: its unit, or the compound measure word the unit
+        opens with 次 ("多少人次" → "人次", "几架次" → "架次": visits or flights counted, which "员工320人" is not).
+        "" when no unit is asked. The unit_match feature reads `unit` alone (the trained model's input)."""
+        if self.unit and len(self.unit) == 1 and self.noun.startswith("次"):
+            return self.unit + "次"
+        return self.unit
+
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
-        """IDF weight of each content word (computed once per question)."""
+        """IDF weight of each content word (computed once per question); a unit jieba glued to a stop word (镇有 of
+        "青石镇有多少户", ingest.tokenize.glued_units) is none."""
         if self._weights is None:
-            self._weights = {w: idf(w) for w in dict.fromkeys(words(self.content)) if w not in ABOUT_SOURCES}
+            glued = glued_units(self.norm)
+            self._weights = {w: idf(w) for w in dict.fromkeys(words(self.content))
+                             if w not in ABOUT_SOURCES and w not in glued}
         return self._weights
 
 

@@ -828,3 +828,34 @@ def test_a_question_about_a_plan_is_answered_by_the_planned_figure_not_the_resul
     assert not r.abstained and "32家" in r.answer and "30家" not in r.answer
     r = engine.ask("枫叶镇2023年规模以上工业企业有多少家？")
     assert not r.abstained and "30家" in r.answer and "32家" not in r.answer
+
+
+# a company profile with a head count and two towns' reports, one stating visits (人次) and market bodies (户)
+_VISITS = {
+    "co.txt": "桃源建材有限公司简介\n桃源建材有限公司成立于2009年6月，位于东阳县杏林镇工业园区。公司主要生产商品混凝土和新型墙体材料，"
+              "年产商品混凝土60万立方米，现有员工320人。2023年公司实现营业收入2.6亿元，缴纳税收1860万元，是杏林镇规模以上工业企业。\n",
+    "r23.txt": "杏林镇2023年政府工作报告\n一、2022年工作回顾\n全镇实现地区生产总值18.2亿元，增长6.1%。全年新增规模以上工业企业3家。\n"
+               "二、2023年工作安排\n推进乡村旅游提质，办好杏花文化节。\n",
+    "r24.txt": "青峰镇2024年政府工作报告\n一、2023年工作回顾\n产业发展稳步推进。全年新增规模以上工业企业4家，总数达到40家；"
+               "市场主体总数达到5630户。青峰茶文化街区一期建成开街，全年接待游客28万人次。\n",
+    "r23b.txt": "青峰镇2023年政府工作报告\n一、2022年工作回顾\n全镇实现地区生产总值15.6亿元。市场主体总数达到5210户。\n",
+}
+
+
+def test_visits_asked_in_ren_ci_are_not_answered_by_a_head_count(tmp_path, settings):
+    assert analyse("接待游客多少人次？").measure == "人次" and analyse("有多少人？").measure == "人"
+    engine = _engine(_write(tmp_path, _VISITS), settings)
+    r = engine.ask("杏林镇2023年接待游客多少人次？")
+    assert r.abstained, r.answer  # 员工320人 is a head count, not visits
+    r = engine.ask("青峰镇2023年接待游客多少人次？")
+    assert not r.abstained and "28万人次" in r.answer, r.answer
+
+
+def test_a_unit_the_segmenter_glued_to_a_stop_word_does_not_make_a_plain_question_unanswerable(tmp_path, settings):
+    from ingest.tokenize import glued_units
+
+    assert glued_units("青石镇有多少户市场主体") == {"镇有"} and not glued_units("龙泉镇镇党委拿出几个岗位")
+    engine = _engine(_write(tmp_path, _VISITS), settings)
+    assert "镇有" not in analyse("青峰镇有多少户市场主体？").weights(engine.extractive.index.idf)
+    r = engine.ask("青峰镇有多少户市场主体？")
+    assert not r.abstained and "5630户" in r.answer, r.answer
