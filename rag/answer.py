@@ -185,6 +185,21 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
 
 # a change stated with its figure ("同比增长7.1%", "增加3家"), or the figure of the year before ("上年为8.4亿元")
 _STATES_CHANGE = re.compile(r"(?:增长|增加|提高|提升|下降|减少|降低|增|减)了?\s*(?:约|近|超过)?\d|(?:上年|去年|上一年)(?:同期)?(?:为|是)\d")
+_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+
+
+def _states_change(text: str, attribute: str) -> bool:
+    """Whether `text` (normalised) states a change (_STATES_CHANGE) in a clause that names `attribute` before it:
+    "完成一般公共预算收入1.53亿元,增长7.7%" states one of 一般公共预算收入; "实现地区生产总值27.9亿元,同比增长5.7%。完成一般
+    公共预算收入2.21亿元" does not (the growth is the 地区生产总值's). Clauses end at 。；!? and line ends (a comma
+    keeps a figure and its change together). Any stated change counts when `attribute` is ""."""
+    for clause in _CLAUSE_END.split(text):
+        m = _STATES_CHANGE.search(clause)
+        if m and (not attribute or attribute in clause[: m.start()]):
+            return True
+    return False
+
+
 # a table cell as the row text writes it: its column's name (no clause end before it) and its value
 _CELL = re.compile(r"([^\s:：。；;｜|]{1,12})[:：]([^｜|:：]*)")
 
@@ -659,10 +674,11 @@ class ExtractiveAnswerer:
             return self._answer_parts(parts, hits)
         q = analyse(question)
         own = self._answer_one(q, hits)
-        # a change from a base year asked as an amount ("…比2022年增加了多少家") whose answer states no change and
-        # no figure of the year before ("上年为…") is answered by the figures of both years, when both are found
+        # a change from a base year asked as an amount ("…比2022年增加了多少家") whose answer states no change of
+        # what is asked and no figure of the year before ("上年为…") is answered by the figures of both years, when
+        # both are found
         changes = year_change_parts(q.norm) if "parts" not in self.ablate else []
-        if changes and not (own.support >= self.threshold and any(_STATES_CHANGE.search(normalize(e.quote))
+        if changes and not (own.support >= self.threshold and any(_states_change(normalize(e.quote), q.attribute)
                                                                   for e in own.evidence)):
             draft = self._answer_parts(changes, hits, every=True)
             if draft.evidence:

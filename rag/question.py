@@ -209,6 +209,8 @@ _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s
                               r"(?:同期)?(?:相比)?|同比|环比)$")
 # a year a question names only as the base of a comparison: "2023年营业收入比2022年增长了多少", "与2022年相比"
 _BASE_YEAR_Q = re.compile(r"(?:比|较)\s*((?:1[5-9]|20)\d{2})\s*年?|与\s*((?:1[5-9]|20)\d{2})\s*年?(?:同期)?相比")
+# ... or the year before the one asked, named relatively: "…2023年…比上年增长多少" (base 2022)
+_PREVIOUS_YEAR_Q = re.compile(r"(?:比|较)\s*(?:上一?年|去年)(?!同期)")
 
 
 # the change asked after a base year: "…比2022年增加了多少", "…较2022年减少多少" (an amount, not a rate: 增长率, 百分之几
@@ -220,14 +222,21 @@ _CHANGE_AMOUNT_Q = re.compile(r"(?:增加|增长|提高|提升|减少|下降|降
 def year_change_parts(norm: str) -> list[str]:
     """A change from a base year asked as an amount ("青溪镇2023年规模以上工业企业比2022年增加了多少家?") as the two
     figures it is the difference of: the figure of the year asked and that of the base year, each asked alone
-    ("青溪镇2023年规模以上工业企业是多少家?", "青溪镇2022年规模以上工业企业是多少家?"). [] for any other question
+    ("青溪镇2023年规模以上工业企业是多少家?", "青溪镇2022年规模以上工业企业是多少家?"). The base may be the year before
+    the one asked, named relatively ("…2023年一般公共预算收入比上年增长多少" → 2023 and 2022). [] for any other question
     (no base year, not exactly one other year named, a rate asked). `norm`: Question.norm."""
     base = _BASE_YEAR_Q.search(norm)
+    previous = _PREVIOUS_YEAR_Q.search(norm) if base is None else None
+    base = base or previous
     change = _CHANGE_AMOUNT_Q.search(norm)
     if base is None or change is None or change.start() < base.end():
         return []
-    base_year = base.group(1) or base.group(2)
-    asked = [y for y in dict.fromkeys(_YEAR.findall(norm[: base.start()])) if y != base_year]
+    named = list(dict.fromkeys(_YEAR.findall(norm[: base.start()])))
+    if previous is not None:  # "比上年": the year before the one asked
+        base_year = str(int(named[0]) - 1) if len(named) == 1 else ""
+    else:
+        base_year = base.group(1) or base.group(2)
+    asked = [y for y in named if y != base_year]
     if len(asked) != 1 or f"{asked[0]}年" not in norm[: base.start()]:
         return []
     head = norm[: base.start()].rstrip("的")

@@ -859,3 +859,22 @@ def test_a_unit_the_segmenter_glued_to_a_stop_word_does_not_make_a_plain_questio
     assert "镇有" not in analyse("青峰镇有多少户市场主体？").weights(engine.extractive.index.idf)
     r = engine.ask("青峰镇有多少户市场主体？")
     assert not r.abstained and "5630户" in r.answer, r.answer
+
+
+def test_a_change_from_the_year_before_is_answered_by_both_figures_when_only_another_figure_states_a_change(
+        tmp_path, settings):
+    from rag.answer import _states_change
+    from rag.question import year_change_parts
+
+    assert year_change_parts(normalize("竹园镇2023年一般公共预算收入比上年增长多少？")) == [
+        "竹园镇2023年一般公共预算收入是多少?", "竹园镇2022年一般公共预算收入是多少?"]
+    assert not _states_change("实现地区生产总值27.9亿元,同比增长5.7%。完成一般公共预算收入2.21亿元", "一般公共预算收入")
+    assert _states_change("完成一般公共预算收入1.53亿元,增长7.7%;一般公共预算支出2.48亿元", "一般公共预算收入")
+    docs = _write(tmp_path, {
+        "r23.txt": "竹园镇2023年政府工作报告\n一、2022年工作回顾\n2022年，全镇实现地区生产总值26.4亿元，同比增长5.5%。"
+                   "完成一般公共预算收入2.08亿元，一般公共预算支出3.12亿元。\n",
+        "r24.txt": "竹园镇2024年政府工作报告\n一、2023年工作回顾\n2023年，全镇实现地区生产总值27.9亿元，同比增长5.7%。"
+                   "完成一般公共预算收入2.21亿元，一般公共预算支出3.30亿元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("竹园镇2023年一般公共预算收入比上年增长多少？")  # the GDP's 同比增长5.7% is no answer alone
+    assert not r.abstained and "2.21亿元" in r.answer and "2.08亿元" in r.answer, r.answer
