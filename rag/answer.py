@@ -741,7 +741,7 @@ class ExtractiveAnswerer:
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
             asks_plan = bool(_PLAN_Q.search(q.norm))
-            is_planned = [_only_planned(c.norm) for c in cands]
+            is_planned = [_only_planned(c.norm, _plan_before(c)) for c in cands]
             planned = [c for c, p in zip(cands, is_planned, strict=True) if p]
             cands = (planned or cands) if asks_plan else [c for c, p in zip(cands, is_planned, strict=True) if not p]
         if not cands:
@@ -949,15 +949,16 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
-def _only_planned(text: str) -> bool:
+def _only_planned(text: str, governed: bool = False) -> bool:
     """Whether every clause of `text` (normalised) that states a figure (a year, a date or an article number is
     none; a table cell is a clause of its own) states a planned one: a plan word (_PLAN) in it or in an earlier
     clause of its sentence ("力争地区生产总值突破45亿元，规模以上工业企业达到35家。": both planned). "力争新增规上
     企业4家。" → True; "新增规上企业9家，力争明年再增4家" → False; "投资额(万元):1200｜计划完成时间:2023年12月" →
-    False."""
+    False. `governed`: a plan word in the clauses before `text` in its sentence governs its first sentence too
+    (`_plan_before`: "力争…增长6%；新增高新技术企业2家。" read from its second clause)."""
     stating = planned = 0
-    for sentence in _SENTENCE_END.split(text.replace(_CELL_SEP, "。")):  # a table cell is a sentence of its own
-        plan = False
+    for i, sentence in enumerate(_SENTENCE_END.split(text.replace(_CELL_SEP, "。"))):  # a cell is a sentence
+        plan = governed and i == 0
         for clause in _CLAUSE_SPLIT.split(sentence):
             plan = plan or bool(_PLAN.search(clause))
             if _FIGURE.search(_NO_AMOUNT.sub("", clause)):
@@ -967,6 +968,15 @@ def _only_planned(text: str) -> bool:
 
 
 _SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END_CHARS}])")  # after each sentence end (core.text)
+
+
+def _plan_before(c: Candidate) -> bool:
+    """Whether a plan word (_PLAN) stands in the clauses of the candidate's sentence before it, in its chunk: the
+    candidate is a later ；-clause the splitter made a sentence of ("2023年，力争地区生产总值达到28亿元，增长6%；" before
+    "新增高新技术企业2家。"). A line end, 。！？ or a table cell ends the sentence looked back into."""
+    head = c.hit.chunk.text[: c.start]
+    cut = max(head.rfind(ch) for ch in "。！？!?\n" + _CELL_SEP)
+    return bool(_PLAN.search(normalize(head[cut + 1 :])))
 
 
 def relative_years(text: str, base: set[str]) -> set[str]:

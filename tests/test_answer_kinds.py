@@ -878,3 +878,14 @@ def test_a_change_from_the_year_before_is_answered_by_both_figures_when_only_ano
     engine = _engine(docs, settings)
     r = engine.ask("竹园镇2023年一般公共预算收入比上年增长多少？")  # the GDP's 同比增长5.7% is no answer alone
     assert not r.abstained and "2.21亿元" in r.answer and "2.08亿元" in r.answer, r.answer
+
+
+def test_a_plan_word_governs_the_later_semicolon_clauses_of_its_sentence(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "r23.txt": "竹园镇2023年政府工作报告\n一、2022年工作回顾\n2022年，全镇实现地区生产总值26.4亿元，同比增长5.5%。\n"
+                   "二、2023年工作安排\n2023年，力争地区生产总值达到28亿元，增长6%；一般公共预算收入增长5%；新增高新技术企业2家。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("竹园镇2023年计划新增几家高新技术企业？")
+    assert not r.abstained and "2家" in r.answer, r.answer
+    r = engine.ask("竹园镇2023年新增了几家高新技术企业？")  # the report states only the target
+    assert r.abstained or "2家" not in r.answer, r.answer
