@@ -106,7 +106,8 @@ def subject_phrase(text: str) -> str:
     """The noun phrase that ends `text` when it is the subject of a copula or 有 ("…2023年营业收入" + 是多少):
     trailing_noun_phrase, else (its last word tagged a verb or adjective) the last run of nouns, verbs, adjectives,
     区别词 and abbreviations, names excluded ("青溪镇2023年城镇居民人均可支配收入" → "城镇居民人均可支配收入",
-    "…一般公共预算收入" → "一般公共预算收入"), less a place it opens with ("梨花镇党委书记" → "党委书记"). "" when `text` ends otherwise (a number, a name, a particle)."""
+    "…一般公共预算收入" → "一般公共预算收入"), less a place it opens with ("梨花镇党委书记" → "党委书记", "青溪乡乡长" → "乡长") and a body named before it
+    ("鼎盛食品有限公司总经理" → "总经理"). "" when `text` ends otherwise (a number, a name, a particle)."""
     phrase = trailing_noun_phrase(text)
     if not phrase:
         out: list[str] = []
@@ -117,7 +118,17 @@ def subject_phrase(text: str) -> str:
         phrase = "".join(reversed(out))
     for place in unit_places(phrase):  # a place jieba tags a plain noun ("梨花|镇党委书记") is whose, not what
         phrase = phrase.rsplit(place, 1)[1]
-    return phrase
+    # ... so is the unit of a place named before the phrase, which jieba cut off its name ("青溪(ns)|乡|乡长")
+    before = text[: len(text) - len(phrase)] if phrase and text.endswith(phrase) else ""
+    if len(phrase) >= 3 and phrase[0] in PLACE_UNITS and any(
+            (before + phrase[0]).endswith(p) for p in unit_places(text)):
+        phrase = phrase[1:]
+    # ... and a body named before it ("鼎盛食品有限公司总经理" → "总经理", "某某银行行长" → "行长")
+    return _BODY_OWNER.sub("", phrase)
+
+
+# the end of a body's name: a legal form or an institution's kind (what follows it is the body's attribute)
+_BODY_OWNER = re.compile(r"^.*(?:公司|集团|银行|大学|学院|医院|研究院|研究所|协会)(?=[\u4e00-\u9fff]{2})")
 
 
 def modifier_ending(text: str) -> str:

@@ -188,14 +188,23 @@ _STATES_CHANGE = re.compile(r"(?:增长|增加|提高|提升|下降|减少|降�
 _CLAUSE_END = re.compile(r"[。；;！？!?\n]")
 
 
-def _states_change(text: str, attribute: str) -> bool:
+_RATE_AFTER = re.compile(r"[\d.]+\s*(?:%|％|个百分点)")
+# a change asked as an amount by its verb: 增加/减少 (多少家, 多少亿元), not 增长/下降 (which reports state as rates)
+_AMOUNT_CHANGE_Q = re.compile(r"(?:增加|减少|多|少)了?(?:多少|几)")
+
+
+def _states_change(text: str, attribute: str, amount: bool = False) -> bool:
     """Whether `text` (normalised) states a change (_STATES_CHANGE) in a clause that names `attribute` before it:
     "完成一般公共预算收入1.53亿元,增长7.7%" states one of 一般公共预算收入; "实现地区生产总值27.9亿元,同比增长5.7%。完成一般
     公共预算收入2.21亿元" does not (the growth is the 地区生产总值's). Clauses end at 。；!? and line ends (a comma
-    keeps a figure and its change together). Any stated change counts when `attribute` is ""."""
+    keeps a figure and its change together). Any stated change counts when `attribute` is "". `amount`: only a
+    change stated as an amount counts ("增加3家", "上年为12家"; not "同比增长6.8%")."""
     for clause in _CLAUSE_END.split(text):
-        m = _STATES_CHANGE.search(clause)
-        if m and (not attribute or attribute in clause[: m.start()]):
+        for m in _STATES_CHANGE.finditer(clause):
+            if attribute and attribute not in clause[: m.start()]:
+                continue
+            if amount and _RATE_AFTER.match(clause, m.end() - 1):
+                continue
             return True
     return False
 
@@ -591,7 +600,9 @@ class ExtractiveAnswerer:
                             # or it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
                             or re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
                                          + re.escape(q.place_unit), c.norm))
-                       for e in entities(c.norm, min_len=2, flags=("ns",))):
+                       for e in entities(c.norm, min_len=2, flags=("ns",))
+                       # (a name of that unit jieba tags as another kind of name: 白沙镇 as a person, nr)
+                       + [x for x in entities(c.norm, min_len=3, flags=("nr", "nt", "nz")) if x.endswith(q.place_unit)]):
                 return False
         if "figure" not in self.ablate:
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
@@ -677,12 +688,20 @@ class ExtractiveAnswerer:
         # a change from a base year asked as an amount ("…比2022年增加了多少家") whose answer states no change of
         # what is asked and no figure of the year before ("上年为…") is answered by the figures of both years, when
         # both are found
+        # (asked as an amount by its verb, 「比2022年增加了多少」, a change stated only as a rate leaves the amount to
+        # the two figures; a level of the year asked alone answers no change: refused)
         changes = year_change_parts(q.norm) if "parts" not in self.ablate else []
-        if changes and not (own.support >= self.threshold and any(_states_change(normalize(e.quote), q.attribute)
-                                                                  for e in own.evidence)):
-            draft = self._answer_parts(changes, hits, every=True)
-            if draft.evidence:
-                return draft
+        if changes:
+            stated = own.support >= self.threshold and any(
+                _states_change(normalize(e.quote), q.attribute) for e in own.evidence)
+            amount = bool(_AMOUNT_CHANGE_Q.search(q.norm))
+            if not stated or (amount and not any(_states_change(normalize(e.quote), q.attribute, amount=True)
+                                                 for e in own.evidence)):
+                draft = self._answer_parts(changes, hits, every=True)
+                if draft.evidence:
+                    return draft
+                if not stated:
+                    return Draft(NOT_FOUND, [], 0.0)
         return own
 
     def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0,

@@ -212,19 +212,22 @@ class AskEngine:
         assert result is not None
         return result
 
-    def _retrieve(self, query: str, k: int) -> Hits:
-        """The question's top-k hits, reranked by the learned answer scorer from the fused top `rerank_pool`
-        (settings; ExtractiveAnswerer.rerank); for a comparison ("A和B…分别…"), followed by the top-k hits of each
-        part's own question (ExtractiveAnswerer.part_questions) not already among them, so that each part is answered from contexts
-        retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
+    def _ranked(self, query: str, k: int) -> Hits:
+        """The query's top-k hits: the fused top `rerank_pool` (settings) reranked by the learned answer scorer
+        (ExtractiveAnswerer.rerank), or the fused top k when the pool is no larger."""
         s = self.settings
         if s.rerank_pool > k:
             got = self.retriever.search(query, top_k=s.rerank_pool)
-            hits = Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight,
-                                                  s.rerank_title_weight), got.timings_ms,
-                        got.top_similarity)
-        else:
-            hits = self.retriever.search(query, top_k=k)
+            return Hits(self.extractive.rerank(query, got, k, s.rerank_retrieval_weight, s.rerank_title_weight),
+                        got.timings_ms, got.top_similarity)
+        return self.retriever.search(query, top_k=k)
+
+    def _retrieve(self, query: str, k: int) -> Hits:
+        """The question's top-k hits (_ranked); for a comparison ("A和B…分别…") or a change between two years
+        (year_change_parts), followed by the top-k hits of each part's own question (ExtractiveAnswerer.part_questions),
+        ranked as that question asked alone, not already among them, so that each part is answered from contexts
+        retrieved for it and not only from those the other part dominates. Timings are the whole question's."""
+        hits = self._ranked(query, k)
         q = analyse(query)
         seen = {h.chunk.chunk_id for h in hits}
         extra: list[Hit] = []
@@ -253,7 +256,7 @@ class AskEngine:
         if len(parts) < 2:
             return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits
         for part in parts:
-            for h in self.retriever.search(part, top_k=k):
+            for h in self._ranked(part, k):  # as the part would be retrieved asked alone
                 if h.chunk.chunk_id not in seen:
                     seen.add(h.chunk.chunk_id)
                     extra.append(h)

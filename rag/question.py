@@ -280,6 +280,7 @@ def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
     of COUNT_CLASSIFIERS ("52名" for 多少个), an item classifier by any of ITEM_CLASSIFIERS ("12个" for 几家, "9项"
     for 多少件), any count classifier by 个 ("8个" for 多少座); a unit with a magnitude ("万元")
     also by the magnitude alone ("300万以下"); or a table cell giving the unit in its header ("投资额(万元):1200",
+    "接待游客(万人次):64" for 多少万人次,
     "参保户数:600"). Used by the unit_match feature and the unit
     constraint alike (one definition), per candidate: cached. Raises nothing; `unit` is a measure word or word of 1–3
     characters. `ordinal` (第几批, Question.ordinal): "第3批" as before, and 首/头 for the first ("首批", "头一批")."""
@@ -299,7 +300,9 @@ def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
     counted = rf"{_FIGURE_NUMBER}\s*(?:{own})" + (rf"|{_COUNT_NUMBER}\s*[{wide}]" if wide else "")
     if ordinal:
         counted += rf"|(?:首|头一?)\s*(?:{own})"
-    return re.compile(rf"{counted}|[(（]\s*(?:{u})\s*[)）]\s*[:：]?\s*\d|(?:{u})数\s*[:：]\s*\d")
+    # (a header's unit may go on with more measure characters: "接待游客(万人次):64" for 多少万人次)
+    return re.compile(rf"{counted}|[(（]\s*(?:{u})[{MEASURE_CHARS}]{{0,2}}\s*[)）]\s*[:：]?\s*\d"
+                      rf"|(?:{u})数\s*[:：]\s*\d")
 
 
 @dataclass

@@ -889,3 +889,47 @@ def test_a_plan_word_governs_the_later_semicolon_clauses_of_its_sentence(tmp_pat
     assert not r.abstained and "2家" in r.answer, r.answer
     r = engine.ask("竹园镇2023年新增了几家高新技术企业？")  # the report states only the target
     assert r.abstained or "2家" not in r.answer, r.answer
+
+
+# two years' reports of a 乡 beside a 镇 of the same name, a company profile naming its officers
+_TWO_YEARS = {
+    "x22.txt": "桐林乡2022年政府工作报告\n桐林乡人民政府乡长 韩立新\n一、过去一年的工作\n2022年，全乡实现地区生产总值12.4亿元，增长5.1%。"
+               "城镇居民人均可支配收入35600元，农村居民人均可支配收入19800元。全乡有规模以上工业企业12家。\n",
+    "x23.txt": "桐林乡2023年政府工作报告\n桐林乡人民政府乡长 韩立新\n一、2023年工作回顾\n2023年，全乡实现地区生产总值13.5亿元，增长7.1%。"
+               "城镇居民人均可支配收入37400元，农村居民人均可支配收入21200元。全乡规模以上工业企业14家。\n"
+               "二、2024年工作安排\n2024年，力争全乡地区生产总值达到14.5亿元，计划新增规模以上工业企业2家。\n",
+    "z23.txt": "桐林镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇实现地区生产总值41.3亿元，同比增长6.8%。"
+               "全镇规模以上工业企业51家。\n二、2024年主要目标\n2024年，力争规模以上工业企业达到55家。\n",
+    "z22.txt": "桐林镇2022年政府工作报告\n一、2022年工作回顾\n2022年，全镇实现地区生产总值38.6亿元，同比增长6.2%。\n",
+    "co.txt": "恒丰食品有限公司简介\n恒丰食品有限公司成立于2008年，位于临江县白沙镇，主要生产休闲食品。公司董事长张卫东，总经理林晓燕。"
+              "公司现有员工420人。\n",
+}
+
+
+def test_a_change_asked_as_an_amount_quotes_both_figures_and_an_unstated_change_is_refused(tmp_path, settings):
+    engine = _engine(_write(tmp_path, _TWO_YEARS), settings)
+    r = engine.ask("桐林镇2023年地区生产总值比2022年增加了多少？")  # 同比增长6.8% is a rate, not the amount
+    assert not r.abstained and "41.3亿元" in r.answer and "38.6亿元" in r.answer, r.answer
+    r = engine.ask("桐林镇2023年地区生产总值比上年增长多少？")  # a growth asked: the stated rate answers it
+    assert not r.abstained and "6.8%" in r.answer, r.answer
+    # the 2023 level alone states no change, and 2022's figure is not in the documents
+    assert engine.ask("桐林镇2023年城镇居民人均可支配收入比上年增长多少？").abstained
+
+
+def test_a_role_asked_without_de_after_a_place_or_a_company_is_the_role(tmp_path, settings):
+    assert analyse("桐林乡乡长是谁？").attribute == "乡长"
+    assert analyse("恒丰食品有限公司总经理是谁？").attribute == "总经理"
+    engine = _engine(_write(tmp_path, _TWO_YEARS), settings)
+    r = engine.ask("桐林乡乡长是谁？")
+    assert not r.abstained and "韩立新" in r.answer, r.answer
+    r = engine.ask("恒丰食品有限公司总经理是谁？")
+    assert not r.abstained and "林晓燕" in r.answer, r.answer
+
+
+def test_which_town_is_answered_by_a_town_name_the_tagger_takes_for_a_person(tmp_path, settings):
+    from ingest.tokenize import entities
+
+    assert "白沙镇" in entities("位于临江县白沙镇，主要生产", min_len=3, flags=("nr",))  # jieba: a person's name
+    engine = _engine(_write(tmp_path, _TWO_YEARS), settings)
+    r = engine.ask("恒丰食品有限公司位于哪个镇？")
+    assert not r.abstained and "白沙镇" in r.answer, r.answer
