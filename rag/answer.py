@@ -167,7 +167,7 @@ _CELL_SEP = normalize(TABLE_CELL_SEP)
 
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
     """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
-    place of the unit asked, and which does not name the asked place: "村名：东村｜…人均收入：…" for
+    place (of the unit asked or another: 镇, 乡, 街道…), and which does not name the asked place: "村名：东村｜…人均收入：…" for
     "西村的人均收入是多少". A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
     if _CELL_SEP not in quote:
@@ -178,7 +178,11 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
         at = question.find(place)
         unit = place[-1] if place[-1] in PLACE_UNITS else (
             question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
-        if unit in PLACE_UNITS and name_stem(place) not in quote and subject.endswith(unit) and len(subject) >= 2:
+        # (a row of a place of another unit is about that place too: 东湖街道's row of a county's table of its
+        # towns is no figure of the county)
+        if unit in PLACE_UNITS and name_stem(place) not in quote and (
+                (subject.endswith(unit) and len(subject) >= 2)
+                or (subject.endswith((*PLACE_UNITS, "街道")) and len(subject) >= 3)):
             return True
     return False
 

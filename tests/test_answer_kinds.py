@@ -933,3 +933,12 @@ def test_which_town_is_answered_by_a_town_name_the_tagger_takes_for_a_person(tmp
     engine = _engine(_write(tmp_path, _TWO_YEARS), settings)
     r = engine.ask("恒丰食品有限公司位于哪个镇？")
     assert not r.abstained and "白沙镇" in r.answer, r.answer
+
+
+def test_a_table_row_of_a_place_inside_the_one_asked_is_not_about_the_place_asked():
+    from rag.answer import _about_another_place
+
+    row = normalize("乡镇：东湖街道｜地区生产总值（亿元）：35.7｜接待游客（万人次）：64。")
+    assert _about_another_place("临江县2023年接待游客多少人次?", frozenset({"临江县"}), row)  # the county's street
+    assert not _about_another_place("东湖街道接待游客多少万人次?", frozenset({"东湖街道"}), row)
+    assert _about_another_place("西村的人均收入是多少", frozenset({"西村"}), normalize("村名：东村｜人均收入：1.2万元。"))
