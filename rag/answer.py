@@ -37,6 +37,7 @@ from ingest.tokenize import (
     modifier_ending,
     normalize_variants,
     nouns,
+    subject_phrase,
     synonyms,
     trailing_noun_phrase,
     unit_places,
@@ -931,7 +932,13 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
     if attribute in doc:
         return True
     modifier = modifier_ending(text[max(0, at - 6) : at])
-    return bool(modifier) and modifier not in attribute
+    if modifier:
+        return modifier not in attribute
+    # ... or the noun phrase the text ends there, read whatever the tags (subject_phrase: 可支配 is tagged a verb),
+    # has words before the shared ending and none of the question's own ("城镇居民人均可支配收入" for 旅游收入)
+    own = attribute[: -k]
+    phrase = subject_phrase(text[: at + k])
+    return len(phrase) > k and len(own) >= 2 and own not in phrase and not any(w in phrase for w in nouns(own))
 
 
 # an administrative unit after a place's name: 省 … 村 (ingest.tokenize.PLACE_UNIT_END), or 街道 (a sub-district)

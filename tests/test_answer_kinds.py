@@ -942,3 +942,12 @@ def test_a_table_row_of_a_place_inside_the_one_asked_is_not_about_the_place_aske
     assert _about_another_place("临江县2023年接待游客多少人次?", frozenset({"临江县"}), row)  # the county's street
     assert not _about_another_place("东湖街道接待游客多少万人次?", frozenset({"东湖街道"}), row)
     assert _about_another_place("西村的人均收入是多少", frozenset({"西村"}), normalize("村名：东村｜人均收入：1.2万元。"))
+
+
+def test_an_indicator_whose_modifiers_jieba_tags_as_verbs_is_another_kind_of_the_one_asked():
+    from rag.answer import _another_kind_of
+
+    text = normalize("一般公共预算支出1.42亿元。城镇居民人均可支配收入37400元，农村居民人均可支配收入21200元。")
+    assert _another_kind_of("旅游收入", text, text)  # 可支配 is tagged a verb: still a modifier of 收入
+    assert not _another_kind_of("旅游收入", normalize("全年接待游客102万人次，旅游收入5.1亿元。"), "")
+    assert not _another_kind_of("地区生产总值", normalize("全镇实现生产总值41.3亿元。"), "")
