@@ -191,6 +191,13 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
 # a change stated with its figure ("同比增长7.1%", "增加3家"), or the figure of the year before ("上年为8.4亿元")
 _STATES_CHANGE = re.compile(r"(?:增长|增加|提高|提升|下降|减少|降低|增|减)了?\s*(?:约|近|超过)?\d|(?:上年|去年|上一年)(?:同期)?(?:为|是)\d")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+# a grade, class or tier named by a letter or a numeral (normalised: "C级" → "c级", "二级" → "2级", "Ⅱ类" → "ii类")
+_GRADE = re.compile(r"(?<![a-z0-9])(?:[a-z]|i{1,3}|iv|v|\d{1,2})[级类档](?![别型])")
+
+
+def _names_grades(q: Question, text: str) -> bool:
+    """Whether `text` (normalised) names every grade or class the question names (_GRADE)."""
+    return all(g in text for g in _GRADE.findall(q.norm))
 
 
 _RATE_AFTER = re.compile(r"[\d.]+\s*(?:%|％|个百分点)")
@@ -610,6 +617,10 @@ class ExtractiveAnswerer:
                        + [x for x in entities(c.norm, min_len=3, flags=("nr", "nt", "nz")) if x.endswith(q.place_unit)]):
                 return False
         if "figure" not in self.ablate:
+            # a grade or class the question names ("C级危房", "2级响应", "II类") is named by the quote: the sentence
+            # beside it states another grade's figure ("D级…每户补助4.5万元；C级…每户补助1.8万元")
+            if not _names_grades(q, c.norm):
+                return False
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
             # (a year, a date or an article number is no figure: a signature line "某镇人民政府 2025年1月10日"
             # answers no how-much question)
@@ -1109,7 +1120,8 @@ def _with_lead(q: Question, e: Evidence) -> Evidence:
     the figure or date asked ("(一)起步阶段:2011年—2013年") is the whole answer, without the text under it."""
     assert e.lead is not None
     heading = e.hit.chunk.text[e.lead : e.start].rstrip()
-    if _states_asked(q, heading):
+    # (... when it names the grade asked: "第四条 补贴标准：D级…4.5万元；" heads the C级 sentence, no answer to it)
+    if _states_asked(q, heading) and _names_grades(q, normalize(heading)):
         return replace(e, start=e.lead, end=e.lead + len(heading))
     return replace(e, start=e.lead)
 

@@ -951,3 +951,12 @@ def test_an_indicator_whose_modifiers_jieba_tags_as_verbs_is_another_kind_of_the
     assert _another_kind_of("旅游收入", text, text)  # 可支配 is tagged a verb: still a modifier of 收入
     assert not _another_kind_of("旅游收入", normalize("全年接待游客102万人次，旅游收入5.1亿元。"), "")
     assert not _another_kind_of("地区生产总值", normalize("全镇实现生产总值41.3亿元。"), "")
+
+
+def test_a_grade_named_in_the_question_is_named_by_the_quote(tmp_path, settings):
+    docs = _write(tmp_path, {"p.txt": "松原县农村住房改造补贴实施办法\n第三条 申请对象：现住房经鉴定为C级或者D级危房的农户。\n"
+                                      "第四条 补贴标准：D级危房拆除重建的，每户补助4.5万元；C级危房维修加固的，每户补助1.8万元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("C级危房维修加固每户补助多少？")  # the D级 clause heads the article: no answer alone
+    assert not r.abstained and "1.8万元" in r.answer, r.answer
+    assert engine.ask("B级危房每户补助多少？").abstained  # no B级 grade in the documents
