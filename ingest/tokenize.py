@@ -123,10 +123,12 @@ def subject_phrase(text: str) -> str:
     if len(phrase) >= 3 and phrase[0] in PLACE_UNITS and any(
             (before + phrase[0]).endswith(p) for p in unit_places(text)):
         phrase = phrase[1:]
-    # ... and a body named before it ("鼎盛食品有限公司总经理" → "总经理", "某某银行行长" → "行长")
-    return _BODY_OWNER.sub("", phrase)
+    # ... and a body named before it ("鼎盛食品有限公司总经理" → "总经理", "某某银行行长" → "行长"), and the whole
+    # of a place as its scope ("全县一般公共预算收入" → "一般公共预算收入": 全县 says where, not which indicator)
+    return _WHOLE_PLACE.sub("", _BODY_OWNER.sub("", phrase))
 
 
+_WHOLE_PLACE = re.compile(r"^全[省市县区镇乡村](?=[\u4e00-\u9fff]{2})")
 # the end of a body's name: a legal form or an institution's kind (what follows it is the body's attribute)
 _BODY_OWNER = re.compile(r"^.*(?:公司|集团|银行|大学|学院|医院|研究院|研究所|协会)(?=[\u4e00-\u9fff]{2})")
 
