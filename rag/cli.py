@@ -127,8 +127,12 @@ def ask(
     index_dir: IndexDir = None,
     as_json: JsonFlag = False,
     kb: Annotated[list[str] | None, typer.Option("--kb", help="Search only this knowledge base (repeatable; default: all).")] = None,
+    after: Annotated[list[str] | None, typer.Option(
+        "--after", help="An earlier question this one follows up (repeatable, oldest first), as the API's history: "
+                        "ragqa ask 2022年呢？ --after 青溪镇2023年地区生产总值是多少？")] = None,
 ) -> None:
-    """Answer a question from the documents (of the --kb knowledge bases), with numbered sources."""
+    """Answer a question from the documents (of the --kb knowledge bases), with numbered sources; --after gives
+    the earlier questions of a follow-up (the interactive prompt keeps its own)."""
     from core.text import book_title
     from rag.engine import Turn
     from rag.service import RagService
@@ -141,7 +145,7 @@ def ask(
     if not service.ready:
         err.print(f"[red]错误:[/red] 索引为空：请先运行 `ragqa ingest`（index: {settings.index_dir}）")
         raise typer.Exit(2)
-    history: list[Turn] = []
+    history: list[Turn] = [Turn(role="user", content=x) for x in after or []]
 
     def one(q: str) -> None:
         with exit_on_error():

@@ -178,6 +178,11 @@ def test_the_cli_asks_through_the_service_and_its_question_validation(small_inde
     assert r.exit_code == 0 and "76" in json.loads(r.stdout)["answer"]
     empty = CliRunner().invoke(app, ["ask", "   ", *where])
     assert empty.exit_code == 2 and "问题不能为空" in empty.output
+    # a follow-up asked in one shot, its earlier question given with --after (as the API's history)
+    alone = CliRunner().invoke(app, ["ask", "那么龙泉镇呢？", "--json", *where])
+    follow = CliRunner().invoke(app, ["ask", "那么龙泉镇呢？", "--after", "桦南县下放了多少项行政审批权？", "--json", *where])
+    assert follow.exit_code == 0 and "76项" in json.loads(follow.stdout)["answer"], follow.output
+    assert alone.exit_code == 0 and json.loads(alone.stdout)["abstained"]
 
 
 def test_a_small_index_ranks_dense_exactly_so_the_nearest_chunk_is_always_first(small_index):
