@@ -241,7 +241,6 @@ def table_lines(rows: Sequence[Sequence[Cell]], header_marked: bool = False) -> 
 # --- tables in plain text ----------------------------------------------------------------------------
 # a row of a table typed or exported as plain text: cells separated by tabs, or by runs of two or more spaces
 # (ASCII or ideographic, as columns are aligned by hand), or a Markdown pipe row 「| 项目 | 投资 |」
-_TAB_SPLIT = re.compile(r"\t")
 _SPACE_SPLIT = re.compile(r"(?: {2,}|\u3000+)(?=\S)")
 _PIPE_ROW = re.compile(r"^\|(.+)\|$")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
@@ -258,7 +257,7 @@ def _text_cells(line: str) -> tuple[str, list[str]] | None:
         cells = [c.strip() for c in pipe.group(1).split("|")]
         return ("pipe", cells) if len(cells) >= 2 else None
     if "\t" in line:
-        cells = [c.strip(" \u3000") for c in _TAB_SPLIT.split(line)]
+        cells = [c.strip(" \u3000") for c in line.split("\t")]
         return ("tab", cells) if len(cells) >= 2 and sum(1 for c in cells if c) >= 2 else None
     cells = [c.strip() for c in _SPACE_SPLIT.split(line)]
     return ("space", cells) if len(cells) >= 2 else None

@@ -163,22 +163,25 @@ def unit_places(text: str) -> list[str]:
     """Places written as a noun of two or three characters and a separate administrative unit (省市县区镇乡村),
     which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" → ["火星镇"]. Kinds of places
     come out too ("试点镇"): callers decide with the documents."""
-    tagged = _tagged(text)
     # (the unit may come glued to the word after it, "松林|镇有多少…": its first character, when that is no common
     # word's first character, 镇里, 市场)
-    return [w + unit[0] for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
-            if unit and unit[0] in PLACE_UNITS and (len(unit) == 1 or _UNIT_OPENING.match(unit))
-            and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
+    return [w + unit[0] for w, unit in _name_then_unit(text) if len(unit) == 1 or _UNIT_OPENING.match(unit)]
+
+
+def _name_then_unit(text: str) -> list[tuple[str, str]]:
+    """(noun, token after it) for each noun of two or three Chinese characters (POS n*) that jieba puts before a
+    token opening with an administrative unit (省市县区镇乡村): the place names unit_places reads and the glued
+    tokens glued_units reads."""
+    tagged = _tagged(text)
+    return [(w, unit) for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
+            if unit and unit[0] in PLACE_UNITS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
 
 
 def glued_units(text: str) -> set[str]:
     """Tokens that are a place's administrative unit glued by jieba to a stop word after it ("青石|镇有|多少户…" →
     {"镇有"}, "冷湖|市是…" → {"市是"}): no word of any text, they name neither the place (unit_places finds it) nor
     what is asked. Real words opening with a unit (乡镇, 镇党委, 市容) are kept."""
-    tagged = _tagged(text)
-    return {u for (w, flag), (u, _) in zip(tagged, tagged[1:], strict=False)
-            if len(u) >= 2 and u[0] in PLACE_UNITS and u[1:] in STOPWORDS
-            and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)}
+    return {u for _, u in _name_then_unit(text) if len(u) >= 2 and u[1:] in STOPWORDS}
 
 
 # the words a brand is made of: nouns and names, abbreviations, and adjectives and state words (鼎盛 z, 兴旺 a),

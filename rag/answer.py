@@ -201,8 +201,9 @@ def _names_grades(q: Question, text: str) -> bool:
 
 
 _RATE_AFTER = re.compile(r"[\d.]+\s*(?:%|％|个百分点)")
-# a change asked as an amount by its verb: 增加/减少 (多少家, 多少亿元), not 增长/下降 (which reports state as rates)
-_AMOUNT_CHANGE_Q = re.compile(r"(?:增加|减少|多|少)了?(?:多少|几)")
+# a change asked as an amount by its verb: 增加/减少 (多少家, 多少亿元), not 增长/下降 (which reports state as rates);
+# narrower than rag.question._CHANGE_AMOUNT_Q, which takes any change verb not asking a rate
+_AMOUNT_VERB_Q = re.compile(r"(?:增加|减少|多|少)了?(?:多少|几)")
 
 
 def _states_change(text: str, attribute: str, amount: bool = False) -> bool:
@@ -701,18 +702,16 @@ class ExtractiveAnswerer:
             return self._answer_parts(parts, hits)
         q = analyse(question)
         own = self._answer_one(q, hits)
-        # a change from a base year asked as an amount ("…比2022年增加了多少家") whose answer states no change of
-        # what is asked and no figure of the year before ("上年为…") is answered by the figures of both years, when
-        # both are found
-        # (asked as an amount by its verb, 「比2022年增加了多少」, a change stated only as a rate leaves the amount to
-        # the two figures; a level of the year asked alone answers no change: refused)
+        # a change from a base year ("…比2022年增加了多少家", "…比上年增长多少") whose answer states no change of what
+        # is asked and no figure of the year before ("上年为…"), or, asked as an amount by its verb (增加/减少), only
+        # a rate, is answered by the figures of both years when both are found; with no change stated and a year
+        # missing, it is refused (a level of the year asked alone answers no change)
         changes = year_change_parts(q.norm) if "parts" not in self.ablate else []
         if changes:
-            stated = own.support >= self.threshold and any(
-                _states_change(normalize(e.quote), q.attribute) for e in own.evidence)
-            amount = bool(_AMOUNT_CHANGE_Q.search(q.norm))
-            if not stated or (amount and not any(_states_change(normalize(e.quote), q.attribute, amount=True)
-                                                 for e in own.evidence)):
+            quotes = [normalize(e.quote) for e in own.evidence]
+            stated = own.support >= self.threshold and any(_states_change(x, q.attribute) for x in quotes)
+            amount = bool(_AMOUNT_VERB_Q.search(q.norm))
+            if not stated or (amount and not any(_states_change(x, q.attribute, amount=True) for x in quotes)):
                 draft = self._answer_parts(changes, hits, every=True)
                 if draft.evidence:
                     return draft
@@ -1015,8 +1014,8 @@ def _plan_before(c: Candidate) -> bool:
     """Whether a plan word (_PLAN) stands in the clauses of the candidate's sentence before it, in its chunk: the
     candidate is a later ；-clause the splitter made a sentence of ("2023年，力争地区生产总值达到28亿元，增长6%；" before
     "新增高新技术企业2家。"). A line end, 。！？ or a table cell ends the sentence looked back into."""
-    head = c.hit.chunk.text[: c.start]
-    cut = max(head.rfind(ch) for ch in "。！？!?\n" + _CELL_SEP)
+    head = c.hit.chunk.text[: c.start]  # (the stored text: its cells are joined by TABLE_CELL_SEP, not normalised)
+    cut = max(head.rfind(ch) for ch in "。！？!?\n" + TABLE_CELL_SEP)
     return bool(_PLAN.search(normalize(head[cut + 1 :])))
 
 
