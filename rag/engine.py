@@ -163,6 +163,28 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{''.join(names) or last} {question}"
 
 
+_QUESTION_WORD = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|何地|是否|有没有|吗")
+_ENDS_WITH_NE = re.compile(r"呢[？?。！!\s]*$")
+FRAGMENT_NOTICE = ("这像是对上一个问题的追问，但没有上一个问题：请把问题问完整（例如「某镇2022年地区生产总值是多少？」）。"
+                   "(A follow-up with no earlier question: please ask the whole question.)")
+"""The notice of a refusal of a follow-up fragment asked with no history (needs_history)."""
+
+
+def needs_history(question: str) -> bool:
+    """Whether a question is only a follow-up that says nothing without an earlier question: it ends with 呢 and,
+    once its lead (那么, 还有…) and tail (的情况呢) are taken off, asks nothing of its own ("2022年呢？", "那么江苏呢？",
+    "那编制呢？"), or it opens with a pronoun for a subject (它, 其, 该公司, 该镇…: "它的营业收入是多少？").
+    `question`: the user's words (any length); "其中…", "它们…" and a question ending with 呢 that has a question
+    word of its own ("强镇扩权的意义是什么呢？") are not fragments. Pure function, no error raised."""
+    from ingest.normalize import normalize
+
+    asked = normalize(question.strip())
+    if _PRONOUN_LEAD.match(asked):
+        return True
+    rest = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", asked))
+    return bool(_ENDS_WITH_NE.search(asked)) and not _QUESTION_WORD.search(rest)
+
+
 Event = tuple[str, Any]
 
 
@@ -267,6 +289,17 @@ class AskEngine:
     ) -> Iterator[Event]:
         """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
+        if not any(t.role == "user" for t in history or []) and needs_history(question):
+            # a follow-up fragment with nothing to follow ("2022年呢？" as a first question): refused with a notice,
+            # not answered about whatever the fragment's few words retrieve
+            for piece in _pieces(NOT_FOUND) if stream_tokens else ():
+                yield ("token", piece)
+            yield ("citations", [])
+            yield ("done", AskResult(question=question, answer=NOT_FOUND, abstained=True, mode="extractive",
+                                     citations=[], contexts=[], notices=[FRAGMENT_NOTICE],
+                                     timings_ms={"retrieve": 0.0, "answer": 0.0,
+                                                 "total": round((time.perf_counter() - t0) * 1000, 2)}))
+            return
         query = spell_out(self.condense(question, history or []), self.index.mentions)
         hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()

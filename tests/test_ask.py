@@ -8,7 +8,7 @@ from core.errors import IndexNotReady, NotReady
 from rag import components
 from rag.answer import Evidence
 from rag.cite import verify
-from rag.engine import NOT_CHINESE_NOTICE, AskEngine, Turn, condense
+from rag.engine import FRAGMENT_NOTICE, NOT_CHINESE_NOTICE, AskEngine, Turn, condense, needs_history
 from rag.question import question_kind
 from rag.retrieve import load_index
 
@@ -67,6 +67,29 @@ def test_an_english_question_is_refused_with_a_notice_that_the_documents_are_chi
     r = engine.ask("How many administrative approval powers were delegated to Longquan town?")
     assert r.abstained and NOT_CHINESE_NOTICE in r.notices
     assert NOT_CHINESE_NOTICE not in engine.ask("广州市下放了多少项行政审批权？").notices
+
+
+def test_a_follow_up_fragment_asked_first_is_refused_with_a_notice_to_ask_the_whole_question(engine):
+    # "2022年呢？" with no earlier question was answered with whatever its few words retrieved
+    for question in ("2022年呢？", "那么江苏呢？", "它下放了多少项行政审批权？"):
+        r = engine.ask(question)
+        assert r.abstained and FRAGMENT_NOTICE in r.notices and not r.contexts and not r.citations, question
+    kinds = [kind for kind, _ in engine.ask_stream("2022年呢？")]
+    assert kinds[-2:] == ["citations", "done"] and "token" in kinds
+    # after an earlier question the same fragment is a follow-up, answered
+    history = [Turn(role="user", content="桦南县下放了多少项行政审批权？"), Turn(role="assistant", content="…")]
+    r = engine.ask("那么龙泉镇呢？", history)
+    assert not r.abstained and "76" in r.answer and FRAGMENT_NOTICE not in r.notices
+    # a whole question ending with 呢 is no fragment
+    r = engine.ask("龙泉镇下放了多少项行政审批权呢？")
+    assert not r.abstained and "76" in r.answer
+
+
+def test_which_questions_are_follow_up_fragments():
+    assert needs_history("2022年呢？") and needs_history("那编制呢？") and needs_history("该镇的人口是多少？")
+    assert not needs_history("强镇扩权的意义是什么呢？")  # a question word of its own
+    assert not needs_history("其中工业占多少？") and not needs_history("它们是什么关系？")
+    assert not needs_history("龙泉镇下放了多少项行政审批权？")
 
 
 @pytest.mark.parametrize("step,fallback", [({"status": 500}, "llm_unavailable"),
