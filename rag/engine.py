@@ -289,17 +289,9 @@ class AskEngine:
     ) -> Iterator[Event]:
         """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
         t0 = time.perf_counter()
-        if not any(t.role == "user" for t in history or []) and needs_history(question):
-            # a follow-up fragment with nothing to follow ("2022年呢？" as a first question): refused with a notice,
-            # not answered about whatever the fragment's few words retrieve
-            for piece in _pieces(NOT_FOUND) if stream_tokens else ():
-                yield ("token", piece)
-            yield ("citations", [])
-            yield ("done", AskResult(question=question, answer=NOT_FOUND, abstained=True, mode="extractive",
-                                     citations=[], contexts=[], notices=[FRAGMENT_NOTICE],
-                                     timings_ms={"retrieve": 0.0, "answer": 0.0,
-                                                 "total": round((time.perf_counter() - t0) * 1000, 2)}))
-            return
+        # a follow-up fragment with nothing to follow ("2022年呢？" as a first question) is refused with a notice, not
+        # answered about whatever its few words retrieve; the nearest sources are still listed
+        fragment = not any(t.role == "user" for t in history or []) and needs_history(question)
         query = spell_out(self.condense(question, history or []), self.index.mentions)
         hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
         t1 = time.perf_counter()
@@ -315,6 +307,7 @@ class AskEngine:
             hits = self._retrieve(query, max(top_k or self.settings.top_k, 5))
             extractive = self.extractive.answer(query, hits, focus=question)
             abstained = not hits or extractive.support < self.abstain_threshold
+        abstained = abstained or fragment
         draft, mode = extractive, "extractive"
         streamed = False
         if not abstained and self.uses_llm:
@@ -336,7 +329,9 @@ class AskEngine:
                 draft, mode, fallback = extractive, "extractive", "llm_unavailable"
         if abstained:
             answer, citations = NOT_FOUND, []
-            if hits:
+            if fragment:
+                notices.append(FRAGMENT_NOTICE)
+            elif hits:
                 notices.append("证据不足，以下为最接近的资料，供参考。")
             if not is_chinese_question(question):
                 notices.append(NOT_CHINESE_NOTICE)
