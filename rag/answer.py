@@ -169,7 +169,8 @@ _CELL_SEP = normalize(TABLE_CELL_SEP)
 def _about_another_place(question: str, places: frozenset[str], quote: str) -> bool:
     """Whether `quote` is a table row (cells joined by core.text.TABLE_CELL_SEP) whose first cell names another
     place (of the unit asked or another: 镇, 乡, 街道…), and which does not name the asked place: "村名：东村｜…人均收入：…" for
-    "西村的人均收入是多少". A row's first cell is its subject; prose naming several places is left to the
+    "西村的人均收入是多少", and "乡镇：白马镇｜…" for "白马乡…" (a namesake of another unit, rag.answer._place_named).
+    A row's first cell is its subject; prose naming several places is left to the
     document-level check."""
     if _CELL_SEP not in quote:
         return False
@@ -181,7 +182,8 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
             question[at + len(place)] if 0 <= at and at + len(place) < len(question) else "")
         # (a row of a place of another unit is about that place too: 东湖街道's row of a county's table of its
         # towns is no figure of the county)
-        if unit in PLACE_UNITS and name_stem(place) not in quote and (
+        # (the asked place is not named by a row of its namesake of another unit: 白马镇's row names no 白马乡)
+        if unit in PLACE_UNITS and not _place_named(quote, name_stem(place), unit) and (
                 (subject.endswith(unit) and len(subject) >= 2)
                 or (subject.endswith((*PLACE_UNITS, "街道")) and len(subject) >= 3)):
             return True
@@ -573,6 +575,10 @@ class ExtractiveAnswerer:
             def names_place(x: str) -> bool:
                 # (a place's name inside a registered body's name, 青石 of 青石建材有限公司, names the body)
                 unit = _unit_after(q.norm, x)
+                # a quote naming the place's namesake of another unit and not the place is about the namesake
+                # (「…白马镇为25.7亿元」 for 白马乡), whatever else its document names
+                if unit and x in c.norm and not _place_named(c.norm, x, unit):
+                    return False
                 return _place_named(_masked(passage, bodies.get(x, ())) if unit else passage, x, unit)
 
             if not need(names_place(x) for x in named):

@@ -972,3 +972,20 @@ def test_the_whole_place_is_the_scope_of_an_indicator_not_part_of_its_name(tmp_p
     engine = _engine(docs, settings)
     r = engine.ask("2023年全县一般公共预算收入比上年增长多少？")  # the stated 7.1% answers; 2022's figure is not asked
     assert not r.abstained and "7.1%" in r.answer and "12.6亿元" not in r.answer, r.answer
+
+
+def test_a_place_is_not_answered_by_its_namesake_of_another_unit_in_a_row_or_a_sentence(tmp_path, settings):
+    # a county table with 白马镇 and 白马乡: the 镇's row (which names 白马 too) answered for the 乡, and so did a
+    # note naming only the 镇's figure of another year
+    docs = _write(tmp_path, {"county.md": "临川县2023年统计公报\n\n## 分乡镇主要指标\n\n"
+                             "| 乡镇 | 地区生产总值（亿元） | 一般公共预算收入（万元） |\n| --- | --- | --- |\n"
+                             "| 青石镇 | 38.6 | 21350 |\n| 白马镇 | 27.5 | 15620 |\n| 白马乡 | 7.8 | 2950 |\n\n"
+                             "注：2022年青石镇地区生产总值为35.9亿元，白马镇为25.7亿元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("白马乡2023年一般公共预算收入是多少？")
+    assert not r.abstained and "2950" in r.answer and "15620" not in r.answer, r.answer
+    r = engine.ask("白马镇2023年一般公共预算收入是多少？")
+    assert not r.abstained and "15620" in r.answer and "2950" not in r.answer, r.answer
+    assert engine.ask("白马乡2022年地区生产总值是多少？").abstained
+    r = engine.ask("白马镇2022年地区生产总值是多少？")
+    assert not r.abstained and "25.7" in r.answer, r.answer
