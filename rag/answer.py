@@ -407,14 +407,14 @@ class ExtractiveAnswerer:
                if not common_word(e) and not _GENERIC_PLACE.match(e) and not _added_scope(e, q.norm)]
         # a place jieba cut from its unit (火星|镇) that no document mentions (a place the documents do not cover,
         # so that no other place's passage answers for it) or that a title names (a place they are about: 青石镇 of
-        # "青石镇2023年政府工作报告"); another place the documents mention is left to the scorer: it may be a kind
-        # of place (试点镇)
+        # "青石镇2023年政府工作报告"), or whose name is no common word (青石乡, named in a county's table: 白沙镇's
+        # report does not answer for it); a kind of place (试点镇, 重点镇: 试点 is a common word) is left to the scorer
         def add(name: str) -> None:  # a name not already among them, nor part of one
             if name and not any(name in x or x in name for x in got):
                 got.append(name)
 
         for place in unit_places(q.norm):
-            if not self.index.mentions(place) or place in self.titles:
+            if not self.index.mentions(place) or place in self.titles or not common_word(name_stem(place)):
                 add(name_stem(place))
         # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
         # 公司"): brand and trade together are the name, so that another trade of the same brand (丰禾食品) or the
@@ -583,6 +583,16 @@ class ExtractiveAnswerer:
 
             if not need(names_place(x) for x in named):
                 return False
+        if "entity" not in self.ablate:
+            # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the
+            # larger unit's figure, not that of the place asked with a smaller unit (青石乡), unless it names the
+            # place (or its own unit's whole, 全镇); the place: one the question writes with its unit, no common
+            # word (重点镇 is a kind of town)
+            for place in unit_places(q.norm):
+                stem = name_stem(place)
+                if (not common_word(stem) and stem not in c.norm
+                        and _about_whole_of_larger(c.norm, place[len(stem):])):
+                    return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.measure, q.ordinal).search(c.norm):
                 return False
@@ -968,6 +978,22 @@ def _unit_after(question: str, name: str) -> str:
     at = question.find(name)
     m = _PLACE_UNIT_AT.match(question, at + len(name)) if at >= 0 else None
     return m.group() if m else ""
+
+
+# administrative levels, larger first (国 > 省 > 市 > 县/区 > 乡/镇/街道 > 村); a unit's 全X ("全县") is its whole
+_LEVEL = {"国": 0, "省": 1, "市": 2, "县": 3, "区": 3, "乡": 4, "镇": 4, "街道": 4, "村": 5}
+# 全县 as the subject of a clause: not a ranking or share against it (「居全县第一」, 「占全县的30%」, 「全县首个」)
+_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全([国省市县区])(?![首第前排平均之的范围水平内外])")
+
+
+def _about_whole_of_larger(text: str, unit: str) -> bool:
+    """Whether `text` (normalised) states something of the whole of a larger administrative unit than `unit` (the
+    unit a question names its place with: 镇, 乡, 街道, 村, 县…) as its subject, 「年末全县规模以上工业企业达到186家」
+    for a town, and never the whole of `unit` itself (全镇). Levels: _LEVEL; an unknown unit: False."""
+    level = _LEVEL.get(unit)
+    if level is None or f"全{unit}" in text:
+        return False
+    return any(_LEVEL[m.group(1)] < level for m in _WHOLE_SUBJECT.finditer(text))
 
 
 def _place_named(text: str, name: str, unit: str) -> bool:
