@@ -997,13 +997,17 @@ def test_a_town_is_not_answered_by_a_sentence_about_the_whole_county(tmp_path, s
     docs = _write(tmp_path, {
         "county.md": "临川县2023年统计公报\n\n## 工业\n\n年末全县规模以上工业企业达到186家，比上年末新增14家。\n\n"
                      "## 分乡镇主要指标\n\n| 乡镇 | 地区生产总值（亿元） |\n| --- | --- |\n| 青石镇 | 38.6 |\n"
-                     "| 青石乡 | 9.2 |\n",
+                     "| 青石乡 | 9.2 |\n| 白沙镇 | 35.2 |\n\n## 附注\n\n2022年全县地区生产总值为260.1亿元。\n",
         "town.txt": "青石镇2023年政府工作报告\n2023年，全镇规模以上工业企业达到12家，占全县的6.5%。\n"
                     "建成全县首个智慧农业园区，带动农户800户。\n"})
     engine = _engine(docs, settings)
     assert engine.ask("青石乡2023年规模以上工业企业有多少家？").abstained
     r = engine.ask("青石镇2023年规模以上工业企业有多少家？")
     assert not r.abstained and "12家" in r.answer and "186" not in r.answer, r.answer
+    # a town jieba keeps whole (白沙镇, tagged as a name) as well as one it cuts from its unit (青石|乡)
+    # (the table is of 2023: no 2022 figure of 白沙镇 is stated)
+    r = engine.ask("白沙镇2022年地区生产总值是多少？")
+    assert r.abstained, r.answer
     # 全县 as a ranking or a share is no subject: the town's own sentence answers
     r = engine.ask("青石镇建成了什么园区？")
     assert not r.abstained and "智慧农业园区" in r.answer, r.answer
