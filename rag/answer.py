@@ -588,9 +588,9 @@ class ExtractiveAnswerer:
             # larger unit's figure, not that of the place asked with a smaller unit (青石乡), unless it names the
             # place (or its own unit's whole, 全镇); the place: one the question writes with its unit, no common
             # word (重点镇 is a kind of town)
-            # (jieba cuts some from their unit, 青石|乡, and keeps others whole, tagged as any name: 白沙镇)
-            whole = [e for e in entities(q.norm, min_len=3) if _PLACE_UNIT_AT.search(e[-2:])]
-            for place in dict.fromkeys(unit_places(q.norm) + whole):
+            # (jieba cuts some from their unit, 青石|乡, and keeps others whole, tagged as any name: 白沙镇; a name
+            # without a unit has itself as its stem and is skipped)
+            for place in dict.fromkeys(unit_places(q.norm) + entities(q.norm, min_len=3)):
                 stem = name_stem(place)
                 if (stem != place and not common_word(stem) and stem not in c.norm
                         and _about_whole_of_larger(c.norm, place[len(stem):])):
