@@ -42,6 +42,8 @@ class Settings(BaseSettings):
 
     chunk_target: int = Field(220, ge=50, description="Target chunk size in characters.")
     chunk_max: int = Field(360, ge=80, description="Maximum chunk size in characters (a single longer sentence is split).")
+    learn_lexicon: bool = Field(True, description="Learn each index's own words (coined terms, names) from its "
+                                "chunks for the tokenizer (ingest.lexicon); false: jieba's general dictionary alone")
     dedup_threshold: float = Field(0.8, ge=0.0, le=1.0, description="Jaccard similarity above which two retrieved chunks "
                                    "of different documents (with the same figures and names) are shown as one passage.")
 

@@ -51,12 +51,14 @@ def check(settings: Settings, repair: bool = False) -> CheckReport:
     orphans = catalog.orphan_chunk_ids()
     report.orphan_chunks = len(orphans)
     current = BM25Index.load(settings.index_dir)
-    report.bm25_matches = current is not None and current.fingerprint == fingerprint(c.chunk_id for c in chunks)
+    report.bm25_matches = (current is not None and current.lexicon is not None
+                           and current.fingerprint == fingerprint(c.chunk_id for c in chunks))
     if repair:
         if orphans:
             catalog.delete_chunks(orphans)
             report.repaired.append(f"deleted {len(orphans)} orphan chunks")
         if not report.bm25_matches:
-            BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold))
+            BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold),
+                             learn=settings.learn_lexicon)
             report.repaired.append("rebuilt the BM25 index")
     return report

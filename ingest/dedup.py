@@ -17,6 +17,7 @@ from datasketch import MinHash, MinHashLSH
 from core.text import CN_NUMERAL_CHARS
 from ingest.chunk import Chunk
 from ingest.clean import compact
+from ingest.tokenize import entities, lexical_cache
 
 MIN_SENTENCE = 8  # shorter sentences (headings, "一、") say nothing about a repeat
 NUM_PERM = 64
@@ -40,11 +41,9 @@ def figures(text: str) -> list[str]:
     return _FIGURE.findall(compact(text))
 
 
-@lru_cache(maxsize=4096)
+@lexical_cache(maxsize=4096)
 def names(text: str) -> frozenset[str]:
     """Places, people and bodies jieba recognises in the text."""
-    from ingest.tokenize import entities
-
     return frozenset(entities(text, min_len=2))
 
 

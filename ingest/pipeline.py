@@ -275,7 +275,8 @@ def derive_bm25(settings: Settings, catalog: Catalog | None = None) -> BM25Index
     from ingest.dedup import first_copies
 
     catalog = catalog or Catalog(settings)
-    return BM25Index.derive(settings.index_dir, catalog.chunks(), lambda cs: first_copies(cs, settings.dedup_threshold))
+    return BM25Index.derive(settings.index_dir, catalog.chunks(), lambda cs: first_copies(cs, settings.dedup_threshold),
+                            learn=settings.learn_lexicon)
 
 
 def _ingest_locked(

@@ -36,6 +36,7 @@ from core.errors import StorageError
 from core.kb import DEFAULT_KB
 from core.settings import Settings, load_settings
 from ingest.chunk import Chunk
+from ingest.lexicon import EMPTY, METHOD, Lexicon
 
 log = logging.getLogger("ragqa.store")
 
@@ -341,13 +342,17 @@ def lexical_text(chunk: Chunk) -> str:
 
 class BM25Index:
     """bm25s over jieba tokens: a cache derived from the committed chunks, saved under the index
-    directory and rebuilt whenever its fingerprint (of the chunk ids) differs from theirs."""
+    directory and rebuilt whenever its fingerprint (of the chunk ids) differs from theirs. It holds the
+    lexicon learned from those chunks (ingest.lexicon), which the tokenizer uses while the index is in use
+    (rag.retrieve.Index makes it the process's; a knowledge base's view answers under its own)."""
 
-    def __init__(self, retriever: Any, chunk_ids: list[str], fingerprint: str, df: dict[str, int]) -> None:
+    def __init__(self, retriever: Any, chunk_ids: list[str], fingerprint: str, df: dict[str, int],
+                 lexicon: Lexicon | None = None) -> None:
         self.retriever = retriever
         self.chunk_ids = chunk_ids
         self.fingerprint = fingerprint
         self.df = df  # in how many chunks each token occurs (for answer scoring)
+        self.lexicon = lexicon  # None: saved before lexicons were learned (rebuilt by derive)
         self.vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
 
     @staticmethod
@@ -355,37 +360,54 @@ class BM25Index:
         return index_dir / "bm25"
 
     @classmethod
-    def build(cls, chunks: list[Chunk], fingerprint: str) -> BM25Index:
+    def build(cls, chunks: list[Chunk], fingerprint: str, lexicon: Lexicon) -> BM25Index:
+        """The index of `chunks`, tokenised with `lexicon`."""
         import bm25s
 
-        from ingest.tokenize import tokenize_many
+        from ingest.tokenize import lexicon_scope, tokenize_many
 
         if not chunks:
-            return cls(None, [], fingerprint, {})
-        corpus = [toks or ["∅"] for toks in tokenize_many([lexical_text(c) for c in chunks])]
+            return cls(None, [], fingerprint, {}, lexicon)
+        with lexicon_scope(lexicon):
+            corpus = [toks or ["∅"] for toks in tokenize_many([lexical_text(c) for c in chunks])]
         df: dict[str, int] = {}
         for toks in corpus:
             for t in set(toks):
                 df[t] = df.get(t, 0) + 1
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, [c.chunk_id for c in chunks], fingerprint, df)
+        return cls(retriever, [c.chunk_id for c in chunks], fingerprint, df, lexicon)
 
     @classmethod
     def derive(cls, index_dir: Path, chunks: list[Chunk],
-               select: Callable[[list[Chunk]], list[Chunk]] | None = None) -> BM25Index:
+               select: Callable[[list[Chunk]], list[Chunk]] | None = None,
+               lexicon: Lexicon | None = None, learn: bool = True) -> BM25Index:
         """The BM25 index of `select(chunks)` (default: all of them): the saved one when its fingerprint
-        (of every chunk id in `chunks`) matches, else rebuilt and saved. A failure to save (read-only or
-        full disk) is logged; the index is still returned."""
+        (of every chunk id in `chunks`) and its lexicon match, else rebuilt and saved. `lexicon`: the one to
+        tokenise with; None learns it from `chunks` (a whole store or one knowledge base), or, with `learn`
+        False (settings.learn_lexicon), takes none (ingest.lexicon.EMPTY: jieba's dictionary alone). `select` runs under the index's lexicon (ingest.tokenize.lexicon_scope). A
+        failure to save (read-only or full disk) is logged; the index is still returned."""
+        from ingest.tokenize import learn_lexicon, lexicon_scope
+
+        if lexicon is None and not learn:
+            lexicon = EMPTY
+
         fp = fingerprint(c.chunk_id for c in chunks)
         try:
             current = cls.load(index_dir)
         except Exception as e:  # a damaged cache is rebuilt
             log.warning("BM25 cache unreadable, rebuilding: %s", e)
             current = None
-        if current is not None and current.fingerprint == fp and (current.df or not chunks):
+        if (current is not None and current.fingerprint == fp and (current.df or not chunks)
+                and current.lexicon is not None
+                # (a saved lexicon not learned by this learning method, or none at all (EMPTY), is learned again when
+                # learning is on)
+                and (current.lexicon.key == lexicon.key if lexicon is not None else current.lexicon.method == METHOD)):
             return current
-        built = cls.build(select(chunks) if select else chunks, fp)
+        if lexicon is None:
+            lexicon = learn_lexicon(lexical_text(c) for c in chunks) if learn else EMPTY
+        with lexicon_scope(lexicon):
+            built = cls.build(select(chunks) if select else chunks, fp, lexicon)
         try:
             built.save(index_dir)
         except OSError as e:
@@ -403,6 +425,8 @@ class BM25Index:
                 self.retriever.save(str(tmp / "model"))
             (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}))
             (tmp / "df.json").write_text(json.dumps(self.df, ensure_ascii=False), encoding="utf-8")
+            if self.lexicon is not None:
+                (tmp / "lexicon.json").write_text(self.lexicon.to_json(), encoding="utf-8")
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -423,7 +447,9 @@ class BM25Index:
         meta = json.loads(meta_path.read_text())
         retriever = bm25s.BM25.load(str(d / "model")) if (d / "model").exists() else None
         df = json.loads((d / "df.json").read_text(encoding="utf-8")) if (d / "df.json").exists() else {}
-        return cls(retriever, meta["chunk_ids"], meta["fingerprint"], df)
+        lex_path = d / "lexicon.json"
+        lexicon = Lexicon.from_json(lex_path.read_text(encoding="utf-8")) if lex_path.exists() else None
+        return cls(retriever, meta["chunk_ids"], meta["fingerprint"], df, lexicon)
 
     def scores(self, tokens: list[str]) -> Any:
         """BM25 score of every chunk for these query tokens (numpy array, aligned with chunk_ids)."""

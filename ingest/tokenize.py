@@ -1,20 +1,24 @@
-"""Chinese word tokenisation for BM25 and answer scoring: jieba with the corpus' own domain terms."""
+"""Chinese word tokenisation for BM25 and answer scoring: jieba with the words the index learned from its own
+corpus (ingest.lexicon)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
+from typing import Any, TypeVar
 
 import jieba
 
+from ingest.lexicon import EMPTY, Lexicon, learn
 from ingest.normalize import normalize
 
 jieba.setLogLevel(logging.WARNING)
-
-# Word-order variants of the reform's name are one term: 扩权强镇 ≡ 强镇扩权, …
-VARIANTS = {"扩权强镇": "强镇扩权", "扩权强县": "强县扩权", "扩权强乡": "强乡扩权"}
 
 STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 或 等 对 为 以 把 被 将 从 到 于 而 也 又 都 就 并 其 这 那 之 中 上 下 个 有 着 "
@@ -26,22 +30,128 @@ STOPWORDS = frozenset(
     "还有 一文 文中 该文 分别 是否 有没有 指 什么样 多大 多久".split()
 )
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+_STOP_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def lexical_cache(maxsize: int) -> Callable[[_F], _F]:
+    """functools.lru_cache for a function whose result depends on how text is tokenised: keyed by the active
+    lexicon too, so indexes with different lexicons in one process never share an entry."""
+
+    def wrap(fn: _F) -> _F:
+        cached = lru_cache(maxsize=maxsize)(lambda _key, *args, **kwargs: fn(*args, **kwargs))
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return cached(active_lexicon().key, *args, **kwargs)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+
+    return wrap
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> jieba.Tokenizer:
+def _base() -> jieba.Tokenizer:
+    """jieba with its general dictionary only (~1 s to load)."""
     tk = jieba.Tokenizer()
     tk.initialize()
-    terms = resources.files("ingest.resources").joinpath("domain_terms.txt")
-    with resources.as_file(terms) as path:
-        tk.load_userdict(str(path))
     return tk
 
 
+@lru_cache(maxsize=1)
+def _base_pos():  # noqa: ANN202
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(tokenizer=_base())
+
+
+_lock = threading.Lock()
+_default: Lexicon = EMPTY
+_scoped = threading.local()
+_TOKENIZERS_KEPT = 8  # lexicons whose tokenizers are kept (an index and its knowledge bases' views)
+_tokenizers: dict[str, tuple[jieba.Tokenizer, Any]] = {}
+
+
+def learn_lexicon(texts: Iterable[str]) -> Lexicon:
+    """The words of a corpus that jieba's dictionary lacks (ingest.lexicon.learn over `texts`)."""
+    base = _base()
+    return learn(texts, base.FREQ, _STOP_CHARS, base.lcut)
+
+
+def active_lexicon() -> Lexicon:
+    """The lexicon text is tokenised with now: this thread's (lexicon_scope), else the process's (use_lexicon),
+    else EMPTY (jieba's dictionary alone)."""
+    return getattr(_scoped, "lexicon", None) or _default
+
+
+def use_lexicon(lexicon: Lexicon) -> None:
+    """Tokenise with `lexicon` in this process wherever no lexicon_scope says otherwise: the loaded index's
+    (rag.retrieve.Index sets it when it loads)."""
+    global _default
+    _default = lexicon
+
+
+@contextmanager
+def lexicon_scope(lexicon: Lexicon) -> Iterator[None]:
+    """Tokenise with `lexicon` in this thread until the block ends (an index's or a knowledge base's own: BM25 is
+    built and a question answered under the lexicon of the chunks it reads); scopes nest."""
+    before = getattr(_scoped, "lexicon", None)
+    _scoped.lexicon = lexicon
+    try:
+        yield
+    finally:
+        _scoped.lexicon = before
+
+
+def _word_tag(word: str) -> str:
+    """A learned word's POS tag for jieba.posseg: a name's (nr/ns/nt) when jieba tags one of its parts so; ns for
+    a name ending with an administrative unit whose stem is no common word (a town: 龙马镇, not 试点镇); else n."""
+    for p in _base_pos().cut(word):
+        if p.flag.startswith(_NAME_FLAGS):
+            return p.flag[:2]
+    if len(word) >= 3 and word[-1] in PLACE_UNITS[:-1] and not common_word(word[:-1]):
+        return "ns"
+    return "n"
+
+
+def _tokenizers_of(lex: Lexicon) -> tuple[jieba.Tokenizer, Any]:
+    """jieba (and jieba.posseg over it) with its dictionary plus `lex`'s words, each at its relative frequency in
+    its corpus (per character) scaled to jieba's total, and at least the frequency that keeps it whole on its own
+    (jieba.Tokenizer.suggest_freq); built once per lexicon (~0.1 s), the last _TOKENIZERS_KEPT kept."""
+    got = _tokenizers.get(lex.key)
+    if got is not None:
+        return got
+    import jieba.posseg
+
+    with _lock:
+        got = _tokenizers.get(lex.key)
+        if got is None:
+            base, base_pos = _base(), _base_pos()
+            tk = jieba.Tokenizer()
+            tk.FREQ, tk.total, tk.initialized = dict(base.FREQ), base.total, True
+            for word, count in lex.words:
+                freq = max(base.total * count / max(lex.corpus_chars, 1), tk.suggest_freq(word, False))
+                tk.add_word(word, int(freq), _word_tag(word))
+            pos = object.__new__(jieba.posseg.POSTokenizer)
+            pos.tokenizer, pos.word_tag_tab = tk, {**base_pos.word_tag_tab, **tk.user_word_tag_tab}
+            while len(_tokenizers) >= _TOKENIZERS_KEPT:
+                _tokenizers.pop(next(iter(_tokenizers)))
+            got = _tokenizers[lex.key] = (tk, pos)
+        return got
+
+
+def _tokenizer() -> jieba.Tokenizer:
+    """jieba with the active lexicon's words."""
+    return _tokenizers_of(active_lexicon())[0]
+
+
 def normalize_variants(text: str) -> str:
-    """The matching normal form (ingest.normalize) with word-order variants of a term folded to one."""
+    """The matching normal form (ingest.normalize) with the active lexicon's word-order variants of a term folded
+    to one (ingest.lexicon: 扩权强镇 → 强镇扩权 when the corpus writes the latter more often)."""
     text = normalize(text)
-    for variant, canonical in VARIANTS.items():
+    for variant, canonical in active_lexicon().variants:
         text = text.replace(variant, canonical)
     return text
 
@@ -69,14 +179,12 @@ def words(text: str) -> list[str]:
 _ENTITY_FLAGS = ("ns", "nr", "nt")
 
 
-@lru_cache(maxsize=1)
 def _pos_tokenizer():  # noqa: ANN202
-    import jieba.posseg
+    """jieba.posseg with the active lexicon's words and their tags (_word_tag)."""
+    return _tokenizers_of(active_lexicon())[1]
 
-    return jieba.posseg.POSTokenizer(tokenizer=_tokenizer())
 
-
-@lru_cache(maxsize=4096)
+@lexical_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     """(word, POS flag) pairs; one question is asked for its places, names and nouns several times."""
     return tuple((p.word, p.flag) for p in _pos_tokenizer().cut(normalize(text)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,6 +33,7 @@ from ingest.tokenize import (
     brand_trade_pairs,
     common_word,
     entities,
+    lexical_cache,
     modifier_ending,
     normalize_variants,
     nouns,
@@ -313,6 +313,7 @@ class ExtractiveAnswerer:
         self._registered: tuple[frozenset[str], frozenset[str]] | None = None
         self._bodies: dict[str, tuple[str, ...]] = {}
         self._titles: str | None = None
+        self._stem_named: dict[str, bool] = {}
         words("预热")  # load jieba and the synonym dictionary now, not on the first question
 
     @property
@@ -414,8 +415,10 @@ class ExtractiveAnswerer:
                 got.append(name)
 
         for place in unit_places(q.norm):
-            if not self.index.mentions(place) or place in self.titles or not common_word(name_stem(place)):
-                add(name_stem(place))
+            stem = name_stem(place)
+            if (not self.index.mentions(place) or place in self.titles
+                    or (not common_word(stem) and self._stem_names_a_place(stem))):
+                add(stem)
         # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
         # 公司"): brand and trade together are the name, so that another trade of the same brand (丰禾食品) or the
         # same trade of another brand (青山农业) is not answered for it. A place before a trade (白沙镇农业) is a
@@ -435,6 +438,19 @@ class ExtractiveAnswerer:
             # documents use may be a trade (食品公司), left to the scorer
             if not (common_word(name) and self.index.mentions(name)):
                 add(name)
+        return got
+
+    def _stem_names_a_place(self, stem: str) -> bool:
+        """Whether the documents use `stem` as a place's name: at least half of its occurrences in them are followed
+        by an administrative unit (青石 in 青石乡, 青石镇). A kind of place (试点镇, 重点镇) has a stem the documents use
+        as a word of its own (试点工作, 改革试点), so it is no name, whatever the dictionaries list. Read once per
+        stem and index."""
+        got = self._stem_named.get(stem)
+        if got is None:
+            texts = self.index.doc_text.values()
+            total = sum(t.count(stem) for t in texts)
+            placed = sum(len(re.findall(re.escape(stem) + rf"[{PLACE_UNITS}街]", t)) for t in texts)
+            got = self._stem_named[stem] = total > 0 and 2 * placed >= total
         return got
 
     @property
@@ -626,14 +642,18 @@ class ExtractiveAnswerer:
             # documents often drop the unit ("河北有6个镇"), so a name counts when its document writes it with the
             # unit somewhere ("河北省")
             doc = self._doc(c.hit.chunk.doc_id)
+
+            def counted_list(e: str) -> bool:  # it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
+                return re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
+                                 + re.escape(q.place_unit), c.norm) is not None
+
+            others = entities(c.norm, min_len=2, flags=("nr", "nt", "nz"))
             if not any(e not in q.norm and name_stem(e) not in q.norm
-                       and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc
-                            # or it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
-                            or re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
-                                         + re.escape(q.place_unit), c.norm))
+                       and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc or counted_list(e))
                        for e in entities(c.norm, min_len=2, flags=("ns",))
-                       # (a name of that unit jieba tags as another kind of name: 白沙镇 as a person, nr)
-                       + [x for x in entities(c.norm, min_len=3, flags=("nr", "nt", "nz")) if x.endswith(q.place_unit)]):
+                       # (a name of that unit jieba tags as another kind of name: 白沙镇 as a person, nr; or one
+                       # heading a list counted in that unit, whatever it is tagged: 杨汛桥、钱清…5镇)
+                       + [x for x in others if (len(x) >= 3 and x.endswith(q.place_unit)) or counted_list(x)]):
                 return False
         if "figure" not in self.ablate:
             # a grade or class the question names ("C级危房", "2级响应", "II类") is named by the quote: the sentence
@@ -973,7 +993,7 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
 _PLACE_UNIT_AT = re.compile(rf"街道|{PLACE_UNIT_END}")
 
 
-@lru_cache(maxsize=4096)
+@lexical_cache(maxsize=4096)
 def _unit_after(question: str, name: str) -> str:
     """The administrative unit the question writes right after a name ("柳河乡…" → 乡, "东湖街道" → 街道), "" when
     none."""
@@ -1062,7 +1082,7 @@ def relative_years(text: str, base: set[str]) -> set[str]:
     return {str(int(y) - k) for y in base for k in offsets}
 
 
-@lru_cache(maxsize=1024)
+@lexical_cache(maxsize=1024)
 def _counted_words(noun: str) -> tuple[tuple[str, ...], bool]:
     """The words of a counted noun to look for, and whether all of them are needed (a noun phrase) or one (a verb
     phrase); computed once per question, not per candidate (jieba)."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from core.settings import Settings
 from core.text import NOT_FOUND
+from ingest.tokenize import lexicon_scope
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
 from rag.question import analyse, next_item, spell_out, year_change_parts
@@ -287,7 +288,19 @@ class AskEngine:
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, top_k: int | None = None, *, stream_tokens: bool = True
     ) -> Iterator[Event]:
-        """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult)."""
+        """Events: ("token", text)…, then ("citations", [...]), then ("done", AskResult). Every step runs under the
+        index's own lexicon (ingest.tokenize.lexicon_scope), in whichever thread the consumer resumes it."""
+        steps = self._ask_steps(question, history, top_k, stream_tokens=stream_tokens)
+        while True:
+            with lexicon_scope(self.index.lexicon):
+                step = next(steps, None)
+            if step is None:
+                return
+            yield step
+
+    def _ask_steps(
+        self, question: str, history: list[Turn] | None, top_k: int | None, *, stream_tokens: bool
+    ) -> Iterator[Event]:
         t0 = time.perf_counter()
         # a follow-up fragment with nothing to follow ("2022年呢？" as a first question) is refused with a notice, not
         # answered about whatever its few words retrieve; the nearest sources are still listed

@@ -16,7 +16,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,9 @@ from core.errors import RagqaError
 from core.text import SENTENCE_END_CHARS
 from ingest.chunk import sentence_spans
 from ingest.normalize import normalize
-from ingest.tokenize import common_word, tokenize, words
+from ingest.tokenize import common_word, lexical_cache, tokenize, words
 from ingest.tokenize import synonyms as _synonyms
-from rag.question import Question, figure_beside, figure_words, unit_pattern
+from rag.question import Question, figure_beside, figure_words, quoted_terms, unit_pattern
 
 MODEL_PATH = Path(__file__).parent / "models" / "answer_model.json"
 MAX_PAIR_CHARS = 160  # two adjacent sentences are one candidate up to this length
@@ -81,7 +80,7 @@ FEATURES = (
 )
 
 
-@lru_cache(maxsize=50_000)
+@lexical_cache(maxsize=50_000)
 def compound_parts(word: str) -> tuple[str, ...]:
     """The two-character words inside a compound word (search-mode jieba): "工资福利" → ("工资", "福利"); () for a
     word with none."""
@@ -237,7 +236,9 @@ class CandidateBuilder:
         cov = _coverage(weights, text, tw)
         cov_local = _coverage(local, text, tw)
         bigram = len(qbigrams & _bigrams(text)) / (len(qbigrams) or 1)
-        own = [w for w in tw if w not in qwords]
+        # (a word of a term the question quotes whole, 两头 of “两头热中间冷”, is the question's too)
+        quoted = [t for t in quoted_terms(q.norm) if t in qwords]
+        own = [w for w in tw if w not in qwords and not any(w in t for t in quoted)]
         has_num = bool(_NUMBER.search(text))
         has_date = bool(_DATE.search(text))
         unit_match = 0.0

@@ -14,6 +14,7 @@ from ingest.tokenize import (
     abbreviations,
     entities,
     glued_units,
+    lexical_cache,
     subject_phrase,
     trailing_noun_phrase,
     unit_places,
@@ -245,7 +246,7 @@ def year_change_parts(norm: str) -> list[str]:
     return [head + tail, head.replace(f"{asked[0]}年", f"{base_year}年", 1) + tail]
 
 
-@lru_cache(maxsize=1024)
+@lexical_cache(maxsize=1024)
 def asked_years(norm: str, years: tuple[str, ...]) -> frozenset[str]:
     """The years whose facts answer a question (Question.norm, Question.years): those it names less those it names
     only as the base of a comparison ("…2023年…比2022年增长了多少" asks a 2023 fact); all it names when every one
@@ -340,12 +341,33 @@ class Question:
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
         """IDF weight of each content word (computed once per question); a unit jieba glued to a stop word (镇有 of
-        "青石镇有多少户", ingest.tokenize.glued_units) is none."""
+        "青石镇有多少户", ingest.tokenize.glued_units) is none. A term the asker sets in quotation marks is one word
+        (quoted_terms), however the segmenter cuts it."""
         if self._weights is None:
             glued = glued_units(self.norm)
-            self._weights = {w: idf(w) for w in dict.fromkeys(words(self.content))
+            found = words(self.content)
+            for term in quoted_terms(self.norm):
+                pieces = words(term)
+                if len(pieces) > 1 and _contains_run(found, pieces):
+                    at = next(i for i in range(len(found)) if found[i : i + len(pieces)] == pieces)
+                    found = [*found[:at], term, *found[at + len(pieces):]]
+            self._weights = {w: idf(w) for w in dict.fromkeys(found)
                              if w not in ABOUT_SOURCES and w not in glued}
         return self._weights
+
+
+_QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fff]{3,12})[”\"」』]")
+
+
+def quoted_terms(norm: str) -> list[str]:
+    """Terms of 3 to 12 Chinese characters a question sets in quotation marks (“两头热中间冷”, 「…」): the asker's own
+    word boundaries for a term taken from the documents, which a general segmenter may cut into pieces that each
+    match elsewhere."""
+    return _QUOTED.findall(norm)
+
+
+def _contains_run(seq: list[str], run: list[str]) -> bool:
+    return any(seq[i : i + len(run)] == run for i in range(len(seq) - len(run) + 1))
 
 
 def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
@@ -397,6 +419,8 @@ def analyse(question: str) -> Question:
     content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
+    if ordinal:  # "第几批": 第 is the question form's, not a word asked about
+        content = re.sub(r"第(?=\s)", " ", content, count=1)
     term = ""
     d = _DEFINE_Q.search(norm.rstrip("?？"))
     if d is not None:
@@ -460,14 +484,14 @@ _MEASURE_NOUN = re.compile(r"[度量额数龄]$")
 _AGENT_NOUN = re.compile(r"[人者方]$")
 
 
-@lru_cache(maxsize=1024)
+@lexical_cache(maxsize=1024)
 def attribute_nouns(attribute: str) -> tuple[str, ...]:
     """The words (two characters or more) of an attribute that are no rate word, in order, the head last
     ("城镇居民人均可支配收入" → 城镇居民, 人均, 可支配, 收入; jieba, cached)."""
     return tuple(w for w in words(attribute) if len(w) >= 2 and not RATE_WORD.search(w))
 
 
-@lru_cache(maxsize=1024)
+@lexical_cache(maxsize=1024)
 def attribute_words(attribute: str) -> tuple[str, ...]:
     """The word a passage must name to give a figure about `attribute` (Question.attribute, "…的常住人口是多少"):
     its head, the last word of two characters or more (Chinese noun phrases are head-final: "市级财政专项资金" →
@@ -503,7 +527,7 @@ FIGURE_AFTER_CHARS = 10
 FIGURE_BEFORE_CHARS = 4
 
 
-@lru_cache(maxsize=1024)
+@lexical_cache(maxsize=1024)
 def figure_words(norm: str, attribute: str, noun: str) -> tuple[str, ...]:
     """The words a number question's figure is stated beside (Question.norm, .attribute, .noun): the attribute's
     head ("…的营业收入是多少" → 收入) and the thing a measure noun measures (attribute_words: "出口金额" → 出口),

@@ -23,8 +23,9 @@ from ingest.chunk import Chunk
 from ingest.clean import compact
 from ingest.dedup import first_copies, repeated_in, same_passage
 from ingest.embed import make_embedding
-from ingest.store import BM25Index, Catalog
-from ingest.tokenize import tokenize
+from ingest.lexicon import EMPTY, Lexicon
+from ingest.store import BM25Index, Catalog, lexical_text
+from ingest.tokenize import learn_lexicon, lexicon_scope, tokenize, use_lexicon
 from rag.question import figure_pattern
 
 log = logging.getLogger("ragqa.retrieve")
@@ -77,7 +78,10 @@ class Index:
         for c in chunks:
             self.by_doc.setdefault(c.doc_id, []).append(c)
         # BM25 counts a passage repeated across documents once (its first copy), as storage did before
-        self.bm25 = BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold))
+        self.bm25 = BM25Index.derive(settings.index_dir, chunks, lambda cs: first_copies(cs, settings.dedup_threshold),
+                                     learn=settings.learn_lexicon)
+        self.lexicon: Lexicon = self.bm25.lexicon or EMPTY  # the words learned from these chunks (ingest.lexicon)
+        use_lexicon(self.lexicon)
         self._compact: dict[str, str] = {}
         self.store = ChromaVectorStore(chroma_collection=catalog.chunk_collection)
         self.collection = catalog.chunk_collection
@@ -124,9 +128,13 @@ class Index:
         view.by_doc = {doc: cs for doc, cs in self.by_doc.items() if cs[0].kb in wanted}
         select = lambda cs: first_copies(cs, self.settings.dedup_threshold)  # noqa: E731
         if len(wanted) == 1:
-            view.bm25 = BM25Index.derive(self.settings.index_dir / "bm25_kb" / next(iter(wanted)), chunks, select)
+            view.bm25 = BM25Index.derive(self.settings.index_dir / "bm25_kb" / next(iter(wanted)), chunks, select,
+                                         learn=self.settings.learn_lexicon)
         else:
-            view.bm25 = BM25Index.build(select(chunks), fingerprint(c.chunk_id for c in chunks))
+            lexicon = learn_lexicon(lexical_text(c) for c in chunks) if self.settings.learn_lexicon else EMPTY
+            with lexicon_scope(lexicon):
+                view.bm25 = BM25Index.build(select(chunks), fingerprint(c.chunk_id for c in chunks), lexicon)
+        view.lexicon = view.bm25.lexicon or EMPTY
         view._compact = {}
         view.n_docs = max(len(view.bm25.chunk_ids), 1)
         view._df = view.bm25.df
@@ -210,7 +218,12 @@ class HybridRetriever(BaseRetriever):
     def search(
         self, query: str, top_k: int | None = None, mode: Mode | None = None, query_vector: list[float] | None = None
     ) -> Hits:
-        """The ``top_k`` best hits; nothing is kept on the retriever (safe under concurrent calls)."""
+        """The ``top_k`` best hits; nothing is kept on the retriever (safe under concurrent calls). The query is
+        tokenised with the index's own lexicon (ingest.lexicon)."""
+        with lexicon_scope(self.index.lexicon):
+            return self._search(query, top_k, mode, query_vector)
+
+    def _search(self, query: str, top_k: int | None, mode: Mode | None, query_vector: list[float] | None) -> Hits:
         top_k = top_k or self.top_k
         mode = mode or self.mode
         s = self.settings

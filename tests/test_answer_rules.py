@@ -346,3 +346,12 @@ def test_things_joined_by_and_asked_one_by_one_are_the_parts_and_the_unit_stays_
     assert compared_things("乡镇和村的职责分别是什么？") == ()  # 村 alone is no thing of two characters
     assert analyse("柳塘镇和柳塘乡的粮食总产量分别是多少？").parts == ("柳塘镇", "柳塘乡")
     assert analyse("2023年云台镇和雾溪镇的地区生产总值分别是多少？").parts == ("云台", "雾溪")
+
+
+def test_a_term_the_asker_quotes_is_one_word_however_the_segmenter_cuts_it():
+    q = analyse("改革中出现的“左热右冷上下堵”是什么意思？")
+    weights = q.weights(lambda w: 1.0)
+    assert "左热右冷上下堵" in weights
+    assert not {"左热", "右冷", "上下"} & set(weights)
+    plain = analyse("改革中出现的左热右冷上下堵是什么意思？").weights(lambda w: 1.0)
+    assert "左热右冷上下堵" not in plain  # unquoted, the segmenter's words stand

@@ -23,6 +23,9 @@ QUESTIONS = [json.loads(x) for x in (FIXTURES / "town_reports.jsonl").read_text(
 # still wrong, each a known kind left open (closing note of session 13)
 KNOWN_WRONG = {
     "q27": "青溪乡 tourism revenue: the table row of 青溪乡 (visits, not revenue) is quoted",
+    "q05": "白沙镇 2023 expenditure: since the model was retrained with the learned lexicon (session 15) the pair "
+           "「收入1.63亿元…；支出2.71亿元。」 ties with 「支出2.71亿元。城镇居民…」 and is quoted first: the right figure with the "
+           "revenue beside it",
 }
 
 
