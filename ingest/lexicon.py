@@ -46,7 +46,7 @@ MIN_COUNT = 3  # occurrences in the corpus: a word seen twice is not yet a word 
 MIN_PMI = 3.0  # nats: the parts occur together e^3 ≈ 20 times more often than by chance
 MIN_ENTROPY = 1.5  # nats: as free as ~4.5 equally likely neighbours on each side
 MIN_ALIGNED = 0.5  # share of its occurrences where it starts and ends on jieba's own word boundaries
-METHOD = f"v1 len{MAX_LEN} count{MIN_COUNT} pmi{MIN_PMI} entropy{MIN_ENTROPY} aligned{MIN_ALIGNED}"
+METHOD = f"v2 len{MAX_LEN} count{MIN_COUNT} pmi{MIN_PMI} entropy{MIN_ENTROPY} aligned{MIN_ALIGNED}"
 """How a lexicon was learned (bump the version when the learning code changes): a saved lexicon learned otherwise
 is learned again (ingest.store.BM25Index.derive)."""
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")

@@ -340,6 +340,14 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{head}\n{chunk.text}"
 
 
+def lexicon_texts(chunks: list[Chunk]) -> list[str]:
+    """The text a lexicon is learned from (ingest.lexicon): every chunk's text, and each document's title and each
+    section heading once (BM25 indexes them with every chunk, lexical_text; counted per chunk, a phrase of one
+    title would pass as a word of the corpus)."""
+    heads = dict.fromkeys(x for c in chunks for x in ((c.doc_id, c.doc_title), (c.doc_id, c.section)) if x[1])
+    return [text for _doc, text in heads] + [c.text for c in chunks]
+
+
 class BM25Index:
     """bm25s over jieba tokens: a cache derived from the committed chunks, saved under the index
     directory and rebuilt whenever its fingerprint (of the chunk ids) differs from theirs. It holds the
@@ -405,7 +413,7 @@ class BM25Index:
                 and (current.lexicon.key == lexicon.key if lexicon is not None else current.lexicon.method == METHOD)):
             return current
         if lexicon is None:
-            lexicon = learn_lexicon(lexical_text(c) for c in chunks) if learn else EMPTY
+            lexicon = learn_lexicon(lexicon_texts(chunks)) if learn else EMPTY
         with lexicon_scope(lexicon):
             built = cls.build(select(chunks) if select else chunks, fp, lexicon)
         try:

@@ -24,7 +24,7 @@ from ingest.clean import compact
 from ingest.dedup import first_copies, repeated_in, same_passage
 from ingest.embed import make_embedding
 from ingest.lexicon import EMPTY, Lexicon
-from ingest.store import BM25Index, Catalog, lexical_text
+from ingest.store import BM25Index, Catalog, lexicon_texts
 from ingest.tokenize import learn_lexicon, lexicon_scope, tokenize, use_lexicon
 from rag.question import figure_pattern
 
@@ -131,7 +131,7 @@ class Index:
             view.bm25 = BM25Index.derive(self.settings.index_dir / "bm25_kb" / next(iter(wanted)), chunks, select,
                                          learn=self.settings.learn_lexicon)
         else:
-            lexicon = learn_lexicon(lexical_text(c) for c in chunks) if self.settings.learn_lexicon else EMPTY
+            lexicon = learn_lexicon(lexicon_texts(chunks)) if self.settings.learn_lexicon else EMPTY
             with lexicon_scope(lexicon):
                 view.bm25 = BM25Index.build(select(chunks), fingerprint(c.chunk_id for c in chunks), lexicon)
         view.lexicon = view.bm25.lexicon or EMPTY

@@ -19,7 +19,7 @@ _TEXTS = [
 ] + ["各地推行“联办蓝鹊”。", "又称“联办蓝鹊”，即联合办理。", "简称联办蓝鹊。"]
 # ordinary text around it, as a corpus has: the bundled corpus (none of its words is asserted on)
 _BACKGROUND = [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "data" / "corpus").glob("*.txt"))]
-_REPEATED = ["公路养护队伍冒雨清理塌方，保障道路畅通。"] * 5  # a clause repeated word for word, always before 。
+_REPEATED = ["公路养护队伍冒雨清理塌方，澄湾路段畅通。"] * 5  # a clause repeated word for word, always before 。
 _TEXTS = _TEXTS + _BACKGROUND
 
 
@@ -44,7 +44,7 @@ def test_a_coined_term_used_in_varied_contexts_is_learned_and_kept_whole():
 def test_a_piece_always_next_to_digits_or_a_function_character_is_no_word():
     learned = dict(learn_lexicon(_TEXTS).words)
     assert "月至" not in learned  # its left neighbour is always a digit: not free
-    assert "保障道路畅通" not in dict(learn_lexicon(_TEXTS + _REPEATED).words)
+    assert "澄湾路段畅通" not in dict(learn_lexicon(_TEXTS + _REPEATED).words)
     assert not any(w[0] in "的了是在" or w[-1] in "的了是在" for w in learned)
 
 
@@ -110,3 +110,18 @@ def test_learning_switched_off_tokenises_with_jiebas_dictionary_alone_and_on_aga
     assert off.lexicon == EMPTY and "蓝鹊联办" not in off.vocab
     on = BM25Index.derive(tmp_path, chunks)  # the saved index had none: learned now, not kept as it was
     assert "蓝鹊联办" in dict(on.lexicon.words) and "蓝鹊联办" in on.vocab
+
+
+def test_a_phrase_of_one_documents_title_is_no_word_however_many_chunks_repeat_the_title(tmp_path):
+    from ingest.chunk import Chunk
+    from ingest.store import BM25Index
+
+    title = "澄湾联审办法"
+    chunks = [Chunk(chunk_id=f"c{i}", doc_id="d", doc_title=title, section="", source="d.txt", start=0,
+                    end=len(t), text=t, seq=i)
+              for i, t in enumerate(_TEXTS)]
+    learned = dict(BM25Index.derive(tmp_path, chunks).lexicon.words)
+    assert "蓝鹊联办" in learned and "澄湾联审办法" not in learned
+    from ingest.store import lexical_text  # counted once per chunk, as BM25 indexes it, it would pass
+
+    assert "澄湾联审办法" in dict(learn_lexicon(lexical_text(c) for c in chunks).words)
