@@ -392,9 +392,11 @@ class BM25Index:
                lexicon: Lexicon | None = None, learn: bool = True) -> BM25Index:
         """The BM25 index of `select(chunks)` (default: all of them): the saved one when its fingerprint
         (of every chunk id in `chunks`) and its lexicon match, else rebuilt and saved. `lexicon`: the one to
-        tokenise with; None learns it from `chunks` (a whole store or one knowledge base), or, with `learn`
-        False (settings.learn_lexicon), takes none (ingest.lexicon.EMPTY: jieba's dictionary alone). `select` runs under the index's lexicon (ingest.tokenize.lexicon_scope). A
-        failure to save (read-only or full disk) is logged; the index is still returned."""
+        tokenise with; None learns it from `chunks` (a whole store or one knowledge base; a saved one learned by
+        another method, ingest.lexicon.METHOD, is learned again), or, with `learn` False
+        (settings.learn_lexicon), takes none (ingest.lexicon.EMPTY: jieba's dictionary alone). `select` runs
+        under the index's lexicon (ingest.tokenize.lexicon_scope). A failure to save (read-only or full disk)
+        is logged; the index is still returned."""
         from ingest.tokenize import learn_lexicon, lexicon_scope
 
         if lexicon is None and not learn:
