@@ -356,6 +356,7 @@ class Question:
         return self._weights
 
 
+_QUOTE_MARKS = re.compile(r"[“”\"「」『』]")
 _QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fff]{3,12})[”\"」』]")
 
 
@@ -378,7 +379,7 @@ def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
     norm = normalize(question.strip())
     if _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm)):
         return f"{part}是什么？"
-    out = norm
+    out = _QUOTE_MARKS.sub("", norm)
     for other in parts:
         if other == part:
             continue
@@ -432,16 +433,18 @@ def analyse(question: str) -> Question:
     p = _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm))
     if p is not None:
         parts = tuple(x.strip("“”\"' ，,") for x in (p.group("a"), p.group("b")) if len(x.strip()) >= 2)
+    # (the things joined may be quoted, "“青禾镇”和“青禾乡”…分别": the marks are no part of their names)
+    unquoted = _QUOTE_MARKS.sub("", norm)
     if not parts:  # "河北和河南的…": each place joined in the question is a part, named without its unit unless
         # that is what tells them apart (柳河镇和柳河乡)
-        places = compared_places(norm)
+        places = compared_places(unquoted)
         parts = tuple(name_stem(x) for x in places)
         if len(set(parts)) < len(parts):
             parts = tuple(places)
     if not parts:  # "2022年和2023年的…": each year joined is a part (a range, "2020年至2023年", is one period)
-        parts = compared_years(norm)
+        parts = compared_years(unquoted)
     if not parts:  # "华盛科技和华盛农业…分别…": the noun phrases "分别" joins
-        parts = compared_things(norm)
+        parts = compared_things(unquoted)
     what = answer_kind(norm)
     attribute = ""
     if what == "number":

@@ -355,3 +355,12 @@ def test_a_term_the_asker_quotes_is_one_word_however_the_segmenter_cuts_it():
     assert not {"左热", "右冷", "上下"} & set(weights)
     plain = analyse("改革中出现的左热右冷上下堵是什么意思？").weights(lambda w: 1.0)
     assert "左热右冷上下堵" not in plain  # unquoted, the segmenter's words stand
+
+
+def test_things_compared_in_quotation_marks_are_still_the_comparisons_parts():
+    for question in ("“青禾镇”和“青禾乡”2023年地区生产总值分别是多少？", "“华盛科技”和“华盛农业”的营业收入分别是多少？"):
+        q = analyse(question)
+        plain = analyse(question.replace("“", "").replace("”", ""))
+        assert q.parts == plain.parts and len(q.parts) == 2
+        assert [part_question(question, p, q.parts) for p in q.parts] == [
+            part_question(question.replace("“", "").replace("”", ""), p, plain.parts) for p in plain.parts]
