@@ -20,7 +20,7 @@ information and boundary freedom by the entropy of the neighbouring characters; 
   segmentation has a word boundary at both its ends ("业发展" of 农业|发展, "委书记" of 市委|书记 are pieces);
 - it is no phrase of dictionary words (经济发展 = 经济 + 发展, which jieba already cuts into words of its own);
 - neither end is a function character (a one-character stop word: 的, 了, 是, 在…), and no longer candidate
-  contains a shorter one of four characters or more ("扩权强县改革" is 扩权强县 + 改革, a phrase, not a word).
+  contains a shorter one of four characters or more ("蓝鹊联办改革" is 蓝鹊联办 + 改革, a phrase, not a word).
 
 Two discovered words of four characters that are each other's halves swapped (扩权强镇 / 强镇扩权) are word-order
 variants of one term: the rarer order is folded to the more frequent for matching. (Both must be words of the
@@ -38,6 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from ingest.normalize import normalize
 
@@ -133,9 +134,7 @@ def learn(texts: Iterable[str], known: dict[str, int], stop_chars: frozenset[str
                 if w not in candidates:
                     continue
                 if bounds is None:
-                    bounds = {0}
-                    for piece in segment(run):
-                        bounds.add(max(bounds) + len(piece))
+                    bounds = {0, *accumulate(len(piece) for piece in segment(run))}
                 aligned[w] += i in bounds and i + k in bounds
                 pos = start + i
                 edge += 1
