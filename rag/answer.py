@@ -64,6 +64,7 @@ from rag.question import (
     name_stem,
     next_item,
     part_question,
+    quoted_terms,
     unit_pattern,
     year_change_parts,
 )
@@ -599,6 +600,13 @@ class ExtractiveAnswerer:
 
             if not need(names_place(x) for x in named):
                 return False
+        if "entity" not in self.ablate and not (q.parts or q.across):
+            # a term the question sets in quotation marks ("“数字乡村驿站”有多少个") is asked about as written: the
+            # passage or its document names it, not only a term like it ("数字乡村服务站"); a comparison's quoted
+            # parts are checked as its parts, one by one, above
+            for term in quoted_terms(q.norm):
+                if term not in c.norm and term not in self._doc(c.hit.chunk.doc_id):
+                    return False
         if "entity" not in self.ablate:
             # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the
             # larger unit's figure, not that of the place asked with a smaller unit (青石乡), unless it names the
@@ -1037,7 +1045,8 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 # a target or plan, not a fact: in a clause stating a figure ("力争新增4家", "预计全年接待50万人次"), and in a
 # question asking for one ("计划新增多少", "目标是多少", "要新增多少")
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
-_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|安排|任务")
+# (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
+_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 # a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")

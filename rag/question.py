@@ -465,10 +465,14 @@ def analyse(question: str) -> Question:
         span = re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0)
         # the thing asked after the form, a noun phrase, else its first word whatever its part of speech
         # ("面临哪些困难": jieba tags 困难 an adjective)
-        after = trailing_noun_phrase(span) or next((w for w in words(span) if len(w) >= 2), "")
+        # (谁, 如何, 为什么 ask no noun after them: "谁为留守儿童提供…" asks a person, not 儿童)
+        modifies = not re.fullmatch(r"是?谁|为什么|为何|是?(?:如何|怎样|怎么)", form.group(0))
+        after = (trailing_noun_phrase(span) or next((w for w in words(span) if len(w) >= 2), "")) if modifies else ""
         before = trailing_noun_phrase(re.sub(r"(?:是|有|为|位于|在)$", "", norm[: form.start()]))
         phrase = after or before
         focus = (words(phrase) or [""])[-1] if phrase else ""
+        if len(focus) < 2:  # one character is a fragment of segmentation ("防御产生了" → 产), not a noun asked
+            focus = ""
     asks_place = _PLACE_Q.search(norm)
     counted = _COUNT_Q.search(norm)
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",

@@ -830,6 +830,16 @@ def test_a_question_about_a_plan_is_answered_by_the_planned_figure_not_the_resul
     assert not r.abstained and "30家" in r.answer and "32家" not in r.answer
 
 
+def test_a_question_about_an_allocation_is_no_question_about_a_plan(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "柏溪县河湖保护工作情况\n县财政每年安排河湖管护专项经费300万元，用于保洁和巡查。"
+                                      "力争到2026年河湖管护经费投入达到500万元。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柏溪县每年安排多少河湖管护专项经费？")
+    assert not r.abstained and "300万元" in r.answer, r.answer
+    r = engine.ask("柏溪县计划河湖管护经费投入达到多少？")
+    assert not r.abstained and "500万元" in r.answer, r.answer
+
+
 # a company profile with a head count and two towns' reports, one stating visits (人次) and market bodies (户)
 _VISITS = {
     "co.txt": "桃源建材有限公司简介\n桃源建材有限公司成立于2009年6月，位于东阳县杏林镇工业园区。公司主要生产商品混凝土和新型墙体材料，"
@@ -1011,3 +1021,13 @@ def test_a_town_is_not_answered_by_a_sentence_about_the_whole_county(tmp_path, s
     # 全县 as a ranking or a share is no subject: the town's own sentence answers
     r = engine.ask("青石镇建成了什么园区？")
     assert not r.abstained and "智慧农业园区" in r.answer, r.answer
+
+
+def test_a_term_the_question_quotes_is_not_answered_by_a_similar_term(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "柏溪县数字乡村建设情况\n全县建成数字乡村服务站42个，覆盖所有行政村。"
+                                      "县里每年组织数字技能培训，累计培训村民3600人次。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柏溪县建成了多少个“数字乡村驿站”？")
+    assert r.abstained, r.answer  # the documents have 服务站, not 驿站
+    r = engine.ask("柏溪县建成了多少个“数字乡村服务站”？")
+    assert not r.abstained and "42个" in r.answer, r.answer
