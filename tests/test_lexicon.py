@@ -125,3 +125,22 @@ def test_a_phrase_of_one_documents_title_is_no_word_however_many_chunks_repeat_t
     from ingest.store import lexical_text  # counted once per chunk, as BM25 indexes it, it would pass
 
     assert "澄湾联审办法" in dict(learn_lexicon(lexical_text(c) for c in chunks).words)
+
+
+def test_a_large_corpus_is_learned_from_a_stable_sample_of_whole_documents():
+    from ingest.chunk import Chunk
+    from ingest.store import lexicon_texts
+
+    def doc(d: int) -> list[Chunk]:
+        return [Chunk(chunk_id=f"{d}-{i}", doc_id=f"doc{d}", doc_title=f"标题{d}", section="", source=f"{d}.txt",
+                      start=0, end=100, text="字" * 100, seq=i) for i in range(3)]
+
+    chunks = [c for d in range(20) for c in doc(d)]  # 6,000 characters of chunk text
+    assert len(lexicon_texts(chunks)) == 20 + 60  # under the cap: every title and chunk
+    sample = lexicon_texts(chunks, max_chars=1_000)
+    titles = [t for t in sample if t.startswith("标题")]
+    assert 3 <= len(titles) <= 5 and len(sample) == len(titles) * 4  # whole documents, until 1,000 characters
+    assert lexicon_texts(list(reversed(chunks)), max_chars=1_000)[: len(titles)] == titles  # whatever the order
+    # a document added outside the sample leaves it as it was; one inside it takes its place in it
+    grown = [lexicon_texts(chunks + doc(d), max_chars=1_000) for d in range(20, 40)]
+    assert any(g == sample for g in grown) and any(g != sample for g in grown)
