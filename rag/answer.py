@@ -551,12 +551,18 @@ class ExtractiveAnswerer:
         """The constraints of CONSTRAINTS (those not ablated)."""
         if q.years and "year" not in self.ablate:
             # a base year the question itself names as such ("从1992年起…") may be the candidate's base year too
-            own = set(_YEAR.findall(c.norm)) - (set(_COMPARED_YEAR.findall(c.norm)) - set(_COMPARED_YEAR.findall(q.norm)))
             # a sentence naming no year states a fact of the year its document last stated before it (「一、2023年
             # 工作回顾」 in the 2024 report heads 2023 figures; "2023年第二季度财报显示…。其中，增值服务业务营收…"),
             # else of its document's year (_doc_years: title, news date); or of the year before (two before) that
             # year, named relative to it ("上年为1420万元" in the 2023 report states a 2022 figure)
-            fact_years = own or self._preceding_years(c) or _doc_years(c)
+            # (a year in a bracketed aside, 「全年新引进项目6个（2022年为4个）」, states that year's figure beside the
+            # main one: it is a year of the candidate's, not the year of its main fact; and in two sentences, the
+            # years are those of the one stating what is asked, _fact_sentence)
+            text = _fact_sentence(q, c)
+            aside = set(_YEAR.findall("".join(_ASIDE.findall(text))))
+            own = (set(_YEAR.findall(_ASIDE.sub("", text)))
+                   - (set(_COMPARED_YEAR.findall(text)) - set(_COMPARED_YEAR.findall(q.norm))))
+            fact_years = (own or self._preceding_years(c) or _doc_years(c)) | aside
             asked = asked_years(q.norm, q.years)
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:
@@ -820,7 +826,7 @@ class ExtractiveAnswerer:
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
-            asks_plan = bool(_PLAN_Q.search(q.norm))
+            asks_plan = bool(_PLAN_Q.search(_TITLE.sub("", q.norm)))
             is_planned = [_only_planned(c.norm, _plan_before(c)) for c in cands]
             planned = [c for c, p in zip(cands, is_planned, strict=True) if p]
             cands = (planned or cands) if asks_plan else [c for c, p in zip(cands, is_planned, strict=True) if not p]
@@ -975,7 +981,8 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
     for 城镇居民人均可支配收入: 预算, ingest.tokenize.modifier_ending). A verb before it is no other kind ("全镇实现生产总值"
     for 地区生产总值)."""
     nouns_ = attribute_nouns(attribute)
-    if len(nouns_) < 2 or attribute in text:
+    # (a plan word inside the attribute's phrase still names it: "品牌广告预计收入" for 品牌广告收入)
+    if len(nouns_) < 2 or attribute in text or attribute in _PLAN.sub("", text):
         return False
     head = nouns_[-1]
     at = -1
@@ -1047,6 +1054,9 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 # (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
 _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
+# a plan word inside a document's title (「根据《乡村振兴三年行动计划》，镇财政每年安排…600万元」) names the document, it
+# plans nothing of the sentence
+_TITLE = re.compile(r"《[^《》]*》")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 # a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")
@@ -1063,7 +1073,7 @@ def _only_planned(text: str, governed: bool = False) -> bool:
     for i, sentence in enumerate(_SENTENCE_END.split(text.replace(_CELL_SEP, "。"))):  # a cell is a sentence
         plan = governed and i == 0
         for clause in _CLAUSE_SPLIT.split(sentence):
-            plan = plan or bool(_PLAN.search(clause))
+            plan = plan or bool(_PLAN.search(_TITLE.sub("", clause)))
             if _FIGURE.search(_NO_AMOUNT.sub("", clause)):
                 stating += 1
                 planned += plan
@@ -1079,7 +1089,7 @@ def _plan_before(c: Candidate) -> bool:
     "新增高新技术企业2家。"). A line end, 。！？ or a table cell ends the sentence looked back into."""
     head = c.hit.chunk.text[: c.start]  # (the stored text: its cells are joined by TABLE_CELL_SEP, not normalised)
     cut = max(head.rfind(ch) for ch in "。！？!?\n" + TABLE_CELL_SEP)
-    return bool(_PLAN.search(normalize(head[cut + 1 :])))
+    return bool(_PLAN.search(_TITLE.sub("", normalize(head[cut + 1 :]))))
 
 
 def relative_years(text: str, base: set[str]) -> set[str]:
@@ -1163,6 +1173,22 @@ def _states_asked(q: Question, text: str) -> bool:
             norm = _YEARS_SPAN.sub("", norm)
         return bool(_STATED_FIGURE.search(norm))
     return bool(q.what == "date" and _DATE_FIGURE.search(norm))
+
+
+_ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside (normalised text: brackets are ASCII)
+
+
+def _fact_sentence(q: Question, c: Candidate) -> str:
+    """The text of a candidate whose years are those of the fact asked (normalised): of two sentences, the only one
+    that states a figure or date as asked (_states_asked) and names the counted noun or the attribute asked
+    (「全年新引进项目14个。2022年全镇农村居民人均可支配收入…」 states 项目 in its first sentence, whose year is not
+    the second's 2022); else the whole candidate."""
+    if c.sentences != 2 or q.what not in ("number", "date"):
+        return c.norm
+    stating = [x for x in _SENTENCE_SPLIT.split(c.norm) if x and _states_asked(q, x)
+               and (not q.noun or len(q.noun) < 2 or _names_counted(q.noun, x))
+               and all(names(x, w) for w in attribute_words(q.attribute))]
+    return stating[0] if len(stating) == 1 else c.norm
 
 
 def _doc_years(c: Candidate) -> set[str]:

@@ -203,6 +203,7 @@ _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
 _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
 # a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
+_PLAN_ADVERB = re.compile(r"(?:力争|计划|预计|预期|争取|拟)+$")
 _ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
@@ -335,7 +336,7 @@ class Question:
         """The measure a figure answering the question must carry: its unit, or the compound measure word the unit
         opens with 次 ("多少人次" → "人次", "几架次" → "架次": visits or flights counted, which "员工320人" is not).
         "" when no unit is asked. The unit_match feature reads `unit` alone (the trained model's input)."""
-        if self.unit and len(self.unit) == 1 and self.noun.startswith("次"):
+        if self.unit and len(self.unit) == 1 and re.search(rf"(?:多少|几){re.escape(self.unit)}次", self.norm):
             return self.unit + "次"
         return self.unit
 
@@ -411,12 +412,25 @@ def analyse(question: str) -> Question:
     unit = noun = ""
     ordinal = False
     m = _HOW_MANY.search(norm)
+    if m and m.group(2) and len(m.group(2)) == 1:
+        # a measure character that opens a word of the question is no measure word: 多少人居环境整治资金 (人居) asks
+        # an amount, not a head count (多少人次 is a compound measure, Question.measure)
+        # (a measure word is followed by the word it counts: 多少名河长 keeps 名, whatever jieba makes of 名河)
+        # (and the word the measure character opens goes on into the noun phrase asked: 人居|环境; a last word, 个村
+        # of "多少个村", is the measure and its noun)
+        after = next(iter(words(norm[m.end():])), "")
+        first, *more = words(norm[m.end(1):]) or [""]
+        if (len(after) < 2 and len(first) > 1 and first.startswith(m.group(2)) and first[1] != "次"
+                and any(len(w) > 1 for w in more)):
+            m = None
     if m and m.group(2):
         unit = m.group(2)
         ordinal = norm[max(0, m.start() - 1) : m.start()] == "第"
         rest = re.match(r"[\u4e00-\u9fffa-z0-9]{1,6}", norm[m.end():])
         # "多少周年了" counts no 了, "多少公里的道路" counts 道路
         noun = re.sub(r"^的|[了呢吗啊呀的]+$", "", rest.group(0)) if rest else ""
+        if len(unit) == 1 and noun.startswith("次"):  # "多少人次游客": the measure is 人次 (Question.measure), 游客 counted
+            noun = noun[1:]
     content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
@@ -451,7 +465,8 @@ def analyse(question: str) -> Question:
         clause = re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]
         form = _ATTRIBUTE_FORM.search(clause)
         if form:
-            attribute = _asked_phrase(clause[: form.start()])
+            # (a plan word before the form is no part of the attribute: "地区生产总值预计增长多少")
+            attribute = _asked_phrase(_PLAN_ADVERB.sub("", clause[: form.start()]))
     else:
         unit = noun = ""
         who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None

@@ -1031,3 +1031,53 @@ def test_a_term_the_question_quotes_is_not_answered_by_a_similar_term(tmp_path, 
     assert r.abstained, r.answer  # the documents have 服务站, not 驿站
     r = engine.ask("柏溪县建成了多少个“数字乡村服务站”？")
     assert not r.abstained and "42个" in r.answer, r.answer
+
+
+def test_a_years_figure_is_dated_by_its_own_sentence_not_a_neighbour_or_an_aside(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "a23.txt": "桐川镇2023年政府工作报告\n一、2023年工作回顾\n2023年，全镇实现地区生产总值15.2亿元，同比增长6.2%；"
+                   "一般公共预算收入9350万元，比上年增长8.1%。全年新引进项目14个，其中亿元以上项目3个。"
+                   "2022年全镇农村居民人均可支配收入为21500元，2023年达到23180元，增长7.8%。\n",
+        "a22.txt": "桐川镇2022年政府工作报告\n一、2022年工作回顾\n2022年，全镇实现地区生产总值14.1亿元，同比增长5.4%；"
+                   "一般公共预算收入8650万元。全年新引进项目9个。\n二、2023年工作安排\n2023年，全镇计划新引进项目12个。\n",
+        "b23.txt": "梅溪乡2023年工作总结\n一、经济发展\n2023年，全乡实现地区生产总值6.3亿元，同比增长4.9%；"
+                   "一般公共预算收入2120万元。全年新引进项目6个（2022年为4个）。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("桐川镇2022年新引进了多少个项目？")
+    assert not r.abstained and "9个" in r.answer and "14个" not in r.answer, r.answer
+    r = engine.ask("梅溪乡2023年新引进了多少个项目？")  # the aside's 2022 is not the year of 6个
+    assert not r.abstained and "6个" in r.answer, r.answer
+    r = engine.ask("梅溪乡2022年新引进了多少个项目？")  # ... but it states 2022's figure
+    assert not r.abstained and "4个" in r.answer, r.answer
+
+
+def test_a_plan_word_in_a_documents_title_or_before_the_asked_change_plans_nothing(tmp_path, settings):
+    docs = _write(tmp_path, {"r.txt": "桐川镇2023年政府工作报告\n一、2023年工作回顾\n"
+                                      "根据《桐川镇乡村振兴三年行动计划》，镇财政每年安排乡村振兴专项资金600万元，力争到2025年累计投入2000万元。\n"
+                                      "二、2024年工作安排\n2024年，全镇计划新引进项目18个，力争地区生产总值增长7%。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("桐川镇每年安排多少乡村振兴专项资金？")
+    assert not r.abstained and "600万元" in r.answer, r.answer
+    assert analyse("桐川镇2024年地区生产总值预计增长多少？").attribute == "地区生产总值"
+    r = engine.ask("桐川镇2024年地区生产总值预计增长多少？")
+    assert not r.abstained and "7%" in r.answer, r.answer
+
+
+def test_a_measure_character_opening_a_word_is_no_measure_and_ren_ci_keeps_its_noun(tmp_path, settings):
+    q = analyse("梅溪乡每年安排多少人居环境整治资金？")
+    assert q.unit == "" and q.noun == ""  # 人居 is a word, not 人 + 居…
+    q = analyse("茶文化节吸引了多少人次游客？")
+    assert q.measure == "人次" and q.noun == "游客"
+    assert analyse("全镇有多少个村？").unit == "个" and analyse("多少名河长？").noun == "河长"
+    docs = _write(tmp_path, {
+        "b.txt": "梅溪乡2023年工作总结\n按照《梅溪乡乡村振兴行动计划》，乡财政每年安排产业发展资金320万元。"
+                 "乡财政每年安排人居环境整治资金180万元，力争到2025年累计投入800万元。\n",
+        "n.txt": "梅溪乡举办首届茶文化节\n2023年9月16日，梅溪乡首届茶文化节在茶溪村开幕。活动为期3天，吸引游客约2.6万人次，"
+                 "实现茶叶销售额1380万元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("梅溪乡每年安排多少人居环境整治资金？")
+    assert not r.abstained and "180万元" in r.answer, r.answer
+    r = engine.ask("茶文化节吸引了多少人次游客？")
+    assert not r.abstained and "2.6万人次" in r.answer, r.answer
