@@ -828,7 +828,10 @@ class ExtractiveAnswerer:
             # when one is among the candidates, not by the result stated beside it
             asks_plan = bool(_PLAN_Q.search(_TITLE.sub("", q.norm)))
             is_planned = [_only_planned(c.norm, _plan_before(c)) for c in cands]
-            planned = [c for c, p in zip(cands, is_planned, strict=True) if p]
+            # (a question about a plan is answered by a candidate stating a planned figure, though it states a fact
+            # beside it: "每年安排专项经费450万元，计划3年累计投入1500万元")
+            planned = ([c for c in cands if _only_planned(c.norm, _plan_before(c), some=True)] if asks_plan
+                       else [c for c, p in zip(cands, is_planned, strict=True) if p])
             cands = (planned or cands) if asks_plan else [c for c, p in zip(cands, is_planned, strict=True) if not p]
         if not cands:
             return Draft(NOT_FOUND)
@@ -1062,13 +1065,14 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
-def _only_planned(text: str, governed: bool = False) -> bool:
+def _only_planned(text: str, governed: bool = False, some: bool = False) -> bool:
     """Whether every clause of `text` (normalised) that states a figure (a year, a date or an article number is
     none; a table cell is a clause of its own) states a planned one: a plan word (_PLAN) in it or in an earlier
     clause of its sentence ("力争地区生产总值突破45亿元，规模以上工业企业达到35家。": both planned). "力争新增规上
     企业4家。" → True; "新增规上企业9家，力争明年再增4家" → False; "投资额(万元):1200｜计划完成时间:2023年12月" →
     False. `governed`: a plan word in the clauses before `text` in its sentence governs its first sentence too
-    (`_plan_before`: "力争…增长6%；新增高新技术企业2家。" read from its second clause)."""
+    (`_plan_before`: "力争…增长6%；新增高新技术企业2家。" read from its second clause). `some`: whether any clause
+    stating a figure states a planned one."""
     stating = planned = 0
     for i, sentence in enumerate(_SENTENCE_END.split(text.replace(_CELL_SEP, "。"))):  # a cell is a sentence
         plan = governed and i == 0
@@ -1077,7 +1081,7 @@ def _only_planned(text: str, governed: bool = False) -> bool:
             if _FIGURE.search(_NO_AMOUNT.sub("", clause)):
                 stating += 1
                 planned += plan
-    return stating > 0 and planned == stating
+    return stating > 0 and (planned > 0 if some else planned == stating)
 
 
 _SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END_CHARS}])")  # after each sentence end (core.text)

@@ -1081,3 +1081,14 @@ def test_a_measure_character_opening_a_word_is_no_measure_and_ren_ci_keeps_its_n
     assert not r.abstained and "180万元" in r.answer, r.answer
     r = engine.ask("茶文化节吸引了多少人次游客？")
     assert not r.abstained and "2.6万人次" in r.answer, r.answer
+
+
+def test_a_question_about_a_plan_is_answered_by_a_sentence_stating_the_plan_beside_a_fact(tmp_path, settings):
+    docs = _write(tmp_path, {"p.txt": "柏溪县关于深化政务服务改革的实施意见\n三、保障措施\n"
+                                      "县财政每年安排专项经费450万元用于政务服务改革，计划三年累计投入1500万元；"
+                                      "力争2025年“一窗通办”比例达到98%。\n"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柏溪县计划三年累计投入多少政务服务改革经费？")
+    assert not r.abstained and "1500万元" in r.answer, r.answer
+    r = engine.ask("柏溪县每年安排多少政务服务改革经费？")
+    assert not r.abstained and "450万元" in r.answer, r.answer
