@@ -555,7 +555,7 @@ class ExtractiveAnswerer:
             # 工作回顾」 in the 2024 report heads 2023 figures; "2023年第二季度财报显示…。其中，增值服务业务营收…"),
             # else of its document's year (_doc_years: title, news date); or of the year before (two before) that
             # year, named relative to it ("上年为1420万元" in the 2023 report states a 2022 figure)
-            # (a year in a bracketed aside, 「全年新引进项目6个（2022年为4个）」, states that year's figure beside the
+            # (a year in a bracketed aside, 「全年签约企业11家（2021年为7家）」, states that year's figure beside the
             # main one: it is a year of the candidate's, not the year of its main fact; and in two sentences, the
             # years are those of the one stating what is asked, _fact_sentence)
             text = _fact_sentence(q, c)
@@ -826,13 +826,12 @@ class ExtractiveAnswerer:
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
-            asks_plan = bool(_PLAN_Q.search(_TITLE.sub("", q.norm)))
-            is_planned = [_only_planned(c.norm, _plan_before(c)) for c in cands]
             # (a question about a plan is answered by a candidate stating a planned figure, though it states a fact
-            # beside it: "每年安排专项经费450万元，计划3年累计投入1500万元")
-            planned = ([c for c in cands if _only_planned(c.norm, _plan_before(c), some=True)] if asks_plan
-                       else [c for c, p in zip(cands, is_planned, strict=True) if p])
-            cands = (planned or cands) if asks_plan else [c for c, p in zip(cands, is_planned, strict=True) if not p]
+            # beside it: "每年安排培训经费80万元，计划5年累计投入500万元")
+            if _PLAN_Q.search(_TITLE.sub("", q.norm)):
+                cands = [c for c in cands if _only_planned(c.norm, _plan_before(c), some=True)] or cands
+            else:
+                cands = [c for c in cands if not _only_planned(c.norm, _plan_before(c))]
         if not cands:
             return Draft(NOT_FOUND)
         m = self.models
@@ -984,7 +983,7 @@ def _another_kind_of(attribute: str, text: str, doc: str) -> bool:
     for 城镇居民人均可支配收入: 预算, ingest.tokenize.modifier_ending). A verb before it is no other kind ("全镇实现生产总值"
     for 地区生产总值)."""
     nouns_ = attribute_nouns(attribute)
-    # (a plan word inside the attribute's phrase still names it: "品牌广告预计收入" for 品牌广告收入)
+    # (a plan word inside the attribute's phrase still names it: "旅游预计收入" for 旅游收入)
     if len(nouns_) < 2 or attribute in text or attribute in _PLAN.sub("", text):
         return False
     head = nouns_[-1]
@@ -1057,7 +1056,7 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 # (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
 _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
-# a plan word inside a document's title (「根据《乡村振兴三年行动计划》，镇财政每年安排…600万元」) names the document, it
+# a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
@@ -1185,8 +1184,8 @@ _ASIDE = re.compile(r"\([^()]*\)")  # a bracketed aside (normalised text: bracke
 def _fact_sentence(q: Question, c: Candidate) -> str:
     """The text of a candidate whose years are those of the fact asked (normalised): of two sentences, the only one
     that states a figure or date as asked (_states_asked) and names the counted noun or the attribute asked
-    (「全年新引进项目14个。2022年全镇农村居民人均可支配收入…」 states 项目 in its first sentence, whose year is not
-    the second's 2022); else the whole candidate."""
+    (「全年签约企业11家。2021年全乡粮食产量…」 states 企业 in its first sentence, whose year is not the
+    second's 2021); else the whole candidate."""
     if c.sentences != 2 or q.what not in ("number", "date"):
         return c.norm
     stating = [x for x in _SENTENCE_SPLIT.split(c.norm) if x and _states_asked(q, x)

@@ -413,7 +413,7 @@ def analyse(question: str) -> Question:
     ordinal = False
     m = _HOW_MANY.search(norm)
     if m and m.group(2) and len(m.group(2)) == 1:
-        # a measure character that opens a word of the question is no measure word: 多少人居环境整治资金 (人居) asks
+        # a measure character that opens a word of the question is no measure word: 多少人居改善资金 (人居) asks
         # an amount, not a head count (多少人次 is a compound measure, Question.measure)
         # (a measure word is followed by the word it counts: 多少名河长 keeps 名, whatever jieba makes of 名河)
         # (and the word the measure character opens goes on into the noun phrase asked: 人居|环境; a last word, 个村
@@ -480,13 +480,13 @@ def analyse(question: str) -> Question:
         span = re.match(r"[\u4e00-\u9fff]{0,4}", norm[form.end():]).group(0)
         # the thing asked after the form, a noun phrase, else its first word whatever its part of speech
         # ("面临哪些困难": jieba tags 困难 an adjective)
-        # (谁, 如何, 为什么 ask no noun after them: "谁为留守儿童提供…" asks a person, not 儿童)
+        # (谁, 如何, 为什么 ask no noun after them: "谁为孤寡老人提供…" asks a person, not 老人)
         modifies = not re.fullmatch(r"是?谁|为什么|为何|是?(?:如何|怎样|怎么)", form.group(0))
         after = (trailing_noun_phrase(span) or next((w for w in words(span) if len(w) >= 2), "")) if modifies else ""
         before = trailing_noun_phrase(re.sub(r"(?:是|有|为|位于|在)$", "", norm[: form.start()]))
         phrase = after or before
         focus = (words(phrase) or [""])[-1] if phrase else ""
-        if len(focus) < 2:  # one character is a fragment of segmentation ("防御产生了" → 产), not a noun asked
+        if len(focus) < 2:  # one character is a fragment of segmentation ("对谁的收成产生了" → 产), not a noun asked
             focus = ""
     asks_place = _PLACE_Q.search(norm)
     counted = _COUNT_Q.search(norm)
