@@ -26,6 +26,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "new_words", "restates", "is_question", "heading_like", "log_len", "over_120", "prev_cov", "doc_first", "pair",
         "doc_cov", "heading_cov"),
     "constraint: year": ("year",),
+    "constraint: part of a year (quarter, half)": ("period",),
     "constraint: named entity": ("entity",),
     "constraint: unit": ("unit",),
     "constraint: figure/rate/date/noun asked": ("figure",),

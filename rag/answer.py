@@ -4,8 +4,8 @@ The extractive answerer quotes the retrieved sentence (or two adjacent sentences
 first among those that meet the question's constraints, and states how likely the question is answerable:
 1. candidates and their features: rag.features (sentences and adjacent pairs of the retrieved chunks);
 2. scores: a logistic regression learned by `make train` (rag/models/answer_model.json, with its provenance);
-3. constraints checked before answering (CONSTRAINTS): a year the question names must be the year of the quoted
-   fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
+3. constraints checked before answering (CONSTRAINTS): a year or a part of a year (a quarter, a half) the
+   question names must be that of the quoted fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
    with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
    多少名河长 and the attribute of "…的常住人口是多少" must be in the quote (the attribute: in its chunk). No candidate
    meets them → "not found"; "哪个镇…" needs a passage naming a place of that unit;
@@ -17,7 +17,7 @@ first among those that meet the question's constraints, and states how likely th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,6 +64,7 @@ from rag.question import (
     name_stem,
     next_item,
     part_question,
+    periods,
     quoted_terms,
     unit_pattern,
     year_change_parts,
@@ -77,7 +78,7 @@ ITEM_BODY_CHARS = 60  # a further item is quoted with the rest of its line up to
 MAX_DOCUMENTS = 3  # documents quoted at most for a question across documents ("各地…", "…分别…")
 # the length budget of an answer quoting a heading's body (characters): issue 13's mean-answer limit (≤ 120)
 ANSWER_CHARS = 120
-CONSTRAINTS = ("year", "entity", "unit", "figure", "attribute", "place")
+CONSTRAINTS = ("year", "period", "entity", "unit", "figure", "attribute", "place")
 ANSWERABILITY_FEATURES = (
     "best_logit", "top_logit", "margin", "best_cov", "best_bigram", "max_chunk_cov", "unknown_share",
     "entity_unknown", "constraint_dropped", "top_fused", "top_dense_raw", "missing_in_chunk", "missing_in_answer",
@@ -340,8 +341,13 @@ class ExtractiveAnswerer:
 
     def _preceding_years(self, c: Candidate) -> set[str]:
         """The years ("2023年"; a compared base year, "比2022年", left out) of the nearest sentence before candidate `c`
-        in its document that states one: in its chunk before it, else in the document's earlier chunks (by seq),
-        nearest first. Empty when none does."""
+        in its document that states one (_preceding). Empty when none does."""
+        return self._preceding(c, lambda s: set(_STATED_YEAR.findall(s)) - set(_COMPARED_YEAR.findall(s)))
+
+    def _preceding(self, c: Candidate, stated: Callable[[str], Set[str]]) -> set[str]:
+        """What `stated` (normalised sentence → set) finds in the nearest sentence before candidate `c` in its
+        document where it finds anything: in its chunk before it, else in the document's earlier chunks (by seq),
+        nearest first. Empty when it finds nothing."""
         chunk = c.hit.chunk
 
         def nearest_first() -> Iterator[str]:
@@ -352,9 +358,9 @@ class ExtractiveAnswerer:
                 yield from (s[3] for s in reversed(self.builder.sentences(x)))
 
         for sentence in nearest_first():
-            years = set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
-            if years:
-                return years
+            got = stated(sentence)
+            if got:
+                return set(got)
         return set()
 
     def _chunk_of_kind(self, attribute: str, chunk: Any) -> str:
@@ -576,6 +582,18 @@ class ExtractiveAnswerer:
                     return False
                 if q.noun and len(q.noun) >= 2 and not any(_names_counted(q.noun, x) for x in said):
                     return False
+        if q.periods and "period" not in self.ablate:
+            # a part of a year the question names (第二季度, 上半年) must be the part the quoted fact is of: the one its
+            # sentence names (not as a comparison's base, "较上季度"), else the one its document last named before it
+            # ("公布的2023年第一季度财务报告…。其中，…收入为1.29亿美元" is a first-quarter figure), else its title's;
+            # a fact of no named part is not refused
+            # (of two sentences quoted together, the fact's sentence (_fact_sentence) is preceded by the other first)
+            text = _fact_sentence(q, c)
+            before = c.norm[: c.norm.find(text)] if text != c.norm else ""
+            fact = (periods(text) or periods(before) or self._preceding(c, periods)
+                    or periods(normalize(c.hit.chunk.doc_title)))
+            if fact and not fact & q.periods:
+                return False
         if "entity" not in self.ablate and (_CELL_SEP in c.norm or c.norm.endswith(":")):
             # a table row about another item of its table than the one asked; a lead-in ending with a colon is
             # quoted with the row after it (_expand), so that row is checked
@@ -822,7 +840,7 @@ class ExtractiveAnswerer:
 
     def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
         cands = self.builder.build(q, hits)
-        if q.what == "number" and "plan" not in self.ablate:
+        if q.what == "number" and "plan" not in self.ablate and not _PLAN_DOC_Q.search(q.norm):
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
@@ -1059,6 +1077,9 @@ _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打�
 # a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")
+# a question naming a plan document ("《…三年行动计划》提出…多少", "规划中要求…多少") asks what that document states,
+# whose every figure is a plan: no candidate is dropped as planned, nor kept for being planned
+_PLAN_DOC_Q = re.compile(r"《[^《》]*(?:计划|规划|方案)[^《》]*》|(?:计划|规划|方案)(?:中|里|提出|明确|要求|指出|规定)")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 # a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")

@@ -256,6 +256,37 @@ def asked_years(norm: str, years: tuple[str, ...]) -> frozenset[str]:
     return frozenset(set(years) - base or years)
 
 
+# a part of a year that statistical reporting names (normalised text): a quarter (第二季度, 二季度, 2季度, Q2), a
+# half (上半年, 下半年), the first two or three quarters (前三季度), or the months from January they span (1—6月, 1至9月;
+# 1—3月 is the first quarter); as tokens Q1…Q4, H1, H2, Q1-3. A quarter named relative to another (上季度, 下一季度,
+# 当季) names none.
+_PERIOD = re.compile(r"(?<![上下本该这每近同])第?(?P<q>[一二三四1-4])季度|(?<![一二三四五六七八九十\d])(?P<h>[上下])半年"
+                     r"|前(?P<n>[两二三23])个?季度|(?<![A-Za-z])[Qq](?P<qq>[1-4])(?!\d)"
+                     r"|(?<![\d.])[1一]\s*[-—–~至到]\s*(?P<m>[369])\s*月")
+# a period named as the base of a comparison: "比一季度增长", "较上半年", "与第一季度相比"
+_COMPARED_BEFORE = re.compile(r"(?:比|较|相比|与|和|同)\s*$")
+_QUARTERS = {"一": "Q1", "二": "Q2", "三": "Q3", "四": "Q4", "1": "Q1", "2": "Q2", "3": "Q3", "4": "Q4"}
+
+
+def periods(text: str, compared: bool = False) -> frozenset[str]:
+    """The parts of a year a text (normalised) names (_PERIOD), as tokens: "2023年第二季度财务报告" → {"Q2"},
+    "今年上半年…较一季度增长5%" → {"H1"} (a period after 比/较/与/和 is the base of a comparison, left out unless
+    `compared`), "前三季度" → {"Q1-3"}, "1—6月" → {"H1"}. Empty when it names none. Raises nothing."""
+    got = set()
+    for m in _PERIOD.finditer(text):
+        if not compared and _COMPARED_BEFORE.search(text[max(0, m.start() - 3) : m.start()]):
+            continue
+        if m.group("q") or m.group("qq"):
+            got.add(_QUARTERS[m.group("q") or m.group("qq")])
+        elif m.group("h"):
+            got.add("H1" if m.group("h") == "上" else "H2")
+        elif m.group("n"):
+            got.add("Q1-3" if m.group("n") in "三3" else "H1")
+        else:
+            got.add({"3": "Q1", "6": "H1", "9": "Q1-3"}[m.group("m")])
+    return frozenset(got)
+
+
 # a figure written in words that the normaliser leaves as they are: 两, or a numeral with an approximation
 # (二百多, 数千, 2万余; not the vague 几个): ingest.normalize turns plain numerals before a measure word into digits
 _FIGURE_NUMBER = r"(?:\d(?:\.\d+)?|[一二两三四五六七八九十百千万]|数(?=[十百千万]))\s*[十百千万亿]?\s*[多余]?\s*[十百千万亿]?"
@@ -329,6 +360,7 @@ class Question:
     parts: tuple[str, ...] = ()
     across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
     ordinal: bool = False  # 第几 + unit asks which one in order ("第几批"): answered by "第3批" or "首批"
+    periods: frozenset[str] = frozenset()  # the parts of a year it asks about (periods): "第二季度…" → {"Q2"}
     _weights: dict[str, float] | None = field(default=None, repr=False)
 
     @property
@@ -493,7 +525,7 @@ def analyse(question: str) -> Question:
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
                     focus, term, _count(counted.group(1)) if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)),
-                    ordinal=ordinal and what == "number")
+                    ordinal=ordinal and what == "number", periods=periods(norm))
 
 
 # a rate asked for: 率, 比例, 比重, 百分

@@ -1092,3 +1092,45 @@ def test_a_question_about_a_plan_is_answered_by_a_sentence_stating_the_plan_besi
     assert not r.abstained and "1500万元" in r.answer, r.answer
     r = engine.ask("柏溪县每年安排多少政务服务改革经费？")
     assert not r.abstained and "450万元" in r.answer, r.answer
+
+
+def test_a_quarter_or_half_the_question_names_must_be_that_of_the_quoted_figure(tmp_path, settings):
+    # the part of a year is stated in the sentence, or only in the sentence before it ("…第一季度财报。该季度…")
+    docs = _write(tmp_path, {
+        "stats.txt": "凌川县经济运行情况\n前三季度，全县地区生产总值完成86.4亿元，同比增长5.6%。"
+                     "其中，第三季度地区生产总值完成31.2亿元，同比增长6.1%。\n"
+                     "回顾上半年，全县地区生产总值完成55.2亿元。其中，第二季度完成29.8亿元，较一季度增长8%。\n",
+        "firm.txt": "龙腾公司季度财报\n龙腾公司日前公布2024年第一季度财报。该季度营业收入为3.2亿元，净利润4100万元。\n"
+                    "龙腾公司随后公布2024年第二季度财报。该季度营业收入为3.6亿元，净利润4700万元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("凌川县第二季度地区生产总值是多少？")
+    assert not r.abstained and "29.8亿元" in r.answer and "31.2亿元" not in r.answer
+    r = engine.ask("凌川县上半年地区生产总值是多少？")
+    assert not r.abstained and "55.2亿元" in r.answer
+    r = engine.ask("龙腾公司2024年第二季度的营业收入是多少？")
+    assert not r.abstained and "3.6亿元" in r.answer and "3.2亿元" not in r.answer
+    r = engine.ask("龙腾公司2024年一季度的净利润是多少？")
+    assert not r.abstained and "4100万元" in r.answer and "4700万元" not in r.answer
+    assert engine.ask("龙腾公司2024年第四季度的营业收入是多少？").abstained
+
+
+def test_periods_reads_quarters_halves_and_month_spans_but_not_a_compared_base():
+    from rag.question import periods
+
+    assert periods("2023年第二季度财务报告") == {"Q2"}
+    assert periods("今年上半年收入较一季度增长5%") == {"H1"}
+    assert periods("前三季度") == {"Q1-3"} and periods("1—6月") == {"H1"} and periods("一至9月") == {"Q1-3"}
+    assert periods("较上季度下降9%") == set() and periods("上年同期") == set() and periods("下一季度预计") == set()
+
+
+def test_a_question_naming_a_plan_document_is_answered_from_its_figures(tmp_path, settings):
+    # 计划 names the document here, not a planned figure: its targets answer, a plan elsewhere does not
+    docs = _write(tmp_path, {
+        "plan.txt": "县商务局印发乡村物流行动计划\n近日，县商务局印发《乡村物流三年行动计划（2024-2026年）》。"
+                    "到2026年，85%的行政村实现快递进村，具备条件的乡镇基本实现冷链物流覆盖。\n",
+        "firm.txt": "青川农机公司发布新品\n青川农机公司计划明年推出3款智能农机，并在12个乡镇设立服务网点。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("计划中要求多少的行政村实现快递进村？")
+    assert not r.abstained and "85%" in r.answer and "3款" not in r.answer
