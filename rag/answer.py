@@ -63,6 +63,7 @@ from rag.question import (
     attribute_words,
     name_stem,
     next_item,
+    numbered_names,
     part_question,
     periods,
     quoted_terms,
@@ -630,6 +631,11 @@ class ExtractiveAnswerer:
             # parts are checked as its parts, one by one, above
             for term in quoted_terms(q.norm):
                 if term not in c.norm and term not in self._doc(c.hit.chunk.doc_id):
+                    return False
+            # so is a thing it names by its number ("19号线"): "12号线" is another line
+            for number in numbered_names(q.norm):
+                named_by = re.compile(rf"(?<![\d.]){re.escape(number)}")
+                if not named_by.search(c.norm) and not named_by.search(self._doc(c.hit.chunk.doc_id)):
                     return False
         if "entity" not in self.ablate:
             # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the

@@ -400,6 +400,17 @@ def quoted_terms(norm: str) -> list[str]:
     return _QUOTED.findall(norm)
 
 
+# a thing named by its number (an identifier, not a quantity): "19号线", "3号楼", "5号台风", the 12号 of a document
+# number "〔2023〕12号"; the day of a date ("8月2号") is none
+_NUMBERED = re.compile(r"(?<![\d.月])\d+号")
+
+
+def numbered_names(norm: str) -> list[str]:
+    """The numbers a question (normalised) names things by, as written with 号: "武汉地铁19号线何时通车" → ["19号"];
+    [] when it names none. A passage about "12号线" answers nothing of 19号线."""
+    return _NUMBERED.findall(norm)
+
+
 def _contains_run(seq: list[str], run: list[str]) -> bool:
     return any(seq[i : i + len(run)] == run for i in range(len(seq) - len(run) + 1))
 

@@ -1134,3 +1134,21 @@ def test_a_question_naming_a_plan_document_is_answered_from_its_figures(tmp_path
     engine = _engine(docs, settings)
     r = engine.ask("计划中要求多少的行政村实现快递进村？")
     assert not r.abstained and "85%" in r.answer and "3款" not in r.answer
+
+
+def test_a_thing_named_by_its_number_is_not_answered_from_another_number(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "metro.txt": "滨江地铁建设进展\n滨江地铁7号线首个盾构区间日前贯通，7号线预计2026年底开通运营。\n",
+        "bridge.txt": "滨江大桥合龙\n滨江大桥主桥日前合龙，大桥预计年内通车。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("滨江地铁7号线预计何时开通运营？")
+    assert not r.abstained and "2026年底" in r.answer
+    assert engine.ask("滨江地铁9号线预计何时开通运营？").abstained
+
+
+def test_numbered_names_are_identifiers_not_the_day_of_a_date():
+    from rag.question import numbered_names
+
+    assert numbered_names("武汉地铁19号线何时通车?") == ["19号"]
+    assert numbered_names("8月2号开幕的展会在哪里?") == []
