@@ -36,6 +36,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "another year's figure for a question naming no year": ("years",),
     "title named by the question (answer_title_weight)": ("title",),
     "planned figures: no answer about what is, the answer about a plan": ("plan",),
+    "a document's 成文日期 for when it was issued": ("issued",),
 }
 
 

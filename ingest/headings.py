@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from core.text import CN_DIGITS
+from ingest.normalize import normalize
 
 _CN_NUM = CN_DIGITS + "十百"  # headings count up to 百
 METADATA_HEADING = "文献信息"
@@ -74,3 +75,26 @@ def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
     if head.startswith("第") and rest.strip():
         rest = " " + rest.strip()
     return (head + rest)[:limit].strip()
+
+
+_WHOLE_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
+SIGNATURE_CHARS = 30
+"""Longest line read as the issuing body's signature above a 成文日期 (characters)."""
+
+
+def issue_date(text: str) -> tuple[int, int] | None:
+    """The 成文日期 of a 公文 (GB/T 9704-2012, 7.3.5: the issuing body's signature, then the date the document was
+    made, ending its body): the span (start, end) in `text` of its last non-empty line when that line is a whole date
+    ("2024年2月26日"; in Chinese numerals too, "二〇二四年二月二十六日", read through ingest.normalize), widened to
+    the signature line above it when that is a short line (≤ SIGNATURE_CHARS) without sentence punctuation. None
+    when the text does not end with a date line."""
+    body = text.rstrip()
+    start = body.rfind("\n") + 1
+    if not _WHOLE_DATE.fullmatch(normalize(body[start:]).replace(" ", "")):
+        return None
+    above = body[:start].rstrip()
+    at = above.rfind("\n") + 1
+    line = above[at:].strip()
+    if line and len(line) <= SIGNATURE_CHARS and not re.search(r"[。，,；;：:！？!?]", line):
+        return at + (len(above[at:]) - len(above[at:].lstrip())), len(body)
+    return start, len(body)

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
-from ingest.headings import heading_level
+from ingest.headings import heading_level, issue_date
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
     PLACE_UNIT_END,
@@ -59,6 +59,7 @@ from rag.question import (
     analyse,
     another_role,
     asked_years,
+    asks_issue_date,
     attribute_nouns,
     attribute_words,
     name_stem,
@@ -293,7 +294,8 @@ class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each.
 
     `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
-    (CONSTRAINTS) switched off, and "parts" (comparisons part by part), "years" (another year's figure quoted
+    (CONSTRAINTS) switched off, and "issued" (a document's 成文日期 for when it was issued), "parts" (comparisons
+    part by part), "years" (another year's figure quoted
     for a question naming no year) or "title" (the title bonus), for the ablation table of the eval report."""
 
     mode = "extractive"
@@ -777,6 +779,10 @@ class ExtractiveAnswerer:
         if len(parts) >= 2:
             return self._answer_parts(parts, hits)
         q = analyse(question)
+        if asks_issue_date(q) and "issued" not in self.ablate:
+            issued = self._issue_date(q, hits)
+            if issued is not None:
+                return issued
         own = self._answer_one(q, hits)
         # a change from a base year ("…比2022年增加了多少家", "…比上年增长多少") whose answer states no change of what
         # is asked and no figure of the year before ("上年为…"), or, asked as an amount by its verb (增加/减少), only
@@ -794,6 +800,28 @@ class ExtractiveAnswerer:
                 if not stated:
                     return Draft(NOT_FOUND, [], 0.0)
         return own
+
+    def _issue_date(self, q: Question, hits: list[Hit]) -> Draft | None:
+        """The date a document was issued, for a question asking it (rag.question.asks_issue_date): the 成文日期
+        ending the first document, in the hits' order, that names every word of the question other than the
+        issuing and date words (its title or text: "青石镇农业农村局的通知" names a document whose title has
+        青石镇, 农业农村局 and 通知), quoted with its signature line (ingest.headings.issue_date) from the document's
+        last chunk among the hits (the engine adds it: rag.engine.AskEngine._retrieve). The date ends the body by
+        the 公文 format (GB/T 9704-2012), so the support is 1.0 rather than the scorer's: its sentence shares no
+        word with the question. None when no such document's date is among the hits."""
+        words = [w for w in q.weights(self.index.idf) if not _ISSUE_OR_DATE_WORD.search(w)]
+        for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
+            chunks = self.index.by_doc.get(doc_id, [])
+            last = max(chunks, key=lambda x: x.seq) if chunks else None
+            doc = self._doc(doc_id)
+            if last is None or not all(names(doc, w) for w in words):
+                continue
+            for n, h in enumerate(hits, start=1):
+                span = issue_date(h.chunk.text) if h.chunk.chunk_id == last.chunk_id else None
+                if span is not None:
+                    e = Evidence(n, h, span[0], span[1], 1.0)
+                    return Draft(f"{e.quote}[{n}]", [e], 1.0)
+        return None
 
     def rerank(self, question: str, hits: list[Hit], k: int, retrieval_weight: float = 1.0,
                title_weight: float = 0.0) -> list[Hit]:
@@ -1083,6 +1111,8 @@ _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打�
 # a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")
+# a word of a question about when a document was issued that its document need not name (印发, 发文日期, 时间)
+_ISSUE_OR_DATE_WORD = re.compile(r"印发|发布|发文|下发|成文|签发|出台|颁布|落款|日期|时间|哪天|时候")
 # a question naming a plan document ("《…三年行动计划》提出…多少", "规划中要求…多少") asks what that document states,
 # whose every figure is a plan: no candidate is dropped as planned, nor kept for being planned
 _PLAN_DOC_Q = re.compile(r"《[^《》]*(?:计划|规划|方案)[^《》]*》|(?:计划|规划|方案)(?:中|里|提出|明确|要求|指出|规定)")

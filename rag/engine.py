@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 
 from core.settings import Settings
 from core.text import NOT_FOUND
+from ingest.headings import issue_date
 from ingest.tokenize import lexicon_scope
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, next_item, spell_out, year_change_parts
+from rag.question import analyse, asks_issue_date, next_item, spell_out, year_change_parts
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -194,6 +195,7 @@ def _pieces(text: str, size: int = 8) -> Iterator[str]:
         yield text[i : i + size]
 
 
+ISSUE_DATE_HITS = 3  # a question about when a document was issued also reads the last chunk of this many hits' docs
 LIST_CONTINUATION_HITS = 2  # a list question also reads the chunk after each of its best this many hits
 LIST_CONTINUATION_CHUNKS = 3  # ... and the chunks after that one while the list goes on, this many in all
 
@@ -275,6 +277,15 @@ class AskEngine:
                         seen.add(nxt.chunk_id)
                         extra.append(Hit(nxt, 0.0))
                     cur = nxt
+        if asks_issue_date(q):
+            # the date a document was issued ends it (ingest.headings.issue_date): the last chunk of each of the
+            # best hits' documents is read too
+            for h in hits[:ISSUE_DATE_HITS]:
+                chunks = self.index.by_doc.get(h.chunk.doc_id, [])
+                last = max(chunks, key=lambda x: x.seq) if chunks else None
+                if last is not None and last.chunk_id not in seen and issue_date(last.text):
+                    seen.add(last.chunk_id)
+                    extra.append(Hit(last, 0.0))
         parts = self.extractive.part_questions(query) or year_change_parts(q.norm)
         if len(parts) < 2:
             return Hits([*hits, *extra], hits.timings_ms, hits.top_similarity) if extra else hits

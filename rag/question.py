@@ -411,6 +411,22 @@ def numbered_names(norm: str) -> list[str]:
     return _NUMBERED.findall(norm)
 
 
+# a question about when a document was issued: a verb of issuing (印发, 发布, 下发…) or its date's name (发文日期,
+# 落款日期), with a date asked, about a document of a 公文 kind (GB/T 9704-2012 and the 条例's fifteen kinds, with
+# the plans and reports a county issues)
+_ISSUED_Q = re.compile(r"印发|发布|发文|下发|成文|签发|出台|颁布|落款")
+_DATE_NAMED_Q = re.compile(r"(?:发文|成文|落款|印发|发布)(?:的)?(?:日期|时间)")
+_DOC_KIND_Q = re.compile(r"通知|意见|办法|方案|规定|决定|公告|通告|通报|报告|批复|纪要|规划|计划|细则|函|文件|决议|条例")
+
+
+def asks_issue_date(q: Question) -> bool:
+    """Whether a question asks the date its document was issued (its 成文日期, ingest.headings.issue_date):
+    "青石镇的通知是什么时候印发的" and "通知的发文日期是哪天" do; "新品什么时候发布" (no document kind) does not."""
+    asks_date = q.what == "date" or bool(re.search(r"日期|哪天|哪一天", q.norm))
+    return bool(asks_date and _ISSUED_Q.search(q.norm)
+                and (_DOC_KIND_Q.search(q.norm) or _DATE_NAMED_Q.search(q.norm)))
+
+
 def _contains_run(seq: list[str], run: list[str]) -> bool:
     return any(seq[i : i + len(run)] == run for i in range(len(seq) - len(run) + 1))
 

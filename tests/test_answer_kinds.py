@@ -1152,3 +1152,33 @@ def test_numbered_names_are_identifiers_not_the_day_of_a_date():
 
     assert numbered_names("武汉地铁19号线何时通车?") == ["19号"]
     assert numbered_names("8月2号开幕的展会在哪里?") == []
+
+
+def test_when_a_notice_was_issued_is_answered_by_the_date_under_its_signature(tmp_path, settings):
+    # a 公文 ends with its issuing body and 成文日期 (GB/T 9704-2012); the dates in its body are other dates
+    docs = _write(tmp_path, {
+        "notice.txt": "白溪县水利局关于开展2025年度汛前安全检查的通知\n\n各乡镇人民政府：\n"
+                      "为做好汛前准备，县水利局决定开展安全检查。现将有关事项通知如下：\n"
+                      "一、检查时间\n2025年4月1日至5月15日。各乡镇于2025年3月25日前完成自查。\n"
+                      "二、检查内容\n重点检查水库大坝、堤防和山塘的安全状况。\n\n白溪县水利局\n二〇二五年三月十日\n",
+        "other.txt": "白溪县教育局关于做好春季开学工作的通知\n\n各中小学：\n春季学期于2025年2月17日开学。\n"
+                     "请各校做好开学准备。\n",
+    })
+    engine = _engine(docs, settings)
+    for question in ("白溪县水利局的通知是什么时候印发的？", "安全检查通知的发文日期是哪天？"):
+        r = engine.ask(question)
+        assert not r.abstained and "二〇二五年三月十日" in r.answer and "4月1日" not in r.answer, question
+        assert r.citations and r.citations[0].quote in next(
+            x.text for x in r.contexts if x.chunk_id == r.citations[0].chunk_id)
+    r = engine.ask("白溪县教育局的通知是什么时候印发的？")  # it ends with no date: none is made up for it
+    assert "二〇二五年三月十日" not in r.answer
+
+
+def test_issue_date_is_the_last_line_when_it_is_a_whole_date_with_its_signature_above():
+    from ingest.headings import issue_date
+
+    text = "正文。\n\n青石镇人民政府\n2024年2月26日\n"
+    start, end = issue_date(text)
+    assert text[start:end] == "青石镇人民政府\n2024年2月26日"
+    assert issue_date("正文里有2024年2月26日。\n") is None
+    assert issue_date("正文。\n2024年2月\n") is None
