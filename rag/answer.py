@@ -60,6 +60,7 @@ from rag.question import (
     another_role,
     asked_years,
     asks_issue_date,
+    attribute_modifiers,
     attribute_nouns,
     attribute_words,
     name_stem,
@@ -672,6 +673,12 @@ class ExtractiveAnswerer:
                     return False
                 chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
+                return False
+            # ... and the words before its head, its modifiers, in the candidate's document: 专项检查经费 is asked of
+            # a document about an inspection, not answered by another document's 专项经费 (the head is checked
+            # above; a measure noun, 金额 of 投资金额, is stated by a figure's unit, not named)
+            doc = self._doc(c.hit.chunk.doc_id)
+            if not all(names(doc, w) for w in attribute_modifiers(q.attribute)):
                 return False
             # a person asked for by a role is not answered by a sentence naming another role of its head (镇长 is
             # no 副镇长)

@@ -594,6 +594,13 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     return (head,)
 
 
+def attribute_modifiers(attribute: str) -> tuple[str, ...]:
+    """The words of an attribute before its head (attribute_nouns), less measure nouns (a unit states them):
+    "专项检查经费" → ("专项", "检查"); "投资金额" → ("投资",); "常住人口" → (). What the document of a figure about the
+    attribute must name besides the head (attribute_words)."""
+    return tuple(w for w in attribute_nouns(attribute)[:-1] if not _MEASURE_NOUN.search(w))
+
+
 def another_role(role: str, text: str) -> bool:
     """Whether `text` (normalised) names another role of the head the role asked for ends with (Question.attribute of
     「…是谁」; role nouns are head-final, their head its last two characters): "镇长孙丽" for 副镇长, "党委书记黄志刚"

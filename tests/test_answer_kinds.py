@@ -1182,3 +1182,22 @@ def test_issue_date_is_the_last_line_when_it_is_a_whole_date_with_its_signature_
     assert text[start:end] == "青石镇人民政府\n2024年2月26日"
     assert issue_date("正文里有2024年2月26日。\n") is None
     assert issue_date("正文。\n2024年2月\n") is None
+
+
+def test_a_figure_about_a_modified_attribute_comes_from_a_document_naming_the_modifier(tmp_path, settings):
+    # 专项检查经费 is not another document's 专项经费: the words before the attribute's head name what it is of
+    docs = _write(tmp_path, {
+        "reform.txt": "白溪县关于深化政务服务改革的实施意见\n县财政每年安排专项经费380万元用于政务服务改革。\n",
+        "notice.txt": "白溪县水利局关于开展汛前专项检查的通知\n县水利局决定开展专项检查，重点检查水库大坝和堤防。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("白溪县每年安排多少政务服务改革专项经费？")
+    assert not r.abstained and "380万元" in r.answer
+    assert engine.ask("专项检查经费是多少？").abstained
+
+
+def test_attribute_modifiers_are_the_words_before_the_head_less_measure_nouns():
+    from rag.question import attribute_modifiers
+
+    assert attribute_modifiers("专项检查经费") == ("专项", "检查")
+    assert attribute_modifiers("投资金额") == ("投资",) and attribute_modifiers("常住人口") == ()
