@@ -68,6 +68,7 @@ from rag.question import (
     numbered_names,
     part_question,
     periods,
+    plan_documents,
     quoted_terms,
     unit_pattern,
     year_change_parts,
@@ -343,6 +344,21 @@ class ExtractiveAnswerer:
             got = self._doc_norm[doc_id] = normalize(self.index.doc_text.get(doc_id, ""))
         return got
 
+    def _names_numbered(self, question: str, number: str, c: Candidate) -> bool:
+        """Whether candidate `c` is about the thing `question` (normalised) names by `number` (numbered_names,
+        "2号"): its passage or title names it, or its document names it and nothing else numbered with the same
+        word after 号 ("5号线" is another thing than "2号线", "5号楼" is not)."""
+        named_by = re.compile(rf"(?<![\d.]){re.escape(number)}")
+        if named_by.search(c.norm) or named_by.search(normalize(c.hit.chunk.doc_title)):
+            return True
+        doc = self._doc(c.hit.chunk.doc_id)
+        if not named_by.search(doc):
+            return False
+        at = question.find(number) + len(number)
+        kind = question[at : at + 1] if at < len(question) and "\u4e00" <= question[at] <= "\u9fff" else ""
+        numbered = {m.group(0) for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(kind)}", doc)}
+        return numbered <= {number + kind}
+
     def _preceding_years(self, c: Candidate) -> set[str]:
         """The years ("2023年"; a compared base year, "比2022年", left out) of the nearest sentence before candidate `c`
         in its document that states one (_preceding). Empty when none does."""
@@ -590,13 +606,19 @@ class ExtractiveAnswerer:
             # a part of a year the question names (第二季度, 上半年) must be the part the quoted fact is of: the one its
             # sentence names (not as a comparison's base, "较上季度"), else the one its document last named before it
             # ("公布的2023年第一季度财务报告…。其中，…收入为1.29亿美元" is a first-quarter figure), else its title's;
-            # a fact of no named part is not refused
+            # a figure of no named part (「2023年地区生产总值36.4亿元」) is the year's, no answer about a quarter; a
+            # fact of another kind is refused only when it is of another part
             # (of two sentences quoted together, the fact's sentence (_fact_sentence) is preceded by the other first)
+            # (two sentences quoted together, one of them of another part, 「前三季度…1.12亿元。全年…1.51亿元。」, give a
+            # figure not asked beside the one asked: the sentence alone is quoted)
+            if c.sentences == 2 and any(periods(x) and not periods(x) & q.periods
+                                        for x in _SENTENCE_SPLIT.split(c.norm)):
+                return False
             text = _fact_sentence(q, c)
             before = c.norm[: c.norm.find(text)] if text != c.norm else ""
             fact = (periods(text) or periods(before) or self._preceding(c, periods)
                     or periods(normalize(c.hit.chunk.doc_title)))
-            if fact and not fact & q.periods:
+            if (fact or q.what == "number") and not fact & q.periods:
                 return False
         if "entity" not in self.ablate and (_CELL_SEP in c.norm or c.norm.endswith(":")):
             # a table row about another item of its table than the one asked; a lead-in ending with a colon is
@@ -635,10 +657,17 @@ class ExtractiveAnswerer:
             for term in quoted_terms(q.norm):
                 if term not in c.norm and term not in self._doc(c.hit.chunk.doc_id):
                     return False
-            # so is a thing it names by its number ("19号线"): "12号线" is another line
+            # so is a plan document it names ("十四五规划中…", "《…行动计划》提出…"): the quoted document's title
+            # names its words, another plan's targets answer nothing about it
+            title = normalize(c.hit.chunk.doc_title)
+            for plan in plan_documents(q.norm):
+                if not all(names(title, w) for w in words(plan) if len(w) >= 2):
+                    return False
+            # so is a thing it names by its number ("19号线"): "12号线" is another line; a passage not naming it
+            # is about it when its document names it and no other thing numbered so (a sentence about 5号线 in a
+            # document naming 1号线、2号线 and 5号线 answers nothing about 2号线)
             for number in numbered_names(q.norm):
-                named_by = re.compile(rf"(?<![\d.]){re.escape(number)}")
-                if not named_by.search(c.norm) and not named_by.search(self._doc(c.hit.chunk.doc_id)):
+                if not self._names_numbered(q.norm, number, c):
                     return False
         if "entity" not in self.ablate:
             # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the
@@ -881,7 +910,9 @@ class ExtractiveAnswerer:
 
     def _answer_one(self, q: Question, hits: list[Hit]) -> Draft:
         cands = self.builder.build(q, hits)
-        if q.what == "number" and "plan" not in self.ablate and not _PLAN_DOC_Q.search(q.norm):
+        # (a question naming a plan document, "《…三年行动计划》提出…多少", "规划中要求…多少", asks what that document
+        # states, whose every figure is a plan: no candidate is dropped as planned, nor kept for being planned)
+        if q.what == "number" and "plan" not in self.ablate and not plan_documents(q.norm):
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
@@ -1120,9 +1151,6 @@ _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打�
 _TITLE = re.compile(r"《[^《》]*》")
 # a word of a question about when a document was issued that its document need not name (印发, 发文日期, 时间)
 _ISSUE_OR_DATE_WORD = re.compile(r"印发|发布|发文|下发|成文|签发|出台|颁布|落款|日期|时间|哪天|时候")
-# a question naming a plan document ("《…三年行动计划》提出…多少", "规划中要求…多少") asks what that document states,
-# whose every figure is a plan: no candidate is dropped as planned, nor kept for being planned
-_PLAN_DOC_Q = re.compile(r"《[^《》]*(?:计划|规划|方案)[^《》]*》|(?:计划|规划|方案)(?:中|里|提出|明确|要求|指出|规定)")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 # a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")

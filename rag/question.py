@@ -204,7 +204,10 @@ _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
 # a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
 _PLAN_ADVERB = re.compile(r"(?:力争|计划|预计|预期|争取|拟)+$")
-_ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
+_PLAN_NOUN = re.compile(r"(?:的)?(?:目标值?|预期值?|计划数)$")
+# (a verb stating a figure before 多少, 完成/实现/累计, is the form's: "一般公共预算收入完成多少" asks 一般公共预算收入,
+# which a report writes "完成一般公共预算收入…")
+_ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有|完成|实现|累计|合计|共计)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
 _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
@@ -258,9 +261,10 @@ def asked_years(norm: str, years: tuple[str, ...]) -> frozenset[str]:
 
 # a part of a year that statistical reporting names (normalised text): a quarter (第二季度, 二季度, 2季度, Q2), a
 # half (上半年, 下半年), the first two or three quarters (前三季度), or the months from January they span (1—6月, 1至9月;
-# 1—3月 is the first quarter); as tokens Q1…Q4, H1, H2, Q1-3. A quarter named relative to another (上季度, 下一季度,
-# 当季) names none.
+# 1—3月 is the first quarter), or the whole year (全年); as tokens Q1…Q4, H1 (also a 半年报), H2, Q1-3, Y. A quarter
+# named relative to another (上季度, 下一季度, 当季) names none.
 _PERIOD = re.compile(r"(?<![上下本该这每近同])第?(?P<q>[一二三四1-4])季度|(?<![一二三四五六七八九十\d])(?P<h>[上下])半年"
+                     r"|(?P<y>全年)|(?P<hr>半年报|半年度报告|中报)"
                      r"|前(?P<n>[两二三23])个?季度|(?<![A-Za-z])[Qq](?P<qq>[1-4])(?!\d)"
                      r"|(?<![\d.])[1一]\s*[-—–~至到]\s*(?P<m>[369])\s*月")
 # a period named as the base of a comparison: "比一季度增长", "较上半年", "与第一季度相比"
@@ -271,7 +275,8 @@ _QUARTERS = {"一": "Q1", "二": "Q2", "三": "Q3", "四": "Q4", "1": "Q1", "2":
 def periods(text: str, compared: bool = False) -> frozenset[str]:
     """The parts of a year a text (normalised) names (_PERIOD), as tokens: "2023年第二季度财务报告" → {"Q2"},
     "今年上半年…较一季度增长5%" → {"H1"} (a period after 比/较/与/和 is the base of a comparison, left out unless
-    `compared`), "前三季度" → {"Q1-3"}, "1—6月" → {"H1"}. Empty when it names none. Raises nothing."""
+    `compared`), "前三季度" → {"Q1-3"}, "1—6月" → {"H1"}, "全年完成…" → {"Y"}. Empty when it names none. Raises
+    nothing."""
     got = set()
     for m in _PERIOD.finditer(text):
         if not compared and _COMPARED_BEFORE.search(text[max(0, m.start() - 3) : m.start()]):
@@ -280,6 +285,10 @@ def periods(text: str, compared: bool = False) -> frozenset[str]:
             got.add(_QUARTERS[m.group("q") or m.group("qq")])
         elif m.group("h"):
             got.add("H1" if m.group("h") == "上" else "H2")
+        elif m.group("y"):
+            got.add("Y")
+        elif m.group("hr"):
+            got.add("H1")
         elif m.group("n"):
             got.add("Q1-3" if m.group("n") in "三3" else "H1")
         else:
@@ -360,7 +369,8 @@ class Question:
     parts: tuple[str, ...] = ()
     across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
     ordinal: bool = False  # 第几 + unit asks which one in order ("第几批"): answered by "第3批" or "首批"
-    periods: frozenset[str] = frozenset()  # the parts of a year it asks about (periods): "第二季度…" → {"Q2"}
+    periods: frozenset[str] = frozenset()  # the parts of a year it asks about (periods): "第二季度…" → {"Q2"}; a
+    # question naming 全年 asks the year itself, no part of it
     _weights: dict[str, float] | None = field(default=None, repr=False)
 
     @property
@@ -425,6 +435,26 @@ def asks_issue_date(q: Question) -> bool:
     asks_date = q.what == "date" or bool(re.search(r"日期|哪天|哪一天", q.norm))
     return bool(asks_date and _ISSUED_Q.search(q.norm)
                 and (_DOC_KIND_Q.search(q.norm) or _DATE_NAMED_Q.search(q.norm)))
+
+
+# a plan document a question names: in 《》, or a plan noun the document is read "in" or "stating" (规划中, 计划提出),
+# with the words naming it before the noun ("十四五生态环境保护规划中" names 十四五生态环境保护; "计划中" names none)
+_PLAN_DOC = re.compile(r"《(?P<t>[^《》]*(?:计划|规划|方案)[^《》]*)》"
+                       r"|(?P<n>[\u4e00-\u9fff\d“”\"]*?)(?:计划|规划|方案)(?:中|里|提出|明确|要求|指出|规定)")
+
+
+def plan_documents(norm: str) -> list[str]:
+    """The plan documents a question (normalised) names, as the words naming each ("" for one named only by its
+    kind): "十四五规划中PM2.5浓度目标是多少" → ["十四五"]; "《数字乡村三年行动计划》提出…" → ["数字乡村三年行动计划"];
+    "计划中要求多少的县…" → [""]; [] when it names none. A question naming one asks what that document states."""
+    got = []
+    for m in _PLAN_DOC.finditer(norm):
+        if m.group("t") is not None:
+            got.append(m.group("t"))
+        else:
+            name = re.split(r"[的在按照据]", m.group("n"))[-1].strip("“”\"")
+            got.append(name)
+    return got
 
 
 def _contains_run(seq: list[str], run: list[str]) -> bool:
@@ -526,6 +556,8 @@ def analyse(question: str) -> Question:
         if form:
             # (a plan word before the form is no part of the attribute: "地区生产总值预计增长多少")
             attribute = _asked_phrase(_PLAN_ADVERB.sub("", clause[: form.start()]))
+            # (nor is a plan noun after it: "…浓度目标是多少" asks the 浓度 planned)
+            attribute = _PLAN_NOUN.sub("", attribute) if len(_PLAN_NOUN.sub("", attribute)) >= 2 else attribute
     else:
         unit = noun = ""
         who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None
@@ -552,7 +584,7 @@ def analyse(question: str) -> Question:
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
                     focus, term, _count(counted.group(1)) if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)),
-                    ordinal=ordinal and what == "number", periods=periods(norm))
+                    ordinal=ordinal and what == "number", periods=periods(norm) - {"Y"})
 
 
 # a rate asked for: 率, 比例, 比重, 百分

@@ -1201,3 +1201,51 @@ def test_attribute_modifiers_are_the_words_before_the_head_less_measure_nouns():
 
     assert attribute_modifiers("专项检查经费") == ("专项", "检查")
     assert attribute_modifiers("投资金额") == ("投资",) and attribute_modifiers("常住人口") == ()
+
+
+def test_a_quarter_asked_is_not_answered_by_a_figure_of_no_named_part_of_the_year(tmp_path, settings):
+    # a bulletin's year figure is no answer about a quarter; the quarterly report's own sentence is
+    docs = _write(tmp_path, {
+        "bulletin.txt": "松溪县各镇主要指标\n2024年地区生产总值：青岗镇26.8亿元，白桥镇19.2亿元。\n",
+        "report.txt": "青岗镇2024年经济运行情况\n一季度，全镇实现地区生产总值6.1亿元。二季度，全镇实现地区生产总值6.9亿元。\n"
+                      "前三季度，全镇完成一般公共预算收入1.12亿元，完成年度目标的76%。全年完成一般公共预算收入1.51亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("青岗镇2024年二季度地区生产总值是多少？")
+    assert not r.abstained and "6.9亿元" in r.answer and "26.8亿元" not in r.answer
+    r = engine.ask("青岗镇前三季度一般公共预算收入完成多少？")  # 完成 before 多少 is no part of what is asked
+    assert not r.abstained and "1.12亿元" in r.answer and "1.51亿元" not in r.answer
+    assert engine.ask("白桥镇2024年二季度地区生产总值是多少？").abstained
+
+
+def test_a_numbered_thing_a_passage_does_not_name_is_not_answered_by_its_document_s_other_numbered_things(
+        tmp_path, settings):
+    docs = _write(tmp_path, {
+        "metro.txt": "江州地铁建设\n目前，江州已开通运营地铁1号线、2号线，运营总里程58公里。\n"
+                     "在建的5号线江州段全长16.2公里，设车站12座。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("5号线江州段全长多少公里？")
+    assert not r.abstained and "16.2公里" in r.answer
+    r = engine.ask("2号线全长多少公里？")
+    assert "16.2公里" not in r.answer
+
+
+def test_a_plan_document_the_question_names_is_the_document_quoted(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "eco.txt": "松溪县“十四五”生态环境保护规划\n到2025年，全县森林覆盖率达到68%，PM2.5年均浓度降至28微克/立方米以下。\n",
+        "digital.txt": "松溪县数字乡村三年行动计划\n到2025年，全县行政村5G网络覆盖率达到90%，农村电商网络零售额达到12亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("十四五规划中PM2.5浓度目标是多少？")
+    assert not r.abstained and "28微克" in r.answer
+    r = engine.ask("十四五生态环境保护规划提出农村电商网络零售额达到多少？")  # only the other plan states it
+    assert "12亿元" not in r.answer
+
+
+def test_plan_documents_are_read_from_the_words_before_the_plan_noun():
+    from rag.question import plan_documents
+
+    assert plan_documents("十四五规划中pm2.5浓度目标是多少?") == ["十四五"]
+    assert plan_documents("计划中要求多少的县达到基本型?") == [""]
+    assert plan_documents("2024年计划新增多少家企业?") == []
