@@ -588,7 +588,10 @@ class ExtractiveAnswerer:
             aside = set(_YEAR.findall("".join(_ASIDE.findall(text))))
             own = (set(_YEAR.findall(_ASIDE.sub("", text)))
                    - (set(_COMPARED_YEAR.findall(text)) - set(_COMPARED_YEAR.findall(q.norm))))
-            fact_years = (own or self._preceding_years(c) or _doc_years(c)) | aside
+            # (of two sentences quoted together, the fact's sentence is preceded by the other first)
+            before = c.norm[: c.norm.find(text)] if text != c.norm else ""
+            stated = set(_STATED_YEAR.findall(before)) - set(_COMPARED_YEAR.findall(before))
+            fact_years = (own or stated or self._preceding_years(c) or _doc_years(c)) | aside
             asked = asked_years(q.norm, q.years)
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:

@@ -1249,3 +1249,15 @@ def test_plan_documents_are_read_from_the_words_before_the_plan_noun():
     assert plan_documents("十四五规划中pm2.5浓度目标是多少?") == ["十四五"]
     assert plan_documents("计划中要求多少的县达到基本型?") == [""]
     assert plan_documents("2024年计划新增多少家企业?") == []
+
+
+def test_the_year_of_a_figure_in_the_second_of_two_quoted_sentences_is_the_first_sentence_s(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "firm.txt": "龙腾公司年报\n龙腾公司日前公布2023年年报。该年营业收入为3.2亿元，净利润4100万元。\n"
+                    "龙腾公司随后公布2024年年报。该年营业收入为3.6亿元，净利润4700万元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("龙腾公司2023年的净利润是多少？")
+    assert not r.abstained and "4100万元" in r.answer and "4700万元" not in r.answer
+    r = engine.ask("龙腾公司2024年的净利润是多少？")
+    assert not r.abstained and "4700万元" in r.answer and "4100万元" not in r.answer
