@@ -353,10 +353,10 @@ def lexicon_texts(chunks: list[Chunk], max_chars: int = LEXICON_SAMPLE_CHARS) ->
     title would pass as a word of the corpus). Over `max_chars` characters of chunk text, whole documents are taken
     in the order of a hash of their ids until `max_chars` is reached: a deterministic sample that an added
     document changes only if it falls inside it."""
-    by_doc: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        by_doc.setdefault(c.doc_id, []).append(c)
     if sum(len(c.text) for c in chunks) > max_chars:
+        by_doc: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            by_doc.setdefault(c.doc_id, []).append(c)
         kept: list[Chunk] = []
         size = 0
         for doc_id in sorted(by_doc, key=lambda d: hashlib.sha1(d.encode("utf-8")).hexdigest()):

@@ -53,6 +53,7 @@ from rag.features import (
     names_title,
 )
 from rag.question import (
+    ISSUE_VERBS,
     PLACE_UNITS,
     RATE_WORD,
     Question,
@@ -359,11 +360,6 @@ class ExtractiveAnswerer:
         numbered = {m.group(0) for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(kind)}", doc)}
         return numbered <= {number + kind}
 
-    def _preceding_years(self, c: Candidate) -> set[str]:
-        """The years ("2023年"; a compared base year, "比2022年", left out) of the nearest sentence before candidate `c`
-        in its document that states one (_preceding). Empty when none does."""
-        return self._preceding(c, lambda s: set(_STATED_YEAR.findall(s)) - set(_COMPARED_YEAR.findall(s)))
-
     def _preceding(self, c: Candidate, stated: Callable[[str], Set[str]]) -> set[str]:
         """What `stated` (normalised sentence → set) finds in the nearest sentence before candidate `c` in its
         document where it finds anything: in its chunk before it, else in the document's earlier chunks (by seq),
@@ -584,14 +580,12 @@ class ExtractiveAnswerer:
             # (a year in a bracketed aside, 「全年签约企业11家（2021年为7家）」, states that year's figure beside the
             # main one: it is a year of the candidate's, not the year of its main fact; and in two sentences, the
             # years are those of the one stating what is asked, _fact_sentence)
-            text = _fact_sentence(q, c)
+            # (of two sentences quoted together, the fact's sentence is preceded by the other first: _fact_and_before)
+            text, before = _fact_and_before(q, c)
             aside = set(_YEAR.findall("".join(_ASIDE.findall(text))))
             own = (set(_YEAR.findall(_ASIDE.sub("", text)))
                    - (set(_COMPARED_YEAR.findall(text)) - set(_COMPARED_YEAR.findall(q.norm))))
-            # (of two sentences quoted together, the fact's sentence is preceded by the other first)
-            before = c.norm[: c.norm.find(text)] if text != c.norm else ""
-            stated = set(_STATED_YEAR.findall(before)) - set(_COMPARED_YEAR.findall(before))
-            fact_years = (own or stated or self._preceding_years(c) or _doc_years(c)) | aside
+            fact_years = (own or _stated_years(before) or self._preceding(c, _stated_years) or _doc_years(c)) | aside
             asked = asked_years(q.norm, q.years)
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:
@@ -611,14 +605,12 @@ class ExtractiveAnswerer:
             # ("公布的2023年第一季度财务报告…。其中，…收入为1.29亿美元" is a first-quarter figure), else its title's;
             # a figure of no named part (「2023年地区生产总值36.4亿元」) is the year's, no answer about a quarter; a
             # fact of another kind is refused only when it is of another part
-            # (of two sentences quoted together, the fact's sentence (_fact_sentence) is preceded by the other first)
             # (two sentences quoted together, one of them of another part, 「前三季度…1.12亿元。全年…1.51亿元。」, give a
             # figure not asked beside the one asked: the sentence alone is quoted)
-            if c.sentences == 2 and any(periods(x) and not periods(x) & q.periods
+            if c.sentences == 2 and any((got := periods(x)) and not got & q.periods
                                         for x in _SENTENCE_SPLIT.split(c.norm)):
                 return False
-            text = _fact_sentence(q, c)
-            before = c.norm[: c.norm.find(text)] if text != c.norm else ""
+            text, before = _fact_and_before(q, c)
             fact = (periods(text) or periods(before) or self._preceding(c, periods)
                     or periods(normalize(c.hit.chunk.doc_title)))
             if (fact or q.what == "number") and not fact & q.periods:
@@ -662,8 +654,9 @@ class ExtractiveAnswerer:
                     return False
             # so is a plan document it names ("十四五规划中…", "《…行动计划》提出…"): the quoted document's title
             # names its words, another plan's targets answer nothing about it
-            title = normalize(c.hit.chunk.doc_title)
-            for plan in plan_documents(q.norm):
+            plans = [p for p in plan_documents(q.norm) if p]
+            title = normalize(c.hit.chunk.doc_title) if plans else ""
+            for plan in plans:
                 if not all(names(title, w) for w in words(plan) if len(w) >= 2):
                     return False
             # so is a thing it names by its number ("19号线"): "12号线" is another line; a passage not naming it
@@ -850,8 +843,7 @@ class ExtractiveAnswerer:
         word with the question. None when no such document's date is among the hits."""
         words = [w for w in q.weights(self.index.idf) if not _ISSUE_OR_DATE_WORD.search(w)]
         for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
-            chunks = self.index.by_doc.get(doc_id, [])
-            last = max(chunks, key=lambda x: x.seq) if chunks else None
+            last = self.index.last_chunk(doc_id)
             doc = self._doc(doc_id)
             if last is None or not all(names(doc, w) for w in words):
                 continue
@@ -1153,7 +1145,7 @@ _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打�
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")
 # a word of a question about when a document was issued that its document need not name (印发, 发文日期, 时间)
-_ISSUE_OR_DATE_WORD = re.compile(r"印发|发布|发文|下发|成文|签发|出台|颁布|落款|日期|时间|哪天|时候")
+_ISSUE_OR_DATE_WORD = re.compile(rf"{ISSUE_VERBS}|日期|时间|哪天|时候")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。！？!?]")
 # a plan word governs its sentence up to 。！？, across ； (「力争A增长6%；B达到35家」: both planned)
 _SENTENCE_END = re.compile(r"[。！？!?]")
@@ -1287,6 +1279,19 @@ def _fact_sentence(q: Question, c: Candidate) -> str:
                and (not q.noun or len(q.noun) < 2 or _names_counted(q.noun, x))
                and all(names(x, w) for w in attribute_words(q.attribute))]
     return stating[0] if len(stating) == 1 else c.norm
+
+
+def _fact_and_before(q: Question, c: Candidate) -> tuple[str, str]:
+    """The candidate's text stating the fact asked (_fact_sentence, normalised) and the text of the candidate before
+    it ("" unless it is the second of two sentences): what dates the fact when it names no year or part of a year
+    itself, before the sentences of the document before the candidate."""
+    text = _fact_sentence(q, c)
+    return text, (c.norm[: c.norm.find(text)] if text != c.norm else "")
+
+
+def _stated_years(sentence: str) -> set[str]:
+    """The years a sentence (normalised) states ("2023年"), less the base years of comparisons ("比2022年")."""
+    return set(_STATED_YEAR.findall(sentence)) - set(_COMPARED_YEAR.findall(sentence))
 
 
 def _doc_years(c: Candidate) -> set[str]:

@@ -281,8 +281,7 @@ class AskEngine:
             # the date a document was issued ends it (ingest.headings.issue_date): the last chunk of each of the
             # best hits' documents is read too
             for h in hits[:ISSUE_DATE_HITS]:
-                chunks = self.index.by_doc.get(h.chunk.doc_id, [])
-                last = max(chunks, key=lambda x: x.seq) if chunks else None
+                last = self.index.last_chunk(h.chunk.doc_id)
                 if last is not None and last.chunk_id not in seen and issue_date(last.text):
                     seen.add(last.chunk_id)
                     extra.append(Hit(last, 0.0))

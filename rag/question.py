@@ -424,7 +424,8 @@ def numbered_names(norm: str) -> list[str]:
 # a question about when a document was issued: a verb of issuing (印发, 发布, 下发…) or its date's name (发文日期,
 # 落款日期), with a date asked, about a document of a 公文 kind (GB/T 9704-2012 and the 条例's fifteen kinds, with
 # the plans and reports a county issues)
-_ISSUED_Q = re.compile(r"印发|发布|发文|下发|成文|签发|出台|颁布|落款")
+ISSUE_VERBS = "印发|发布|发文|下发|成文|签发|出台|颁布|落款"  # (a regex alternation)
+_ISSUED_Q = re.compile(ISSUE_VERBS)
 _DATE_NAMED_Q = re.compile(r"(?:发文|成文|落款|印发|发布)(?:的)?(?:日期|时间)")
 _DOC_KIND_Q = re.compile(r"通知|意见|办法|方案|规定|决定|公告|通告|通报|报告|批复|纪要|规划|计划|细则|函|文件|决议|条例")
 

@@ -186,6 +186,11 @@ class Index:
             matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         return got_ids, matrix
 
+    def last_chunk(self, doc_id: str) -> Chunk | None:
+        """The document's last chunk (highest seq), or None for an unknown document."""
+        chunks = self.by_doc.get(doc_id)
+        return max(chunks, key=lambda c: c.seq) if chunks else None
+
     def compact_text(self, doc_id: str) -> str:
         """A document's chunk texts joined without whitespace (cached; for finding repeats)."""
         text = self._compact.get(doc_id)
