@@ -85,7 +85,7 @@ SIGNATURE_CHARS = 30
 def issue_date(text: str) -> tuple[int, int] | None:
     """The 成文日期 of a 公文 (GB/T 9704-2012, 7.3.5: the issuing body's signature, then the date the document was
     made, ending its body): the span (start, end) in `text` of its last non-empty line when that line is a whole date
-    ("2024年2月26日"; in Chinese numerals too, "二〇二四年二月二十六日", read through ingest.normalize), widened to
+    ("2025年3月10日"; in Chinese numerals too, "二〇二五年三月十日", read through ingest.normalize), widened to
     the signature line above it when that is a short line (≤ SIGNATURE_CHARS) without sentence punctuation. None
     when the text does not end with a date line."""
     body = text.rstrip()

@@ -348,7 +348,7 @@ class ExtractiveAnswerer:
     def _names_numbered(self, question: str, number: str, c: Candidate) -> bool:
         """Whether candidate `c` is about the thing `question` (normalised) names by `number` (numbered_names,
         "2号"): its passage or title names it, or its document names it and nothing else numbered with the same
-        word after 号 ("5号线" is another thing than "2号线", "5号楼" is not)."""
+        word after 号 ("6号线" is another thing than "4号线", "6号楼" is not)."""
         named_by = re.compile(rf"(?<![\d.]){re.escape(number)}")
         if named_by.search(c.norm) or named_by.search(normalize(c.hit.chunk.doc_title)):
             return True
@@ -602,7 +602,7 @@ class ExtractiveAnswerer:
         if q.periods and "period" not in self.ablate:
             # a part of a year the question names (第二季度, 上半年) must be the part the quoted fact is of: the one its
             # sentence names (not as a comparison's base, "较上季度"), else the one its document last named before it
-            # ("公布的2023年第一季度财务报告…。其中，…收入为1.29亿美元" is a first-quarter figure), else its title's;
+            # ("发布2024年第一季度报告…。其中，…营业收入为2.4亿元" is a first-quarter figure), else its title's;
             # a figure of no named part (「2023年地区生产总值36.4亿元」) is the year's, no answer about a quarter; a
             # fact of another kind is refused only when it is of another part
             # (two sentences quoted together, one of them of another part, 「前三季度…1.12亿元。全年…1.51亿元。」, give a
@@ -652,16 +652,16 @@ class ExtractiveAnswerer:
             for term in quoted_terms(q.norm):
                 if term not in c.norm and term not in self._doc(c.hit.chunk.doc_id):
                     return False
-            # so is a plan document it names ("十四五规划中…", "《…行动计划》提出…"): the quoted document's title
+            # so is a plan document it names ("水利发展规划中…", "《…行动计划》提出…"): the quoted document's title
             # names its words, another plan's targets answer nothing about it
             plans = [p for p in plan_documents(q.norm) if p]
             title = normalize(c.hit.chunk.doc_title) if plans else ""
             for plan in plans:
                 if not all(names(title, w) for w in words(plan) if len(w) >= 2):
                     return False
-            # so is a thing it names by its number ("19号线"): "12号线" is another line; a passage not naming it
-            # is about it when its document names it and no other thing numbered so (a sentence about 5号线 in a
-            # document naming 1号线、2号线 and 5号线 answers nothing about 2号线)
+            # so is a thing it names by its number ("7号线"): "9号线" is another line; a passage not naming it
+            # is about it when its document names it and no other thing numbered so (a sentence about 6号线 in a
+            # document naming 3号线、4号线 and 6号线 answers nothing about 4号线)
             for number in numbered_names(q.norm):
                 if not self._names_numbered(q.norm, number, c):
                     return False
@@ -699,8 +699,8 @@ class ExtractiveAnswerer:
                 chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
                 return False
-            # ... and the words before its head, its modifiers, in the candidate's document: 专项检查经费 is asked of
-            # a document about an inspection, not answered by another document's 专项经费 (the head is checked
+            # ... and the words before its head, its modifiers, in the candidate's document: 防汛检查经费 is asked of
+            # a document about a flood inspection, not answered by another document's 经费 (the head is checked
             # above; a measure noun, 金额 of 投资金额, is stated by a figure's unit, not named)
             doc = self._doc(c.hit.chunk.doc_id)
             if not all(names(doc, w) for w in attribute_modifiers(q.attribute)):
@@ -836,8 +836,8 @@ class ExtractiveAnswerer:
     def _issue_date(self, q: Question, hits: list[Hit]) -> Draft | None:
         """The date a document was issued, for a question asking it (rag.question.asks_issue_date): the 成文日期
         ending the first document, in the hits' order, that names every word of the question other than the
-        issuing and date words (its title or text: "青石镇农业农村局的通知" names a document whose title has
-        青石镇, 农业农村局 and 通知), quoted with its signature line (ingest.headings.issue_date) from the document's
+        issuing and date words (its title or text: "白溪县水利局的通知" names a document whose title has
+        白溪县, 水利局 and 通知), quoted with its signature line (ingest.headings.issue_date) from the document's
         last chunk among the hits (the engine adds it: rag.engine.AskEngine._retrieve). The date ends the body by
         the 公文 format (GB/T 9704-2012), so the support is 1.0 rather than the scorer's: its sentence shares no
         word with the question. None when no such document's date is among the hits."""

@@ -205,8 +205,8 @@ _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
 _PLAN_ADVERB = re.compile(r"(?:力争|计划|预计|预期|争取|拟)+$")
 _PLAN_NOUN = re.compile(r"(?:的)?(?:目标值?|预期值?|计划数)$")
-# (a verb stating a figure before 多少, 完成/实现/累计, is the form's: "一般公共预算收入完成多少" asks 一般公共预算收入,
-# which a report writes "完成一般公共预算收入…")
+# (a verb stating a figure before 多少, 完成/实现/累计, is the form's: "税收收入完成多少" asks 税收收入, which a report
+# writes "完成税收收入…")
 _ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有|完成|实现|累计|合计|共计)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
                              r"(?:多少|几)[?？]?$")
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
@@ -273,7 +273,7 @@ _QUARTERS = {"一": "Q1", "二": "Q2", "三": "Q3", "四": "Q4", "1": "Q1", "2":
 
 
 def periods(text: str, compared: bool = False) -> frozenset[str]:
-    """The parts of a year a text (normalised) names (_PERIOD), as tokens: "2023年第二季度财务报告" → {"Q2"},
+    """The parts of a year a text (normalised) names (_PERIOD), as tokens: "2024年第三季度报告" → {"Q3"},
     "今年上半年…较一季度增长5%" → {"H1"} (a period after 比/较/与/和 is the base of a comparison, left out unless
     `compared`), "前三季度" → {"Q1-3"}, "1—6月" → {"H1"}, "全年完成…" → {"Y"}. Empty when it names none. Raises
     nothing."""
@@ -410,14 +410,14 @@ def quoted_terms(norm: str) -> list[str]:
     return _QUOTED.findall(norm)
 
 
-# a thing named by its number (an identifier, not a quantity): "19号线", "3号楼", "5号台风", the 12号 of a document
+# a thing named by its number (an identifier, not a quantity): "7号线", "3号楼", "5号台风", the 12号 of a document
 # number "〔2023〕12号"; the day of a date ("8月2号") is none
 _NUMBERED = re.compile(r"(?<![\d.月])\d+号")
 
 
 def numbered_names(norm: str) -> list[str]:
-    """The numbers a question (normalised) names things by, as written with 号: "武汉地铁19号线何时通车" → ["19号"];
-    [] when it names none. A passage about "12号线" answers nothing of 19号线."""
+    """The numbers a question (normalised) names things by, as written with 号: "江州地铁7号线何时通车" → ["7号"];
+    [] when it names none. A passage about "9号线" answers nothing of 7号线."""
     return _NUMBERED.findall(norm)
 
 
@@ -439,15 +439,15 @@ def asks_issue_date(q: Question) -> bool:
 
 
 # a plan document a question names: in 《》, or a plan noun the document is read "in" or "stating" (规划中, 计划提出),
-# with the words naming it before the noun ("十四五生态环境保护规划中" names 十四五生态环境保护; "计划中" names none)
+# with the words naming it before the noun ("农村公路建设规划中" names 农村公路建设; "计划中" names none)
 _PLAN_DOC = re.compile(r"《(?P<t>[^《》]*(?:计划|规划|方案)[^《》]*)》"
                        r"|(?P<n>[\u4e00-\u9fff\d“”\"]*?)(?:计划|规划|方案)(?:中|里|提出|明确|要求|指出|规定)")
 
 
 def plan_documents(norm: str) -> list[str]:
     """The plan documents a question (normalised) names, as the words naming each ("" for one named only by its
-    kind): "十四五规划中PM2.5浓度目标是多少" → ["十四五"]; "《数字乡村三年行动计划》提出…" → ["数字乡村三年行动计划"];
-    "计划中要求多少的县…" → [""]; [] when it names none. A question naming one asks what that document states."""
+    kind): "水利发展规划中灌溉水利用系数目标是多少" → ["水利发展"]; "《农村公路三年行动计划》提出…" → ["农村公路3年行动
+    计划"]; "方案中要求多少的乡镇…" → [""]; [] when it names none. A question naming one asks what that document states."""
     got = []
     for m in _PLAN_DOC.finditer(norm):
         if m.group("t") is not None:
@@ -557,7 +557,7 @@ def analyse(question: str) -> Question:
         if form:
             # (a plan word before the form is no part of the attribute: "地区生产总值预计增长多少")
             attribute = _asked_phrase(_PLAN_ADVERB.sub("", clause[: form.start()]))
-            # (nor is a plan noun after it: "…浓度目标是多少" asks the 浓度 planned)
+            # (nor is a plan noun after it: "…覆盖率目标是多少" asks the 覆盖率 planned)
             attribute = _PLAN_NOUN.sub("", attribute) if len(_PLAN_NOUN.sub("", attribute)) >= 2 else attribute
     else:
         unit = noun = ""
@@ -629,7 +629,7 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
 
 def attribute_modifiers(attribute: str) -> tuple[str, ...]:
     """The words of an attribute before its head (attribute_nouns), less measure nouns (a unit states them):
-    "专项检查经费" → ("专项", "检查"); "投资金额" → ("投资",); "常住人口" → (). What the document of a figure about the
+    "防汛检查经费" → ("防汛", "检查"); "投资金额" → ("投资",); "常住人口" → (). What the document of a figure about the
     attribute must name besides the head (attribute_words)."""
     return tuple(w for w in attribute_nouns(attribute)[:-1] if not _MEASURE_NOUN.search(w))
 
