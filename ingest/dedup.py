@@ -49,21 +49,27 @@ def names(text: str) -> frozenset[str]:
 
 
 
+@lru_cache(maxsize=4096)
+def _repeat_sentences(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A chunk's compacted sentences of at least MIN_SENTENCE characters, and those that state a figure."""
+    from ingest.chunk import sentence_spans
+
+    sents = [compact(text[s.start : s.end]) for s in sentence_spans(text)]
+    return tuple(s for s in sents if len(s) >= MIN_SENTENCE), tuple(s for s in sents if figures(s))
+
+
 def repeated_in(text: str, document: str, threshold: float) -> bool:
     """True when `text` (a chunk) is a repeat of part of `document` (another document's compacted
     text), possibly cut at other chunk boundaries: its sentences of at least MIN_SENTENCE characters
     occur verbatim in `document`, covering at least `threshold` of their length, and every sentence
     that states a figure is among them (so a repeat never hides a different number or date)."""
-    from ingest.chunk import sentence_spans
-
-    sents = [compact(text[s.start : s.end]) for s in sentence_spans(text)]
-    long = [s for s in sents if len(s) >= MIN_SENTENCE]
+    long, with_figures = _repeat_sentences(text)
     if not long:
         return False
     covered = [s for s in long if s in document]
     if sum(map(len, covered)) / sum(map(len, long)) < threshold:
         return False
-    return all(s in document for s in sents if figures(s))
+    return all(s in document for s in with_figures)
 
 
 def same_passage(a: str, b: str, threshold: float) -> bool:

@@ -96,15 +96,25 @@ def names(text: str, word: str, synonyms: bool = True) -> bool:
     return bool(parts) and all(p in text for p in parts)
 
 
+@lexical_cache(maxsize=50_000)
+def _word_forms(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A question word's compound parts (`compound_parts`) and synonyms (同义词词林), looked up once per word."""
+    return compound_parts(word), _synonyms(word)
+
+
 def _coverage(weights: dict[str, float], text: str, text_words: frozenset[str]) -> float:
     """The share of the question's word weight that `text` names: a word (or all parts of a compound, `names`)
     counts fully, a synonym only (同义词词林) half (SYNONYM_WEIGHT). 0..1."""
     total = sum(weights.values()) or 1.0
     got = 0.0
     for w, v in weights.items():
-        if w in text_words or names(text, w, synonyms=False):
+        if w in text_words or w in text:
             got += v
-        elif any(s in text_words or s in text for s in _synonyms(w)):
+            continue
+        parts, syns = _word_forms(w)
+        if parts and all(p in text for p in parts):
+            got += v
+        elif any(s in text_words or s in text for s in syns):
             got += SYNONYM_WEIGHT * v
     return got / total
 
