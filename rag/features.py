@@ -289,9 +289,10 @@ class CandidateBuilder:
 
 def _items(text: str) -> int:
     """How many items a sentence enumerates: its 、；; separated parts after any item marker ("四是…", "（一）"):
-    "四是下放旅馆业、印章刻制业许可" → 2, "A、B、C和D" → 4; 1 for a sentence listing nothing."""
+    "四是下放旅馆业、印章刻制业许可" → 2, "A、B、C和D" → 4; 1 for a sentence listing nothing. What is in brackets is
+    an aside, not an item ("（记者甲、通讯员乙）" of a news byline lists nothing the sentence states)."""
     body = re.sub(r"^\s*(?:[一二三四五六七八九十]+[是、]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])", "", text)
-    parts = _LIST.split(body)
+    parts = _LIST.split(_BRACKETED.sub("", body))
     # the last item is often joined by 和/及 ("A、B和C"): one more
     return len(parts) + (1 if len(parts) > 1 and re.search(r"[和及]", parts[-1]) else 0)
 

@@ -1261,3 +1261,12 @@ def test_the_year_of_a_figure_in_the_second_of_two_quoted_sentences_is_the_first
     assert not r.abstained and "4100万元" in r.answer and "4700万元" not in r.answer
     r = engine.ask("龙腾公司2024年的净利润是多少？")
     assert not r.abstained and "4700万元" in r.answer and "4100万元" not in r.answer
+
+
+def test_a_bracketed_aside_is_not_counted_as_the_items_a_sentence_enumerates():
+    """「哪两个单位…」 asks a count of items; a news byline's (记者甲、通讯员乙) lists none of them."""
+    from rag.features import _items
+
+    assert _items("新华网讯（记者林小远、通讯员王大山）某县文化馆近日开放。") == 1
+    assert _items("文化馆由县文旅局、镇政府共同出资建设。") == 2
+    assert _items("主办单位包括县文旅局（牵头）、镇政府和县图书馆。") == 3
