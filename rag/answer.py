@@ -108,6 +108,8 @@ _NOT_A_NAME_END = frozenset("家所个名位座类种些们他的地是为由于
 _QUESTION_WORD = re.compile(r"哪|什么|多少|几")
 # a year stated as such ("2023年", not the figure "1860.25亿")
 _STATED_YEAR = re.compile(r"(?<![\d.])((?:1[5-9]|20)\d{2})\s*年")
+# a year counted from ("2024年以来", "2023年来"): a stretch of time up to now, not that whole year
+_SINCE_YEAR = re.compile(r"(?:1[5-9]|20)\d{2}\s*年\s*(?:以来|来)")
 # a year named relative to the year of its text, with its offset ("上年为1420万元", "去年同期", "前年"); not when it is
 # only the base of a comparison ("比上年增长", "较去年同期", "与上年相比": the figure stated is the text's own year)
 _RELATIVE_YEAR = re.compile(r"(?<![比较与和同])(?:上一?年|去年|前年)")
@@ -610,9 +612,12 @@ class ExtractiveAnswerer:
             if c.sentences == 2 and any((got := periods(x)) and not got & q.periods
                                         for x in _SENTENCE_SPLIT.split(c.norm)):
                 return False
+            # (a sentence stating its own year and no part of it, 「…2022年为33.9亿元，2023年为36.4亿元」 in a quarterly
+            # report, states figures of whole years: the part its report is of is not theirs; "2024年以来" is no
+            # whole year)
             text, before = _fact_and_before(q, c)
-            fact = (periods(text) or periods(before) or self._preceding(c, periods)
-                    or periods(normalize(c.hit.chunk.doc_title)))
+            fact = (periods(text) or (frozenset({"Y"}) if _stated_years(_SINCE_YEAR.sub("", text)) else frozenset())
+                    or periods(before) or self._preceding(c, periods) or periods(normalize(c.hit.chunk.doc_title)))
             if (fact or q.what == "number") and not fact & q.periods:
                 return False
         if "entity" not in self.ablate and (_CELL_SEP in c.norm or c.norm.endswith(":")):
@@ -677,6 +682,13 @@ class ExtractiveAnswerer:
                 if (stem != place and not common_word(stem) and stem not in c.norm
                         and _about_whole_of_larger(c.norm, place[len(stem):])):
                     return False
+            # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
+            # are each a smaller place's (「石门镇36.4亿元，柳河镇27.8亿元」) and that names neither the place nor its
+            # whole (全县)
+            if q.what == "number":
+                for unit, stem in _asked_whole_units(q.norm).items():
+                    if _only_smaller_places_figures(c.norm, unit, stem):
+                        return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.measure, q.ordinal).search(c.norm):
                 return False
@@ -1118,6 +1130,36 @@ def _about_whole_of_larger(text: str, unit: str) -> bool:
     if level is None or f"全{unit}" in text:
         return False
     return any(_LEVEL[m.group(1)] < level for m in _WHOLE_SUBJECT.finditer(text))
+
+
+# a figure stated right after a place written with its unit: 「石门镇36.4亿元」, 「柳河乡为2.1万人」, 「东湖街道：12家」
+_PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[为是达:：]?\s*\d")
+
+
+def _asked_whole_units(question: str) -> dict[str, str]:
+    """The administrative units whose whole a question (normalised) asks about, each with the stem of the place it
+    names with it ("" for 全县): "松溪县2023年地区生产总值" → {"县": "松溪"}, "全县有多少…" → {"县": ""}. Levels:
+    _LEVEL; a kind of place (重点镇, a common word) is no place."""
+    got: dict[str, str] = {}
+    for place in dict.fromkeys(unit_places(question) + entities(question, min_len=3)):
+        stem = name_stem(place)
+        unit = place[len(stem):]
+        if stem != place and unit in _LEVEL and not common_word(stem):
+            got.setdefault(unit, stem)
+    for m in _WHOLE_SUBJECT.finditer(question):
+        got.setdefault(m.group(1), "")
+    return got
+
+
+def _only_smaller_places_figures(text: str, unit: str, stem: str = "") -> bool:
+    """Whether `text` (normalised) states figures only of places smaller than `unit` (each right after a place
+    written with its unit, 「石门镇36.4亿元，柳河镇27.8亿元」 for 县) and names neither the whole of `unit` (全县)
+    nor the place `stem`: its figures are no answer about that whole. False when it states no such figure."""
+    level = _LEVEL.get(unit)
+    if level is None or f"全{unit}" in text or (stem and stem in text):
+        return False
+    places = [m for m in _PLACE_FIGURE.finditer(text) if not common_word(m.group(1))]
+    return bool(places) and all(_LEVEL[m.group(2)] > level for m in places)
 
 
 def _place_named(text: str, name: str, unit: str) -> bool:

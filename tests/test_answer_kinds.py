@@ -1270,3 +1270,32 @@ def test_a_bracketed_aside_is_not_counted_as_the_items_a_sentence_enumerates():
     assert _items("新华网讯（记者林小远、通讯员王大山）某县文化馆近日开放。") == 1
     assert _items("文化馆由县文旅局、镇政府共同出资建设。") == 2
     assert _items("主办单位包括县文旅局（牵头）、镇政府和县图书馆。") == 3
+
+
+def test_a_sentence_stating_its_own_years_gives_whole_year_figures_not_its_report_s_quarter(tmp_path, settings):
+    # a history sentence in a quarterly report states annual figures; the quarter asked is in last year's report
+    docs = _write(tmp_path, {
+        "2024q3.txt": "青岚镇2024年前三季度经济运行情况\n前三季度，全镇完成一般公共预算收入1.2亿元。\n"
+                      "从历年情况看，全镇地区生产总值2022年为30.1亿元，2023年为32.5亿元。\n",
+        "2023.txt": "青岚镇2023年经济运行情况\n2023年一季度，全镇实现地区生产总值7.9亿元；前三季度实现24.2亿元；"
+                    "全年实现地区生产总值32.5亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("青岚镇2023年前三季度地区生产总值是多少？")
+    assert not r.abstained and "24.2亿元" in r.answer and "30.1亿元" not in r.answer
+    r = engine.ask("青岚镇2023年全年地区生产总值是多少？")
+    assert not r.abstained and "32.5亿元" in r.answer
+
+
+def test_a_figure_of_a_whole_county_is_not_answered_by_its_towns_figures(tmp_path, settings):
+    # a bulletin lists each town's figure; none is the county's, so the county question is refused
+    docs = _write(tmp_path, {
+        "bulletin.txt": "关于2023年度各镇重点工作考核情况的通报\n二、主要指标。2023年地区生产总值：青岚镇32.5亿元，"
+                        "白鹭镇21.7亿元，金沙镇14.2亿元。\n",
+        "town.txt": "青岚镇2023年经济运行情况\n全年实现地区生产总值32.5亿元，同比增长6.1%。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("柏溪县2023年全县地区生产总值是多少？").abstained
+    assert engine.ask("柏溪县2023年地区生产总值是多少？").abstained
+    r = engine.ask("白鹭镇2023年地区生产总值是多少？")  # a town's own figure in the list still answers the town
+    assert not r.abstained and "21.7亿元" in r.answer
