@@ -612,7 +612,7 @@ class ExtractiveAnswerer:
             if c.sentences == 2 and any((got := periods(x)) and not got & q.periods
                                         for x in _SENTENCE_SPLIT.split(c.norm)):
                 return False
-            # (a sentence stating its own year and no part of it, 「…2022年为33.9亿元，2023年为36.4亿元」 in a quarterly
+            # (a sentence stating its own year and no part of it, 「…2022年为30.1亿元，2023年为32.5亿元」 in a quarterly
             # report, states figures of whole years: the part its report is of is not theirs; "2024年以来" is no
             # whole year)
             text, before = _fact_and_before(q, c)
@@ -683,7 +683,7 @@ class ExtractiveAnswerer:
                         and _about_whole_of_larger(c.norm, place[len(stem):])):
                     return False
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
-            # are each a smaller place's (「石门镇36.4亿元，柳河镇27.8亿元」) and that names neither the place nor its
+            # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
             # whole (全县)
             if q.what == "number":
                 for unit, stem in _asked_whole_units(q.norm).items():
@@ -1132,7 +1132,7 @@ def _about_whole_of_larger(text: str, unit: str) -> bool:
     return any(_LEVEL[m.group(1)] < level for m in _WHOLE_SUBJECT.finditer(text))
 
 
-# a figure stated right after a place written with its unit: 「石门镇36.4亿元」, 「柳河乡为2.1万人」, 「东湖街道：12家」
+# a figure stated right after a place written with its unit: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」, 「东湖街道：12家」
 _PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[为是达:：]?\s*\d")
 
 
@@ -1153,7 +1153,7 @@ def _asked_whole_units(question: str) -> dict[str, str]:
 
 def _only_smaller_places_figures(text: str, unit: str, stem: str = "") -> bool:
     """Whether `text` (normalised) states figures only of places smaller than `unit` (each right after a place
-    written with its unit, 「石门镇36.4亿元，柳河镇27.8亿元」 for 县) and names neither the whole of `unit` (全县)
+    written with its unit, 「青岚镇32.5亿元，白鹭镇21.7亿元」 for 县) and names neither the whole of `unit` (全县)
     nor the place `stem`: its figures are no answer about that whole. False when it states no such figure."""
     level = _LEVEL.get(unit)
     if level is None or f"全{unit}" in text or (stem and stem in text):
