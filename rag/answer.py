@@ -705,8 +705,11 @@ class ExtractiveAnswerer:
             else:
                 # ... not by a sentence about another kind of it (_another_kind_of: "农村居民人均可支配收入" states no
                 # 城镇居民人均可支配收入), nor by the chunk only through such sentences
+                # (a sentence under a heading naming the attribute whole, 「一、考核得分。甲镇得分95.5分…」, states
+                # that attribute: _heading_context)
                 attribute = normalize(q.attribute)
-                if _another_kind_of(attribute, c.norm, self._doc(c.hit.chunk.doc_id)):
+                if (_another_kind_of(attribute, c.norm, self._doc(c.hit.chunk.doc_id))
+                        and attribute not in normalize(_heading_context(c.hit.chunk.text, c.start))):
                     return False
                 chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
@@ -1321,6 +1324,18 @@ def _fact_sentence(q: Question, c: Candidate) -> str:
                and (not q.noun or len(q.noun) < 2 or _names_counted(q.noun, x))
                and all(names(x, w) for w in attribute_words(q.attribute))]
     return stating[0] if len(stating) == 1 else c.norm
+
+
+def _heading_context(text: str, start: int) -> str:
+    """The heading over the sentence at `start` of a chunk's `text`, raw text: the heading opening its paragraph, up
+    to its first full stop or colon (「一、考核得分。甲镇得分95.5分…」 → "一、考核得分"), else the nearest heading line
+    above the paragraph in the chunk (ingest.headings.heading_level: 「（二）…」); "" when none. Not the paragraph's
+    other sentences: 「一般公共预算收入2.15亿元；一般公共预算支出3.42亿元」 does not head the second with the first."""
+    line_start = text.rfind("\n", 0, start) + 1
+    paragraph = text[line_start:start]
+    if paragraph.strip() and heading_level(paragraph) is not None:
+        return re.split(r"[。:：]", paragraph, maxsplit=1)[0]
+    return next((line for line in reversed(text[:line_start].split("\n")) if heading_level(line) is not None), "")
 
 
 def _fact_and_before(q: Question, c: Candidate) -> tuple[str, str]:

@@ -208,7 +208,7 @@ _PLAN_NOUN = re.compile(r"(?:的)?(?:目标值?|预期值?|计划数)$")
 # (a verb stating a figure before 多少, 完成/实现/累计, is the form's: "税收收入完成多少" asks 税收收入, which a report
 # writes "完成税收收入…")
 _ATTRIBUTE_FORM = re.compile(r"(?:分别|各自|一共|总共|大约|共|约|达到?|超过|突破|接近|不足|不到|为|是|有|完成|实现|累计|合计|共计)*(?:(?:增长|增加|提高|提升|下降|减少|降低)了?)?"
-                             r"(?:多少|几)[?？]?$")
+                             r"(?:多少钱?|几)[?？]?$")
 # the base a figure is compared with, at the end of a question's attribute phrase: 比2022年, 较上年同期, 与去年相比, 同比
 _COMPARISON_BASE = re.compile(r"(?:(?:比|较|与|和)\s*(?:(?:1[5-9]|20)\d{2}\s*年?|上一?年|去年|前年|上季度|上月|上期)"
                               r"(?:同期)?(?:相比)?|同比|环比)$")
@@ -524,6 +524,7 @@ def analyse(question: str) -> Question:
     content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)
+    content = re.sub(r"(?<=\s)钱(?=\W|$)", " ", content) if "多少钱" in norm else content  # "多少钱" asks an amount
     if ordinal:  # "第几批": 第 is the question form's, not a word asked about
         content = re.sub(r"第(?=\s)", " ", content, count=1)
     term = ""

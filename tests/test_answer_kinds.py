@@ -1299,3 +1299,27 @@ def test_a_figure_of_a_whole_county_is_not_answered_by_its_towns_figures(tmp_pat
     assert engine.ask("柏溪县2023年地区生产总值是多少？").abstained
     r = engine.ask("白鹭镇2023年地区生产总值是多少？")  # a town's own figure in the list still answers the town
     assert not r.abstained and "21.7亿元" in r.answer
+
+
+def test_a_sentence_under_a_heading_naming_the_attribute_whole_states_that_attribute(tmp_path, settings):
+    # 「一、考核得分。」 heads the scores: 「白鹭镇得分92.0分」 is the 考核得分 asked, not another kind of 得分
+    docs = _write(tmp_path, {
+        "notice.txt": "关于2023年度各镇重点工作考核情况的通报\n一、考核得分。青岚镇得分95.5分，排名第一；"
+                      "白鹭镇得分92.0分，排名第二；金沙镇得分88.0分，排名第三。\n二、存在问题。部分镇台账不全。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("白鹭镇考核得分是多少？")
+    assert not r.abstained and "92.0分" in r.answer
+
+
+def test_everyday_wording_gdp_and_how_much_money_find_the_report_s_figure(tmp_path, settings):
+    # "GDP" is the statistical abbreviation of 地区生产总值; "多少钱" asks an amount, 钱 is no word of the report
+    docs = _write(tmp_path, {
+        "report.txt": "青岚镇2024年前三季度经济运行情况\n一、地区生产总值。一季度，全镇实现地区生产总值7.2亿元；"
+                      "前三季度实现地区生产总值24.6亿元，同比增长5.9%。\n二、财政收入。前三季度完成一般公共预算收入1.1亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    for question in ("青岚镇今年前三个季度GDP一共多少钱？", "青岚镇前三季度地区生产总值一共多少钱？"):
+        r = engine.ask(question)
+        assert not r.abstained and "24.6亿元" in r.answer, question
+    assert analyse("项目总投资多少钱？").content.strip(" ?") == "项目总投资"
