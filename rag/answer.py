@@ -71,6 +71,7 @@ from rag.question import (
     periods,
     plan_documents,
     quoted_terms,
+    split_questions,
     unit_pattern,
     year_change_parts,
 )
@@ -429,8 +430,13 @@ class ExtractiveAnswerer:
         (周边地区, 偏远地区); and a body named before its kind
         (_BODY_KIND: "某某公司" → 某某), which jieba tags as a plain noun; a place jieba cut from its unit that no
         document mentions or a document's title names (ingest.tokenize.unit_places)."""
+        # (a "person" jieba tags in four characters or more whose two-character parts are all common words is
+        # a phrase misread, 安全|检查, not a name: Chinese personal names are two to three characters)
+        misread = {e for e in entities(q.norm, min_len=4, flags=("nr",))
+                   if "".join(parts := compound_parts(e)) == e and all(common_word(x) for x in parts)}
         got = [name_stem(self._resegment(e, q.norm)) for e in entities(q.norm, min_len=2)
-               if not common_word(e) and not _GENERIC_PLACE.match(e) and not _added_scope(e, q.norm)]
+               if not common_word(e) and not _GENERIC_PLACE.match(e) and not _added_scope(e, q.norm)
+               and e not in misread]
         # a place jieba cut from its unit (火星|镇) that no document mentions (a place the documents do not cover,
         # so that no other place's passage answers for it) or that a title names (a place they are about: 青石镇 of
         # "青石镇2023年政府工作报告"), or whose name is no common word (青石乡, named in a county's table: 白沙镇's
@@ -831,6 +837,14 @@ class ExtractiveAnswerer:
             if issued is not None:
                 return issued
         own = self._answer_one(q, hits)
+        # a message asking several questions ("…有问题找谁？电话多少？") that is not answerable as a whole is answered
+        # question by question (rag.question.split_questions), each alone over the same contexts; as a whole first,
+        # since its later questions often restate or narrow the first ("为什么…？动因是什么？")
+        several = split_questions(question) if own.support < self.threshold and "parts" not in self.ablate else []
+        if several:
+            draft = self._answer_parts(several, hits)
+            if draft.evidence and draft.support >= self.threshold:
+                return draft
         # a change from a base year ("…比2022年增加了多少家", "…比上年增长多少") whose answer states no change of what
         # is asked and no figure of the year before ("上年为…"), or, asked as an amount by its verb (增加/减少), only
         # a rate, is answered by the figures of both years when both are found; with no change stated and a year

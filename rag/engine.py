@@ -16,7 +16,7 @@ from ingest.headings import issue_date
 from ingest.tokenize import lexicon_scope
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import analyse, asks_issue_date, next_item, spell_out, year_change_parts
+from rag.question import OPENING_SUBJECT, analyse, asks_issue_date, next_item, spell_out, year_change_parts
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -86,8 +86,6 @@ def is_chinese_question(question: str) -> bool:
 _PRONOUN_LEAD = re.compile(r"^(?:它(?!们)|其(?![中他余实次])|该(?:公司|企业|集团|单位|镇|乡|县|市|区|村))")
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|此外|其中)|^[^，。？?]{1,6}(呢|吗)[？?]?$|^[^，。？?]{1,16}呢[？?]?$|"
                         + _PRONOUN_LEAD.pattern)
-# the subject a question opens with: its first words before 的, a figure, a year word or a verb of being
-_OPENING_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?=的|\d|是|有|在|为|共|去年|今年|上年)")
 
 
 _YEAR_ONLY = re.compile(r"(?:1[5-9]|20)\d{2}年?")
@@ -128,7 +126,7 @@ def condense(question: str, history: list[Turn]) -> str:
         asked = normalize(question.strip())
         if entities(asked, min_len=2) or unit_places(asked) or "《" in asked or asked in last:
             return question
-        opening = _OPENING_SUBJECT.match(last)
+        opening = OPENING_SUBJECT.match(last)
         subject = "".join(named) or (opening.group(0) if opening is not None else "")
         return f"{subject} {question}" if subject else question
 
@@ -140,7 +138,7 @@ def condense(question: str, history: list[Turn]) -> str:
     asked = normalize(question.strip())
     pronoun = _PRONOUN_LEAD.match(asked)
     if pronoun is not None:  # "它的营业收入是多少？" after "禾田食品的董事长是谁？" → "禾田食品的营业收入是多少?"
-        opening = _OPENING_SUBJECT.match(last)
+        opening = OPENING_SUBJECT.match(last)
         if opening is not None:
             return opening.group(0) + asked[pronoun.end():]
     subject = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", asked))

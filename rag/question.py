@@ -199,6 +199,12 @@ def _count(numeral: str) -> int:
 
 
 _FOLLOW_UP_HEAD = re.compile(r"^(那么|那|还有|另外|此外)")
+# the subject a question opens with: its first words before 的, a figure, a year word or a verb of being
+OPENING_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?=的|\d|是|有|在|为|共|去年|今年|上年)")
+# a question asking whom to turn to (「有问题找谁」, 「可以联系谁」): a notice names its contact, 联系人, for that
+_CONTACT_Q = re.compile(r"(?:有(?:问题|疑问|困难)|需要咨询)?(?:应该|可以|该)?(?:找谁|联系谁|问谁)")
+# what makes a sentence of a message a question
+_ASKS = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|是否|吗|呢")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
 _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
@@ -496,9 +502,26 @@ def _asked_phrase(head: str) -> str:
     return phrase if len(phrase) <= 12 else ""
 
 
+def split_questions(text: str) -> list[str]:
+    """The questions a message asks one after another, normalised, each ending with its question mark:
+    "检查有问题找谁？电话多少？" → ["检查有问题找谁?", "检查电话多少?"]. A later question naming no subject of its own
+    (no place, person or body: ingest.tokenize.entities, unit_places) goes on with the subject the first opens with
+    (OPENING_SUBJECT), as Chinese leaves out a subject it continues with (so does rag.engine.condense for a follow-up
+    turn). [] for a message of one question, or when a sentence of it asks nothing (no question word: _ASKS)."""
+    norm = normalize(text.strip())
+    parts = [p.strip(" ，,") for p in re.split(r"(?<=[?？])", norm) if p.strip(" ，,")]
+    if len(parts) < 2 or not all(_ASKS.search(p) for p in parts):
+        return []
+    opening = OPENING_SUBJECT.match(parts[0])
+    subject = opening.group(0) if opening is not None else ""
+    return [parts[0]] + [p if not subject or subject in p or entities(p, min_len=2) or unit_places(p)
+                         else subject + p for p in parts[1:]]
+
+
 def analyse(question: str) -> Question:
-    """Read a question (any width, traditional or simplified, Chinese or Arabic numerals)."""
-    norm = normalize(question.strip())
+    """Read a question (any width, traditional or simplified, Chinese or Arabic numerals). 「…有问题找谁」 is read as
+    「…联系人是谁」 (_CONTACT_Q)."""
+    norm = _CONTACT_Q.sub("联系人是谁", normalize(question.strip()))
     unit = noun = ""
     ordinal = False
     m = _HOW_MANY.search(norm)
@@ -565,6 +588,10 @@ def analyse(question: str) -> Question:
         who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None
         if who is not None:  # "…公司的董事长是谁", "谁是…公司的董事长"
             attribute = _asked_phrase(who.group("a") or who.group("b"))
+            contact = _CONTACT_Q.search(normalize(question.strip()))
+            if contact is not None:  # whom to ask about what: the contact of that matter (its words, modifiers)
+                about = re.split(r"[,，;；?？]", normalize(question.strip())[: contact.start()])[-1].removesuffix("的")
+                attribute = about + "联系人" if 2 <= len(about) <= 10 else attribute
     if parts and what == "fact":
         what = "explain"
     focus = ""
@@ -638,8 +665,11 @@ def attribute_modifiers(attribute: str) -> tuple[str, ...]:
 def another_role(role: str, text: str) -> bool:
     """Whether `text` (normalised) names another role of the head the role asked for ends with (Question.attribute of
     「…是谁」; role nouns are head-final, their head its last two characters): "镇长孙丽" for 副镇长, "党委书记黄志刚"
-    for 党委副书记, "副书记王某" for 党委书记. A text naming the role whole, or not its head, names no other."""
-    return len(role) > 2 and role not in text and role[-2:] in text
+    for 党委副书记, "副书记王某" for 党委书记. A text naming the role whole, or not its head, names no other; nor one
+    naming its last word whole when that word is of three characters or more (「联系人：…」 for 检查联系人: the words
+    before it name the matter, not a rank)."""
+    last = (words(role) or [""])[-1]
+    return len(role) > 2 and role not in text and role[-2:] in text and not (len(last) >= 3 and last in text)
 
 
 # how near a figure must be to the word it is stated for, in characters: Chinese states a figure right after what it

@@ -1323,3 +1323,26 @@ def test_everyday_wording_gdp_and_how_much_money_find_the_report_s_figure(tmp_pa
         r = engine.ask(question)
         assert not r.abstained and "24.6亿元" in r.answer, question
     assert analyse("项目总投资多少钱？").content.strip(" ?") == "项目总投资"
+
+
+def test_a_message_of_two_questions_is_answered_question_by_question_and_whom_to_ask_is_the_contact(
+        tmp_path, settings):
+    from rag.question import split_questions
+
+    assert split_questions("消防检查有问题找谁？电话多少？") == ["消防检查有问题找谁?", "消防检查电话多少?"]
+    assert split_questions("消防检查什么时候开始？") == []
+    assert split_questions("请看通知。消防检查什么时候开始？") == []  # one sentence asks nothing: no split
+    docs = _write(tmp_path, {
+        "fire.txt": "柏溪县消防安全检查工作的通知\n一、检查时间。2024年4月1日至4月30日。\n二、检查内容。重点检查人员密集场所。\n"
+                    "联系人：县消防救援大队 林晓东，电话：0571-6655321。\n",
+        "flood.txt": "柏溪县防汛值班工作的通知\n一、值班时间。汛期实行24小时值班。\n二、值班要求。值班人员不得脱岗。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("消防检查有问题找谁？电话多少？")
+    assert not r.abstained and "林晓东" in r.answer and "0571-6655321" in r.answer
+    # not answerable as a whole (its first question is refused alone): answered question by question
+    r = engine.ask("消防检查什么时候开始？有问题找谁？")
+    assert not r.abstained and "林晓东" in r.answer
+    r = engine.ask("消防检查有问题找谁？")
+    assert not r.abstained and "林晓东" in r.answer
+    assert engine.ask("防汛值班有问题找谁？").abstained  # the other notice's contact is not this one's
