@@ -691,9 +691,16 @@ class ExtractiveAnswerer:
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
             # whole (全县)
+            # (each sentence stating a figure, of two quoted together: 「全县…增长7.4%。甲镇有规模以上工业企业42家」
+            # gives a town's count beside the county's rate; a passage naming no place at all is of its document's,
+            # 「全年粮食总产量1.86万吨」 in a town's bulletin: its title is read)
             if q.what == "number":
+                stating = [x for x in _SENTENCE_SPLIT.split(c.norm) if re.search(r"\d", x)] or [c.norm]
                 for unit, stem in _asked_whole_units(q.norm).items():
-                    if _only_smaller_places_figures(c.norm, unit, stem):
+                    got = [_only_smaller_places_figures(x, unit, stem, q.norm) for x in stating]
+                    if all(g is None for g in got):
+                        got = [_only_smaller_places_figures(normalize(c.hit.chunk.doc_title), unit, stem, q.norm)]
+                    if any(got):
                         return False
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.measure, q.ordinal).search(c.norm):
@@ -1149,8 +1156,11 @@ def _about_whole_of_larger(text: str, unit: str) -> bool:
     return any(_LEVEL[m.group(1)] < level for m in _WHOLE_SUBJECT.finditer(text))
 
 
-# a figure stated right after a place written with its unit: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」, 「东湖街道：12家」
-_PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[为是达:：]?\s*\d")
+# a figure stated in the clause of a place written with its unit, as its subject: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」,
+# 「东湖街道：12家」, 「青岚镇完成固定资产投资6.7亿元」
+_PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[^,，。;；、:：\d]{0,12}?[:：]?\s*\d")
+# the whole of a unit as a clause's subject (全镇, 全县), not a ranking or share against it (居全县第一, 占全镇的30%)
+_WHOLE_OF = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外])")
 
 
 def _asked_whole_units(question: str) -> dict[str, str]:
@@ -1168,15 +1178,21 @@ def _asked_whole_units(question: str) -> dict[str, str]:
     return got
 
 
-def _only_smaller_places_figures(text: str, unit: str, stem: str = "") -> bool:
-    """Whether `text` (normalised) states figures only of places smaller than `unit` (each right after a place
-    written with its unit, 「青岚镇32.5亿元，白鹭镇21.7亿元」 for 县) and names neither the whole of `unit` (全县)
-    nor the place `stem`: its figures are no answer about that whole. False when it states no such figure."""
+def _only_smaller_places_figures(text: str, unit: str, stem: str = "", question: str = "") -> bool | None:
+    """Whether `text` (normalised) states figures only of places smaller than `unit` (each in the clause of a place
+    written with its unit, 「青岚镇32.5亿元，白鹭镇完成21.7亿元」 for 县, or of the whole of a smaller unit, 「全镇常住
+    人口9.1万人」) and names neither the whole of `unit` (全县) nor the place `stem`: its figures are no answer about
+    that whole. Places the question (normalised) names itself are asked about, not others (试点镇 of 「…市向试点镇
+    下放了多少项…」). False when it names that whole or place or a place as large; None when it names no place."""
     level = _LEVEL.get(unit)
     if level is None or f"全{unit}" in text or (stem and stem in text):
         return False
-    places = [m for m in _PLACE_FIGURE.finditer(text) if not common_word(m.group(1))]
-    return bool(places) and all(_LEVEL[m.group(2)] > level for m in places)
+    # (a unit character closing a common word is no place's unit: 农村, 城市, 社区)
+    units = [m.group(2) for m in _PLACE_FIGURE.finditer(text)
+             if not common_word(m.group(1)) and not common_word(m.group(1)[-1] + m.group(2))
+             and m.group(1) + m.group(2) not in question]
+    units += [m.group(1) for m in _WHOLE_OF.finditer(text)]
+    return all(_LEVEL[u] > level for u in units) if units else None
 
 
 def _place_named(text: str, name: str, unit: str) -> bool:

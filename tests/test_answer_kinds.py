@@ -1346,3 +1346,21 @@ def test_a_message_of_two_questions_is_answered_question_by_question_and_whom_to
     r = engine.ask("消防检查有问题找谁？")
     assert not r.abstained and "林晓东" in r.answer
     assert engine.ask("防汛值班有问题找谁？").abstained  # the other notice's contact is not this one's
+
+
+def test_a_county_figure_is_not_answered_by_town_clauses_nor_by_a_town_bulletin_naming_no_place(tmp_path, settings):
+    # towns' clauses with a verb between the town and its figure, and a town bulletin's sentence naming no place,
+    # state no county figure; the county's own sentence is quoted alone, without the towns' beside it
+    docs = _write(tmp_path, {
+        "q1.txt": "柏溪县2023年一季度经济运行情况\n一、地区生产总值。一季度，全县实现地区生产总值40.2亿元，同比增长5.1%。"
+                  "分乡镇看，青岚镇实现地区生产总值12.6亿元，同比增长6.0%。\n"
+                  "二、固定资产投资。一季度，青岚镇完成固定资产投资5.2亿元，白鹭镇完成固定资产投资3.3亿元。\n",
+        "town.txt": "青岚镇2023年国民经济和社会发展统计公报\n全年粮食播种面积3.1万亩，粮食总产量1.42万吨。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("2023年一季度全县固定资产投资是多少？").abstained
+    assert engine.ask("全县2023年粮食总产量是多少？").abstained
+    r = engine.ask("青岚镇2023年粮食总产量是多少？")
+    assert not r.abstained and "1.42万吨" in r.answer
+    r = engine.ask("一季度全县地区生产总值是多少？")
+    assert not r.abstained and "40.2亿元" in r.answer and "12.6亿元" not in r.answer
