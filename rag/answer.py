@@ -624,7 +624,12 @@ class ExtractiveAnswerer:
             text, before = _fact_and_before(q, c)
             fact = (periods(text) or (frozenset({"Y"}) if _stated_years(_SINCE_YEAR.sub("", text)) else frozenset())
                     or periods(before) or self._preceding(c, periods) or periods(normalize(c.hit.chunk.doc_title)))
-            if (fact or q.what == "number") and not fact & q.periods:
+            # (a whole year asked, 全年: a figure of a named part, 上半年, is no answer; one of no named part is the
+            # year's)
+            if q.periods == {"Y"}:
+                if fact and "Y" not in fact:
+                    return False
+            elif (fact or q.what == "number") and not fact & q.periods:
                 return False
         if "entity" not in self.ablate and (_CELL_SEP in c.norm or c.norm.endswith(":")):
             # a table row about another item of its table than the one asked; a lead-in ending with a colon is

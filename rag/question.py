@@ -375,8 +375,8 @@ class Question:
     parts: tuple[str, ...] = ()
     across: bool = False  # asked across documents ("各地…", "…分别…"): one answer from each that answers
     ordinal: bool = False  # 第几 + unit asks which one in order ("第几批"): answered by "第3批" or "首批"
-    periods: frozenset[str] = frozenset()  # the parts of a year it asks about (periods): "第二季度…" → {"Q2"}; a
-    # question naming 全年 asks the year itself, no part of it
+    periods: frozenset[str] = frozenset()  # the parts of a year it asks about (periods): "第二季度…" → {"Q2"}; "全年…"
+    # → {"Y"}, the whole year: a figure of a named part does not answer it
     _weights: dict[str, float] | None = field(default=None, repr=False)
 
     @property
@@ -613,7 +613,7 @@ def analyse(question: str) -> Question:
     return Question(question, norm, content, what, unit, noun, attribute, asks_place.group(1) if asks_place else "",
                     focus, term, _count(counted.group(1)) if counted else 0,
                     tuple(dict.fromkeys(y for y in _YEAR.findall(norm))), parts, bool(_COMPARE_Q.search(norm)),
-                    ordinal=ordinal and what == "number", periods=periods(norm) - {"Y"})
+                    ordinal=ordinal and what == "number", periods=periods(norm))
 
 
 # a rate asked for: 率, 比例, 比重, 百分

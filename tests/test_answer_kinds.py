@@ -1364,3 +1364,16 @@ def test_a_county_figure_is_not_answered_by_town_clauses_nor_by_a_town_bulletin_
     assert not r.abstained and "1.42万吨" in r.answer
     r = engine.ask("一季度全县地区生产总值是多少？")
     assert not r.abstained and "40.2亿元" in r.answer and "12.6亿元" not in r.answer
+
+
+def test_a_whole_year_asked_is_not_answered_by_a_figure_of_a_part_of_it(tmp_path, settings):
+    # 全年 asks the year: the half-year report's figure is no answer; the town's annual sentence is
+    docs = _write(tmp_path, {
+        "h1.txt": "柏溪县2023年上半年经济运行情况\n一、地区生产总值。上半年，全县实现地区生产总值88.4亿元，同比增长5.3%。"
+                  "其中，第二季度实现地区生产总值46.1亿元。\n二、固定资产投资。上半年，青岚镇完成固定资产投资9.6亿元。\n",
+        "town.txt": "青岚镇2023年工作总结\n全年实现地区生产总值35.2亿元，同比增长5.0%；完成固定资产投资21.3亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("柏溪县2023年全年地区生产总值是多少？").abstained
+    r = engine.ask("青岚镇2023年全年固定资产投资完成多少？")
+    assert not r.abstained and "21.3亿元" in r.answer and "9.6亿元" not in r.answer
