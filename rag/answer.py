@@ -1147,8 +1147,9 @@ def _unit_after(question: str, name: str) -> str:
 
 # administrative levels, larger first (国 > 省 > 市 > 县/区 > 乡/镇/街道 > 村); a unit's 全X ("全县") is its whole
 _LEVEL = {"国": 0, "省": 1, "市": 2, "县": 3, "区": 3, "乡": 4, "镇": 4, "街道": 4, "村": 5}
-# 全县 as the subject of a clause: not a ranking or share against it (「居全县第一」, 「占全县的30%」, 「全县首个」)
-_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全([国省市县区])(?![首第前排平均之的范围水平内外])")
+# the whole of a unit as the subject of a clause (全县, 全镇): not a ranking or share against it (「居全县第一」,
+# 「占全县的30%」, 「全县首个」)
+_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外])")
 
 
 def _about_whole_of_larger(text: str, unit: str) -> bool:
@@ -1164,8 +1165,6 @@ def _about_whole_of_larger(text: str, unit: str) -> bool:
 # a figure stated in the clause of a place written with its unit, as its subject: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」,
 # 「东湖街道：12家」, 「青岚镇完成固定资产投资6.7亿元」
 _PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[^,，。;；、:：\d]{0,12}?[:：]?\s*\d")
-# the whole of a unit as a clause's subject (全镇, 全县), not a ranking or share against it (居全县第一, 占全镇的30%)
-_WHOLE_OF = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外])")
 
 
 def _asked_whole_units(question: str) -> dict[str, str]:
@@ -1196,7 +1195,7 @@ def _only_smaller_places_figures(text: str, unit: str, stem: str = "", question:
     units = [m.group(2) for m in _PLACE_FIGURE.finditer(text)
              if not common_word(m.group(1)) and not common_word(m.group(1)[-1] + m.group(2))
              and m.group(1) + m.group(2) not in question]
-    units += [m.group(1) for m in _WHOLE_OF.finditer(text)]
+    units += [m.group(1) for m in _WHOLE_SUBJECT.finditer(text)]
     return all(_LEVEL[u] > level for u in units) if units else None
 
 
