@@ -688,10 +688,8 @@ class ExtractiveAnswerer:
             # word (重点镇 is a kind of town)
             # (jieba cuts some from their unit, 青石|乡, and keeps others whole, tagged as any name: 白沙镇; a name
             # without a unit has itself as its stem and is skipped)
-            for place in dict.fromkeys(unit_places(q.norm) + entities(q.norm, min_len=3)):
-                stem = name_stem(place)
-                if (stem != place and not common_word(stem) and stem not in c.norm
-                        and _about_whole_of_larger(c.norm, place[len(stem):])):
+            for stem, unit in _asked_places(q.norm):
+                if stem not in c.norm and _about_whole_of_larger(c.norm, unit):
                     return False
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
@@ -701,7 +699,7 @@ class ExtractiveAnswerer:
             # 「全年粮食总产量1.86万吨」 in a town's bulletin: its title is read)
             if q.what == "number":
                 stating = [x for x in _SENTENCE_SPLIT.split(c.norm) if re.search(r"\d", x)] or [c.norm]
-                for unit, stem in _asked_whole_units(q.norm).items():
+                for unit, stem in _asked_whole_units(q.norm):
                     got = [_only_smaller_places_figures(x, unit, stem, q.norm) for x in stating]
                     if all(g is None for g in got):
                         got = [_only_smaller_places_figures(normalize(c.hit.chunk.doc_title), unit, stem, q.norm)]
@@ -1167,19 +1165,32 @@ def _about_whole_of_larger(text: str, unit: str) -> bool:
 _PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[^,，。;；、:：\d]{0,12}?[:：]?\s*\d")
 
 
-def _asked_whole_units(question: str) -> dict[str, str]:
-    """The administrative units whose whole a question (normalised) asks about, each with the stem of the place it
-    names with it ("" for 全县): "松溪县2023年地区生产总值" → {"县": "松溪"}, "全县有多少…" → {"县": ""}. Levels:
-    _LEVEL; a kind of place (重点镇, a common word) is no place."""
-    got: dict[str, str] = {}
+@lexical_cache(maxsize=1024)
+def _asked_places(question: str) -> tuple[tuple[str, str], ...]:
+    """The places a question (normalised) writes with an administrative unit, each as (stem, unit), in the
+    question's order: "青石乡的…" → (("青石", "乡"),). The place: one the question writes with its unit
+    (rag.question.unit_places), or a name jieba keeps whole (白沙镇, entities of three characters or more); a kind of
+    place (重点镇: its stem a common word) and a name without a unit (its stem itself) are none."""
+    got = []
     for place in dict.fromkeys(unit_places(question) + entities(question, min_len=3)):
         stem = name_stem(place)
-        unit = place[len(stem):]
-        if stem != place and unit in _LEVEL and not common_word(stem):
+        if stem != place and not common_word(stem):
+            got.append((stem, place[len(stem):]))
+    return tuple(got)
+
+
+@lexical_cache(maxsize=1024)
+def _asked_whole_units(question: str) -> tuple[tuple[str, str], ...]:
+    """The administrative units whose whole a question (normalised) asks about, each with the stem of the place it
+    names with it ("" for 全县), as (unit, stem) pairs, the first place of each unit: "松溪县2023年地区生产总值" →
+    (("县", "松溪"),), "全县有多少…" → (("县", ""),). Levels: _LEVEL; places: _asked_places."""
+    got: dict[str, str] = {}
+    for stem, unit in _asked_places(question):
+        if unit in _LEVEL:
             got.setdefault(unit, stem)
     for m in _WHOLE_SUBJECT.finditer(question):
         got.setdefault(m.group(1), "")
-    return got
+    return tuple(got.items())
 
 
 def _only_smaller_places_figures(text: str, unit: str, stem: str = "", question: str = "") -> bool | None:

@@ -521,7 +521,8 @@ def split_questions(text: str) -> list[str]:
 def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals). 「…有问题找谁」 is read as
     「…联系人是谁」 (_CONTACT_Q)."""
-    norm = _CONTACT_Q.sub("联系人是谁", normalize(question.strip()))
+    written = normalize(question.strip())
+    norm = _CONTACT_Q.sub("联系人是谁", written)
     unit = noun = ""
     ordinal = False
     m = _HOW_MANY.search(norm)
@@ -588,9 +589,9 @@ def analyse(question: str) -> Question:
         who = _WHO_Q.search(re.split(r"[,，;；]", norm.rstrip("?？ "))[-1]) if what == "fact" else None
         if who is not None:  # "…公司的董事长是谁", "谁是…公司的董事长"
             attribute = _asked_phrase(who.group("a") or who.group("b"))
-            contact = _CONTACT_Q.search(normalize(question.strip()))
+            contact = _CONTACT_Q.search(written)
             if contact is not None:  # whom to ask about what: the contact of that matter (its words, modifiers)
-                about = re.split(r"[,，;；?？]", normalize(question.strip())[: contact.start()])[-1].removesuffix("的")
+                about = re.split(r"[,，;；?？]", written[: contact.start()])[-1].removesuffix("的")
                 attribute = about + "联系人" if 2 <= len(about) <= 10 else attribute
     if parts and what == "fact":
         what = "explain"
