@@ -5,7 +5,7 @@ first among those that meet the question's constraints, and states how likely th
 1. candidates and their features: rag.features (sentences and adjacent pairs of the retrieved chunks);
 2. scores: a logistic regression learned by `make train` (rag/models/answer_model.json, with its provenance);
 3. constraints checked before answering (CONSTRAINTS): a year or a part of a year (a quarter, a half) the
-   question names must be that of the quoted fact; a place/person/organisation it names must be named by the quoted passage or its document; a number asked
+   question names must be that of the quoted fact (a year named alone asks the whole year's figure); a place/person/organisation it names must be named by the quoted passage or its document; a number asked
    with a unit must come with that unit, a number/rate/date asked needs a figure/rate/date, and the noun of
    多少名河长 and the attribute of "…的常住人口是多少" must be in the quote (the attribute: in its chunk). No candidate
    meets them → "not found"; "哪个镇…" needs a passage naming a place of that unit;
@@ -395,6 +395,13 @@ class ExtractiveAnswerer:
                                                   if not _another_kind_of(attribute, x, doc))
         return got
 
+    def _figure_sentence_names(self, c: Candidate, attribute: list[str]) -> bool:
+        """Whether a sentence of the candidate's chunk outside the candidate states a figure (_FIGURE, less years
+        and dates) and names every word of `attribute` (synonyms counting)."""
+        return any(not (c.start <= start < c.end) and _FIGURE.search(_NO_AMOUNT.sub("", text))
+                   and all(names(text, w) for w in attribute)
+                   for start, _end, _level, text, _words in self.builder.sentences(c.hit.chunk))
+
     def _chunk_norm(self, chunk: Any) -> str:
         got = self._chunk_cache.get(chunk.chunk_id)
         if got is None:
@@ -577,6 +584,19 @@ class ExtractiveAnswerer:
                     return got
         return name
 
+    def _sentence_before(self, c: Candidate) -> str:
+        """The sentence (normalised) before candidate `c` in its chunk; "" when it opens its chunk."""
+        before = [s[3] for s in self.builder.sentences(c.hit.chunk) if s[1] <= c.start]
+        return before[-1] if before else ""
+
+    def _fact_period(self, q: Question, c: Candidate) -> frozenset[str]:
+        """The parts of a year (rag.question.periods tokens: Q1…Q4, H1, H2, Q1-3, Y) the fact a candidate quotes for
+        `q` is of: those its sentence names, {"Y"} when it states its own year and no part of it, else those of the
+        sentence before it, of its document's text before it, of its document's title; empty when none names one."""
+        text, before = _fact_and_before(q, c)
+        return (periods(text) or (frozenset({"Y"}) if _stated_years(_SINCE_YEAR.sub("", text)) else frozenset())
+                or periods(before) or self._preceding(c, periods) or periods(normalize(c.hit.chunk.doc_title)))
+
     def _meets(self, q: Question, c: Candidate, named: list[str]) -> bool:
         """The constraints of CONSTRAINTS (those not ablated)."""
         if q.years and "year" not in self.ablate:
@@ -607,6 +627,12 @@ class ExtractiveAnswerer:
                     return False
                 if q.noun and len(q.noun) >= 2 and not any(_names_counted(q.noun, x) for x in said):
                     return False
+        # a year asked alone (「2023年地区生产总值是多少」) asks the year's figure: a figure of a named part of it
+        # (一季度, 上半年: its sentence's, the sentence before's, its title's) is no answer; a figure of no named
+        # part is the year's
+        if (q.years and not q.periods and q.what == "number" and "period" not in self.ablate
+                and (fact := self._fact_period(q, c)) and "Y" not in fact):
+            return False
         if q.periods and "period" not in self.ablate:
             # a part of a year the question names (第二季度, 上半年) must be the part the quoted fact is of: the one its
             # sentence names (not as a comparison's base, "较上季度"), else the one its document last named before it
@@ -621,9 +647,7 @@ class ExtractiveAnswerer:
             # (a sentence stating its own year and no part of it, 「…2022年为30.1亿元，2023年为32.5亿元」 in a quarterly
             # report, states figures of whole years: the part its report is of is not theirs; "2024年以来" is no
             # whole year)
-            text, before = _fact_and_before(q, c)
-            fact = (periods(text) or (frozenset({"Y"}) if _stated_years(_SINCE_YEAR.sub("", text)) else frozenset())
-                    or periods(before) or self._preceding(c, periods) or periods(normalize(c.hit.chunk.doc_title)))
+            fact = self._fact_period(q, c)
             # (a whole year asked, 全年: a figure of a named part, 上半年, is no answer; one of no named part is the
             # year's)
             if q.periods == {"Y"}:
@@ -688,8 +712,13 @@ class ExtractiveAnswerer:
             # word (重点镇 is a kind of town)
             # (jieba cuts some from their unit, 青石|乡, and keeps others whole, tagged as any name: 白沙镇; a name
             # without a unit has itself as its stem and is skipped)
+            # (a sentence opening with 其中 states a part of what the sentence before states, of its subject:
+            # 「上半年，全县实现地区生产总值101.4亿元。其中，第二季度…52.8亿元」 is the county's second quarter)
+            subject = c.norm
+            if c.norm.startswith(_PART_OF_BEFORE):
+                subject = self._sentence_before(c) + c.norm
             for stem, unit in _asked_places(q.norm):
-                if stem not in c.norm and _about_whole_of_larger(c.norm, unit):
+                if stem not in subject and _about_whole_of_another(subject, unit):
                     return False
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
@@ -730,6 +759,19 @@ class ExtractiveAnswerer:
                 chunk = self._chunk_of_kind(attribute, c.hit.chunk)
             if not all(names(chunk, w) for w in attribute_words(q.attribute)):
                 return False
+            # a figure asked of an attribute the quote does not name, in a chunk where another sentence states a
+            # figure of it, is that sentence's, not the quote's: 「完成固定资产投资21.3亿元。」 answers no 常住人口 beside
+            # 「年末…常住人口7.02万人」 (the attribute named only in a heading, a caption or the title still counts;
+            # so does one named by what the quote goes on from: the sentence right before, 「上半年，全县地区生产总值
+            # 完成55.2亿元。其中，第二季度完成29.8亿元」, or the clauses of its own sentence before it, 「一季度实现地区
+            # 生产总值8.1亿元；上半年实现17.3亿元；」)
+            if (not row and q.what == "number"
+                    and not all(names(c.norm, w) for w in attribute_words(q.attribute))
+                    and self._figure_sentence_names(c, attribute_words(q.attribute))):
+                context = (_sentence_head(c) + self._sentence_before(c)
+                           + normalize(_heading_context(c.hit.chunk.text, c.start)))
+                if not all(names(context, w) for w in attribute_words(q.attribute)):
+                    return False
             # ... and the words before its head, its modifiers, in the candidate's document: 防汛检查经费 is asked of
             # a document about a flood inspection, not answered by another document's 经费 (the head is checked
             # above; a measure noun, 金额 of 投资金额, is stated by a figure's unit, not named)
@@ -1147,17 +1189,25 @@ def _unit_after(question: str, name: str) -> str:
 _LEVEL = {"国": 0, "省": 1, "市": 2, "县": 3, "区": 3, "乡": 4, "镇": 4, "街道": 4, "村": 5}
 # the whole of a unit as the subject of a clause (全县, 全镇): not a ranking or share against it (「居全县第一」,
 # 「占全县的30%」, 「全县首个」)
-_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外])")
+# (「全乡镇」 is every town and township, no one unit's whole)
+_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外镇])")
 
 
-def _about_whole_of_larger(text: str, unit: str) -> bool:
-    """Whether `text` (normalised) states something of the whole of a larger administrative unit than `unit` (the
-    unit a question names its place with: 镇, 乡, 街道, 村, 县…) as its subject, 「年末全县规模以上工业企业达到186家」
-    for a town, and never the whole of `unit` itself (全镇). Levels: _LEVEL; an unknown unit: False."""
+# a sentence stating a part of what the sentence before it states, of that sentence's subject
+_PART_OF_BEFORE = "其中"
+
+
+def _about_whole_of_another(text: str, unit: str) -> bool:
+    """Whether `text` (normalised) states something of the whole of another administrative unit than a place of
+    `unit` (the unit a question names its place with: 镇, 乡, 街道, 村, 县…) as its subject: of a larger unit,
+    「年末全县规模以上工业企业达到186家」 for a town, or of another unit of the same level, 「年末全镇常住人口9.15万人」
+    for a township (乡); never of the whole of `unit` itself (全镇 for a town). Levels: _LEVEL; an unknown unit:
+    False."""
     level = _LEVEL.get(unit)
     if level is None or f"全{unit}" in text:
         return False
-    return any(_LEVEL[m.group(1)] < level for m in _WHOLE_SUBJECT.finditer(text))
+    return any(_LEVEL[m.group(1)] < level or (_LEVEL[m.group(1)] == level and m.group(1) != unit)
+               for m in _WHOLE_SUBJECT.finditer(text))
 
 
 # a figure stated in the clause of a place written with its unit, as its subject: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」,
@@ -1263,13 +1313,18 @@ def _only_planned(text: str, governed: bool = False, some: bool = False) -> bool
 _SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END_CHARS}])")  # after each sentence end (core.text)
 
 
-def _plan_before(c: Candidate) -> bool:
-    """Whether a plan word (_PLAN) stands in the clauses of the candidate's sentence before it, in its chunk: the
-    candidate is a later ；-clause the splitter made a sentence of ("2023年，力争地区生产总值达到28亿元，增长6%；" before
-    "新增高新技术企业2家。"). A line end, 。！？ or a table cell ends the sentence looked back into."""
+def _sentence_head(c: Candidate) -> str:
+    """The clauses of the candidate's sentence before it in its chunk, normalised: the candidate is a later
+    ；-clause the splitter made a sentence of ("2023年，力争地区生产总值达到28亿元，增长6%；" before "新增高新技术企业
+    2家。"); "" when it opens its sentence. A line end, 。！？ or a table cell ends the sentence looked back into."""
     head = c.hit.chunk.text[: c.start]  # (the stored text: its cells are joined by TABLE_CELL_SEP, not normalised)
     cut = max(head.rfind(ch) for ch in "。！？!?\n" + TABLE_CELL_SEP)
-    return bool(_PLAN.search(_TITLE.sub("", normalize(head[cut + 1 :]))))
+    return normalize(head[cut + 1 :])
+
+
+def _plan_before(c: Candidate) -> bool:
+    """Whether a plan word (_PLAN) stands in the clauses of the candidate's sentence before it (_sentence_head)."""
+    return bool(_PLAN.search(_TITLE.sub("", _sentence_head(c))))
 
 
 def relative_years(text: str, base: set[str]) -> set[str]:

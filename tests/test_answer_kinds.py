@@ -1377,3 +1377,29 @@ def test_a_whole_year_asked_is_not_answered_by_a_figure_of_a_part_of_it(tmp_path
     assert engine.ask("柏溪县2023年全年地区生产总值是多少？").abstained
     r = engine.ask("青岚镇2023年全年固定资产投资完成多少？")
     assert not r.abstained and "21.3亿元" in r.answer and "9.6亿元" not in r.answer
+
+
+def test_a_year_asked_alone_or_a_town_s_part_is_not_answered_by_a_part_s_or_another_unit_s_figure(tmp_path, settings):
+    # a year asked without a part is the year's figure, not the half year's; a sentence opening with 其中 states a
+    # part of its sentence before's subject (全县), no town's; 全镇 of a town's report is no township's (乡) whole
+    docs = _write(tmp_path, {
+        "h1.txt": "柏溪县2023年上半年经济运行情况\n一、地区生产总值。上半年，全县实现地区生产总值88.4亿元，同比增长5.3%。"
+                  "其中，第二季度实现地区生产总值46.1亿元。\n二、固定资产投资。上半年，青岚镇完成固定资产投资9.6亿元，"
+                  "桐坞乡完成固定资产投资2.2亿元。\n",
+        "town.txt": "青岚镇2023年工作总结\n镇党委团结带领全镇干部群众，与桐坞乡共建农产品加工园。\n"
+                    "全年实现地区生产总值35.2亿元，同比增长5.0%；完成固定资产投资21.3亿元。"
+                    "年末全镇户籍人口6.41万人，常住人口7.02万人。\n",
+        "y24.txt": "柏溪县2024年经济运行情况\n2024年一季度，全县实现地区生产总值42.0亿元，同比增长5.0%；上半年实现"
+                   "90.1亿元，同比增长5.2%；前三季度实现137.5亿元，同比增长5.4%。年末全县常住人口31.6万人。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("柏溪县2023年地区生产总值是多少？").abstained
+    r = engine.ask("青岚镇2023年固定资产投资完成多少？")
+    assert not r.abstained and "21.3亿元" in r.answer and "9.6亿元" not in r.answer
+    assert engine.ask("青岚镇2023年第二季度地区生产总值是多少？").abstained
+    assert engine.ask("桐坞乡2023年常住人口是多少？").abstained
+    r = engine.ask("青岚镇2023年常住人口是多少？")
+    assert not r.abstained and "7.02万人" in r.answer
+    # ... but a ；-clause goes on from its sentence's first clause, which names the attribute
+    r = engine.ask("柏溪县2024年前三季度地区生产总值是多少？")
+    assert not r.abstained and "137.5亿元" in r.answer
