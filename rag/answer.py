@@ -53,6 +53,7 @@ from rag.features import (
     names_title,
 )
 from rag.question import (
+    DAY_Q,
     ISSUE_VERBS,
     PLACE_UNITS,
     RATE_WORD,
@@ -118,6 +119,8 @@ _YEAR_OFFSET = {"上年": 1, "上一年": 1, "去年": 1, "前年": 2}
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
+# a date naming its day: 4月8日, 8号, 初八, 十五日, 2024-04-08
+_DAY_FIGURE = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|初[一二三四五六七八九十]|\d{4}-\d{1,2}-\d{1,2}")
 # (a question asking for a rate or share, rag.question.RATE_WORD, is answered only by one: 30%, 三成, 2个百分点)
 _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
 # a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
@@ -823,6 +826,9 @@ class ExtractiveAnswerer:
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False
+            # a day asked (哪天) is answered by a date naming its day, not by a year or a month alone
+            if q.what == "date" and DAY_Q.search(q.norm) and not _DAY_FIGURE.search(c.norm):
+                return False
             # the counted noun: every word of its noun phrase (多少所重点中学: not 普通中学), else (a verb phrase,
             # 多少人参加培训) one of its words
             if q.noun and len(q.noun) >= 2 and not _names_counted(q.noun, c.norm):
@@ -1280,7 +1286,9 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 # question asking for one ("计划新增多少", "目标是多少", "要新增多少")
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 # (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
-_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
+# (要 before a verb of a result asks what is to be done, 「明年要新增几家」: not 需要, 主要, 重要)
+_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务"
+                     r"|(?<![需重主只想还])要(?=新增|新建|达到|完成|实现|建成|增长|引进|培育|突破|提高|提升|减少|下降|控制)")
 # a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")

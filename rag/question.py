@@ -26,7 +26,17 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 _NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分")
-_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间")
+_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪一?[天日]")
+# a day asked (「哪天开始」): answered by a date naming its day (rag.answer)
+DAY_Q = re.compile(r"哪一?[天日]")
+# the everyday way of asking a day, 几号 (几月几号, 几月几日), read as 哪天; not a numbered thing (几号线, 几号文件,
+# 几号楼) nor a count of days (几日内)
+# a noun before 有多少/有几 (「…企业有多少家」, 「…企业共有几家」): what the measure word counts
+_HAS_BEFORE = re.compile(r"([\u4e00-\u9fff\d]{2,20}?)(?:一共|总共|共|总计|累计)?有$")
+# the everyday way of asking the person holding a role, 「镇长叫什么名字」, read as 「镇长是谁」 (a role noun ends with
+# its head: 长, 书记, 主任, 委员, 负责人, 作者…); a thing's name (「这个项目叫什么名字」) is asked as written
+_ROLE_NAME_Q = re.compile(r"(?<=[长记任员人者师官])(?:的?名字(?:是什么|叫什么)|叫什么(?:名字)?|姓甚名谁)(?=[?？]?$)")
+_DAY_WORDING = re.compile(r"(?:几月)?几[号日](?![线楼院文令门窗口机车桥站台内来])")
 # (the normaliser writes 哪三个 as 哪3个: ingest.normalize turns a numeral before a measure word into digits)
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
@@ -520,9 +530,9 @@ def split_questions(text: str) -> list[str]:
 
 def analyse(question: str) -> Question:
     """Read a question (any width, traditional or simplified, Chinese or Arabic numerals). 「…有问题找谁」 is read as
-    「…联系人是谁」 (_CONTACT_Q)."""
+    「…联系人是谁」 (_CONTACT_Q), 「几号」 as 「哪天」 (_DAY_WORDING), 「镇长叫什么名字」 as 「镇长是谁」 (_ROLE_NAME_Q)."""
     written = normalize(question.strip())
-    norm = _CONTACT_Q.sub("联系人是谁", written)
+    norm = _ROLE_NAME_Q.sub("是谁", _DAY_WORDING.sub("哪天", _CONTACT_Q.sub("联系人是谁", written)))
     unit = noun = ""
     ordinal = False
     m = _HOW_MANY.search(norm)
@@ -545,6 +555,13 @@ def analyse(question: str) -> Question:
         noun = re.sub(r"^的|[了呢吗啊呀的]+$", "", rest.group(0)) if rest else ""
         if len(unit) == 1 and noun.startswith("次"):  # "多少人次游客": the measure is 人次 (Question.measure), 游客 counted
             noun = noun[1:]
+        # a noun the measure word closes is counted from before it: 「规模以上工业企业有多少家」 counts 工业企业; a
+        # place that has them (「青石镇有多少人」, 「全县共有多少个」) is where, not what, is counted
+        had = _HAS_BEFORE.search(norm[: m.start()]) if not noun else None
+        if had is not None:
+            counted = _asked_phrase(had.group(1))
+            if counted and not counted.startswith("全") and counted[-1] not in PLACE_UNITS and not entities(counted):
+                noun = counted
     content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)

@@ -1403,3 +1403,30 @@ def test_a_year_asked_alone_or_a_town_s_part_is_not_answered_by_a_part_s_or_anot
     # ... but a ；-clause goes on from its sentence's first clause, which names the attribute
     r = engine.ask("柏溪县2024年前三季度地区生产总值是多少？")
     assert not r.abstained and "137.5亿元" in r.answer
+
+
+def test_everyday_wordings_of_a_day_a_role_s_name_a_plan_and_a_counted_noun_are_read_as_their_forms(tmp_path, settings):
+    # 几号 asks a day (a sentence with a year alone is no answer), 叫什么名字 after a role asks the person, 要新增
+    # asks the planned figure, and a noun before 有多少家 is what is counted (a sentence counting other things in
+    # the same chunk is no answer)
+    docs = _write(tmp_path, {
+        "notice.txt": "关于开展2025年度全县消防安全排查的通知\n经研究，决定在全县开展2025年度消防安全排查。\n"
+                      "排查于5月12日开始，6月20日结束。\n",
+        "town.txt": "岚溪镇2024年工作总结\n2024年，在镇党委书记钟衡、镇长白晓岑带领下，全镇干部群众攻坚克难。"
+                    "新增规模以上工业企业2家。\n2025年主要目标：地区生产总值增长6%左右；力争新增规模以上工业企业4家。\n",
+        "county.txt": "柏溪县2024年国民经济和社会发展统计公报\n全年规模以上工业增加值增长7.1%。\n"
+                      "全年新建标准化厂房5.2万平方米；改造老旧小区6个，惠及居民1420户。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("消防安全排查几号开始？")
+    assert not r.abstained and "5月12日" in r.answer
+    r = engine.ask("岚溪镇的镇长叫什么名字？")
+    assert not r.abstained and "白晓岑" in r.answer
+    r = engine.ask("2025年岚溪镇要新增几家规上企业？")
+    assert not r.abstained and "4家" in r.answer
+    assert engine.ask("全县2024年规模以上工业企业有多少家？").abstained
+    assert analyse("岚溪镇的镇长叫什么名字？").attribute == "镇长"
+    assert analyse("这个项目叫什么名字？").attribute == ""  # a thing's name is asked as written
+    assert analyse("坐几号线能到？").what == "number"  # 几号线 is a numbered line, no day
+    assert analyse("全县规模以上工业企业有多少家？").noun == "工业企业"
+    assert analyse("青石镇有多少人？").noun == ""  # the place that has them is not what is counted
