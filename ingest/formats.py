@@ -68,6 +68,9 @@ SPANNED: Cell = None
 """The mark of a grid column covered by the cell to its left (see Cell)."""
 
 _NUMERIC = re.compile(r"^[\d\s.,，%％+\-−—~～/年月日万亿元个项]*$")
+# a figure with its measure word, whatever the measure (「96.8分」, 「158家」, 「3.5万平方米」): a value, no column's name;
+# a year's label (「2031年计划」) is a column's name
+_MEASURED = re.compile(r"^(?!\d{4}\s*年)\d+(?:\.\d+)?\s*[\u4e00-\u9fff]{1,4}$")
 _PERIOD = re.compile(r"^(?:\d{4}\s*年(?:度|末|初|底)?(?:\s*\d{1,2}\s*月(?:份)?)?|\d{1,2}\s*月(?:份)?"
                      r"|\d{4}\s*年?\s*第?\s*[一二三四1-4]\s*季度?|[一二三四1-4]\s*季度)$")
 """A column label that names a period (「2023年」「2023年度」「1月」「2023年9月」「一季度」): it looks like a value, but over a column
@@ -124,7 +127,7 @@ def _is_header(row: list[str], below: list[list[str]], marked: bool = False) -> 
     columns = [[r[j] if j < len(r) else "" for r in below] for j in range(len(row))]
     periods = _periods(row)
     for j, (c, col) in enumerate(zip(row, columns, strict=True)):
-        if c and _NUMERIC.match(c) and not (j in periods and _figures_below(col)):
+        if c and (_NUMERIC.match(c) or _MEASURED.match(c)) and not (j in periods and _figures_below(col)):
             return False
     if len(row) == 2 and not marked:
         return any(c and _figures_below(col) for c, col in zip(row, columns, strict=True))

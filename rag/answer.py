@@ -720,8 +720,11 @@ class ExtractiveAnswerer:
             subject = c.norm
             if c.norm.startswith(_PART_OF_BEFORE):
                 subject = self._sentence_before(c) + c.norm
+            # (nor is a figure asked of a place answered by a quote not naming it whose figures are other places':
+            # 「青枫镇42.2亿元；青枫乡11.4亿元；」 for 桃源乡, cut from a sentence listing every town)
             for stem, unit in _asked_places(q.norm):
-                if stem not in subject and _about_whole_of_another(subject, unit):
+                if stem not in subject and (_about_whole_of_another(subject, unit)
+                                            or (q.what == "number" and _other_places_figures(c.norm, q.norm))):
                     return False
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
@@ -898,9 +901,13 @@ class ExtractiveAnswerer:
         # a message asking several questions ("…有问题找谁？电话多少？") that is not answerable as a whole is answered
         # question by question (rag.question.split_questions), each alone over the same contexts; as a whole first,
         # since its later questions often restate or narrow the first ("为什么…？动因是什么？")
-        several = split_questions(question) if own.support < self.threshold and "parts" not in self.ablate else []
-        if several:
-            draft = self._answer_parts(several, hits)
+        # ... and so is one whose questions each ask a different specific thing (a date, a figure, a person:
+        # 「…什么时候开始？有问题找谁？」), which no one sentence answered as a whole is likely to hold: when every
+        # question is answered alone, their answers replace the whole's
+        several = split_questions(question) if "parts" not in self.ablate else []
+        answered = own.support >= self.threshold
+        if several and (not answered or _asks_different_things(several)):
+            draft = self._answer_parts(several, hits, every=answered)
             if draft.evidence and draft.support >= self.threshold:
                 return draft
         # a change from a base year ("…比2022年增加了多少家", "…比上年增长多少") whose answer states no change of what
@@ -994,7 +1001,8 @@ class ExtractiveAnswerer:
         cands = self.builder.build(q, hits)
         # (a question naming a plan document, "《…三年行动计划》提出…多少", "规划中要求…多少", asks what that document
         # states, whose every figure is a plan: no candidate is dropped as planned, nor kept for being planned)
-        if q.what == "number" and "plan" not in self.ablate and not plan_documents(q.norm):
+        if (q.what == "number" and "plan" not in self.ablate and not plan_documents(q.norm)
+                and not _TO_BE_DONE_Q.search(q.norm)):
             # a figure planned ("力争新增规上企业4家", "计划投资3亿元") states no fact: no candidate for a question
             # about what is; a question about a plan ("2023年计划新增多少家…") is answered by a planned figure
             # when one is among the candidates, not by the result stated beside it
@@ -1235,6 +1243,29 @@ def _asked_places(question: str) -> tuple[tuple[str, str], ...]:
     return tuple(got)
 
 
+def _figure_place_units(text: str, question: str, opening: bool = False) -> list[str]:
+    """The units of the places `text` (normalised) states a figure of in their clause (_PLACE_FIGURE: 「青枫镇42.2
+    亿元」 → 镇, 「龙湾街道：12家」 → 街道) that the question (normalised) does not name itself (试点镇 of 「…向试点镇
+    下放了多少项…」 is asked about). A unit character closing a common word is no place's unit (农村, 城市, 社区).
+    `opening`: only a place opening its clause (after a clause mark or at the start), the subject of a list's item
+    (「…；桃源乡9.64亿元；」), not characters before a unit inside a phrase (「年末全县户籍人口…」, 「涉及小区8个」)."""
+    return [m.group(2) for m in _PLACE_FIGURE.finditer(text)
+            if not common_word(m.group(1)) and not common_word(m.group(1)[-1] + m.group(2))
+            and m.group(1)[-1] != "全"  # (a unit's whole, 「占全县的6.5%」, is no place: _WHOLE_SUBJECT)
+            and m.group(1) + m.group(2) not in question
+            and (not opening or m.start() == 0 or text[m.start() - 1] in _CLAUSE_MARKS)]
+
+
+# what opens a clause: a clause or sentence mark, a list's enumeration comma, a line end
+_CLAUSE_MARKS = frozenset("，,；;。：:、！？!?\n ")
+
+
+def _other_places_figures(text: str, question: str) -> bool:
+    """Whether `text` (normalised) states a figure of a place opening its clause that the question does not name
+    (_figure_place_units with `opening`)."""
+    return bool(_figure_place_units(text, question, opening=True))
+
+
 @lexical_cache(maxsize=1024)
 def _asked_whole_units(question: str) -> tuple[tuple[str, str], ...]:
     """The administrative units whose whole a question (normalised) asks about, each with the stem of the place it
@@ -1258,11 +1289,7 @@ def _only_smaller_places_figures(text: str, unit: str, stem: str = "", question:
     level = _LEVEL.get(unit)
     if level is None or f"全{unit}" in text or (stem and stem in text):
         return False
-    # (a unit character closing a common word is no place's unit: 农村, 城市, 社区)
-    units = [m.group(2) for m in _PLACE_FIGURE.finditer(text)
-             if not common_word(m.group(1)) and not common_word(m.group(1)[-1] + m.group(2))
-             and m.group(1) + m.group(2) not in question]
-    units += [m.group(1) for m in _WHOLE_SUBJECT.finditer(text)]
+    units = _figure_place_units(text, question) + [m.group(1) for m in _WHOLE_SUBJECT.finditer(text)]
     return all(_LEVEL[u] > level for u in units) if units else None
 
 
@@ -1286,9 +1313,10 @@ def _place_named(text: str, name: str, unit: str) -> bool:
 # question asking for one ("计划新增多少", "目标是多少", "要新增多少")
 _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 # (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
-# (要 before a verb of a result asks what is to be done, 「明年要新增几家」: not 需要, 主要, 重要)
-_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务"
-                     r"|(?<![需重主只想还])要(?=新增|新建|达到|完成|实现|建成|增长|引进|培育|突破|提高|提升|减少|下降|控制)")
+_PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
+# 要 before a verb of a result asks what is to be done (「明年要新增几家」; not 需要, 主要, 重要), which documents state
+# with a plan word (「力争新增4家」) or without one (「到2025年，森林覆盖率达到68.5%」): neither kind of figure is dropped
+_TO_BE_DONE_Q = re.compile(r"(?<![需重主只想还])要(?=新增|新建|达到|完成|实现|建成|增长|引进|培育|突破|提高|提升|减少|下降|控制)")
 # a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence
 _TITLE = re.compile(r"《[^《》]*》")
@@ -1319,6 +1347,18 @@ def _only_planned(text: str, governed: bool = False, some: bool = False) -> bool
 
 
 _SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END_CHARS}])")  # after each sentence end (core.text)
+
+
+# the specific things a question may ask, one answer each (Question.what; 谁 asks a person)
+_SPECIFIC_ASKS = frozenset({"date", "number", "person"})
+
+
+def _asks_different_things(questions: list[str]) -> bool:
+    """Whether each of several questions (rag.question.split_questions) asks a specific thing of its own kind: a
+    date, a figure or a person, no two alike (「…什么时候开始？有问题找谁？」 → date, person: True; 「…几个？共多少项？」
+    → number, number: False; a reason or a fact asked: False)."""
+    kinds = ["person" if "谁" in x else analyse(x).what for x in questions]
+    return len(set(kinds)) == len(kinds) and set(kinds) <= _SPECIFIC_ASKS
 
 
 def _sentence_head(c: Candidate) -> str:

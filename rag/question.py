@@ -26,9 +26,9 @@ _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪�
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 _NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分")
-_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪一?[天日]")
-# a day asked (「哪天开始」): answered by a date naming its day (rag.answer)
-DAY_Q = re.compile(r"哪一?[天日]")
+_DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪[一几]?[天日]")
+# a day asked (「哪天开始」, 「哪几天」): answered by a date naming its day (rag.answer)
+DAY_Q = re.compile(r"哪[一几]?[天日]")
 # the everyday way of asking a day, 几号 (几月几号, 几月几日), read as 哪天; not a numbered thing (几号线, 几号文件,
 # 几号楼) nor a count of days (几日内)
 # a noun before 有多少/有几 (「…企业有多少家」, 「…企业共有几家」): what the measure word counts
@@ -562,6 +562,8 @@ def analyse(question: str) -> Question:
             counted = _asked_phrase(had.group(1))
             if counted and not counted.startswith("全") and counted[-1] not in PLACE_UNITS and not entities(counted):
                 noun = counted
+    if not unit and "多少钱" in norm:  # money asked: an amount in yuan (元, 万元, 亿元), not a time or a count
+        unit = "元"
     content = _EXCEPT.sub(" ", _FORMS.sub(" ", norm))
     if unit:  # "多少名河长": 名 is the unit, not the start of a word
         content = re.sub(rf"(?<=\s){re.escape(unit)}", " ", content)

@@ -1411,9 +1411,10 @@ def test_everyday_wordings_of_a_day_a_role_s_name_a_plan_and_a_counted_noun_are_
     # the same chunk is no answer)
     docs = _write(tmp_path, {
         "notice.txt": "关于开展2025年度全县消防安全排查的通知\n经研究，决定在全县开展2025年度消防安全排查。\n"
-                      "排查于5月12日开始，6月20日结束。\n",
+                      "排查于5月12日开始，6月20日结束。\n联系人：县消防救援大队林朔，电话：0599-6612345。\n",
         "town.txt": "岚溪镇2024年工作总结\n2024年，在镇党委书记钟衡、镇长白晓岑带领下，全镇干部群众攻坚克难。"
-                    "新增规模以上工业企业2家。\n2025年主要目标：地区生产总值增长6%左右；力争新增规模以上工业企业4家。\n",
+                    "新增规模以上工业企业2家。\n2025年主要目标：地区生产总值增长6%左右；力争新增规模以上工业企业4家。\n"
+                    "到2027年，全镇森林覆盖率达到71.5%。\n",
         "county.txt": "柏溪县2024年国民经济和社会发展统计公报\n全年规模以上工业增加值增长7.1%。\n"
                       "全年新建标准化厂房5.2万平方米；改造老旧小区6个，惠及居民1420户。\n",
     })
@@ -1422,11 +1423,41 @@ def test_everyday_wordings_of_a_day_a_role_s_name_a_plan_and_a_counted_noun_are_
     assert not r.abstained and "5月12日" in r.answer
     r = engine.ask("岚溪镇的镇长叫什么名字？")
     assert not r.abstained and "白晓岑" in r.answer
+    # two questions asking different things (a day, a person) are answered each
+    r = engine.ask("消防安全排查几号开始？有问题找谁？")
+    assert not r.abstained and "5月12日" in r.answer and "林朔" in r.answer, r.answer
     r = engine.ask("2025年岚溪镇要新增几家规上企业？")
     assert not r.abstained and "4家" in r.answer
+    # (a target stated without a plan word is what is to be done too)
+    r = engine.ask("到2027年岚溪镇森林覆盖率要达到多少？")
+    assert not r.abstained and "71.5%" in r.answer
     assert engine.ask("全县2024年规模以上工业企业有多少家？").abstained
     assert analyse("岚溪镇的镇长叫什么名字？").attribute == "镇长"
     assert analyse("这个项目叫什么名字？").attribute == ""  # a thing's name is asked as written
     assert analyse("坐几号线能到？").what == "number"  # 几号线 is a numbered line, no day
     assert analyse("全县规模以上工业企业有多少家？").noun == "工业企业"
     assert analyse("青石镇有多少人？").noun == ""  # the place that has them is not what is counted
+
+
+def test_a_town_s_figure_is_not_answered_by_other_towns_clauses_of_a_list_and_abbreviations_are_read(tmp_path, settings):
+    # a sentence listing every town's figure is cut into clauses: a clause of other towns, not naming the one asked,
+    # states none of its figures; 规上 is the bureau's shortening of 规模以上; 哪几天 asks days
+    docs = _write(tmp_path, {
+        "year.txt": "柏溪县2024年经济运行情况\n全年全县实现地区生产总值301.4亿元，增长5.8%。\n"
+                    "分乡镇看，岚川镇全年实现地区生产总值40.12亿元，增长6.2%；岚川乡10.85亿元，增长4.4%；"
+                    "柳塘镇30.06亿元，增长5.9%；苇湾乡8.77亿元，增长3.9%；石埠镇25.31亿元；东渚街道36.48亿元，增长7.3%。\n"
+                    "年末全县规模以上工业企业达到126家。\n",
+        "train.txt": "关于举办乡镇统计人员业务培训的通知\n一、培训时间\n集中培训：2025年3月10日至3月12日，共3天。\n"
+                     "二、培训地点\n县委党校二楼报告厅。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("苇湾乡2024年全年地区生产总值多少？")
+    assert not r.abstained and "8.77亿元" in r.answer, r.answer
+    r = engine.ask("2024年末全县规上工业企业有多少家？")
+    assert not r.abstained and "126家" in r.answer, r.answer
+    r = engine.ask("集中培训是哪几天？")
+    assert not r.abstained and "3月10日" in r.answer, r.answer
+    from ingest.tokenize import synonyms
+
+    assert analyse("集中培训是哪几天？").what == "date"
+    assert "规模以上" in synonyms("规上")
