@@ -369,30 +369,15 @@ def common_word(word: str) -> bool:
     return word in _synonym_groups()[0]
 
 
-# the abbreviations of statistical indicators, as the National Bureau of Statistics writes them (国家统计局
-# 《统计指标解释》): Latin ones, lower-cased as ingest.normalize leaves them, and the bureau's Chinese shortening 规上
-# (规上工业, 规上企业), with the terms documents write: an official asks "GDP" or "规上企业" of a report that writes
-# 地区生产总值 or 规模以上工业企业. Not in 同义词词林, which has neither.
-STATISTICAL_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "gdp": ("地区生产总值", "国内生产总值", "生产总值"),
-    "cpi": ("居民消费价格指数", "消费价格指数"),
-    "ppi": ("工业生产者出厂价格指数", "出厂价格指数"),
-    "pmi": ("采购经理指数", "采购经理人指数"),
-    "规上": ("规模以上",),
-}
-_ABBREVIATED = {term: abbr for abbr, terms in STATISTICAL_ABBREVIATIONS.items() for term in terms}
-
-
 @lru_cache(maxsize=8192)  # asked for every sentence a question is matched against
 def synonyms(word: str) -> frozenset[str]:
     """Synonyms of a word ("碰到" → 遇到, 碰见, …), so that a question in plain words finds the documents' wording;
-    a statistical abbreviation and its Chinese terms are synonyms ("gdp" ↔ 地区生产总值, 规上 ↔ 规模以上:
-    STATISTICAL_ABBREVIATIONS)."""
+    a statistical abbreviation and its Chinese names are synonyms ("gdp" ↔ 地区生产总值, 规上 ↔ 规模以上:
+    abbreviations(), after 国家统计局《统计指标解释》; 同义词词林 has neither Latin words nor 规上)."""
     index, groups = _synonym_groups()
     got = {w for g in index.get(word, ()) for w in groups[g] if w != word}
-    got.update(STATISTICAL_ABBREVIATIONS.get(word, ()))
-    if word in _ABBREVIATED:
-        got.add(_ABBREVIATED[word])
+    got.update(abbreviations().get(word, ()))
+    got.update(short for short, names in abbreviations().items() if word in names)
     return frozenset(got)
 
 
