@@ -268,12 +268,14 @@ _UNIT_OPENING = re.compile(PLACE_UNIT_END)
 
 
 def unit_places(text: str) -> list[str]:
-    """Places written as a noun of two or three characters and a separate administrative unit (省市县区镇乡村),
-    which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" → ["火星镇"]. Kinds of places
-    come out too ("试点镇"): callers decide with the documents."""
+    """Places written as a noun of two or three characters and a separate administrative unit (省市县区镇乡村, or
+    街道, a sub-district), which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" →
+    ["火星镇"], "柳湾街道…" → ["柳湾街道"]. Kinds of places come out too ("试点镇"): callers decide with the
+    documents."""
     # (the unit may come glued to the word after it, "松林|镇有多少…": its first character, when that is no common
     # word's first character, 镇里, 市场)
-    return [w + unit[0] for w, unit in _name_then_unit(text) if len(unit) == 1 or _UNIT_OPENING.match(unit)]
+    return [w + ("街道" if unit == "街道" else unit[0]) for w, unit in _name_then_unit(text)
+            if unit == "街道" or len(unit) == 1 or _UNIT_OPENING.match(unit)]
 
 
 def _name_then_unit(text: str) -> list[tuple[str, str]]:
@@ -282,7 +284,8 @@ def _name_then_unit(text: str) -> list[tuple[str, str]]:
     tokens glued_units reads."""
     tagged = _tagged(text)
     return [(w, unit) for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
-            if unit and unit[0] in PLACE_UNITS and 2 <= len(w) <= 3 and flag.startswith("n") and _HAN_WORD.fullmatch(w)]
+            if unit and (unit[0] in PLACE_UNITS or unit == "街道") and 2 <= len(w) <= 3 and flag.startswith("n")
+            and _HAN_WORD.fullmatch(w)]
 
 
 def glued_units(text: str) -> set[str]:

@@ -45,8 +45,10 @@ _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e0
 
 
 def name_stem(name: str) -> str:
-    """"河北省" → "河北": documents often drop the administrative suffix."""
+    """"河北省" → "河北", "柳湾街道" → "柳湾": documents often drop the administrative suffix."""
     name = re.sub(r"(人民)?(政府|党委)$", "", name)
+    if len(name) > 3 and name.endswith("街道"):
+        return name[:-2]
     return name[:-1] if len(name) > 2 and name[-1] in PLACE_UNITS else name
 
 

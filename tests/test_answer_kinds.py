@@ -1461,3 +1461,18 @@ def test_a_town_s_figure_is_not_answered_by_other_towns_clauses_of_a_list_and_ab
 
     assert analyse("集中培训是哪几天？").what == "date"
     assert "规模以上" in synonyms("规上")
+
+
+def test_a_sub_district_is_a_place_written_with_its_unit_and_a_district_s_whole_is_no_answer_for_it(tmp_path, settings):
+    # 街道 is an administrative unit like 镇: 「桐坊街道…」 names the place 桐坊, and 全区 states the district's figure
+    from ingest.tokenize import unit_places
+    from rag.question import name_stem
+
+    assert unit_places("2023年桐坊街道地区生产总值是多少？") == ["桐坊街道"]
+    assert name_stem("桐坊街道") == "桐坊"
+    docs = _write(tmp_path, {
+        "district.txt": "柏溪区2024年国民经济和社会发展统计公报\n分街道看，2024年桐坊街道实现地区生产总值61.2亿元。\n"
+                        "经初步核算，2024年全区实现地区生产总值512.6亿元，比上年增长6.0%。2023年全区地区生产总值为483.9亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("2023年桐坊街道地区生产总值是多少？").abstained
