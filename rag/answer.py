@@ -366,24 +366,44 @@ class ExtractiveAnswerer:
         numbered = {m.group(0) for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(kind)}", doc)}
         return numbered <= {number + kind}
 
+    def _sentences_before(self, c: Candidate) -> Iterator[str]:
+        """The sentences (normalised) before candidate `c` in its document, nearest first: in its chunk before it,
+        then the document's earlier chunks (by seq)."""
+        chunk = c.hit.chunk
+        yield from (s[3] for s in reversed(self.builder.sentences(chunk)) if s[1] <= c.start)
+        earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq),
+                         key=lambda x: -x.seq)
+        for x in earlier:
+            yield from (s[3] for s in reversed(self.builder.sentences(x)))
+
     def _preceding(self, c: Candidate, stated: Callable[[str], Set[str]]) -> set[str]:
         """What `stated` (normalised sentence → set) finds in the nearest sentence before candidate `c` in its
-        document where it finds anything: in its chunk before it, else in the document's earlier chunks (by seq),
-        nearest first. Empty when it finds nothing."""
-        chunk = c.hit.chunk
-
-        def nearest_first() -> Iterator[str]:
-            yield from (s[3] for s in reversed(self.builder.sentences(chunk)) if s[1] <= c.start)
-            earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq),
-                             key=lambda x: -x.seq)
-            for x in earlier:
-                yield from (s[3] for s in reversed(self.builder.sentences(x)))
-
-        for sentence in nearest_first():
+        document where it finds anything (_sentences_before). Empty when it finds nothing."""
+        for sentence in self._sentences_before(c):
             got = stated(sentence)
             if got:
                 return set(got)
         return set()
+
+    def _preceding_years(self, c: Candidate) -> set[str]:
+        """The years the nearest sentence before candidate `c` states (_stated_years), passing over a base-year
+        statement: a sentence stating a figure of a year before its document's one year, right after a sentence of
+        that year (「2024年全区实现地区生产总值512.6亿元，比上年增长6.0%。2023年全区地区生产总值为483.9亿元。」 in the 2024
+        bulletin gives the earlier year's figure as the base of the change; the sentences after it are of 2024
+        again). A heading of an earlier year (「一、2023年工作回顾」) states no figure and still dates what follows.
+        Empty when no sentence before states a year."""
+        doc_year = _doc_year(c)
+        first: set[str] = set()
+        for sentence in self._sentences_before(c):
+            got = _stated_years(sentence)
+            if not got:
+                continue
+            if first:  # the year-stating sentence before a base-year statement
+                return {doc_year} if got == {doc_year} else first
+            if not (doc_year and all(y < doc_year for y in got) and _FIGURE.search(_NO_AMOUNT.sub("", sentence))):
+                return got
+            first = got
+        return first
 
     def _chunk_of_kind(self, attribute: str, chunk: Any) -> str:
         """The chunk's normalised text (with its title) less its sentences about another kind of `attribute`
@@ -616,7 +636,7 @@ class ExtractiveAnswerer:
             aside = set(_YEAR.findall("".join(_ASIDE.findall(text))))
             own = (set(_YEAR.findall(_ASIDE.sub("", text)))
                    - (set(_COMPARED_YEAR.findall(text)) - set(_COMPARED_YEAR.findall(q.norm))))
-            fact_years = (own or _stated_years(before) or self._preceding(c, _stated_years) or _doc_years(c)) | aside
+            fact_years = (own or _stated_years(before) or self._preceding_years(c) or _doc_years(c)) | aside
             asked = asked_years(q.norm, q.years)
             if not fact_years & asked:
                 if not relative_years(c.norm, fact_years) & asked:

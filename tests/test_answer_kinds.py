@@ -1476,3 +1476,19 @@ def test_a_sub_district_is_a_place_written_with_its_unit_and_a_district_s_whole_
     })
     engine = _engine(docs, settings)
     assert engine.ask("2023年桐坊街道地区生产总值是多少？").abstained
+
+
+def test_a_base_year_statement_does_not_date_the_sentences_after_it(tmp_path, settings):
+    # 「2023年全区…为483.9亿元」 after the 2024 figure gives the base of the change; the town sentence after it is of
+    # 2024 (its bulletin's year), not of 2023; a heading of an earlier year still dates what follows
+    docs = _write(tmp_path, {
+        "district.txt": "柏溪区2024年国民经济和社会发展统计公报\n经初步核算，2024年全区实现地区生产总值512.6亿元，比上年增长"
+                        "6.0%。2023年全区地区生产总值为483.9亿元。分街道看，桐坊街道实现地区生产总值61.2亿元。\n",
+        "town.txt": "岚川镇2024年工作总结\n一、2023年工作回顾\n全镇实现地区生产总值40.1亿元。\n",
+    })
+    engine = _engine(docs, settings)
+    assert engine.ask("2023年桐坊街道地区生产总值是多少？").abstained
+    r = engine.ask("2024年桐坊街道地区生产总值是多少？")
+    assert not r.abstained and "61.2亿元" in r.answer, r.answer
+    r = engine.ask("岚川镇2023年地区生产总值是多少？")
+    assert not r.abstained and "40.1亿元" in r.answer, r.answer
