@@ -68,7 +68,7 @@ SPANNED: Cell = None
 """The mark of a grid column covered by the cell to its left (see Cell)."""
 
 _NUMERIC = re.compile(r"^[\d\s.,，%％+\-−—~～/年月日万亿元个项]*$")
-# a figure with its measure word, whatever the measure (「96.8分」, 「158家」, 「3.5万平方米」): a value, no column's name;
+# a figure with its measure word, whatever the measure (「94.3分」, 「158家」, 「2.8万平方米」): a value, no column's name;
 # a year's label (「2031年计划」) is a column's name
 _MEASURED = re.compile(r"^(?!\d{4}\s*年)\d+(?:\.\d+)?\s*[\u4e00-\u9fff]{1,4}$")
 _PERIOD = re.compile(r"^(?:\d{4}\s*年(?:度|末|初|底)?(?:\s*\d{1,2}\s*月(?:份)?)?|\d{1,2}\s*月(?:份)?"

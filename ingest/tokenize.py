@@ -270,7 +270,7 @@ _UNIT_OPENING = re.compile(PLACE_UNIT_END)
 def unit_places(text: str) -> list[str]:
     """Places written as a noun of two or three characters and a separate administrative unit (省市县区镇乡村, or
     街道, a sub-district), which jieba cuts apart and tags as a plain noun, not a place: "火星镇下放了…" →
-    ["火星镇"], "柳湾街道…" → ["柳湾街道"]. Kinds of places come out too ("试点镇"): callers decide with the
+    ["火星镇"], "东湖街道…" → ["东湖街道"]. Kinds of places come out too ("试点镇"): callers decide with the
     documents."""
     # (the unit may come glued to the word after it, "松林|镇有多少…": its first character, when that is no common
     # word's first character, 镇里, 市场)

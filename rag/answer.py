@@ -366,11 +366,13 @@ class ExtractiveAnswerer:
         numbered = {m.group(0) for m in re.finditer(rf"(?<![\d.])\d+号{re.escape(kind)}", doc)}
         return numbered <= {number + kind}
 
-    def _sentences_before(self, c: Candidate) -> Iterator[str]:
+    def _sentences_before(self, c: Candidate, within_chunk: bool = False) -> Iterator[str]:
         """The sentences (normalised) before candidate `c` in its document, nearest first: in its chunk before it,
-        then the document's earlier chunks (by seq)."""
+        then (unless `within_chunk`) the document's earlier chunks (by seq)."""
         chunk = c.hit.chunk
         yield from (s[3] for s in reversed(self.builder.sentences(chunk)) if s[1] <= c.start)
+        if within_chunk:
+            return
         earlier = sorted((x for x in self.index.by_doc.get(chunk.doc_id, []) if x.seq < chunk.seq),
                          key=lambda x: -x.seq)
         for x in earlier:
@@ -418,7 +420,7 @@ class ExtractiveAnswerer:
                                                   if not _another_kind_of(attribute, x, doc))
         return got
 
-    def _figure_sentence_names(self, c: Candidate, attribute: list[str]) -> bool:
+    def _figure_sentence_names(self, c: Candidate, attribute: tuple[str, ...]) -> bool:
         """Whether a sentence of the candidate's chunk outside the candidate states a figure (_FIGURE, less years
         and dates) and names every word of `attribute` (synonyms counting)."""
         return any(not (c.start <= start < c.end) and _FIGURE.search(_NO_AMOUNT.sub("", text))
@@ -609,8 +611,7 @@ class ExtractiveAnswerer:
 
     def _sentence_before(self, c: Candidate) -> str:
         """The sentence (normalised) before candidate `c` in its chunk; "" when it opens its chunk."""
-        before = [s[3] for s in self.builder.sentences(c.hit.chunk) if s[1] <= c.start]
-        return before[-1] if before else ""
+        return next(self._sentences_before(c, within_chunk=True), "")
 
     def _fact_period(self, q: Question, c: Candidate) -> frozenset[str]:
         """The parts of a year (rag.question.periods tokens: Q1…Q4, H1, H2, Q1-3, Y) the fact a candidate quotes for
@@ -736,12 +737,12 @@ class ExtractiveAnswerer:
             # (jieba cuts some from their unit, 青石|乡, and keeps others whole, tagged as any name: 白沙镇; a name
             # without a unit has itself as its stem and is skipped)
             # (a sentence opening with 其中 states a part of what the sentence before states, of its subject:
-            # 「上半年，全县实现地区生产总值101.4亿元。其中，第二季度…52.8亿元」 is the county's second quarter)
+            # 「上半年，全县实现地区生产总值84.2亿元。其中，第二季度…43.6亿元」 is the county's second quarter)
             subject = c.norm
             if c.norm.startswith(_PART_OF_BEFORE):
                 subject = self._sentence_before(c) + c.norm
             # (nor is a figure asked of a place answered by a quote not naming it whose figures are other places':
-            # 「青枫镇42.2亿元；青枫乡11.4亿元；」 for 桃源乡, cut from a sentence listing every town)
+            # 「甲镇38.6亿元；乙乡10.2亿元；」 for 丙乡, cut from a sentence listing every town)
             for stem, unit in _asked_places(q.norm):
                 if stem not in subject and (_about_whole_of_another(subject, unit)
                                             or (q.what == "number" and _other_places_figures(c.norm, q.norm))):
@@ -749,9 +750,9 @@ class ExtractiveAnswerer:
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
             # whole (全县)
-            # (each sentence stating a figure, of two quoted together: 「全县…增长7.4%。甲镇有规模以上工业企业42家」
+            # (each sentence stating a figure, of two quoted together: 「全县…增长7.4%。甲镇有规模以上工业企业38家」
             # gives a town's count beside the county's rate; a passage naming no place at all is of its document's,
-            # 「全年粮食总产量1.86万吨」 in a town's bulletin: its title is read)
+            # 「全年粮食总产量1.74万吨」 in a town's bulletin: its title is read)
             if q.what == "number":
                 stating = [x for x in _SENTENCE_SPLIT.split(c.norm) if re.search(r"\d", x)] or [c.norm]
                 for unit, stem in _asked_whole_units(q.norm):
@@ -790,13 +791,13 @@ class ExtractiveAnswerer:
             # 「年末…常住人口7.02万人」 (the attribute named only in a heading, a caption or the title still counts;
             # so does one named by what the quote goes on from: the sentence right before, 「上半年，全县地区生产总值
             # 完成55.2亿元。其中，第二季度完成29.8亿元」, or the clauses of its own sentence before it, 「一季度实现地区
-            # 生产总值8.1亿元；上半年实现17.3亿元；」)
-            if (not row and q.what == "number"
-                    and not all(names(c.norm, w) for w in attribute_words(q.attribute))
-                    and self._figure_sentence_names(c, attribute_words(q.attribute))):
+            # 生产总值7.4亿元；上半年实现15.9亿元；」)
+            needed = attribute_words(q.attribute)
+            if (not row and q.what == "number" and not all(names(c.norm, w) for w in needed)
+                    and self._figure_sentence_names(c, needed)):
                 context = (_sentence_head(c) + self._sentence_before(c)
                            + normalize(_heading_context(c.hit.chunk.text, c.start)))
-                if not all(names(context, w) for w in attribute_words(q.attribute)):
+                if not all(names(context, w) for w in needed):
                     return False
             # ... and the words before its head, its modifiers, in the candidate's document: 防汛检查经费 is asked of
             # a document about a flood inspection, not answered by another document's 经费 (the head is checked
@@ -1234,7 +1235,7 @@ _PART_OF_BEFORE = "其中"
 def _about_whole_of_another(text: str, unit: str) -> bool:
     """Whether `text` (normalised) states something of the whole of another administrative unit than a place of
     `unit` (the unit a question names its place with: 镇, 乡, 街道, 村, 县…) as its subject: of a larger unit,
-    「年末全县规模以上工业企业达到186家」 for a town, or of another unit of the same level, 「年末全镇常住人口9.15万人」
+    「年末全县规模以上工业企业达到186家」 for a town, or of another unit of the same level, 「年末全镇常住人口8.46万人」
     for a township (乡); never of the whole of `unit` itself (全镇 for a town). Levels: _LEVEL; an unknown unit:
     False."""
     level = _LEVEL.get(unit)
@@ -1245,7 +1246,7 @@ def _about_whole_of_another(text: str, unit: str) -> bool:
 
 
 # a figure stated in the clause of a place written with its unit, as its subject: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」,
-# 「东湖街道：12家」, 「青岚镇完成固定资产投资6.7亿元」
+# 「东湖街道：12家」, 「青岚镇完成固定资产投资5.9亿元」
 _PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[^,，。;；、:：\d]{0,12}?[:：]?\s*\d")
 
 
@@ -1264,11 +1265,11 @@ def _asked_places(question: str) -> tuple[tuple[str, str], ...]:
 
 
 def _figure_place_units(text: str, question: str, opening: bool = False) -> list[str]:
-    """The units of the places `text` (normalised) states a figure of in their clause (_PLACE_FIGURE: 「青枫镇42.2
-    亿元」 → 镇, 「龙湾街道：12家」 → 街道) that the question (normalised) does not name itself (试点镇 of 「…向试点镇
+    """The units of the places `text` (normalised) states a figure of in their clause (_PLACE_FIGURE: 「甲镇38.6亿
+    元」 → 镇, 「东湖街道：12家」 → 街道) that the question (normalised) does not name itself (试点镇 of 「…向试点镇
     下放了多少项…」 is asked about). A unit character closing a common word is no place's unit (农村, 城市, 社区).
     `opening`: only a place opening its clause (after a clause mark or at the start), the subject of a list's item
-    (「…；桃源乡9.64亿元；」), not characters before a unit inside a phrase (「年末全县户籍人口…」, 「涉及小区8个」)."""
+    (「…；丙乡7.31亿元；」), not characters before a unit inside a phrase (「年末全县常住人口…」, 「覆盖小区5个」)."""
     return [m.group(2) for m in _PLACE_FIGURE.finditer(text)
             if not common_word(m.group(1)) and not common_word(m.group(1)[-1] + m.group(2))
             and m.group(1)[-1] != "全"  # (a unit's whole, 「占全县的6.5%」, is no place: _WHOLE_SUBJECT)
@@ -1335,7 +1336,7 @@ _PLAN = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划")
 # (安排 is no plan word: "每年安排专项经费300万元" states an allocation made, as the sentences' _PLAN reads it)
 _PLAN_Q = re.compile(r"力争|计划|预计|预期|目标|争取|拟|规划|打算|任务")
 # 要 before a verb of a result asks what is to be done (「明年要新增几家」; not 需要, 主要, 重要), which documents state
-# with a plan word (「力争新增4家」) or without one (「到2025年，森林覆盖率达到68.5%」): neither kind of figure is dropped
+# with a plan word (「力争新增4家」) or without one (「到2026年，绿化覆盖率达到45%」): neither kind of figure is dropped
 _TO_BE_DONE_Q = re.compile(r"(?<![需重主只想还])要(?=新增|新建|达到|完成|实现|建成|增长|引进|培育|突破|提高|提升|减少|下降|控制)")
 # a plan word inside a document's title (「根据《农田建设五年规划》，县财政每年安排…900万元」) names the document, it
 # plans nothing of the sentence

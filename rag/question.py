@@ -31,12 +31,12 @@ _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个�
 DAY_Q = re.compile(r"哪[一几]?[天日]")
 # the everyday way of asking a day, 几号 (几月几号, 几月几日), read as 哪天; not a numbered thing (几号线, 几号文件,
 # 几号楼) nor a count of days (几日内)
+_DAY_WORDING = re.compile(r"(?:几月)?几[号日](?![线楼院文令门窗口机车桥站台内来])")
 # a noun before 有多少/有几 (「…企业有多少家」, 「…企业共有几家」): what the measure word counts
 _HAS_BEFORE = re.compile(r"([\u4e00-\u9fff\d]{2,20}?)(?:一共|总共|共|总计|累计)?有$")
 # the everyday way of asking the person holding a role, 「镇长叫什么名字」, read as 「镇长是谁」 (a role noun ends with
 # its head: 长, 书记, 主任, 委员, 负责人, 作者…); a thing's name (「这个项目叫什么名字」) is asked as written
 _ROLE_NAME_Q = re.compile(r"(?<=[长记任员人者师官])(?:的?名字(?:是什么|叫什么)|叫什么(?:名字)?|姓甚名谁)(?=[?？]?$)")
-_DAY_WORDING = re.compile(r"(?:几月)?几[号日](?![线楼院文令门窗口机车桥站台内来])")
 # (the normaliser writes 哪三个 as 哪3个: ingest.normalize turns a numeral before a measure word into digits)
 _LIST_Q = re.compile(r"哪些|哪几|有何|包括|分别|哪(?:[两二三四五六七八九十]|[2-9](?!\d)|10)")
 _WHY_Q = re.compile(r"为什么|为何|原因|如何|怎么|怎样|意味着|指的是|什么意思")
@@ -45,7 +45,7 @@ _FIGURE_Q = re.compile(r"(?:多少|几)([个项名家次类位条种所])([\u4e0
 
 
 def name_stem(name: str) -> str:
-    """"河北省" → "河北", "柳湾街道" → "柳湾": documents often drop the administrative suffix."""
+    """"河北省" → "河北", "东湖街道" → "东湖": documents often drop the administrative suffix."""
     name = re.sub(r"(人民)?(政府|党委)$", "", name)
     if len(name) > 3 and name.endswith("街道"):
         return name[:-2]

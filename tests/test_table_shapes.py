@@ -185,9 +185,9 @@ def test_a_year_merged_over_two_sub_columns_heads_them_both(tmp_path: Path):
 
 
 def test_a_plain_text_ranking_whose_first_line_holds_a_figure_has_no_header_row():
-    # 「第一名　甲镇　96.8分」 lines: the first line is a row like the others (its score is a value, no column's
+    # 「第一名　甲镇　94.3分」 lines: the first line is a row like the others (its score is a value, no column's
     # name), so no row is read as the header of the rest
     from ingest.formats import text_tables
 
-    got = text_tables("第一名\u3000甲镇\u300096.8分\n第二名\u3000乙乡\u300095.2分\n第三名\u3000丙镇\u300093.7分\n")
-    assert got.splitlines()[:3] == ["第一名｜甲镇｜96.8分。", "第二名｜乙乡｜95.2分。", "第三名｜丙镇｜93.7分。"]
+    got = text_tables("第一名\u3000甲镇\u300094.3分\n第二名\u3000乙乡\u300092.8分\n第三名\u3000丙镇\u300090.5分\n")
+    assert got.splitlines()[:3] == ["第一名｜甲镇｜94.3分。", "第二名｜乙乡｜92.8分。", "第三名｜丙镇｜90.5分。"]
