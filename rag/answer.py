@@ -73,6 +73,7 @@ from rag.question import (
     plan_documents,
     quoted_terms,
     split_questions,
+    states_dimension,
     unit_pattern,
     year_change_parts,
 )
@@ -764,6 +765,10 @@ class ExtractiveAnswerer:
         if q.unit and "unit" not in self.ablate:
             if not unit_pattern(q.measure, q.ordinal).search(c.norm):
                 return False
+        # ... and a physical quantity asked with no unit (高度, 面积, 有多长) needs a figure in one of its units,
+        # stated of it: 「重约72吨的钢梁」 and 「全长18.7公里」 give no height
+        if q.dimension and "unit" not in self.ablate and not states_dimension(c.norm, q):
+            return False
         if q.attribute and "attribute" not in self.ablate:
             # a figure asked about an attribute ("…的常住人口是多少") needs that attribute in the passage: every word
             # of it (two characters or more), or a synonym, in the candidate's chunk or its document's title

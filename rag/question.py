@@ -25,7 +25,23 @@ from ingest.tokenize import (
 _COMPARE_Q = re.compile(r"各地|分别|不同(的)?(文章|材料|地方)|哪些(材料|文章|地方)|各(文章|材料)")
 # words with which a question asks about the sources themselves ("不同材料中的说法是否一致"), not their content
 ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
-_NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分")
+# a length asked by its adjective: 多长 (not a duration: 多长时间), 多远, 多宽, 多深, 多厚 (多高 and 多大 also ask
+# rank or degree, "级别有多高": left to the other forms)
+_LENGTH_Q = r"多(?:长(?!时间|时|期)|远|宽|深|厚)"
+_NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分|{_LENGTH_Q}")
+# the physical quantity a question asks by a measure noun ending its attribute (高度, 面积) or by a length adjective
+# (_LENGTH_Q), with the units that state it: the legal units of measurement of China (中华人民共和国法定计量单位,
+# 国务院 1984) with their everyday Chinese forms (公里, 亩, 斤) and symbols as NFKC lower-cases them (㎡ → m2,
+# ℃ → °c). A height is given in 米, not in 吨; a figure in another dimension answers no such question.
+DIMENSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:长度|高度|宽度|深度|厚度|距离|里程|海拔|直径|半径|跨度|身高|全长|总长)$"),
+     "米|公里|千米|厘米|毫米|里|英里|英尺|海里|km|cm|mm|m"),
+    (re.compile(r"面积$"), "平方米|平方公里|平方千米|亩|公顷|平米|km2|m2"),
+    (re.compile(r"(?:重量|体重|载重|净重|毛重)$"), "吨|公斤|千克|克|斤|磅|kg"),
+    (re.compile(r"(?:温度|气温|水温|体温)$"), "摄氏度|华氏度|度|°c|°f"),
+    (re.compile(r"(?:容积|库容|体积|排量|蓄水量)$"), "立方米|立方|升|毫升|方|m3"),
+)
+_LENGTH_UNITS = DIMENSIONS[0][1]
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪[一几]?[天日]")
 # a day asked (「哪天开始」, 「哪几天」): answered by a date naming its day (rag.answer)
 DAY_Q = re.compile(r"哪[一几]?[天日]")
@@ -333,6 +349,13 @@ COUNT_CLASSIFIERS = "个名项家次类位条种所人户座件台辆套批届�
 ITEM_CLASSIFIERS = "个项条件家所类种"
 
 
+@lru_cache(maxsize=64)
+def dimension_pattern(units: str) -> re.Pattern[str]:
+    """Where a text gives a figure in one of `units` (Question.dimension, a regex alternation): "高约90米",
+    "1.2万平方米", "3,500亩", or a table cell with the unit in its header ("长度(公里):12.5"). Raises nothing."""
+    return re.compile(rf"{_FIGURE_NUMBER}\s*(?:{units})|[(（]\s*(?:{units})\s*[)）]\s*[:：]?\s*\d")
+
+
 @lru_cache(maxsize=256)
 def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
     """Where a text gives a figure in the unit a 多少/几 question asks (Question.unit): "17名", "300多座", "1万余人",
@@ -399,6 +422,18 @@ class Question:
         if self.unit and len(self.unit) == 1 and re.search(rf"(?:多少|几){re.escape(self.unit)}次", self.norm):
             return self.unit + "次"
         return self.unit
+
+    @property
+    def dimension(self) -> str:
+        """The units, as a regex alternation (DIMENSIONS), of the physical quantity a number question asks with no
+        unit of its own: by the measure noun its attribute ends with ("…大桥的高度是多少" → length units, "…的占地
+        面积是多少" → area units) or by a length adjective ("…有多长"). "" for any other question. Read by the unit
+        constraint (rag.answer), not by the trained features."""
+        if self.unit or self.what != "number":
+            return ""
+        if re.search(_LENGTH_Q, self.norm):
+            return _LENGTH_UNITS
+        return next((units for noun, units in DIMENSIONS if self.attribute and noun.search(self.attribute)), "")
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
         """IDF weight of each content word (computed once per question); a unit jieba glued to a stop word (镇有 of
@@ -721,6 +756,26 @@ def figure_words(norm: str, attribute: str, noun: str) -> tuple[str, ...]:
         phrase = trailing_noun_phrase(bare.group(1)) or bare.group(1)
         out += [w for w in words(phrase) if len(w) >= 2][:1]
     return tuple(dict.fromkeys(w for w in out if w))
+
+
+def states_dimension(text: str, q: Question) -> bool:
+    """Whether `text` (normalised) answers a question asking a physical quantity (Question.dimension non-empty): some
+    clause (between 。；，！？) gives a figure in one of its units (dimension_pattern) and, when the question names
+    the quantity by a noun (…的高度), one of the words that figure is stated beside (figure_words: 高度, 高), or,
+    asked by its adjective (…有多长), that adjective (远 also by 距, "距市区15公里"): 「建起高约90米的塔」 answers
+    高度, 「重约72吨的钢梁」 and 「全长18.7公里」 do not. True for any other question. Cost: a regex per clause.
+    Raises nothing."""
+    if not q.dimension:
+        return True
+    adjective = re.search(_LENGTH_Q, q.norm)
+    if adjective is not None:
+        beside: tuple[str, ...] = (adjective.group(0)[1],) + (("距",) if adjective.group(0) == "多远" else ())
+    else:  # (the dimension noun itself too, when the attribute joins two: "身高体重" → 体重, "体重118公斤")
+        noun = next((m.group(0) for p, _units in DIMENSIONS if (m := p.search(q.attribute))), "")
+        beside = (*figure_words(q.norm, q.attribute, q.noun), noun, noun[0] if noun.endswith("度") else noun)
+    pattern = dimension_pattern(q.dimension)
+    return any(pattern.search(x) and (not beside or any(w in x for w in beside))
+               for x in re.split(r"[。；;！？!?，,]", text))
 
 
 def figure_beside(text: str, asked: tuple[str, ...]) -> bool:

@@ -127,6 +127,25 @@ def test_a_figure_in_words_or_with_an_approximation_meets_the_unit_asked(tmp_pat
         assert not r.abstained and figure in r.answer, (question, r.answer)
 
 
+def test_a_physical_quantity_asked_without_a_unit_is_answered_only_by_a_figure_of_it_in_its_units(tmp_path, settings):
+    docs = _write(tmp_path, {"b.txt": "凫山大桥建成通车\n8月5日，随着最后一节重约64吨的钢箱梁吊装到位，凫山大桥合龙。"
+                                      "凫山大桥是凫山至石门公路的控制性工程，大桥主塔高约132米，总投资4.6亿元。"
+                                      "凫山至石门公路全长26.8公里，设互通立交3处。",
+                             "t.txt": "石门镇概况\n石门镇位于县境西部，总面积58.6平方公里，辖9个行政村。"
+                                      "2023年全镇完成固定资产投资3.1亿元，新建农村公路12条。"})
+    engine = _engine(docs, settings)
+    # the figure of the quantity asked, in its units and beside its word (高 for 高度), not the weight or the
+    # road's length of the same document
+    r = engine.ask("凫山大桥主塔的高度是多少？")
+    assert not r.abstained and "132米" in r.answer, r.answer
+    r = engine.ask("石门镇的总面积是多少？")
+    assert not r.abstained and "58.6平方公里" in r.answer, r.answer
+    r = engine.ask("凫山至石门公路有多长？")  # asked by its adjective: a number question of length
+    assert not r.abstained and "26.8公里" in r.answer, r.answer
+    # no figure of the quantity in any document: refused, not answered with an amount or a count
+    assert engine.ask("石门镇水库的库容是多少？").abstained
+
+
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
     docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
                                       "2019年，柯林在家乡投资3,200万元兴建球馆。",
