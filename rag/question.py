@@ -597,7 +597,8 @@ def analyse(question: str) -> Question:
         had = _HAS_BEFORE.search(norm[: m.start()]) if not noun else None
         if had is not None:
             counted = _asked_phrase(had.group(1))
-            if counted and not counted.startswith("全") and counted[-1] not in PLACE_UNITS and not entities(counted):
+            if (counted and not counted.startswith("全") and counted[-1] not in PLACE_UNITS
+                    and not counted.endswith("街道") and not entities(counted)):
                 noun = counted
     if not unit and "多少钱" in norm:  # money asked: an amount in yuan (元, 万元, 亿元), not a time or a count
         unit = "元"

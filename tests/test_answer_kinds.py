@@ -1456,6 +1456,7 @@ def test_everyday_wordings_of_a_day_a_role_s_name_a_plan_and_a_counted_noun_are_
     assert analyse("坐几号线能到？").what == "number"  # 几号线 is a numbered line, no day
     assert analyse("全县规模以上工业企业有多少家？").noun == "工业企业"
     assert analyse("青石镇有多少人？").noun == ""  # the place that has them is not what is counted
+    assert analyse("南湖街道有多少人？").noun == ""  # ... nor is a sub-district (街道, a unit of two characters)
 
 
 def test_a_town_s_figure_is_not_answered_by_other_towns_clauses_of_a_list_and_abbreviations_are_read(tmp_path, settings):
