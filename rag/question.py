@@ -177,8 +177,9 @@ def spell_out(question: str, used: Callable[[str], bool]) -> str:
 
 
 def compared_things(question: str) -> tuple[str, ...]:
-    """Two things a question joins with 和/与/及 and asks about one by one (分别, 各自): "鸿川科技和鸿川农业2023年的
-    营业收入分别是多少" → ("鸿川科技", "鸿川农业"). Each is the run of 2–8 Chinese characters between the conjunction
+    """Two things a question joins with 和/与/及 and asks about one by one (分别, 各自) or compares by a quantity
+    (哪个…更多, 谁…高: "医院和学校哪个投资多"): "鸿川科技和鸿川农业2023年的营业收入分别是多少" → ("鸿川科技",
+    "鸿川农业"). Each is the run of 2–8 Chinese characters between the conjunction
     and the nearest boundary (the question's start, a figure, punctuation, or a word that opens or closes a noun
     phrase: 在/对/从…, 的/分别/是/有…); read from the characters, not the segmenter, which cuts unknown names
     apart. () otherwise."""
@@ -188,9 +189,14 @@ def compared_things(question: str) -> tuple[str, ...]:
     return (m.group("a"), m.group("b")) if m and m.group("a") != m.group("b") else ()
 
 
-_EACH = re.compile(r"分别|各自")
-_JOINED_THINGS = re.compile(r"(?:^|(?<=[\d，,。；;：:、年在对从把将向给让被的]))(?P<a>(?:(?!的)[\u4e00-\u9fff]){2,8}?)"
-                            r"[和与及](?P<b>(?:(?!的)[\u4e00-\u9fff]){2,8}?)(?=\d|的|分别|各自|是|有|在|为|[，,？?])")
+_EACH = re.compile(r"分别|各自|" + r"(?:哪个|哪一个|谁)(?P<attr>[^，,;；?？]{1,12}?)(?:更|较|比较)?[多少高低大小快慢长短]"
+                   r"(?=[?？]?$)")
+# (a thing may be named with its number, "6号线二期", which the normaliser writes 6号线2期; a year before it is no part
+# of its name, "2023年华盛科技…")
+_NAMED_CHAR = r"(?:(?!的)(?:[\u4e00-\u9fff]|\d(?!\d*年)))"
+_JOINED_THINGS = re.compile(rf"(?:^|(?<=[\d，,。；;：:、年在对从把将向给让被的]))(?P<a>(?!年)(?:\d+号|[\u4e00-\u9fff]){_NAMED_CHAR}{{1,7}}?)"
+                            rf"[和与及](?P<b>(?:\d+号|[\u4e00-\u9fff]){_NAMED_CHAR}{{1,7}}?)"
+                            r"(?=\d|的|分别|各自|是|有|在|为|哪|谁|[，,？?])")
 
 
 _JOINED_YEARS = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?\s*[和与及、]\s*((?:1[5-9]|20)\d{2})\s*年(?!\d)")
@@ -524,12 +530,20 @@ def part_question(question: str, part: str, parts: tuple[str, ...]) -> str:
     if _PARTS.search(_FOLLOW_UP_HEAD.sub("", norm)):
         return f"{part}是什么？"
     out = _QUOTE_MARKS.sub("", norm)
+    # a comparison by a quantity asks each part's figure: "医院和学校哪个投资多" → "医院投资是多少"
+    compared = _EACH.search(out)
+    if compared is not None and compared.group("attr"):
+        out = out[: compared.start()] + compared.group("attr") + "是多少" + out[compared.end():]
     for other in parts:
         if other == part:
             continue
         name = re.escape(other) + rf"[{PLACE_UNITS}年]?"
         out = re.sub(rf"{name}\s*[和与及、跟同]\s*|\s*[和与及、跟同]\s*{name}", "", out, count=1)
-    return out.replace("分别", "")
+    out = out.replace("分别", "")
+    # the part is the subject of the figure asked right after it, not a modifier of it: "快速路投资多少" asks the
+    # 投资 of 快速路 ("快速路的投资多少"), which a passage states as 「总投资58.7亿元」
+    return re.sub(rf"(?<={re.escape(part)})(?=[^的有是为在共约将已年月日号\W\d][\u4e00-\u9fff]{{0,7}}(?:是|为)?多少)", "的", out,
+                  count=1)
 
 
 # "除了X（以外）还…": X is what the question sets aside, not what its answer must name ("乡镇除了日常管理还要承担

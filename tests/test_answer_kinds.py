@@ -146,6 +146,21 @@ def test_a_physical_quantity_asked_without_a_unit_is_answered_only_by_a_figure_o
     assert engine.ask("石门镇水库的库容是多少？").abstained
 
 
+def test_two_things_compared_or_asked_one_by_one_are_each_answered_with_their_figure(tmp_path, settings):
+    # (each thing in a document of its own: no one passage gives both figures)
+    docs = _write(tmp_path, {"m.txt": "云岭区妇幼保健院新建工程进展顺利\n云岭区妇幼保健院新建工程位于城北新区，"
+                                      "总投资3.42亿元，设置床位300张，预计明年6月投用。",
+                             "s.txt": "云岭区实验中学扩建工程开工\n云岭区实验中学扩建工程总投资1.18亿元，新增学位1500个，"
+                                      "今年9月秋季开学时启用。",
+                             "t.txt": "地铁4号线三期工程开工\n地铁4号线三期工程全长12.6公里，设车站9座，总投资96.5亿元。",
+                             "k.txt": "滨江快速路开工建设\n滨江快速路全长18.2公里，按双向六车道建设，总投资27.3亿元。"})
+    engine = _engine(docs, settings)
+    for question, figures in (("保健院和中学哪个投资多？", ("3.42亿元", "1.18亿元")),
+                              ("4号线三期和滨江快速路分别投资多少？", ("96.5亿元", "27.3亿元"))):
+        r = engine.ask(question)
+        assert not r.abstained and all(f in r.answer for f in figures), (question, r.answer)
+
+
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
     docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
                                       "2019年，柯林在家乡投资3,200万元兴建球馆。",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.settings import load_settings
+from ingest.normalize import normalize
 from ingest.pipeline import ingest
 from ingest.tokenize import nouns
 from rag.engine import AskEngine
@@ -346,6 +347,14 @@ def test_things_joined_by_and_asked_one_by_one_are_the_parts_and_the_unit_stays_
     assert compared_things("乡镇和村的职责分别是什么？") == ()  # 村 alone is no thing of two characters
     assert analyse("柳塘镇和柳塘乡的粮食总产量分别是多少？").parts == ("柳塘镇", "柳塘乡")
     assert analyse("2023年云台镇和雾溪镇的地区生产总值分别是多少？").parts == ("云台", "雾溪")
+    # a thing named with its number (二期 is written 2期 by the normaliser) is one thing; a year before it is not
+    assert compared_things(normalize("4号线三期和滨江快速路分别投资多少？")) == ("4号线3期", "滨江快速路")
+    assert compared_things("2023年鸿川科技和鸿川农业分别有多少员工？") == ("鸿川科技", "鸿川农业")
+    # two things compared by a quantity (哪个…多) are asked their figures one by one, each the subject of it
+    q = analyse("保健院和中学哪个投资多？")
+    assert q.parts == ("保健院", "中学")
+    assert part_question(q.text, "中学", q.parts) == "中学的投资是多少?"
+    assert compared_things("甲方案和乙方案哪个更好？") == ()  # a judgement, no quantity: not split
 
 
 def test_a_term_the_asker_quotes_is_one_word_however_the_segmenter_cuts_it():
