@@ -323,6 +323,7 @@ class ExtractiveAnswerer:
         self._models: dict[str, Any] | None = None
         self._doc_norm: dict[str, str] = {}
         self._known_cache: dict[str, bool] = {}
+        self._body_cache: dict[tuple[str, str], bool] = {}
         self._chunk_cache: dict[str, str] = {}
         self._kind_cache: dict[tuple[str, str], str] = {}
         self._registered: tuple[frozenset[str], frozenset[str]] | None = None
@@ -350,6 +351,16 @@ class ExtractiveAnswerer:
         got = self._doc_norm.get(doc_id)
         if got is None:
             got = self._doc_norm[doc_id] = normalize(self.index.doc_text.get(doc_id, ""))
+        return got
+
+    def _doc_of_another_body(self, doc_id: str, question: str) -> bool:
+        """_body_of_another_place over a whole document (normalised), cached per document and question."""
+        key = (doc_id, question)
+        got = self._body_cache.get(key)
+        if got is None:
+            if len(self._body_cache) > 20_000:
+                self._body_cache.clear()
+            got = self._body_cache[key] = _body_of_another_place(self._doc(doc_id), question)
         return got
 
     def _names_numbered(self, question: str, number: str, c: Candidate) -> bool:
@@ -730,6 +741,13 @@ class ExtractiveAnswerer:
             for number in numbered_names(q.norm):
                 if not self._names_numbered(q.norm, number, c):
                     return False
+            # so is a body it names with its place ("甲镇中心小学"): the same body of another place (乙镇中心小学)
+            # is another body, also when named in the sentence before, which a quote with no subject of its own
+            # goes on from (「乙镇中心小学新建工程…。项目于…开学时正式招生。」); and a document naming the body only
+            # as another place's answers nothing about it (its other sentences are about other things)
+            if (_body_of_another_place(self._sentence_before(c) + c.norm, q.norm)
+                    or self._doc_of_another_body(c.hit.chunk.doc_id, q.norm)):
+                return False
         if "entity" not in self.ablate:
             # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the
             # larger unit's figure, not that of the place asked with a smaller unit (青石乡), unless it names the
@@ -1284,6 +1302,40 @@ def _figure_place_units(text: str, question: str, opening: bool = False) -> list
 
 # what opens a clause: a clause or sentence mark, a list's enumeration comma, a line end
 _CLAUSE_MARKS = frozenset("，,；;。：:、！？!?\n ")
+
+
+# a place written right before a body's name: a name of two or three characters and its unit (「柳溪镇中心小学」)
+_PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,3})(街道|[省市县区镇乡村])$")
+# the kinds of body a name ends with (学校 and 小学, 医院 and 卫生院, 派出所, 服务站, 财政局, 文化馆, 水厂, 公司, 银行,
+# 合作社, 委员会, 办事处, 中心): Chinese names a body with its kind last
+_BODY_KIND_END = re.compile(r"(?:学|校|院|所|站|局|馆|厂|司|行|社|会|办|处|队|园|中心)$")
+
+
+def _body_of_another_place(text: str, question: str) -> bool:
+    """Whether `text` (normalised) is about the body of another place than the one the question (normalised) names
+    it by: the question writes a place with its unit and a body's name right after it (「甲镇中心小学什么时候开学」:
+    中心小学, the longest run after the place, two characters or more, that `text` has and that ends with a kind
+    of body: _BODY_KIND_END), and `text` names that body
+    only after other places (「乙镇中心小学…开学」), never after the place asked. A place's stem (甲) or the
+    place's own whole (全镇) before it is the place; a common word ending in a unit character (农村, 城市) is no
+    place. Same-named bodies of different places are different bodies (a 卫生院, a 中心小学, a 派出所 of each town)."""
+    for stem, unit in _asked_places(question):
+        at = question.find(stem + unit)
+        if at < 0:
+            continue
+        run = re.match(r"[\u4e00-\u9fff]{2,8}", question[at + len(stem) + len(unit):])
+        if run is None:
+            continue
+        body = next((b for k in range(len(run.group(0)), 1, -1)
+                     if (b := run.group(0)[:k]) in text and _BODY_KIND_END.search(b)), "")
+        if not body:
+            continue
+        before = [text[max(0, m.start() - 5) : m.start()] for m in re.finditer(re.escape(body), text)]
+        places = [_PLACE_BEFORE.search(b) for b in before]
+        if all(p is not None and stem not in p.group(0) and p.group(1)[-1] != "全"
+               and not common_word(p.group(1)[-1] + p.group(2)) for p in places):
+            return True
+    return False
 
 
 def _other_places_figures(text: str, question: str) -> bool:

@@ -161,6 +161,19 @@ def test_two_things_compared_or_asked_one_by_one_are_each_answered_with_their_fi
         assert not r.abstained and all(f in r.answer for f in figures), (question, r.answer)
 
 
+def test_a_body_named_with_its_place_is_not_answered_by_the_same_body_of_another_place(tmp_path, settings):
+    docs = _write(tmp_path, {"a.txt": "柳溪镇中心小学新建工程竣工\n柳溪镇中心小学新建工程位于柳溪镇与石桥镇交界处，总投资1.2亿元，规划建设36个教学班。"
+                                      "项目于2024年3月开工，2025年9月1日秋季开学时正式招生。"
+                                      "同期开工的镇卫生院预计2025年底投用，将缓解柳溪镇、石桥镇群众就医难问题。",
+                             "b.txt": "石桥镇2024年工作总结\n石桥镇全年完成地区生产总值32.5亿元，新建农村公路15公里，"
+                                      "改造提升镇区道路3条。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("柳溪镇中心小学什么时候开学？")
+    assert not r.abstained and "9月1日" in r.answer, r.answer
+    # 柳溪镇's school is another school, though its document names 石桥镇 too
+    assert engine.ask("石桥镇中心小学什么时候开学？").abstained
+
+
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
     docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
                                       "2019年，柯林在家乡投资3,200万元兴建球馆。",
