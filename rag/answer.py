@@ -120,8 +120,10 @@ _YEAR_OFFSET = {"上年": 1, "上一年": 1, "去年": 1, "前年": 2}
 # a figure: digits (after normalisation), or a Chinese numeral before a measure word (两个, 几十项)
 _FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万几]+[{MEASURE_CHARS}]|分之")
 _DATE_FIGURE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|世纪|年代|[一二三四五六七八九十]+月")
-# a date naming its day: 4月8日, 8号, 初八, 十五日, 2024-04-08
-_DAY_FIGURE = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|初[一二三四五六七八九十]|\d{4}-\d{1,2}-\d{1,2}")
+# a date naming its day: 4月8日, 8号, 初八, 十五日, 2024-04-08; not a document's number (「〔2025〕12号」, 「[2024]3号」)
+# nor a thing numbered (9号线, 3号楼: the words rag.question reads as no day either)
+_DAY_FIGURE = re.compile(r"(?<![\d〕\])])\d{1,2}\s*(?:日|号(?![线楼院文令门窗口机车桥站台]))"
+                         r"|[一二三四五六七八九十]{1,3}[日号]|初[一二三四五六七八九十]|\d{4}-\d{1,2}-\d{1,2}")
 # (a question asking for a rate or share, rag.question.RATE_WORD, is answered only by one: 30%, 三成, 2个百分点)
 _RATE = re.compile(r"%|百分|分之|成(?![为功立员本果熟长])|\d\s*倍")
 # a question about a change or share may be answered by a rate alone; an amount is a figure that is no rate
@@ -1511,7 +1513,8 @@ def _label_words_missing(needed: list[str], label: str) -> bool:
 
 
 # a figure stated: digits or a numeral with its measure word, not the vague 几 ("近几年", "几个部门")
-_STATED_FIGURE = re.compile(rf"\d|[一二两三四五六七八九十百千万]+[{MEASURE_CHARS}]|分之")
+# (a lone 一 before a measure word is mostly an article or a word's part, no count: 「一次性创业补贴」, 「一项重要工作」)
+_STATED_FIGURE = re.compile(rf"\d|(?:[一二两三四五六七八九十百千万]{{2,}}|[二两三四五六七八九十百千万])[{MEASURE_CHARS}]|分之")
 
 
 # a question asking how long ("多少年", "几个年头", "多长时间", "多久"), and a span of years in a text ("过去一年",

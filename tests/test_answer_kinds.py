@@ -174,6 +174,31 @@ def test_a_body_named_with_its_place_is_not_answered_by_the_same_body_of_another
     assert engine.ask("石桥镇中心小学什么时候开学？").abstained
 
 
+def test_a_heading_naming_a_one_off_item_is_no_figure_and_a_document_number_is_no_day(tmp_path, settings):
+    docs = _write(tmp_path, {
+        "p.txt": "关于印发鹤鸣县扶持家庭农场发展若干措施的通知\n一、加大扶持力度\n（一）一次性建设补助\n"
+                 "1. 新认定的县级示范家庭农场，给予一次性建设补助8,000元。\n"
+                 "2. 家庭农场流转土地50亩以上的，每亩补助100元，最高不超过2万元。\n",
+        "n.txt": "鹤鸣县林业局\n关于开展2024年度森林乡村评选工作的通知\n鹤林发〔2024〕7号\n各乡（镇）人民政府：\n"
+                 "为推进国土绿化，决定开展2024年度森林乡村评选工作。现将有关事项通知如下。\n一、评选范围\n"
+                 "全县森林覆盖率达到30%以上的行政村均可参评。\n二、时间安排\n"
+                 "（一）申报阶段：2024年5月6日至5月24日，各村向所在乡（镇）提交申报材料。\n"
+                 "（二）评审阶段：2024年6月3日至6月14日，县林业局组织评审。\n"})
+    engine = _engine(docs, settings)
+    # 「（一）一次性建设补助」 states no figure (一次性 is a word, no count): the item under it is quoted with it
+    r = engine.ask("家庭农场一次性建设补助多少钱？")
+    assert not r.abstained and "8,000元" in r.answer, r.answer
+    r = engine.ask("森林乡村申报阶段到几号？")
+    assert not r.abstained and "5月24日" in r.answer, r.answer
+    # 「〔2024〕7号」 is the notice's number, not the 7th of a month, and 9号线 is a line: a question asking the day
+    # (几号, 哪天) is not answered by them
+    from rag.answer import _DAY_FIGURE
+
+    assert not _DAY_FIGURE.search(normalize("鹤林发〔2024〕7号各乡(镇)人民政府:"))
+    assert not _DAY_FIGURE.search(normalize("9号线将于年内开通")) and not _DAY_FIGURE.search("[2024]3号")
+    assert _DAY_FIGURE.search(normalize("5月24日前报送")) and _DAY_FIGURE.search("本月8号开学")
+
+
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
     docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
                                       "2019年，柯林在家乡投资3,200万元兴建球馆。",
