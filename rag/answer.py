@@ -1272,7 +1272,8 @@ def _about_whole_of_another(text: str, unit: str) -> bool:
 
 # a figure stated in the clause of a place written with its unit, as its subject: 「青岚镇32.5亿元」, 「白鹭乡为2.1万人」,
 # 「东湖街道：12家」, 「青岚镇完成固定资产投资5.9亿元」
-_PLACE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村])[^,，。;；、:：\d]{0,12}?[:：]?\s*\d")
+# (a unit character opening a common word is no place's unit: 村级道路, 市场, 区域; ingest.tokenize.PLACE_UNIT_END)
+_PLACE_FIGURE = re.compile(rf"([\u4e00-\u9fff]{{2}})(街道|{PLACE_UNIT_END})[^,，。;；、:：\d]{{0,12}}?[:：]?\s*\d")
 
 
 @lexical_cache(maxsize=1024)

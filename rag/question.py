@@ -28,7 +28,9 @@ ABOUT_SOURCES = frozenset("材料 说法 描述 一致 不同 各地".split())
 # a length asked by its adjective: 多长 (not a duration: 多长时间), 多远, 多宽, 多深, 多厚 (多高 and 多大 also ask
 # rank or degree, "级别有多高": left to the other forms)
 _LENGTH_Q = r"多(?:长(?!时间|时|期)|远|宽|深|厚)"
-_NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分|{_LENGTH_Q}")
+# an area asked by 多大 ("建筑面积有多大", "多大面积"; 多大 alone also asks an age or a degree)
+_AREA_Q = r"面积[^,，;；?？]{0,3}多大|多大的?面积"
+_NUMBER_Q = re.compile(rf"多少|几[{MEASURE_CHARS}]|几$|几？|比例|占.*?多|百分|{_LENGTH_Q}|{_AREA_Q}")
 # the physical quantity a question asks by a measure noun ending its attribute (高度, 面积) or by a length adjective
 # (_LENGTH_Q), with the units that state it: the legal units of measurement of China (中华人民共和国法定计量单位,
 # 国务院 1984) with their everyday Chinese forms (公里, 亩, 斤) and symbols as NFKC lower-cases them (㎡ → m2,
@@ -42,6 +44,7 @@ DIMENSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:容积|库容|体积|排量|蓄水量)$"), "立方米|立方|升|毫升|方|m3"),
 )
 _LENGTH_UNITS = DIMENSIONS[0][1]
+_AREA_UNITS = DIMENSIONS[1][1]
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪[一几]?[天日]")
 # a day asked (「哪天开始」, 「哪几天」): answered by a date naming its day (rag.answer)
 DAY_Q = re.compile(r"哪[一几]?[天日]")
@@ -433,12 +436,15 @@ class Question:
     def dimension(self) -> str:
         """The units, as a regex alternation (DIMENSIONS), of the physical quantity a number question asks with no
         unit of its own: by the measure noun its attribute ends with ("…大桥的高度是多少" → length units, "…的占地
-        面积是多少" → area units) or by a length adjective ("…有多长"). "" for any other question. Read by the unit
+        面积是多少" → area units), by a length adjective ("…有多长") or by 多大 with 面积 ("建筑面积有多大").
+        "" for any other question. Read by the unit
         constraint (rag.answer), not by the trained features."""
         if self.unit or self.what != "number":
             return ""
         if re.search(_LENGTH_Q, self.norm):
             return _LENGTH_UNITS
+        if re.search(_AREA_Q, self.norm):
+            return _AREA_UNITS
         return next((units for noun, units in DIMENSIONS if self.attribute and noun.search(self.attribute)), "")
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
@@ -785,6 +791,8 @@ def states_dimension(text: str, q: Question) -> bool:
     adjective = re.search(_LENGTH_Q, q.norm)
     if adjective is not None:
         beside: tuple[str, ...] = (adjective.group(0)[1],) + (("距",) if adjective.group(0) == "多远" else ())
+    elif re.search(_AREA_Q, q.norm):  # (an area is stated as 面积, or as what a site takes up: 占地120亩)
+        beside = ("面积", "占地")
     else:  # (the dimension noun itself too, when the attribute joins two: "身高体重" → 体重, "体重118公斤")
         noun = next((m.group(0) for p, _units in DIMENSIONS if (m := p.search(q.attribute))), "")
         beside = (*figure_words(q.norm, q.attribute, q.noun), noun, noun[0] if noun.endswith("度") else noun)

@@ -131,6 +131,8 @@ def test_a_physical_quantity_asked_without_a_unit_is_answered_only_by_a_figure_o
     docs = _write(tmp_path, {"b.txt": "凫山大桥建成通车\n8月5日，随着最后一节重约64吨的钢箱梁吊装到位，凫山大桥合龙。"
                                       "凫山大桥是凫山至石门公路的控制性工程，大桥主塔高约132米，总投资4.6亿元。"
                                       "凫山至石门公路全长26.8公里，设互通立交3处。",
+                             "h.txt": "县妇幼保健院新院区开工\n县妇幼保健院新院区项目进入主体施工阶段。"
+                                      "新院区占地面积64亩，总建筑面积5.8万平方米，设置床位400张。",
                              "t.txt": "石门镇概况\n石门镇位于县境西部，总面积58.6平方公里，辖9个行政村。"
                                       "2023年全镇完成固定资产投资3.1亿元，新建农村公路12条。"})
     engine = _engine(docs, settings)
@@ -142,6 +144,10 @@ def test_a_physical_quantity_asked_without_a_unit_is_answered_only_by_a_figure_o
     assert not r.abstained and "58.6平方公里" in r.answer, r.answer
     r = engine.ask("凫山至石门公路有多长？")  # asked by its adjective: a number question of length
     assert not r.abstained and "26.8公里" in r.answer, r.answer
+    r = engine.ask("保健院新院区建筑面积有多大？")  # an area asked by 多大, not the lead sentence before it
+    assert not r.abstained and "5.8万平方米" in r.answer, r.answer
+    assert analyse("保健院新院区建筑面积有多大？").what == "number" and analyse("新院区有多大面积？").dimension
+    assert analyse("他今年多大？").dimension == ""  # 多大 alone asks no area
     # no figure of the quantity in any document: refused, not answered with an amount or a count
     assert engine.ask("石门镇水库的库容是多少？").abstained
 
@@ -197,6 +203,17 @@ def test_a_heading_naming_a_one_off_item_is_no_figure_and_a_document_number_is_n
     assert not _DAY_FIGURE.search(normalize("鹤林发〔2024〕7号各乡(镇)人民政府:"))
     assert not _DAY_FIGURE.search(normalize("9号线将于年内开通")) and not _DAY_FIGURE.search("[2024]3号")
     assert _DAY_FIGURE.search(normalize("5月24日前报送")) and _DAY_FIGURE.search("本月8号开学")
+
+
+def test_a_village_level_thing_is_no_village_whose_figure_is_another_place_s(tmp_path, settings):
+    # 村级道路, 村级卫生室: 村 opens a word (village-level), it names no village whose figures the clause would give
+    docs = _write(tmp_path, {"z.txt": "黎川镇2024年政府工作报告\n一、2024年工作回顾\n全年新建和改造村级公路18.6公里，"
+                                      "改造农村危房32户，新建村级卫生室2个。",
+                             "x.txt": "黎川乡2024年政府工作报告\n一、2024年工作回顾\n全年新建村级公路7.4公里，"
+                                      "改造农村危房12户，建成文化广场1个。"})
+    engine = _engine(docs, settings)
+    r = engine.ask("黎川镇改造了多少户农村危房？")
+    assert not r.abstained and "32户" in r.answer and "12户" not in r.answer, r.answer
 
 
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
