@@ -279,13 +279,13 @@ def unit_places(text: str) -> list[str]:
 
 
 def _name_then_unit(text: str) -> list[tuple[str, str]]:
-    """(noun, token after it) for each noun of two or three Chinese characters (POS n*) that jieba puts before a
-    token opening with an administrative unit (省市县区镇乡村): the place names unit_places reads and the glued
-    tokens glued_units reads."""
+    """(noun, token after it) for each noun of two or three Chinese characters (POS n*, or a locative s: 城北, 城关
+    name sub-districts and towns, 城北街道) that jieba puts before a token opening with an administrative unit
+    (省市县区镇乡村): the place names unit_places reads and the glued tokens glued_units reads."""
     tagged = _tagged(text)
     return [(w, unit) for (w, flag), (unit, _) in zip(tagged, tagged[1:], strict=False)
-            if unit and (unit[0] in PLACE_UNITS or unit == "街道") and 2 <= len(w) <= 3 and flag.startswith("n")
-            and _HAN_WORD.fullmatch(w)]
+            if unit and (unit[0] in PLACE_UNITS or unit == "街道") and 2 <= len(w) <= 3
+            and (flag.startswith("n") or flag == "s") and _HAN_WORD.fullmatch(w)]
 
 
 def glued_units(text: str) -> set[str]:

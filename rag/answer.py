@@ -485,16 +485,16 @@ class ExtractiveAnswerer:
                and e not in misread]
         # a place jieba cut from its unit (火星|镇) that no document mentions (a place the documents do not cover,
         # so that no other place's passage answers for it) or that a title names (a place they are about: 青石镇 of
-        # "青石镇2023年政府工作报告"), or whose name is no common word (青石乡, named in a county's table: 白沙镇's
-        # report does not answer for it); a kind of place (试点镇, 重点镇: 试点 is a common word) is left to the scorer
+        # "青石镇2023年政府工作报告"), or whose stem the documents use as a place's name (青石乡, named in a county's
+        # table: 白沙镇's report does not answer for it; also a stem the dictionaries list as a word, 和平 of 和平镇);
+        # a kind of place (试点镇, 重点镇: the documents use 试点 as a word) is left to the scorer
         def add(name: str) -> None:  # a name not already among them, nor part of one
             if name and not any(name in x or x in name for x in got):
                 got.append(name)
 
         for place in unit_places(q.norm):
             stem = name_stem(place)
-            if (not self.index.mentions(place) or place in self.titles
-                    or (not common_word(stem) and self._stem_names_a_place(stem))):
+            if (not self.index.mentions(place) or place in self.titles or self._stem_names_a_place(stem)):
                 add(stem)
         # a body named by brand and a trade that the documents' own registered names use (丰禾农业 ← "丰禾农业发展有限
         # 公司"): brand and trade together are the name, so that another trade of the same brand (丰禾食品) or the

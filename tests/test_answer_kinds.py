@@ -216,6 +216,20 @@ def test_a_village_level_thing_is_no_village_whose_figure_is_another_place_s(tmp
     assert not r.abstained and "32户" in r.answer and "12户" not in r.answer, r.answer
 
 
+def test_a_place_named_only_in_a_list_is_not_answered_by_another_place_s_report(tmp_path, settings):
+    # 和平 is a dictionary word and 山前 a locative (jieba: s), yet 和平镇 and 山前街道 are places the documents name
+    # with their units: 岫溪镇's own 「全镇…」 figures answer nothing about them
+    docs = _write(tmp_path, {"r.txt": "2024年度乡镇街道综合考核结果通报\n2024年度综合考核中，山前街道、和平镇、岫溪镇获评"
+                                      "一等次，和平镇获评进步最快单位。",
+                             "x.txt": "岫溪镇2024年政府工作报告\n过去一年，全镇实现地区生产总值21.4亿元，同比增长6.1%；"
+                                      "新增就业860人，城镇登记失业率控制在3%以内。"})
+    engine = _engine(docs, settings)
+    assert engine.ask("和平镇2024年地区生产总值多少？").abstained
+    assert engine.ask("山前街道新增就业多少人？").abstained
+    r = engine.ask("岫溪镇2024年地区生产总值多少？")
+    assert not r.abstained and "21.4亿元" in r.answer, r.answer
+
+
 def test_a_figure_asked_about_a_compound_or_measured_attribute_is_found_under_its_parts(tmp_path, settings):
     docs = _write(tmp_path, {"g.txt": "运动员柯林小传\n柯林身高2米05，体重109公斤，司职中锋。柯林出生于1990年。"
                                       "2019年，柯林在家乡投资3,200万元兴建球馆。",
