@@ -129,34 +129,34 @@ def test_a_figure_in_words_or_with_an_approximation_meets_the_unit_asked(tmp_pat
 
 def test_a_physical_quantity_asked_without_a_unit_is_answered_only_by_a_figure_of_it_in_its_units(tmp_path, settings):
     docs = _write(tmp_path, {"b.txt": "凫山大桥建成通车\n8月5日，随着最后一节重约64吨的钢箱梁吊装到位，凫山大桥合龙。"
-                                      "凫山大桥是凫山至石门公路的控制性工程，大桥主塔高约132米，总投资4.6亿元。"
-                                      "凫山至石门公路全长26.8公里，设互通立交3处。",
+                                      "凫山大桥是凫山至枫坪公路的控制性工程，大桥主塔高约132米，总投资4.6亿元。"
+                                      "凫山至枫坪公路全长26.8公里，设互通立交3处。",
                              "h.txt": "县妇幼保健院新院区开工\n县妇幼保健院新院区项目进入主体施工阶段。"
                                       "新院区占地面积64亩，总建筑面积5.8万平方米，设置床位400张。",
-                             "t.txt": "石门镇概况\n石门镇位于县境西部，总面积58.6平方公里，辖9个行政村。"
+                             "t.txt": "枫坪镇概况\n枫坪镇位于县境西部，总面积58.6平方公里，辖9个行政村。"
                                       "2023年全镇完成固定资产投资3.1亿元，新建农村公路12条。"})
     engine = _engine(docs, settings)
     # the figure of the quantity asked, in its units and beside its word (高 for 高度), not the weight or the
     # road's length of the same document
     r = engine.ask("凫山大桥主塔的高度是多少？")
     assert not r.abstained and "132米" in r.answer, r.answer
-    r = engine.ask("石门镇的总面积是多少？")
+    r = engine.ask("枫坪镇的总面积是多少？")
     assert not r.abstained and "58.6平方公里" in r.answer, r.answer
-    r = engine.ask("凫山至石门公路有多长？")  # asked by its adjective: a number question of length
+    r = engine.ask("凫山至枫坪公路有多长？")  # asked by its adjective: a number question of length
     assert not r.abstained and "26.8公里" in r.answer, r.answer
     r = engine.ask("保健院新院区建筑面积有多大？")  # an area asked by 多大, not the lead sentence before it
     assert not r.abstained and "5.8万平方米" in r.answer, r.answer
     assert analyse("保健院新院区建筑面积有多大？").what == "number" and analyse("新院区有多大面积？").dimension
     assert analyse("他今年多大？").dimension == ""  # 多大 alone asks no area
     # no figure of the quantity in any document: refused, not answered with an amount or a count
-    assert engine.ask("石门镇水库的库容是多少？").abstained
+    assert engine.ask("枫坪镇水库的库容是多少？").abstained
 
 
 def test_two_things_compared_or_asked_one_by_one_are_each_answered_with_their_figure(tmp_path, settings):
     # (each thing in a document of its own: no one passage gives both figures)
-    docs = _write(tmp_path, {"m.txt": "云岭区妇幼保健院新建工程进展顺利\n云岭区妇幼保健院新建工程位于城北新区，"
+    docs = _write(tmp_path, {"m.txt": "翠屿区妇幼保健院新建工程进展顺利\n翠屿区妇幼保健院新建工程位于城北新区，"
                                       "总投资3.42亿元，设置床位300张，预计明年6月投用。",
-                             "s.txt": "云岭区实验中学扩建工程开工\n云岭区实验中学扩建工程总投资1.18亿元，新增学位1500个，"
+                             "s.txt": "翠屿区实验中学扩建工程开工\n翠屿区实验中学扩建工程总投资1.18亿元，新增学位1500个，"
                                       "今年9月秋季开学时启用。",
                              "t.txt": "地铁4号线三期工程开工\n地铁4号线三期工程全长12.6公里，设车站9座，总投资96.5亿元。",
                              "k.txt": "滨江快速路开工建设\n滨江快速路全长18.2公里，按双向六车道建设，总投资27.3亿元。"})
