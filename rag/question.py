@@ -389,7 +389,9 @@ def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
         wide = GENERAL_CLASSIFIER
     wide = "".join(c for c in wide if c not in own)
     u = own + (f"|[{wide}]" if wide else "")
-    counted = rf"{_FIGURE_NUMBER}\s*(?:{own})" + (rf"|{_COUNT_NUMBER}\s*[{wide}]" if wide else "")
+    # (people are not counted by a rank, 「分列前三名」, 「位列第5名」, unless the order is asked: 第几名)
+    rank = "(?<![前第])" if unit in PERSON_UNITS and not ordinal else ""
+    counted = rf"{rank}{_FIGURE_NUMBER}\s*(?:{own})" + (rf"|{_COUNT_NUMBER}\s*[{wide}]" if wide else "")
     if ordinal:
         counted += rf"|(?:首|头一?)\s*(?:{own})"
     # (a header's unit may go on with more measure characters: "接待游客(万人次):64" for 多少万人次)

@@ -362,6 +362,7 @@ def c_single(text: str) -> bool:
     ("座", "新建泵站3个", True), ("名", "配备河长52个", True),  # a document's 个 meets any count classifier
     ("户", "受益群众2000人", False), ("年", "3个", False),  # households are not people; 个 is no year
     ("项", "是深化改革的一种手段", False), ("项", "共十一种", True),  # a lone 一 is an article, no count
+    ("人", "三镇分列前三名", False), ("名", "位列第5名", False), ("人", "新增就业860人", True),  # a rank counts no one
 ])
 def test_a_classifier_asked_is_met_by_the_classifiers_that_stand_in_for_it(unit, text, met):
     from rag.question import unit_pattern
