@@ -46,8 +46,9 @@ DIMENSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 _LENGTH_UNITS = DIMENSIONS[0][1]
 _AREA_UNITS = DIMENSIONS[1][1]
 _DATE_Q = re.compile(r"哪[一几]?年|何时|什么时候|哪年|几月|哪个时间|哪[一几]?[天日]")
-# a day asked (「哪天开始」, 「哪几天」): answered by a date naming its day (rag.answer)
-DAY_Q = re.compile(r"哪[一几]?[天日]")
+# a day asked (「哪天开始」, 「哪几天」): answered by a date naming its day (rag.answer); so is a deadline (「申报什么时候
+# 截止」, 「截止日期是什么时候」): a notice closes on a day, not in a year (「2025年度…申报工作」 gives none)
+DAY_Q = re.compile(r"哪[一几]?[天日]|(?:什么时候|何时)截止|截止(?:时间|日期)")
 # the everyday way of asking a day, 几号 (几月几号, 几月几日), read as 哪天; not a numbered thing (几号线, 几号文件,
 # 几号楼) nor a count of days (几日内)
 _DAY_WORDING = re.compile(r"(?:几月)?几[号日](?![线楼院文令门窗口机车桥站台内来])")

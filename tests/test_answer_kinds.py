@@ -196,6 +196,10 @@ def test_a_heading_naming_a_one_off_item_is_no_figure_and_a_document_number_is_n
     assert not r.abstained and "8,000元" in r.answer, r.answer
     r = engine.ask("森林乡村申报阶段到几号？")
     assert not r.abstained and "5月24日" in r.answer, r.answer
+    # a deadline asks a day: 「…开展2024年度森林乡村评选工作」 names a year, no day the application closes (here 截止
+    # is a word no document uses, so a refusal is right too; the wrong sentence is not)
+    r = engine.ask("森林乡村申报什么时候截止？")
+    assert r.abstained or "5月24日" in r.answer, r.answer
     # 「〔2024〕7号」 is the notice's number, not the 7th of a month, and 9号线 is a line: a question asking the day
     # (几号, 哪天) is not answered by them
     from rag.answer import _DAY_FIGURE
