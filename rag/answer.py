@@ -747,8 +747,8 @@ class ExtractiveAnswerer:
             # is another body, also when named in the sentence before, which a quote with no subject of its own
             # goes on from (「乙镇中心小学新建工程…。项目于…开学时正式招生。」); and a document naming the body only
             # as another place's answers nothing about it (its other sentences are about other things)
-            if (_body_of_another_place(self._sentence_before(c) + c.norm, q.norm)
-                    or self._doc_of_another_body(c.hit.chunk.doc_id, q.norm)):
+            if _asked_places(q.norm) and (_body_of_another_place(self._sentence_before(c) + c.norm, q.norm)
+                                          or self._doc_of_another_body(c.hit.chunk.doc_id, q.norm)):
                 return False
         if "entity" not in self.ablate:
             # a quote whose subject is the whole of a larger unit (「年末全县规模以上工业企业达到186家」) states the
@@ -1308,7 +1308,7 @@ _CLAUSE_MARKS = frozenset("，,；;。：:、！？!?\n ")
 
 
 # a place written right before a body's name: a name of two or three characters and its unit (「柳溪镇中心小学」)
-_PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,3})(街道|[省市县区镇乡村])$")
+_PLACE_BEFORE = re.compile(rf"([\u4e00-\u9fff]{{2,3}})(街道|[{PLACE_UNITS}])$")
 # the kinds of body a name ends with (学校 and 小学, 医院 and 卫生院, 派出所, 服务站, 财政局, 文化馆, 水厂, 公司, 银行,
 # 合作社, 委员会, 办事处, 中心): Chinese names a body with its kind last
 _BODY_KIND_END = re.compile(r"(?:学|校|院|所|站|局|馆|厂|司|行|社|会|办|处|队|园|中心)$")
