@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "title named by the question (answer_title_weight)": ("title",),
     "planned figures: no answer about what is, the answer about a plan": ("plan",),
     "a document's 成文日期 for when it was issued": ("issued",),
+    "superlatives computed over a document's items (哪个…最多)": ("extreme",),
 }
 
 

@@ -43,6 +43,7 @@ from ingest.tokenize import (
     unit_places,
     words,
 )
+from rag.extreme import Superlative, document_statements, extreme_statement, states_superlative, superlative
 from rag.features import (
     FEATURES,
     Candidate,
@@ -306,7 +307,8 @@ class ExtractiveAnswerer:
     """Chooses the sentences of the retrieved chunks that answer the question and cites each.
 
     `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
-    (CONSTRAINTS) switched off, and "issued" (a document's 成文日期 for when it was issued), "parts" (comparisons
+    (CONSTRAINTS) switched off, and "issued" (a document's 成文日期 for when it was issued), "extreme" (superlatives
+    computed over a document's figures, rag.extreme), "parts" (comparisons
     part by part), "years" (another year's figure quoted
     for a question naming no year) or "title" (the title bonus), for the ablation table of the eval report."""
 
@@ -839,23 +841,29 @@ class ExtractiveAnswerer:
             # documents often drop the unit ("河北有6个镇"), so a name counts when its document writes it with the
             # unit somewhere ("河北省")
             doc = self._doc(c.hit.chunk.doc_id)
+            units = q.place_units
+            unit_alt = "|".join(map(re.escape, units))
 
             def counted_list(e: str) -> bool:  # it heads a list of names counted in that unit: "东镇、西镇…南镇4镇"
                 return re.search(re.escape(e) + r"(?:、[\u4e00-\u9fff]{1,8})*[\d一二三四五六七八九十两]*个?"
-                                 + re.escape(q.place_unit), c.norm) is not None
+                                 + f"(?:{unit_alt})", c.norm) is not None
 
             others = entities(c.norm, min_len=2, flags=("nr", "nt", "nz"))
             if not any(e not in q.norm and name_stem(e) not in q.norm
-                       and (e.endswith(q.place_unit) or name_stem(e) + q.place_unit in doc or counted_list(e))
+                       and (e.endswith(units) or any(name_stem(e) + u in doc for u in units) or counted_list(e))
                        for e in entities(c.norm, min_len=2, flags=("ns",))
                        # (a name of that unit jieba tags as another kind of name: 白沙镇 as a person, nr; or one
-                       # heading a list counted in that unit, whatever it is tagged: 杨汛桥、钱清…5镇)
-                       + [x for x in others if (len(x) >= 3 and x.endswith(q.place_unit)) or counted_list(x)]):
+                       # heading a list counted in that unit, whatever it is tagged: 杨汛桥、钱清…5镇; or a name
+                       # jieba cuts from its unit and tags as a plain noun: 桃源|乡, ingest.tokenize.unit_places)
+                       + [x for x in others if (len(x) >= 3 and x.endswith(units)) or counted_list(x)]
+                       + [x for x in unit_places(c.norm) if x.endswith(units) and len(name_stem(x)) >= 2]):
                 return False
         if "figure" not in self.ablate:
             # a grade or class the question names ("C级危房", "2级响应", "II类") is named by the quote: the sentence
-            # beside it states another grade's figure ("D级…每户补助4.5万元；C级…每户补助1.8万元")
-            if not _names_grades(q, c.norm):
+            # beside it states another grade's figure ("D级…每户补助4.5万元；C级…每户补助1.8万元"); a quote naming
+            # no grade is of the one its section heading names ("二、二类乡镇" over its rows)
+            if not _names_grades(q, c.norm) and (_GRADE.search(c.norm) or not _names_grades(
+                    q, normalize(c.hit.chunk.section))):
                 return False
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
             # (a year, a date or an article number is no figure: a signature line "某镇人民政府 2025年1月10日"
@@ -1077,10 +1085,33 @@ class ExtractiveAnswerer:
         support = float(m["answerable"].prob(np.array([feats]))[0])
         if best is None:
             return Draft(NOT_FOUND, [], 0.0)
-        chosen = self._expand(q, best, [c for c in ranked if self._meets(q, c, named)], ranked)
+        meeting = [c for c in ranked if self._meets(q, c, named)]
+        if "extreme" not in self.ablate and (sup := superlative(q.norm)) is not None:
+            # "哪个乡镇…最多": a passage saying which it is ("增速最慢的是…") answers; else the item whose figure is
+            # the extreme of its document's (rag.extreme)
+            stating = next((c for c in meeting if states_superlative(sup, c.norm)), None)
+            if stating is not None:
+                best = stating
+            elif (got := self._extreme(sup, q, best, hits)) is not None:
+                return Draft(f"{got.quote}[{got.n}]", [got], support)
+        chosen = self._expand(q, best, meeting, ranked)
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
+
+    def _extreme(self, sup: Superlative, q: Question, best: Candidate, hits: list[Hit]) -> Evidence | None:
+        """The statement of the best candidate's document whose figure of the asked attribute is the extreme
+        (rag.extreme), quoted from the retrieved context holding it; None when its document compares no two items,
+        or the extreme is in a chunk not retrieved (it is not among the contexts the answer cites)."""
+        chunks = sorted(self.index.by_doc.get(best.hit.chunk.doc_id, []), key=lambda c: c.seq)
+        pick = extreme_statement(sup, document_statements(sup, chunks, q.years, q.periods),
+                                 (best.hit.chunk.chunk_id, best.start, best.end))
+        if pick is None:
+            return None
+        for n, h in enumerate(hits, 1):
+            if h.chunk.chunk_id == pick.chunk_id:
+                return Evidence(n, h, pick.start, pick.end, best.score)
+        return None
 
     def _expand(self, q: Question, best: Candidate, ranked: list[Candidate], every: list[Candidate]) -> list[Evidence]:
         """The best candidate plus what must go with it, in reading order. `ranked`: the candidates meeting the

@@ -225,6 +225,12 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
                     r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
                     rf"|哪[一二两三四五六七八九十\d]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
+# a superlative as a which-question's predicate ("哪个街道…最多", "得分最低的是哪个乡镇"): it says how the item asked
+# is picked from its document's items (rag.extreme), not what a passage about it says; before a noun it is part of
+# what is asked ("最大风力", "最低气压")
+_PREDICATE_SUPERLATIVE = re.compile(r"(?:最[多高大快长强少低小慢短弱]|倒数第[一1]|排(?:名)?(?:最后|末位)|最后一名)"
+                                    r"(?=的?(?:是|为)?(?:\s|哪|谁|[?？]?$))")
+_WHICH_SUPERLATIVE = re.compile(r"(?:哪|谁).*" + _PREDICATE_SUPERLATIVE.pattern + r"|" + _PREDICATE_SUPERLATIVE.pattern + r".*(?:哪|谁)")
 # a person asked for by the role they hold: "青溪镇党委书记是谁", "谁是…公司的董事长" (the role is what the passage
 # must name, as an attribute is for a figure)
 _WHO_Q = re.compile(r"^(?P<a>.+?)是谁[?？]?$|^谁是(?P<b>.+?)[?？]?$")
@@ -244,7 +250,8 @@ _CONTACT_Q = re.compile(r"(?:有(?:问题|疑问|困难)|需要咨询)?(?:应该
 # what makes a sentence of a message a question
 _ASKS = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|是否|吗|呢")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for
-_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?([{PLACE_UNITS}])")
+# (哪个乡镇 asks a township or a town, and 街道 a sub-district: Question.place_units)
+_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?(乡镇|街道|[{PLACE_UNITS}])")
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
 # a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
 _PLAN_ADVERB = re.compile(r"(?:力争|计划|预计|预期|争取|拟)+$")
@@ -414,7 +421,7 @@ class Question:
     noun: str = ""
     attribute: str = ""  # what a figure is asked about: "…乡镇的常住人口是多少" → "常住人口"; the role a person is
     # asked for by: "青溪镇党委书记是谁" → "党委书记"
-    place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇)
+    place_unit: str = ""  # "哪个镇…" asks for a place: the administrative unit its name ends with (镇; 乡镇, 街道)
     focus: str = ""  # the head noun of what a fact/list question asks about: "…的目标是什么" → 目标, "有什么特点" → 特点
     term: str = ""
     count: int = 0  # the number of items a list question names: "哪两类许可" → 2 (0: not named)
@@ -449,6 +456,14 @@ class Question:
         if re.search(_AREA_Q, self.norm):
             return _AREA_UNITS
         return next((units for noun, units in DIMENSIONS if self.attribute and noun.search(self.attribute)), "")
+
+    @property
+    def place_units(self) -> tuple[str, ...]:
+        """The administrative units a name answering "哪个…" may end with: 乡镇 → 乡, 镇 or 街道 (the township-level
+        units a report lists together, "乡镇（街道）"); 街道 → 街道; 镇 → 镇. () when no place is asked."""
+        if self.place_unit == "乡镇":
+            return ("乡", "镇", "街道")
+        return (self.place_unit,) if self.place_unit else ()
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
         """IDF weight of each content word (computed once per question); a unit jieba glued to a stop word (镇有 of
@@ -631,6 +646,8 @@ def analyse(question: str) -> Question:
     content = re.sub(r"(?<=\s)钱(?=\W|$)", " ", content) if "多少钱" in norm else content  # "多少钱" asks an amount
     if ordinal:  # "第几批": 第 is the question form's, not a word asked about
         content = re.sub(r"第(?=\s)", " ", content, count=1)
+    if _WHICH_SUPERLATIVE.search(norm):  # "哪个街道…最多": 最多 is how the item is picked, no word of its passages
+        content = _PREDICATE_SUPERLATIVE.sub(" ", content)
     term = ""
     d = _DEFINE_Q.search(norm.rstrip("?？"))
     if d is not None:

@@ -1,0 +1,301 @@
+"""Superlatives computed over a document's figures: 「哪个乡镇地区生产总值最多」, 「支出里哪一项最多」,
+「排名第一的是哪个乡镇」.
+
+A report lists one figure per item (a table row per town, a sentence per sub-district, clauses of one sentence split
+by ；) and seldom says which is the largest. A question asking *which* item has the most or least of an attribute is
+answered by the statement whose figure of that attribute is the extreme among the document's statements of it: the
+arg-max / arg-min reading of a superlative over an enumerated set, as in table question answering (Pasupat & Liang,
+"Compositional Semantic Parsing on Semi-Structured Tables", ACL 2015: superlatives as argmax/argmin over a column).
+
+Only *which* questions are read this way (哪个/哪一项/谁 with 最多/最高/最少/最慢…, or a rank, 排名第一): a question
+asking the figure of a superlative attribute ("最低气压是多少", "最大风力几级") names an attribute its document
+states, and is left to the ranking. A document stating the superlative itself ("增速最慢的是桃源乡") is left to the
+ranking too (`states_superlative`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ingest.normalize import normalize
+from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
+from rag.features import compound_parts, names
+
+__all__ = ["Statement", "Superlative", "document_statements", "extreme_statement", "states_superlative", "superlative"]
+
+_MOST = "多高大快长强"
+_LEAST = "少低小慢短弱"
+_EXTREME = re.compile(rf"最(?:(?P<max>[{_MOST}])|(?P<min>[{_LEAST}]))")
+_RANK_NUMERAL = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
+# a rank asked: 排名第一, 第一名, 排首位 (the least rank number); 排名最后, 末位 (the greatest)
+_RANK_FIRST = re.compile(r"(?:排名|名次|排)(?:第(?:一|1)(?!\d)|首位|最前)|第(?:一|1)名|居首")
+_RANK_LAST = re.compile(r"(?:排名|名次|排)(?:最后|末位)|倒数第(?:一|1)(?!\d)|最后一名|末位")
+_WHICH = re.compile(r"哪|谁")
+# the form asking which item: 哪个乡镇, 哪一项, 哪些, 哪家企业 (the kind after 哪 is dropped from the attribute)
+_WHICH_PHRASE = re.compile(rf"哪(?:一|几)?(?:个|项|家|所|类|种|位|座|条|些)?(?:乡镇|街道|[{PLACE_UNITS}])?|谁")
+_WHICH_KIND = re.compile(r"哪(?:一|几)?(?:个|家|所|类|种|位|座|条|些)")
+# the place kinds a which-question asks (哪个乡镇, 哪个街道或者镇): an answer names a place
+_PLACE_KIND = re.compile(rf"乡镇|街道|[{PLACE_UNITS}]")
+_PLACE_ASKED = re.compile(rf"哪(?:一|几)?个?(?:{_PLACE_KIND.pattern})(?:(?:或者?|和|及|、|还是)(?:{_PLACE_KIND.pattern}))*")
+_PLACE_ENDS = ("街道", *PLACE_UNITS)
+# a place opening a line or a clause ("凫山街道上半年实现…", "2024年，翠屿镇…") or filling a table cell ("乡镇：翠屿镇｜")
+_OPENING_PLACE = re.compile(rf"(?:^|[:：|｜,，;；]|\d{{4}}年[,，]?)([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
+_PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", *PLACE_UNITS, "或者", "还是", "以及"})
+_YEAR_WORD = re.compile(r"^(?:\d{2,4}|年|年度|上半年|下半年|全年|前三季度|[一二三四1-4]季度|第[一二三四1-4]季度)$")
+# the whole an enumeration is part of: 全县, 全市, 合计 (its figure is no item's)
+_WHOLE = re.compile(rf"(?<![占居在列为于超高低比较])全(?:街道|[国省{PLACE_UNITS}])|合计|总计|总体|全部")
+# a figure: digits with a scale and the unit after it (亿元, 万人, %, 分)
+_VALUE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(%|[\u4e00-\u9fff]{0,2})")
+_SCALE = {"": 1.0, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+_YEAR_OR_DATE = re.compile(r"^(?:年|月|日|号)")
+# a rank stated: 排名：1, 名次:3, 第一名, 第3名
+_RANK = re.compile(rf"(?:排名|名次)\s*[:：|]?\s*第?({_RANK_NUMERAL})(?!\d)|第({_RANK_NUMERAL})名")
+_NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (龙湾街道, 城乡社区)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# the set a which-question picks from: "财政支出里哪一项", "各项收入中哪个" (the items are parts of the set)
+_SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中)(?:的)?哪")
+_SENTENCE_END = re.compile(r"[。！!？?]+|\n")
+_CLAUSE_END = re.compile(r"[；;]")
+
+
+@dataclass(frozen=True)
+class Superlative:
+    """A which-question's superlative: `most` (True: 最多/最高/排名最后… the greatest figure; False: 最少/最低/
+    排名第一… the least), the attribute `words` whose figure is compared (jieba words of the question without the
+    question form, the superlative, years and place kinds; () for a rank), `rank` (the figure compared is a rank),
+    `place` (the units an item's name ends with when a place is asked: 哪个乡镇 → 乡, 镇, 街道; 哪个街道或者镇 →
+    街道, 镇; () for any item), and `phrase`, the superlative as the question writes it (最慢,
+    排名第一)."""
+
+    most: bool
+    words: tuple[str, ...]
+    rank: bool
+    place: tuple[str, ...]
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One item's figure: the chunk it is in, its span in the chunk text (characters), and its value (the number
+    times its scale: 78.5亿 → 7.85e9) with its unit (亿元 → 元, % → %; "" for a rank), and its sentence's number."""
+
+    chunk_id: str
+    start: int
+    end: int
+    value: float
+    unit: str
+    sentence: int = 0  # the sentence's number in its document (reading order over its chunks)
+    item: bool = True  # of one item of the kind asked (not of the whole, 全县; not of a place of another unit)
+
+
+def superlative(question: str) -> Superlative | None:
+    """The superlative a which-question (normalised text) asks, or None: a question asking no item (哪/谁) or no
+    extreme. "上半年哪个乡镇GDP增速最慢?" → Superlative(most=False, words=("gdp", "增速"), rank=False, place=True,
+    phrase="最慢"); "排名第一的是哪个乡镇" → (most=False, words=(), rank=True, …). Raises nothing."""
+    if not _WHICH.search(question):
+        return None
+    rank = _RANK_FIRST.search(question) or _RANK_LAST.search(question)
+    m = rank or _EXTREME.search(question)
+    if m is None:
+        return None
+    most = bool(_RANK_LAST.search(question)) if rank else m.group("max") is not None
+    rest = question[: m.start()] + " " + question[m.end() :]
+    kind = _WHICH_KIND.search(rest)
+    if kind and (after := words(rest[kind.end() :])):  # the kind of item asked (哪个部门): no attribute of it
+        rest = rest[: kind.end()] + rest[kind.end() :].replace(after[0], " ", 1)
+    rest = _WHICH_PHRASE.sub(" ", rest)
+    attribute = () if rank else tuple(w for w in words(rest) if w not in _PLACE_KIND_WORDS and not _YEAR_WORD.match(w)
+                                      and not (len(w) == 1 and _HAN.match(w)))
+    if not rank and (frame := _SET_FRAME.search(question)) and (named := [
+            w for w in words(frame.group("set")) if not _YEAR_WORD.match(w) and not (len(w) == 1 and _HAN.match(w))]):
+        # the items of a set ("财政支出里哪一项最多"): each names the set's head ("教育支出"), not its modifiers
+        # (what the question says after the set is asked of each item too: "收入中哪个增长最快" → 收入, 增长)
+        head = (compound_parts(named[-1]) or named[-1:])[-1]
+        attribute = (head, *(w for w in attribute if w not in named and w != head))
+    if not rank and not attribute:
+        return None
+    asked = _PLACE_ASKED.search(question)
+    units = tuple(dict.fromkeys(u for kind in _PLACE_KIND.findall(asked.group(0))
+                                for u in (("乡", "镇", "街道") if kind == "乡镇" else (kind,)))) if asked else ()
+    return Superlative(most, attribute, bool(rank), units, m.group(0))
+
+
+def states_superlative(sup: Superlative, text: str) -> bool:
+    """Whether a passage (normalised) states the superlative itself of the attribute asked ("增速最慢的是…",
+    "排名第一", "第一名"), so its own words answer and nothing is computed."""
+    if sup.rank:
+        return bool((_RANK_LAST if sup.most else _RANK_FIRST).search(text))
+    return sup.phrase in text and all(names(text, w) for w in sup.words)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of a chunk's full sentences, cut at 。！？ and line ends (a table row or a heading is one); not at ；,
+    which ingest.chunk.sentence_spans also cuts at, since the clauses of a sentence share its subject."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _clauses(text: str) -> Iterable[tuple[int, int, int, int]]:
+    """(sentence number, sentence start, clause start, clause end) of a chunk's clauses: its sentences
+    (`_sentences`) cut at ；."""
+    for i, (opening, closing) in enumerate(_sentences(text)):
+        start = opening
+        for m in _CLAUSE_END.finditer(text, opening, closing):
+            if text[start : m.end()].strip():
+                yield i, opening, start, m.end()
+            start = m.end()
+        if text[start:closing].strip():
+            yield i, opening, start, closing
+
+
+def _figure_after(text: str, at: int) -> tuple[float, str] | None:
+    """The first figure at or after `at` in a normalised clause: (value times scale, unit); a year, month or day
+    (2024年, 6月) is skipped."""
+    for m in _VALUE.finditer(text, at):
+        unit = m.group(3) or ""
+        if _YEAR_OR_DATE.match(unit):
+            continue
+        return float(m.group(1)) * _SCALE[m.group(2) or ""], unit[-1:] if unit else ""
+    return None
+
+
+def _rank_of(text: str) -> float | None:
+    m = _RANK.search(text)
+    if m is None:
+        return None
+    got = m.group(1) or m.group(2)
+    if got.isdigit():
+        return float(got)
+    import cn2an  # a dependency of ingest.normalize
+
+    try:
+        return float(cn2an.cn2an(got, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, context: str = "") -> tuple[float, str] | None:
+    """The clause's figure of the attribute: after the attribute's last word when the clause names every word;
+    else, when the clause before it in its sentence named the attribute (`elided`: its unit), the first figure of
+    that unit ("…地区生产总值42.15亿元，增长6.4%；青枫乡11.37亿元…"). `context`: the document's title and the
+    chunk's section heading (normalised), whose words need not be repeated by each clause."""
+    if sup.rank:
+        value = _rank_of(clause)
+        return (value, "") if value is not None else None
+    said = [w for w in sup.words if names(clause, w)]
+    # (a word the document's title or section heading names is said of all its rows: 综合考核 of 「…综合考核结果」)
+    if said and all(w in said or names(context, w) for w in sup.words):
+        ends = [clause.rfind(w) + len(w) for w in said if w in clause]
+        return _figure_after(clause, max(ends, default=0))
+    if elided is not None and (m := _VALUE.search(clause)) and len(_HAN.findall(clause[: m.start()])) <= _NAME_CHARS:
+        # (only a name before the figure: "青枫乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
+        got = _figure_after(clause, 0)
+        if got is not None and got[1] == elided[1]:
+            return got
+    return None
+
+
+def _names_an_item(sup: Superlative, clause: str) -> bool:
+    """A statement is of one item: not of the whole (全县, 合计); for a place asked, it names a place of a unit
+    asked (unit_places: a name and its administrative unit, 桃源乡, 龙湾街道)."""
+    if _WHOLE.search(clause):
+        return False
+    if not sup.place:
+        return True
+    return any(p.endswith(sup.place) for p in _places(clause))
+
+
+def _places(text: str) -> list[str]:
+    """The places a text (normalised) names with their unit, in order: a name jieba cuts from its unit (桃源|乡,
+    ingest.tokenize.unit_places) or keeps whole as a word the index learned (柳湾镇); not 全县, 本镇, 上述乡."""
+    found = [(text.find(p), p) for p in unit_places(text)]
+    found += [(text.find(w), w) for w in words(text) if len(w) >= 3 and w.endswith(_PLACE_ENDS)]
+    # (a name of rare characters the segmenter cuts apart, 翠|屿镇: as a row's or a line's subject, or a cell)
+    found += [(m.start(1), m.group(1)) for m in _OPENING_PLACE.finditer(text)]
+    return [p for _, p in sorted(set(found)) if not p.startswith(("全", "本", "各", "该", "上述", "所有"))]
+
+
+def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple[str, ...] = (),
+                        asked_periods: frozenset[str] = frozenset()) -> list[Statement]:
+    """Each figure of the attribute in a document's chunks, marked whether it is of an item asked, (objects with `chunk_id` and `text`), in reading
+    order. A clause naming a year the question does not ask (`years`), or a part of a year it does not ask
+    (`asked_periods`, rag.question.periods tokens), states another period's figure and is left out. A clause naming
+    no item is of the item its sentence named before it ("柳湾镇…41.2亿元；完成固定资产投资15.8亿元。"): it is
+    quoted from the sentence's start."""
+    from rag.question import periods
+
+    got: list[Statement] = []
+    first = 0  # the document's number of the chunk's first sentence
+    for chunk in chunks:
+        text = chunk.text  # type: ignore[attr-defined]
+        context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{getattr(chunk, 'section', '')}")
+        sentence = -1
+        elided: tuple[str, str] | None = None
+        for i, opening, start, end in _clauses(text):
+            clause = normalize(text[start:end])
+            if i != sentence:  # a new sentence: no attribute carried over
+                sentence, elided = i, None
+            if years and (stated := set(re.findall(r"((?:19|20)\d{2})年", clause))) and not stated & set(years):
+                continue
+            if asked_periods and (named := periods(clause)) and not named & asked_periods:
+                continue
+            figure = _statement(sup, clause, elided, context)
+            if figure is None:
+                continue
+            if sup.words and names(clause, sup.words[-1]):
+                elided = ("", figure[1])
+            item = _names_an_item(sup, clause)
+            if sup.place and not item and start > opening and not _WHOLE.search(clause) and not _places(clause):
+                # a clause naming no place is of the place its sentence named last before it
+                before = _places(normalize(text[opening:start]))
+                item = bool(before) and before[-1].endswith(sup.place)
+                start = opening if item else start
+            got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
+                                 first + i, item))
+        first += len(_sentences(text))
+    return got
+
+
+def _enumerations(statements: list[Statement]) -> list[list[Statement]]:
+    """Runs of statements in sentences that follow one another (a table's rows, a line per town, the clauses of
+    one sentence; a total or a place of another unit among them does not end it): a sentence stating no figure of
+    the attribute, or a heading, ends a run."""
+    runs: list[list[Statement]] = []
+    for s in statements:
+        if runs and s.sentence - runs[-1][-1].sentence <= 1 and s.unit == runs[-1][-1].unit:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def extreme_statement(sup: Superlative, statements: list[Statement],
+                      near: tuple[str, int, int] | None = None) -> Statement | None:
+    """The item with the extreme figure in the document's enumeration of the attribute: the run of statements
+    (`_enumerations`) holding the passage the question matched best (`near`: chunk id, start, end), or else the one
+    run of that passage's chunk, when it lists two items or more ("一类乡镇…排最后" in a document listing 一类 and 二类); else its unique longest run (another
+    run states other totals, "政府性基金预算支出" beside "主要支出项目：…"). None when no run compares two items,
+    two runs are equally long, or two items share the extreme (no item is the most)."""
+    runs = [items for run in _enumerations(statements) if len(items := [s for s in run if s.item]) >= 2]
+    chosen = next((run for run in runs if near is not None and any(
+        s.chunk_id == near[0] and s.start < near[2] and near[1] < s.end for s in run)), None)
+    if chosen is None and near is not None:  # (or the one run in its chunk: the heading over it matched best)
+        in_chunk = [run for run in runs if any(s.chunk_id == near[0] for s in run)]
+        chosen = in_chunk[0] if len(in_chunk) == 1 else None
+    if chosen is None:
+        runs.sort(key=len, reverse=True)
+        if not runs or (len(runs) > 1 and len(runs[1]) == len(runs[0])):
+            return None
+        chosen = runs[0]
+    ordered = sorted(chosen, key=lambda s: s.value, reverse=sup.most)
+    if ordered[0].value == ordered[1].value:
+        return None
+    return ordered[0]

@@ -1,0 +1,124 @@
+"""Superlatives asked of a document's enumerations (rag.extreme): 「哪个街道…最多」, 「支出里哪一项最多」,
+「排名第一的是哪个乡镇」 are answered by the item whose figure is the extreme, computed over the document's rows,
+lines or clauses when the document does not say which it is; a document saying it is quoted instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.normalize import normalize
+from ingest.pipeline import ingest
+from rag.engine import AskEngine
+from rag.extreme import Statement, document_statements, extreme_statement, superlative
+from rag.retrieve import load_index
+
+HALF_YEAR = (
+    "鹤鸣区2024年上半年经济运行情况分析\n一、总体情况\n上半年，全区实现地区生产总值210.5亿元，同比增长5.1%；"
+    "完成固定资产投资61.9亿元。\n二、各街道（镇）情况\n"
+    "枫坪街道上半年实现地区生产总值52.3亿元，同比增长6.1%；完成固定资产投资11.2亿元。\n"
+    "翠屿镇上半年实现地区生产总值28.4亿元，同比增长4.2%；完成固定资产投资9.8亿元。\n"
+    "凫山街道上半年实现地区生产总值61.7亿元，同比增长5.0%；完成固定资产投资8.1亿元。\n"
+    "黎川镇上半年实现地区生产总值19.6亿元，同比增长3.3%；完成固定资产投资10.4亿元。\n"
+    "三、存在问题\n部分镇工业用地供应偏紧，消费恢复仍不均衡。\n"
+)
+BUDGET = (
+    "柳溪县2024年财政预算执行情况的报告\n（一）一般公共预算\n2024年全县一般公共预算收入12.4亿元。\n"
+    "全县一般公共预算支出36.2亿元，完成调整预算的98.1%。主要支出项目：教育支出7.35亿元；社会保障和就业支出8.12亿元；"
+    "卫生健康支出3.64亿元；农林水支出5.08亿元。\n（二）政府性基金预算\n2024年全县政府性基金预算收入6.1亿元。"
+    "政府性基金预算支出9.7亿元。\n"
+)
+RANKING = (
+    "# 岫溪县2024年度乡镇综合考核结果\n\n| 排名 | 乡镇（街道） | 得分 | 等次 |\n|---|---|---|---|\n"
+    "| 2 | 山前乡 | 91.0 | 优秀 |\n| 3 | 和平镇 | 88.4 | 良好 |\n| 1 | 石桥镇 | 95.2 | 优秀 |\n"
+)
+
+
+def _engine(tmp_path: Path, settings, files: dict[str, str]) -> AskEngine:  # noqa: ANN001
+    d = tmp_path / "docs"
+    d.mkdir()
+    for name, text in files.items():
+        (d / name).write_text(text, encoding="utf-8")
+    ingest([d], settings)
+    return AskEngine(load_index(settings), settings)
+
+
+def test_a_which_question_with_a_superlative_is_read_with_its_attribute_and_the_kind_of_item_asked():
+    sup = superlative(normalize("上半年哪个街道或者镇的地区生产总值最多？"))
+    assert sup is not None and sup.most and sup.place == ("街道", "镇")
+    assert sup.words == ("地区", "生产总值")
+    sup = superlative(normalize("2024年财政支出里哪一项最多？"))  # the items of a set name its head
+    assert sup is not None and sup.words == ("支出",) and sup.place == ()
+    sup = superlative(normalize("哪个乡镇排名第一？"))
+    assert sup is not None and sup.rank and not sup.most and sup.place == ("乡", "镇", "街道")
+    sup = superlative(normalize("哪个部门的支出最少？"))  # the kind asked (部门) is no attribute
+    assert sup is not None and sup.words == ("支出",) and not sup.most
+    # a figure of a superlative attribute is asked, not an item: the document states it
+    assert superlative(normalize("台风的最大风力有几级？")) is None
+    assert superlative(normalize("最低气压是多少？")) is None
+
+
+@dataclass
+class _Chunk:
+    chunk_id: str
+    text: str
+
+
+def test_the_extreme_is_taken_over_one_enumeration_and_a_tie_or_a_single_item_gives_none():
+    sup = superlative(normalize("2024年财政支出里哪一项最多？"))
+    assert sup is not None
+    statements = document_statements(sup, [_Chunk("c0", BUDGET)], ("2024",))
+    pick = extreme_statement(sup, statements)
+    assert pick is not None and BUDGET[pick.start : pick.end].startswith("社会保障和就业支出8.12亿元")
+    # the whole's figure (全县…36.2亿元) and another enumeration's (政府性基金预算支出9.7亿元) are no items of it
+    assert not any(s.value > 9e8 and s.item and s.sentence == statements[-1].sentence for s in statements[:-1])
+    tie = [Statement("c", 0, 1, 5.0, "元", 1), Statement("c", 2, 3, 5.0, "元", 2)]
+    assert extreme_statement(sup, tie) is None
+    assert extreme_statement(sup, tie[:1]) is None
+
+
+def test_which_place_has_the_most_or_least_is_computed_over_the_places_of_the_unit_asked(tmp_path, settings):
+    engine = _engine(tmp_path, settings, {"half.txt": HALF_YEAR, "budget.txt": BUDGET})
+    r = engine.ask("上半年哪个街道或者镇的地区生产总值最多？")
+    assert not r.abstained and "凫山街道" in r.answer and "61.7亿元" in r.answer and "枫坪" not in r.answer, r.answer
+    r = engine.ask("上半年哪个街道的地区生产总值最少？")
+    assert not r.abstained and "枫坪街道" in r.answer and "黎川" not in r.answer, r.answer
+    # a clause naming no place is of the place its sentence named (…；完成固定资产投资10.4亿元); a 街道 is no 镇
+    r = engine.ask("上半年哪个镇的固定资产投资最多？")
+    assert not r.abstained and "黎川镇" in r.answer and "10.4亿元" in r.answer and "枫坪" not in r.answer, r.answer
+    r = engine.ask("2024年财政支出里哪一项最多？")
+    assert not r.abstained and "社会保障和就业支出8.12亿元" in r.answer and "9.7亿元" not in r.answer, r.answer
+
+
+def test_a_rank_asked_is_the_row_of_that_rank_and_a_stated_superlative_is_quoted(tmp_path, settings):
+    engine = _engine(tmp_path, settings, {
+        "rank.md": RANKING,
+        "growth.txt": "岫溪县2024年上半年各乡镇经济指标\n上半年，上述乡镇中地区生产总值增速最快的是和平镇，增速最慢的是山前乡。\n"
+                      "全县实现地区生产总值88.6亿元，同比增长5.2%。\n",
+    })
+    r = engine.ask("2024年综合考核排名第一的是哪个乡镇？")
+    assert not r.abstained and "石桥镇" in r.answer and "山前乡" not in r.answer, r.answer
+    r = engine.ask("综合考核得分最低的是哪个乡镇？")
+    assert not r.abstained and "和平镇" in r.answer and "石桥镇" not in r.answer, r.answer
+    # 哪个乡镇 is answered by a 乡 as well as a 镇: the document's own 「增速最慢的是山前乡」
+    r = engine.ask("上半年哪个乡镇地区生产总值增速最慢？")
+    assert not r.abstained and "增速最慢的是山前乡" in r.answer, r.answer
+
+
+def test_the_last_of_a_ranked_group_is_read_in_the_group_the_question_names(tmp_path, settings):
+    # two ranked lists under headings of their class: 「二类乡镇排最后」 is the last of the second list, whose rows
+    # name no class themselves; 「倒数第一」 of a sentence ranking every town is its last place
+    engine = _engine(tmp_path, settings, {
+        "notice.txt": "关于2024年度乡镇综合考核结果的通报\n各乡镇人民政府：\n现将考核结果通报如下。\n\n"
+                      "一、一类乡镇（4个）\n第一名　石桥镇　96.1分\n第二名　和平镇　94.0分\n第三名　鹤鸣镇　92.5分\n"
+                      "第四名　枫坪镇　90.2分\n\n二、二类乡镇（4个）\n第一名　山前乡　91.3分\n第二名　翠屿乡　89.6分\n"
+                      "第三名　凫山乡　87.2分\n第四名　黎川乡　85.8分\n\n三、表彰奖励\n石桥镇、山前乡各奖励工作经费20万元。\n",
+        "year.txt": "柳溪县2023年度乡镇考核情况\n柳溪县2023年度乡镇考核中，岫溪镇95.0分，排名第一；和平乡90.5分，排名第二；"
+                    "石桥乡86.7分，排名第三。\n",
+    })
+    r = engine.ask("二类乡镇排最后的是哪个乡？")
+    assert not r.abstained and "黎川乡" in r.answer and "枫坪" not in r.answer, r.answer
+    r = engine.ask("一类乡镇考核排最后的是谁？")
+    assert not r.abstained and "枫坪镇" in r.answer and "黎川" not in r.answer, r.answer
+    r = engine.ask("2023年度乡镇考核倒数第一是哪个乡？")
+    assert not r.abstained and "石桥乡" in r.answer and "岫溪镇" not in r.answer, r.answer
