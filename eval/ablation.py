@@ -38,6 +38,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "planned figures: no answer about what is, the answer about a plan": ("plan",),
     "a document's 成文日期 for when it was issued": ("issued",),
     "superlatives computed over a document's items (哪个…最多)": ("extreme",),
+    "a which-ones question's table rows with the value it names (哪些…是合格)": ("rows",),
 }
 
 

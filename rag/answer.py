@@ -257,6 +257,30 @@ def _cells(row: str) -> dict[str, str]:
     return out
 
 
+MAX_ROWS = 12  # rows of a table quoted at most for a which-ones question (about two screens of a chat answer)
+
+
+def _rows_alike(q: Question, best: Candidate, every: list[Candidate]) -> list[Evidence]:
+    """For a which-ones question (哪些…) answered by a table row, the other rows of the retrieved table chunks that
+    have the value the question names in the same column ("哪些乡镇考核等次是合格": every row whose 等次 is 合格, not
+    only the best-scored one), in reading order, at most MAX_ROWS; [] when the row has no such cell. Values of two
+    characters or more without digits (one character, 是/否, is named by any question)."""
+    asked = {column: value for column, value in _cells(best.norm).items()
+             if len(value) >= 2 and not re.search(r"\d", value) and value in q.norm}
+    if not asked:
+        return []
+    rows = [c for c in every if c.sentences == 1 and c is not best and _CELL_SEP in c.norm
+            and c.hit.chunk.doc_id == best.hit.chunk.doc_id
+            and all(_cells(c.norm).get(column) == value for column, value in asked.items())]
+    seen: set[tuple[str, int]] = {(best.hit.chunk.chunk_id, best.start)}
+    out = []
+    for c in sorted(rows, key=lambda c: (c.hit.chunk.seq, c.start)):
+        if (c.hit.chunk.chunk_id, c.start) not in seen and len(out) < MAX_ROWS:
+            seen.add((c.hit.chunk.chunk_id, c.start))
+            out.append(_evidence(c))
+    return out
+
+
 def _about_another_row_item(question: str, quote: str, chunk: str) -> bool:
     """Whether table row `quote` is about another item than the question asks: in some column, the question names
     the value another row of its table (`chunk`, normalised) has there, and not this row's value ("松林镇中心小学
@@ -308,9 +332,9 @@ class ExtractiveAnswerer:
 
     `ablate`: names of features (rag.features.FEATURES, set to their training mean) and constraints
     (CONSTRAINTS) switched off, and "issued" (a document's 成文日期 for when it was issued), "extreme" (superlatives
-    computed over a document's figures, rag.extreme), "parts" (comparisons
-    part by part), "years" (another year's figure quoted
-    for a question naming no year) or "title" (the title bonus), for the ablation table of the eval report."""
+    computed over a document's figures, rag.extreme), "rows" (a which-ones question's other table rows with the
+    value it names, _rows_alike), "parts" (comparisons part by part), "years" (another year's figure quoted for a
+    question naming no year) or "title" (the title bonus), for the ablation table of the eval report."""
 
     mode = "extractive"
 
@@ -1173,6 +1197,8 @@ class ExtractiveAnswerer:
             asked = _label_words(q, label.group("label")) if label else []
             if not (q.count and best.features[FEATURES.index("count_match")]):
                 chosen += self._next_items(every, opener, asked)
+            if "rows" not in self.ablate:
+                chosen += _rows_alike(q, best, every)
         if q.across:  # "各地…", "…分别…": the best candidate (meeting the constraints) of each other document
             # that the scorer judges more likely than not to hold an answer (p ≥ 0.5, the Bayes decision point of a
             # calibrated classifier): another document is quoted only when it answers too

@@ -122,3 +122,16 @@ def test_the_last_of_a_ranked_group_is_read_in_the_group_the_question_names(tmp_
     assert not r.abstained and "枫坪镇" in r.answer and "黎川" not in r.answer, r.answer
     r = engine.ask("2023年度乡镇考核倒数第一是哪个乡？")
     assert not r.abstained and "石桥乡" in r.answer and "岫溪镇" not in r.answer, r.answer
+
+
+def test_which_ones_with_a_named_value_quotes_every_row_of_the_table_with_it(tmp_path, settings):
+    # 「哪些乡镇考核等次是合格」: every row whose 等次 is 合格, not only the best-scored row; rows of another grade are not
+    table = ("# 岫溪县2024年度乡镇综合考核结果\n\n| 排名 | 乡镇（街道） | 得分 | 等次 |\n|---|---|---|---|\n"
+             "| 1 | 石桥镇 | 95.2 | 优秀 |\n| 2 | 山前乡 | 91.0 | 优秀 |\n| 3 | 和平镇 | 88.4 | 良好 |\n"
+             "| 4 | 鹤鸣镇 | 84.1 | 合格 |\n| 5 | 翠屿乡 | 82.7 | 合格 |\n")
+    engine = _engine(tmp_path, settings, {"rank.md": table})
+    r = engine.ask("哪些乡镇考核等次是合格？")
+    assert not r.abstained and "鹤鸣镇" in r.answer and "翠屿乡" in r.answer, r.answer
+    assert "和平镇" not in r.answer and "石桥镇" not in r.answer, r.answer
+    r = engine.ask("哪些乡镇考核等次是优秀？")
+    assert not r.abstained and "石桥镇" in r.answer and "山前乡" in r.answer and "鹤鸣镇" not in r.answer, r.answer
