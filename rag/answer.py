@@ -43,7 +43,7 @@ from ingest.tokenize import (
     unit_places,
     words,
 )
-from rag.extreme import Superlative, document_statements, extreme_statement, states_superlative, superlative
+from rag.extreme import Superlative, document_statements, extreme_statements, states_superlative, superlative
 from rag.features import (
     FEATURES,
     Candidate,
@@ -58,6 +58,7 @@ from rag.question import (
     ISSUE_VERBS,
     PLACE_UNITS,
     RATE_WORD,
+    WHICH_SUPERLATIVE,
     Question,
     analyse,
     another_role,
@@ -1116,26 +1117,29 @@ class ExtractiveAnswerer:
             stating = next((c for c in meeting if states_superlative(sup, c.norm)), None)
             if stating is not None:
                 best = stating
-            elif (got := self._extreme(sup, q, best, hits)) is not None:
-                return Draft(f"{got.quote}[{got.n}]", [got], support)
+            elif got := self._extreme(sup, q, best, hits):
+                return Draft("".join(f"{e.quote}[{e.n}]" for e in got), got, support)
+            elif WHICH_SUPERLATIVE.search(q.norm):
+                # which item is the most: a passage neither saying it nor listing the items' figures does not
+                # answer it (a county total, a footnote)
+                return Draft(NOT_FOUND, [], 0.0)
         chosen = self._expand(q, best, meeting, ranked)
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
 
-    def _extreme(self, sup: Superlative, q: Question, best: Candidate, hits: list[Hit]) -> Evidence | None:
-        """The statement of the best candidate's document whose figure of the asked attribute is the extreme
-        (rag.extreme), quoted from the retrieved context holding it; None when its document compares no two items,
-        or the extreme is in a chunk not retrieved (it is not among the contexts the answer cites)."""
+    def _extreme(self, sup: Superlative, q: Question, best: Candidate, hits: list[Hit]) -> list[Evidence]:
+        """The statements of the best candidate's document whose figure of the asked attribute is the extreme
+        (rag.extreme; several when tied), each quoted from the retrieved context holding it; [] when its document
+        compares no two items, or an extreme is in a chunk not retrieved (it is not among the contexts the answer
+        cites)."""
         chunks = sorted(self.index.by_doc.get(best.hit.chunk.doc_id, []), key=lambda c: c.seq)
-        pick = extreme_statement(sup, document_statements(sup, chunks, q.years, q.periods),
-                                 (best.hit.chunk.chunk_id, best.start, best.end))
-        if pick is None:
-            return None
-        for n, h in enumerate(hits, 1):
-            if h.chunk.chunk_id == pick.chunk_id:
-                return Evidence(n, h, pick.start, pick.end, best.score)
-        return None
+        picks = extreme_statements(sup, document_statements(sup, chunks, q.years, q.periods),
+                                   (best.hit.chunk.chunk_id, best.start, best.end))
+        contexts = {h.chunk.chunk_id: (n, h) for n, h in reversed(list(enumerate(hits, 1)))}
+        if not picks or any(p.chunk_id not in contexts for p in picks):
+            return []
+        return [Evidence(*contexts[p.chunk_id], p.start, p.end, best.score) for p in picks]
 
     def _expand(self, q: Question, best: Candidate, ranked: list[Candidate], every: list[Candidate]) -> list[Evidence]:
         """The best candidate plus what must go with it, in reading order. `ranked`: the candidates meeting the

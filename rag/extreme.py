@@ -15,15 +15,16 @@ ranking too (`states_superlative`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.normalize import normalize
 from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
 
-__all__ = ["Statement", "Superlative", "document_statements", "extreme_statement", "states_superlative", "superlative"]
+__all__ = ["Statement", "Superlative", "document_statements", "extreme_statements", "states_superlative", "superlative"]
 
 _MOST = "多高大快长强"
 _LEAST = "少低小慢短弱"
@@ -39,11 +40,19 @@ _WHICH_KIND = re.compile(r"哪(?:一|几)?(?:个|家|所|类|种|位|座|条|些
 # the place kinds a which-question asks (哪个乡镇, 哪个街道或者镇): an answer names a place
 _PLACE_KIND = re.compile(rf"乡镇|街道|[{PLACE_UNITS}]")
 _PLACE_ASKED = re.compile(rf"哪(?:一|几)?个?(?:{_PLACE_KIND.pattern})(?:(?:或者?|和|及|、|还是)(?:{_PLACE_KIND.pattern}))*")
+_PLACE_AFTER = re.compile(rf"最[{_MOST}{_LEAST}]的(?:{_PLACE_KIND.pattern})(?=(?:是|为)?哪)")
+# a kind of place standing alone in a question (乡镇, 街道; a single unit character is part of a name, 石桥镇)
+_KIND_WORD = re.compile(r"乡镇|街道")
+# the extreme figure asked ("…最高的是多少", "最多的有多少"): of the items of the kind the question names
+_EXTREME_FIGURE = re.compile(rf"最[{_MOST}{_LEAST}](?:的)?(?:是|为|有|达到)?多少")
 _PLACE_ENDS = ("街道", *PLACE_UNITS)
 # a place opening a line or a clause ("凫山街道上半年实现…", "2024年，翠屿镇…") or filling a table cell ("乡镇：翠屿镇｜")
-_OPENING_PLACE = re.compile(rf"(?:^|[:：|｜,，;；]|\d{{4}}年[,，]?)([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
+_OPENING_PLACE = re.compile(rf"(?:^|[:：|｜,，;；])([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
+_NO_NAME = re.compile(r"[年度]|乡镇")  # "年度乡", "度乡镇" of 「2023年度乡镇考核」 are no places
 _PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", *PLACE_UNITS, "或者", "还是", "以及"})
-_YEAR_WORD = re.compile(r"^(?:\d{2,4}|年|年度|上半年|下半年|全年|前三季度|[一二三四1-4]季度|第[一二三四1-4]季度)$")
+# words of time and of pointing (这次, 今年) say which document, not what its clauses state
+_YEAR_WORD = re.compile(r"^(?:\d{2,4}|年|年度|上半年|下半年|全年|前三季度|[一二三四1-4]季度|第[一二三四1-4]季度"
+                        r"|[今去上本当]年|[这本此该]次|期间|以来|当天|当日)$")
 # the whole an enumeration is part of: 全县, 全市, 合计 (its figure is no item's)
 _WHOLE = re.compile(rf"(?<![占居在列为于超高低比较])全(?:街道|[国省{PLACE_UNITS}])|合计|总计|总体|全部")
 # a figure: digits with a scale and the unit after it (亿元, 万人, %, 分)
@@ -52,12 +61,16 @@ _SCALE = {"": 1.0, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
 _YEAR_OR_DATE = re.compile(r"^(?:年|月|日|号)")
 # a rank stated: 排名：1, 名次:3, 第一名, 第3名
 _RANK = re.compile(rf"(?:排名|名次)\s*[:：|]?\s*第?({_RANK_NUMERAL})(?!\d)|第({_RANK_NUMERAL})名")
+# a growth rate asked by its name (增速, 增幅) is stated by its verb and a rate: 「增长7.2%」 (statistical bulletins)
+_GROWTH_RATE = {"增速": "增长", "增幅": "增长", "降幅": "下降"}
+BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribute (a line of the enumeration)
+_PARTS_OF = re.compile(r"^(?:其中|分别为|分别是)")
 _NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (龙湾街道, 城乡社区)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # the set a which-question picks from: "财政支出里哪一项", "各项收入中哪个" (the items are parts of the set)
 _SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中)(?:的)?哪")
 _SENTENCE_END = re.compile(r"[。！!？?]+|\n")
-_CLAUSE_END = re.compile(r"[；;]")
+_CLAUSE_END = re.compile(r"[；;，,]")
 
 
 @dataclass(frozen=True)
@@ -91,10 +104,11 @@ class Statement:
 
 
 def superlative(question: str) -> Superlative | None:
-    """The superlative a which-question (normalised text) asks, or None: a question asking no item (哪/谁) or no
-    extreme. "上半年哪个乡镇GDP增速最慢?" → Superlative(most=False, words=("gdp", "增速"), rank=False, place=True,
+    """The superlative a which-question (normalised text) asks, or the extreme figure of a kind of item
+    ("乡镇…最高的是多少"), or None: a question asking no item (哪/谁) nor such a figure, or no extreme. "上半年哪个乡镇GDP增速最慢?" → Superlative(most=False, words=("gdp", "增速"), rank=False, place=True,
     phrase="最慢"); "排名第一的是哪个乡镇" → (most=False, words=(), rank=True, …). Raises nothing."""
-    if not _WHICH.search(question):
+    figure = _EXTREME_FIGURE.search(question)
+    if not _WHICH.search(question) and not (figure and _KIND_WORD.search(question)):
         return None
     rank = _RANK_FIRST.search(question) or _RANK_LAST.search(question)
     m = rank or _EXTREME.search(question)
@@ -116,18 +130,24 @@ def superlative(question: str) -> Superlative | None:
         attribute = (head, *(w for w in attribute if w not in named and w != head))
     if not rank and not attribute:
         return None
-    asked = _PLACE_ASKED.search(question)
-    units = tuple(dict.fromkeys(u for kind in _PLACE_KIND.findall(asked.group(0))
-                                for u in (("乡", "镇", "街道") if kind == "乡镇" else (kind,)))) if asked else ()
+    # the kind of place asked: after 哪 (哪个街道或者镇), after the superlative ("最少的镇是哪个"), or, for a bare
+    # 哪个/谁 or a figure asked, a kind word of the question ("一类乡镇排最后的是哪个", "乡镇…最高的是多少")
+    asked = _PLACE_ASKED.search(question) or _PLACE_AFTER.search(question)
+    kinds = _PLACE_KIND.findall(asked.group(0)) if asked else _KIND_WORD.findall(question)
+    units = tuple(dict.fromkeys(u for kind in kinds for u in (("乡", "镇", "街道") if kind == "乡镇" else (kind,))))
     return Superlative(most, attribute, bool(rank), units, m.group(0))
 
 
 def states_superlative(sup: Superlative, text: str) -> bool:
     """Whether a passage (normalised) states the superlative itself of the attribute asked ("增速最慢的是…",
     "排名第一", "第一名"), so its own words answer and nothing is computed."""
+    if sup.place and not _names_an_item(sup, text):  # 「对排名末位的乡镇…约谈」 names no place
+        return False
     if sup.rank:
         return bool((_RANK_LAST if sup.most else _RANK_FIRST).search(text))
-    return sup.phrase in text and all(names(text, w) for w in sup.words)
+    # (as a predicate, "降雨量最大的是…"; not a noun's modifier, "最大风力出现在…")
+    return (re.search(re.escape(sup.phrase) + r"(?=的|是|为|[，,。；;、]|$)", text) is not None
+            and all(names(text, w) for w in sup.words))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -145,7 +165,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _clauses(text: str) -> Iterable[tuple[int, int, int, int]]:
     """(sentence number, sentence start, clause start, clause end) of a chunk's clauses: its sentences
-    (`_sentences`) cut at ；."""
+    (`_sentences`) cut at ； and ，."""
     for i, (opening, closing) in enumerate(_sentences(text)):
         start = opening
         for m in _CLAUSE_END.finditer(text, opening, closing):
@@ -182,18 +202,21 @@ def _rank_of(text: str) -> float | None:
         return None
 
 
-def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, context: str = "") -> tuple[float, str] | None:
-    """The clause's figure of the attribute: after the attribute's last word when the clause names every word;
+def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, context: str = "",
+               before: str = "") -> tuple[float, str] | None:
+    """The clause's figure of the attribute: after the attribute's last word when the clause names it and its
+    sentence before it (`before`) or the clause names the other words ("…地区生产总值42.15亿元，增长6.4%" for
+    地区生产总值 + 增速);
     else, when the clause before it in its sentence named the attribute (`elided`: its unit), the first figure of
-    that unit ("…地区生产总值42.15亿元，增长6.4%；青枫乡11.37亿元…"). `context`: the document's title and the
-    chunk's section heading (normalised), whose words need not be repeated by each clause."""
+    that unit ("…地区生产总值42.15亿元，增长6.4%；青枫乡11.37亿元…"). `context`: the document's title, first line
+    and the chunk's section heading (normalised), whose words need not be repeated by each clause."""
     if sup.rank:
         value = _rank_of(clause)
         return (value, "") if value is not None else None
-    said = [w for w in sup.words if names(clause, w)]
+    said = [w for w in sup.words if names(clause, w) or (w in _GROWTH_RATE and _GROWTH_RATE[w] in clause)]
     # (a word the document's title or section heading names is said of all its rows: 综合考核 of 「…综合考核结果」)
-    if said and all(w in said or names(context, w) for w in sup.words):
-        ends = [clause.rfind(w) + len(w) for w in said if w in clause]
+    if sup.words[-1] in said and all(w in said or names(context, w) or names(before, w) for w in sup.words):
+        ends = [clause.rfind(x) + len(x) for w in said for x in (w, _GROWTH_RATE.get(w, w)) if x in clause]
         return _figure_after(clause, max(ends, default=0))
     if elided is not None and (m := _VALUE.search(clause)) and len(_HAN.findall(clause[: m.start()])) <= _NAME_CHARS:
         # (only a name before the figure: "青枫乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
@@ -220,7 +243,8 @@ def _places(text: str) -> list[str]:
     found += [(text.find(w), w) for w in words(text) if len(w) >= 3 and w.endswith(_PLACE_ENDS)]
     # (a name of rare characters the segmenter cuts apart, 翠|屿镇: as a row's or a line's subject, or a cell)
     found += [(m.start(1), m.group(1)) for m in _OPENING_PLACE.finditer(text)]
-    return [p for _, p in sorted(set(found)) if not p.startswith(("全", "本", "各", "该", "上述", "所有"))]
+    return [p for _, p in sorted(set(found)) if not p.startswith(("全", "本", "各", "该", "上述", "所有"))
+            and not _NO_NAME.search(p)]
 
 
 def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple[str, ...] = (),
@@ -232,32 +256,51 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     quoted from the sentence's start."""
     from rag.question import periods
 
+    chunks = list(chunks)
+    if len(sup.words) > 1:
+        # a modifier the document never uses (台风期间 of a typhoon report saying 台风 only) cannot tell its clauses
+        # apart: only the attribute's head and the modifiers it uses are required of a clause
+        whole = normalize("\n".join([getattr(chunks[0], "doc_title", "")] + [c.text for c in chunks])) if chunks else ""
+        sup = replace(sup, words=tuple(w for w in sup.words[:-1] if names(whole, w, synonyms=False)) + sup.words[-1:])
+    # (the document's own first line is its title as written, whatever title its metadata holds)
+    opening_line = chunks[0].text.split("\n", 1)[0] if chunks else ""  # type: ignore[attr-defined]
     got: list[Statement] = []
     first = 0  # the document's number of the chunk's first sentence
     for chunk in chunks:
         text = chunk.text  # type: ignore[attr-defined]
-        context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{getattr(chunk, 'section', '')}")
+        context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
         sentence = -1
         elided: tuple[str, str] | None = None
+        named_at = 0  # start of the sentence's last clause naming a place
         for i, opening, start, end in _clauses(text):
             clause = normalize(text[start:end])
-            if i != sentence:  # a new sentence: no attribute carried over
-                sentence, elided = i, None
+            if i != sentence:  # a new sentence: no attribute carried over, unless it lists the parts of the
+                # total before it ("…规模以上工业企业122家。其中茶岭镇38家，…")
+                sentence, named_at = i, opening
+                elided = elided if _PARTS_OF.match(clause) else None
+            naming = bool(_places(clause))
+            named_at = start if naming else named_at
+            if naming and sup.place and (not got or got[-1].sentence != first + i):
+                # a place's line stating no figure of the attribute ("…同比增长3.1%" when declines are asked) is
+                # still a line of the enumeration: it does not end it (_enumerations)
+                got.append(Statement(chunk.chunk_id, start, end, math.nan, BRIDGE, first + i, False))
             if years and (stated := set(re.findall(r"((?:19|20)\d{2})年", clause))) and not stated & set(years):
                 continue
             if asked_periods and (named := periods(clause)) and not named & asked_periods:
                 continue
-            figure = _statement(sup, clause, elided, context)
+            figure = _statement(sup, clause, elided, context, normalize(text[opening:start]))
             if figure is None:
                 continue
             if sup.words and names(clause, sup.words[-1]):
                 elided = ("", figure[1])
             item = _names_an_item(sup, clause)
-            if sup.place and not item and start > opening and not _WHOLE.search(clause) and not _places(clause):
-                # a clause naming no place is of the place its sentence named last before it
-                before = _places(normalize(text[opening:start]))
+            if sup.place and not item and start > opening and not _WHOLE.search(clause) and not naming:
+                # a clause naming no place is of the place its sentence named last before it: quoted from there
+                before = _places(normalize(text[named_at:start]))
                 item = bool(before) and before[-1].endswith(sup.place)
-                start = opening if item else start
+                start = named_at if item else start
+            if got and got[-1].unit == BRIDGE and got[-1].sentence == first + i:
+                got.pop()
             got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
                                  first + i, item))
         first += len(_sentences(text))
@@ -270,20 +313,22 @@ def _enumerations(statements: list[Statement]) -> list[list[Statement]]:
     the attribute, or a heading, ends a run."""
     runs: list[list[Statement]] = []
     for s in statements:
-        if runs and s.sentence - runs[-1][-1].sentence <= 1 and s.unit == runs[-1][-1].unit:
+        last = runs[-1][-1] if runs else None
+        unit = next((x.unit for x in reversed(runs[-1]) if x.unit != BRIDGE), BRIDGE) if runs else BRIDGE
+        if last is not None and s.sentence - last.sentence <= 1 and (s.unit == unit or BRIDGE in (s.unit, unit)):
             runs[-1].append(s)
         else:
             runs.append([s])
     return runs
 
 
-def extreme_statement(sup: Superlative, statements: list[Statement],
-                      near: tuple[str, int, int] | None = None) -> Statement | None:
+def extreme_statements(sup: Superlative, statements: list[Statement],
+                       near: tuple[str, int, int] | None = None) -> list[Statement]:
     """The item with the extreme figure in the document's enumeration of the attribute: the run of statements
     (`_enumerations`) holding the passage the question matched best (`near`: chunk id, start, end), or else the one
     run of that passage's chunk, when it lists two items or more ("一类乡镇…排最后" in a document listing 一类 and 二类); else its unique longest run (another
-    run states other totals, "政府性基金预算支出" beside "主要支出项目：…"). None when no run compares two items,
-    two runs are equally long, or two items share the extreme (no item is the most)."""
+    run states other totals, "政府性基金预算支出" beside "主要支出项目：…"). Every item sharing the extreme is
+    returned (a tie), in reading order; [] when no run compares two items or two runs are equally long."""
     runs = [items for run in _enumerations(statements) if len(items := [s for s in run if s.item]) >= 2]
     chosen = next((run for run in runs if near is not None and any(
         s.chunk_id == near[0] and s.start < near[2] and near[1] < s.end for s in run)), None)
@@ -293,9 +338,7 @@ def extreme_statement(sup: Superlative, statements: list[Statement],
     if chosen is None:
         runs.sort(key=len, reverse=True)
         if not runs or (len(runs) > 1 and len(runs[1]) == len(runs[0])):
-            return None
+            return []
         chosen = runs[0]
-    ordered = sorted(chosen, key=lambda s: s.value, reverse=sup.most)
-    if ordered[0].value == ordered[1].value:
-        return None
-    return ordered[0]
+    extreme = (max if sup.most else min)(s.value for s in chosen)
+    return [s for s in chosen if s.value == extreme]

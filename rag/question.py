@@ -229,8 +229,8 @@ _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什
 # is picked from its document's items (rag.extreme), not what a passage about it says; before a noun it is part of
 # what is asked ("最大风力", "最低气压")
 _PREDICATE_SUPERLATIVE = re.compile(r"(?:最[多高大快长强少低小慢短弱]|倒数第[一1]|排(?:名)?(?:最后|末位)|最后一名)"
-                                    r"(?=的?(?:是|为)?(?:\s|哪|谁|[?？]?$))")
-_WHICH_SUPERLATIVE = re.compile(r"(?:哪|谁).*" + _PREDICATE_SUPERLATIVE.pattern + r"|" + _PREDICATE_SUPERLATIVE.pattern + r".*(?:哪|谁)")
+                                    rf"(?=的?(?:乡镇|街道|[{PLACE_UNITS}])?(?:是|为)?(?:\s|哪|谁|[?？]?$))")
+WHICH_SUPERLATIVE = re.compile(r"(?:哪|谁).*" + _PREDICATE_SUPERLATIVE.pattern + r"|" + _PREDICATE_SUPERLATIVE.pattern + r".*(?:哪|谁)")
 # a person asked for by the role they hold: "青溪镇党委书记是谁", "谁是…公司的董事长" (the role is what the passage
 # must name, as an attribute is for a figure)
 _WHO_Q = re.compile(r"^(?P<a>.+?)是谁[?？]?$|^谁是(?P<b>.+?)[?？]?$")
@@ -646,7 +646,7 @@ def analyse(question: str) -> Question:
     content = re.sub(r"(?<=\s)钱(?=\W|$)", " ", content) if "多少钱" in norm else content  # "多少钱" asks an amount
     if ordinal:  # "第几批": 第 is the question form's, not a word asked about
         content = re.sub(r"第(?=\s)", " ", content, count=1)
-    if _WHICH_SUPERLATIVE.search(norm):  # "哪个街道…最多": 最多 is how the item is picked, no word of its passages
+    if WHICH_SUPERLATIVE.search(norm):  # "哪个街道…最多": 最多 is how the item is picked, no word of its passages
         content = _PREDICATE_SUPERLATIVE.sub(" ", content)
     term = ""
     d = _DEFINE_Q.search(norm.rstrip("?？"))

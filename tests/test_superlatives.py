@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.normalize import normalize
 from ingest.pipeline import ingest
 from rag.engine import AskEngine
-from rag.extreme import Statement, document_statements, extreme_statement, superlative
+from rag.extreme import Statement, document_statements, extreme_statements, superlative
 from rag.retrieve import load_index
 
 HALF_YEAR = (
@@ -64,17 +64,17 @@ class _Chunk:
     text: str
 
 
-def test_the_extreme_is_taken_over_one_enumeration_and_a_tie_or_a_single_item_gives_none():
+def test_the_extreme_is_taken_over_one_enumeration_a_tie_gives_every_tied_item_and_a_single_item_none():
     sup = superlative(normalize("2024年财政支出里哪一项最多？"))
     assert sup is not None
     statements = document_statements(sup, [_Chunk("c0", BUDGET)], ("2024",))
-    pick = extreme_statement(sup, statements)
-    assert pick is not None and BUDGET[pick.start : pick.end].startswith("社会保障和就业支出8.12亿元")
+    picks = extreme_statements(sup, statements)
+    assert len(picks) == 1 and BUDGET[picks[0].start : picks[0].end].startswith("社会保障和就业支出8.12亿元")
     # the whole's figure (全县…36.2亿元) and another enumeration's (政府性基金预算支出9.7亿元) are no items of it
     assert not any(s.value > 9e8 and s.item and s.sentence == statements[-1].sentence for s in statements[:-1])
-    tie = [Statement("c", 0, 1, 5.0, "元", 1), Statement("c", 2, 3, 5.0, "元", 2)]
-    assert extreme_statement(sup, tie) is None
-    assert extreme_statement(sup, tie[:1]) is None
+    tie = [Statement("c", 0, 1, 5.0, "元", 1), Statement("c", 2, 3, 5.0, "元", 2), Statement("c", 4, 5, 4.0, "元", 3)]
+    assert extreme_statements(sup, tie) == tie[:2]
+    assert extreme_statements(sup, tie[:1]) == []
 
 
 def test_which_place_has_the_most_or_least_is_computed_over_the_places_of_the_unit_asked(tmp_path, settings):
@@ -135,3 +135,38 @@ def test_which_ones_with_a_named_value_quotes_every_row_of_the_table_with_it(tmp
     assert "和平镇" not in r.answer and "石桥镇" not in r.answer, r.answer
     r = engine.ask("哪些乡镇考核等次是优秀？")
     assert not r.abstained and "石桥镇" in r.answer and "山前乡" in r.answer and "鹤鸣镇" not in r.answer, r.answer
+
+
+BULLETIN = (
+    "凫山县2023年国民经济和社会发展统计公报\n一、综合\n全年全县实现地区生产总值120.6亿元，增长5.6%。"
+    "分乡镇看，石桥镇地区生产总值30.2亿元，增长6.8%；和平乡12.5亿元，增长4.1%；鹤鸣镇25.7亿元，增长5.2%；"
+    "枫坪街道28.3亿元，增长7.4%。\n二、工业\n年末全县规模以上工业企业96家。其中石桥镇31家，鹤鸣镇22家，"
+    "枫坪街道19家，和平乡7家。\n三、农业\n全年全县粮食总产量8.6万吨。分乡镇看，石桥镇粮食产量1.85万吨；"
+    "和平乡1.85万吨；鹤鸣镇1.20万吨。\n四、投资\n石桥镇：完成固定资产投资9.1亿元，同比增长3.2%。\n"
+    "鹤鸣镇：完成固定资产投资5.6亿元，同比下降2.4%。\n和平乡：完成固定资产投资3.3亿元，同比增长1.1%。\n"
+    "枫坪街道：完成固定资产投资4.2亿元，同比下降6.3%。\n五、气象\n全年最大风力出现在鹤鸣镇，为10级。"
+    "全县森林覆盖率为61.2%。\n"
+)
+
+
+def test_items_listed_by_commas_rates_ties_and_figures_asked_are_computed_and_unlisted_items_refused(tmp_path, settings):
+    engine = _engine(tmp_path, settings, {"bulletin.txt": BULLETIN})
+    # a growth rate (增速) is stated by its verb (增长); the place kind may follow the superlative
+    r = engine.ask("2023年地区生产总值增速最慢的是哪个乡镇？")
+    assert not r.abstained and "和平乡" in r.answer and "枫坪" not in r.answer, r.answer
+    r = engine.ask("2023年地区生产总值最少的镇是哪个？")
+    assert not r.abstained and "鹤鸣镇" in r.answer and "和平乡" not in r.answer, r.answer
+    # the parts of a total listed after 其中, separated by commas
+    r = engine.ask("2023年哪个镇规模以上工业企业最多？")
+    assert not r.abstained and "石桥镇31家" in r.answer and "96家" not in r.answer, r.answer
+    # a tie gives every tied item
+    r = engine.ask("2023年哪个乡镇粮食产量最高？")
+    assert not r.abstained and "石桥镇" in r.answer and "和平乡" in r.answer and "鹤鸣" not in r.answer, r.answer
+    # lines of places that grew do not end the lines of places that declined
+    r = engine.ask("固定资产投资下降最多的是哪个乡镇？")
+    assert not r.abstained and "枫坪街道" in r.answer and "石桥" not in r.answer, r.answer
+    # the extreme figure of the places' is asked
+    r = engine.ask("2023年乡镇规模以上工业企业最多的是多少家？")
+    assert not r.abstained and "31家" in r.answer, r.answer
+    # no place's figure is given: which place has the most is not answered by the county's figure
+    assert engine.ask("哪个乡镇森林覆盖率最高？").abstained
