@@ -43,6 +43,33 @@ def _looks_like_title(line: str) -> bool:
     )
 
 
+# an official document's title names its kind (文种, GB/T 9704-2012 党政机关公文格式 and the 15 kinds of the 党政机关
+# 公文处理工作条例, with the plans and rules issued as attachments): "关于…的通知", "…工作方案"
+_OFFICIAL_TITLE = re.compile(r"^关于.{2,}|.{2,}(?:通知|通报|决定|决议|意见|报告|请示|批复|公告|通告|公报|函|纪要|命令|议案"
+                             r"|办法|方案|规定|细则|规划|计划|要点|措施|条例|守则)$")
+
+
+# the issuing body's mark (发文机关标志: a body's name, or it and 文件) and the document number (发文字号, 〔2024〕3号)
+_ISSUER = re.compile(r"(?:政府|委员会|常委会|指挥部|办公室|办公厅|局|厅|委|部|中心|办事处|领导小组|党委|党组|党工委|管委会"
+                     r"|法院|检察院|公司|协会|学会|联合会|大学|学院)(?:文件)?$")
+_DOC_NUMBER = re.compile(r"[〔\[(（]\d{4}[〕\])）]\s*\d+\s*号")
+
+
+def _official_title(body: list[str]) -> int:
+    """The line number (1 or 2) of an official document's title (_OFFICIAL_TITLE) when the lines before it are its
+    issuing body's mark and document number ("筠河县防汛抗旱指挥部" / "X政发〔2024〕3号" above "关于…的通报"): short
+    lines with no sentence punctuation, each a body's name or a document number (_ISSUER, _DOC_NUMBER). 0 when the first line is the title or
+    there is none (GB/T 9704-2012: 发文机关标志 and 发文字号 come before 标题)."""
+    for k in (1, 2):
+        if len(body) <= k + 1 or not _looks_like_title(body[k]) or not _OFFICIAL_TITLE.match(compact(body[k])):
+            continue
+        before = [compact(b) for b in body[:k]]
+        if all(len(b) <= 30 and not _INNER_PUNCT.search(b) and (_ISSUER.search(b) or _DOC_NUMBER.search(b))
+               for b in before):
+            return k
+    return 0
+
+
 def _is_subsequence(needle: str, hay: str) -> bool:
     it = iter(hay)
     return all(ch in it for ch in needle)
@@ -162,7 +189,10 @@ def documents_from_text(text: str, source: str, default_title: str | None = None
         if title is None:
             if compilation and _is_file_heading(body):
                 continue
-            if body and _looks_like_title(body[0]) and len(body) > 1:
+            k = _official_title(body)
+            if k:  # the issuing body's mark (and number) before an official document's title: kept in the text
+                title, body = body[k], body[:k] + body[k + 1 :]
+            elif body and _looks_like_title(body[0]) and len(body) > 1:
                 title, body = body[0], body[1:]
             else:
                 title = default_title or Path(source).stem

@@ -49,3 +49,17 @@ def test_file_metadata_from_the_loader_reaches_every_document():
     loaded = load_file(FIXTURES / "scanned.pdf")
     docs = documents_from_text(loaded.text, "scan.pdf", meta=loaded.meta())
     assert docs and all(d.meta["ocr_pages"] == "1,2" and d.meta["kind"] == "pdf" for d in docs)
+
+
+def test_an_official_document_is_titled_by_its_title_not_by_its_issuer_s_mark_above_it():
+    # GB/T 9704: the issuing body's mark and the document number come before the title; they stay in the text
+    text = ("凫山县防汛抗旱指挥部\n关于第5号台风防御工作情况的通报\n各乡镇人民政府：\n受台风影响，全县普降暴雨。\n")
+    (doc,) = documents_from_text(text, "notice.txt")
+    assert doc.title == "关于第5号台风防御工作情况的通报"
+    assert doc.text.startswith("凫山县防汛抗旱指挥部")
+    text = "凫山县人民政府文件\n凫政发〔2024〕3号\n关于印发凫山县乡村振兴工作方案的通知\n各乡镇：\n现印发给你们。\n"
+    (doc,) = documents_from_text(text, "plan.txt")
+    assert doc.title == "关于印发凫山县乡村振兴工作方案的通知" and "凫政发〔2024〕3号" in doc.text
+    # a first line that is a title itself stays the title, whatever follows it
+    (doc,) = documents_from_text("石桥镇2024年工作总结\n关于2025年工作的打算\n今年以来，全镇各项工作稳步推进。\n", "x.txt")
+    assert doc.title == "石桥镇2024年工作总结"
