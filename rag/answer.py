@@ -913,7 +913,9 @@ class ExtractiveAnswerer:
                 return False
             # the counted noun: every word of its noun phrase (多少所重点中学: not 普通中学), else (a verb phrase,
             # 多少人参加培训) one of its words
-            if q.noun and len(q.noun) >= 2 and not _names_counted(q.noun, c.norm):
+            # (or the count is given with the noun left out after the question's verb, in a document naming it)
+            if q.noun and len(q.noun) >= 2 and not _names_counted(q.noun, c.norm) and not (
+                    _elided_count(q, c.norm) and _names_counted(q.noun, self._doc(c.hit.chunk.doc_id))):
                 return False
         return True
 
@@ -1546,6 +1548,18 @@ def _names_counted(noun: str, text: str) -> bool:
     if phrase:
         return all(names(text, w) for w in needed)
     return noun in text or any(w in text for w in needed)
+
+
+def _elided_count(q: Question, text: str) -> bool:
+    """Whether `text` (normalised) gives the count asked with its noun left out after the question's own verb:
+    "每个乡镇推荐几名学员" by 「每个乡镇（街道）推荐5名。」 — the verb, the figure and the unit, then no word (a noun after
+    the unit, 「推荐5名保洁员」, counts another thing). The caller checks that the document names the noun."""
+    form = re.search(r"(?:多少|几)" + re.escape(q.unit), q.norm) if q.unit else None
+    verb = words(q.norm[: form.start()])[-1:] if form else []
+    if not verb or len(verb[0]) < 2:
+        return False
+    return re.search(re.escape(verb[0]) + r"了?\d+(?:\.\d+)?" + re.escape(q.unit) + r"(?![\u4e00-\u9fff])",
+                     text) is not None
 
 
 def _added_scope(word: str, text: str) -> bool:

@@ -1601,3 +1601,17 @@ def test_a_base_year_statement_does_not_date_the_sentences_after_it(tmp_path, se
     assert not r.abstained and "61.2亿元" in r.answer, r.answer
     r = engine.ask("岚川镇2023年地区生产总值是多少？")
     assert not r.abstained and "40.1亿元" in r.answer, r.answer
+
+
+def test_a_count_whose_noun_the_document_leaves_out_after_the_question_s_verb_is_answered(tmp_path, settings):
+    # 「推荐5名」 counts the 学员 of 「推荐几名学员」 in a notice about 学员: the verb, the figure and the unit, no other
+    # noun after it; 「推荐5名保洁员」 counts another thing, and a document never naming 网格员 counts none
+    docs = _write(tmp_path, {
+        "train.txt": "关于举办凫山县农村实用人才培训班的通知\n一、参训对象\n每个乡镇（街道）推荐5名，全县共40名。\n"
+                     "二、培训时间\n2025年3月24日至3月28日，学员食宿统一安排。\n",
+        "clean.txt": "关于加强集镇环境卫生管理的通知\n每个社区推荐5名保洁员参加集中培训。\n",
+    })
+    engine = _engine(docs, settings)
+    r = engine.ask("每个乡镇推荐几名学员？")
+    assert not r.abstained and "推荐5名，" in r.answer and "保洁员" not in r.answer, r.answer
+    assert engine.ask("每个社区推荐几名网格员？").abstained
