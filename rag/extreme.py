@@ -64,7 +64,9 @@ _RANK = re.compile(rf"(?:排名|名次)\s*[:：|]?\s*第?({_RANK_NUMERAL})(?!\d)
 # a growth rate asked by its name (增速, 增幅) is stated by its verb and a rate: 「增长7.2%」 (statistical bulletins)
 _GROWTH_RATE = {"增速": "增长", "增幅": "增长", "降幅": "下降"}
 BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribute (a line of the enumeration)
-_PARTS_OF = re.compile(r"^(?:其中|分别为|分别是)")
+_PARTS_OF = re.compile(r"^(?:其中|分别为|分别是|[分从][^，,。]{1,10}看)")
+_LEAD_IN = re.compile(r"(?:如下|分别为|分别是|情况)?[:：]\s*$")  # a sentence announcing the list after it
+ANY_UNIT = "*"  # an attribute named by a lead-in, its list's unit not yet seen
 _NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (龙湾街道, 城乡社区)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # the set a which-question picks from: "财政支出里哪一项", "各项收入中哪个" (the items are parts of the set)
@@ -108,7 +110,7 @@ def superlative(question: str) -> Superlative | None:
     ("乡镇…最高的是多少"), or None: a question asking no item (哪/谁) nor such a figure, or no extreme. "上半年哪个乡镇GDP增速最慢?" → Superlative(most=False, words=("gdp", "增速"), rank=False, place=True,
     phrase="最慢"); "排名第一的是哪个乡镇" → (most=False, words=(), rank=True, …). Raises nothing."""
     figure = _EXTREME_FIGURE.search(question)
-    if not _WHICH.search(question) and not (figure and _KIND_WORD.search(question)):
+    if not _WHICH.search(question) and not figure:
         return None
     rank = _RANK_FIRST.search(question) or _RANK_LAST.search(question)
     m = rank or _EXTREME.search(question)
@@ -221,7 +223,7 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
     if elided is not None and (m := _VALUE.search(clause)) and len(_HAN.findall(clause[: m.start()])) <= _NAME_CHARS:
         # (only a name before the figure: "青枫乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
         got = _figure_after(clause, 0)
-        if got is not None and got[1] == elided[1]:
+        if got is not None and elided[1] in (got[1], ANY_UNIT):
             return got
     return None
 
@@ -269,15 +271,20 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     for chunk in chunks:
         text = chunk.text  # type: ignore[attr-defined]
         context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
-        sentence = -1
+        sentence, last_opening, previous = -1, 0, ""
+        lead_in = lines_listed = False
         elided: tuple[str, str] | None = None
         named_at = 0  # start of the sentence's last clause naming a place
         for i, opening, start, end in _clauses(text):
             clause = normalize(text[start:end])
             if i != sentence:  # a new sentence: no attribute carried over, unless it lists the parts of the
-                # total before it ("…规模以上工业企业122家。其中茶岭镇38家，…")
-                sentence, named_at = i, opening
-                elided = elided if _PARTS_OF.match(clause) else None
+                # total before it ("…规模以上工业企业122家。其中茶岭镇38家，…", "分乡镇看，…"), or is a line of the
+                # list a lead-in announced ("…地区生产总值如下：" over "槐荫街道：42.6亿元")
+                parts = bool(_PARTS_OF.match(clause))
+                previous = text[last_opening:opening] if parts else ""
+                if not (parts or (lead_in and lines_listed)):
+                    elided, lead_in = None, False
+                sentence, named_at, last_opening, lines_listed = i, opening, opening, False
             naming = bool(_places(clause))
             named_at = start if naming else named_at
             if naming and sup.place and (not got or got[-1].sentence != first + i):
@@ -288,11 +295,16 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 continue
             if asked_periods and (named := periods(clause)) and not named & asked_periods:
                 continue
-            figure = _statement(sup, clause, elided, context, normalize(text[opening:start]))
+            figure = _statement(sup, clause, elided, context, normalize(previous + text[opening:start]))
             if figure is None:
+                if sup.words and names(clause, sup.words[-1]) and _LEAD_IN.search(clause):
+                    elided, lead_in, lines_listed = ("", ANY_UNIT), True, True  # the lead-in of a list
                 continue
             if sup.words and names(clause, sup.words[-1]):
                 elided = ("", figure[1])
+            elif elided is not None and elided[1] == ANY_UNIT:
+                elided = ("", figure[1])  # the list's first line sets its unit
+            lines_listed = True
             item = _names_an_item(sup, clause)
             if sup.place and not item and start > opening and not _WHOLE.search(clause) and not naming:
                 # a clause naming no place is of the place its sentence named last before it: quoted from there
@@ -324,21 +336,22 @@ def _enumerations(statements: list[Statement]) -> list[list[Statement]]:
 
 def extreme_statements(sup: Superlative, statements: list[Statement],
                        near: tuple[str, int, int] | None = None) -> list[Statement]:
-    """The item with the extreme figure in the document's enumeration of the attribute: the run of statements
-    (`_enumerations`) holding the passage the question matched best (`near`: chunk id, start, end), or else the one
-    run of that passage's chunk, when it lists two items or more ("一类乡镇…排最后" in a document listing 一类 and 二类); else its unique longest run (another
-    run states other totals, "政府性基金预算支出" beside "主要支出项目：…"). Every item sharing the extreme is
+    """The item with the extreme figure in the document's enumeration of the attribute: its longest run of
+    statements listing two items or more (`_enumerations`; another run states totals, "支出安排31.62亿元。其中民生
+    支出24.58亿元" beside the list of spending items); of equally long runs, the one holding the passage the question
+    matched best (`near`: chunk id, start, end), or else the one run of that passage's chunk ("一类乡镇…排最后" in a
+    document listing 一类 and 二类). Every item sharing the extreme is
     returned (a tie), in reading order; [] when no run compares two items or two runs are equally long."""
     runs = [items for run in _enumerations(statements) if len(items := [s for s in run if s.item]) >= 2]
-    chosen = next((run for run in runs if near is not None and any(
-        s.chunk_id == near[0] and s.start < near[2] and near[1] < s.end for s in run)), None)
+    longest = [run for run in runs if len(run) == max(map(len, runs), default=0)]
+    chosen = longest[0] if len(longest) == 1 else None
+    if chosen is None and near is not None:  # equally long runs: the one holding the passage matched best
+        chosen = next((run for run in longest if any(
+            s.chunk_id == near[0] and s.start < near[2] and near[1] < s.end for s in run)), None)
     if chosen is None and near is not None:  # (or the one run in its chunk: the heading over it matched best)
-        in_chunk = [run for run in runs if any(s.chunk_id == near[0] for s in run)]
+        in_chunk = [run for run in longest if any(s.chunk_id == near[0] for s in run)]
         chosen = in_chunk[0] if len(in_chunk) == 1 else None
     if chosen is None:
-        runs.sort(key=len, reverse=True)
-        if not runs or (len(runs) > 1 and len(runs[1]) == len(runs[0])):
-            return []
-        chosen = runs[0]
+        return []
     extreme = (max if sup.most else min)(s.value for s in chosen)
     return [s for s in chosen if s.value == extreme]

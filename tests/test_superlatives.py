@@ -170,3 +170,21 @@ def test_items_listed_by_commas_rates_ties_and_figures_asked_are_computed_and_un
     assert not r.abstained and "31家" in r.answer, r.answer
     # no place's figure is given: which place has the most is not answered by the county's figure
     assert engine.ask("哪个乡镇森林覆盖率最高？").abstained
+
+
+def test_a_list_announced_by_a_lead_in_or_after_a_total_and_a_bullet_list_beside_totals_are_compared(tmp_path, settings):
+    engine = _engine(tmp_path, settings, {
+        "bulletin.txt": "鹤鸣县2023年国民经济和社会发展统计公报\n一、综合\n初步核算，2023年全县地区生产总值96.4亿元。"
+                        "全年社会消费品零售总额41.5亿元。\n分乡镇看，2023年各乡镇地区生产总值如下：\n石桥镇：21.6亿元\n"
+                        "和平乡：9.1亿元\n枫坪镇：24.3亿元\n二、人口\n年末全县常住人口21.6万人。分乡镇看，石桥镇5.9万人；"
+                        "和平乡2.7万人；枫坪镇6.4万人。\n",
+        "budget.md": "# 关于鹤鸣县2024年县级一般公共预算支出安排情况的报告\n\n## 一、总体安排\n\n2024年县级一般公共预算支出"
+                     "安排31.6亿元。其中民生支出24.5亿元。\n\n## 二、主要支出项目\n\n- 教育支出8.4亿元；\n"
+                     "- 社会保障和就业支出5.9亿元；\n- 农林水支出4.1亿元；\n- 科学技术支出0.4亿元。\n",
+    })
+    r = engine.ask("2023年哪个乡镇的地区生产总值最高？")
+    assert not r.abstained and "枫坪镇" in r.answer and "96.4" not in r.answer, r.answer
+    r = engine.ask("常住人口最少的乡镇是哪个？")
+    assert not r.abstained and "和平乡" in r.answer and "石桥" not in r.answer, r.answer
+    r = engine.ask("2024年县级预算支出中哪一项最多？")
+    assert not r.abstained and "教育支出8.4亿元" in r.answer and "31.6" not in r.answer, r.answer
