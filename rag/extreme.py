@@ -32,6 +32,7 @@ _EXTREME = re.compile(rf"最(?:(?P<max>[{_MOST}])|(?P<min>[{_LEAST}]))")
 _RANK_NUMERAL = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
 # a rank asked: 排名第一, 第一名, 排首位 (the least rank number); 排名最后, 末位 (the greatest)
 _RANK_FIRST = re.compile(r"(?:排名|名次|排)(?:第(?:一|1)(?!\d)|首位|最前)|第(?:一|1)名|居首")
+_RANK_NTH = re.compile(r"(?:排名|名次|排)第([二三四五六七八九十]{1,3}|[2-9]|[1-9]\d)(?!\d)(?:名|位)?|第([二三四五六七八九十]{1,3}|[2-9]|[1-9]\d)名")
 _RANK_LAST = re.compile(r"(?:排名|名次|排)(?:最后|末位)|倒数第(?:一|1)(?!\d)|最后一名|末位")
 _WHICH = re.compile(r"哪|谁")
 # the form asking which item: 哪个乡镇, 哪一项, 哪些, 哪家企业 (the kind after 哪 is dropped from the attribute)
@@ -89,6 +90,7 @@ class Superlative:
     rank: bool
     place: tuple[str, ...]
     phrase: str
+    nth: int = 0  # a rank asked by its number ("排名第三的是哪个乡镇" → 3): the item of that rank, not an extreme
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ def superlative(question: str) -> Superlative | None:
     if not _WHICH.search(question) and not figure:
         return None
     rank = _RANK_FIRST.search(question) or _RANK_LAST.search(question)
+    nth = _RANK_NTH.search(question) if _WHICH.search(question) and not rank else None
+    rank = rank or nth
     m = rank or _EXTREME.search(question)
     if m is None:
         return None
@@ -137,7 +141,7 @@ def superlative(question: str) -> Superlative | None:
     asked = _PLACE_ASKED.search(question) or _PLACE_AFTER.search(question)
     kinds = _PLACE_KIND.findall(asked.group(0)) if asked else _KIND_WORD.findall(question)
     units = tuple(dict.fromkeys(u for kind in kinds for u in (("乡", "镇", "街道") if kind == "乡镇" else (kind,))))
-    return Superlative(most, attribute, bool(rank), units, m.group(0))
+    return Superlative(most, attribute, bool(rank), units, m.group(0), _rank_number(nth.group(1) or nth.group(2)) if nth else 0)
 
 
 def states_superlative(sup: Superlative, text: str) -> bool:
@@ -145,6 +149,8 @@ def states_superlative(sup: Superlative, text: str) -> bool:
     "排名第一", "第一名"), so its own words answer and nothing is computed."""
     if sup.place and not _names_an_item(sup, text):  # 「对排名末位的乡镇…约谈」 names no place
         return False
+    if sup.nth:
+        return _rank_of(text) == sup.nth
     if sup.rank:
         return bool((_RANK_LAST if sup.most else _RANK_FIRST).search(text))
     # (as a predicate, "降雨量最大的是…"; not a noun's modifier, "最大风力出现在…")
@@ -189,19 +195,24 @@ def _figure_after(text: str, at: int) -> tuple[float, str] | None:
     return None
 
 
-def _rank_of(text: str) -> float | None:
-    m = _RANK.search(text)
-    if m is None:
-        return None
-    got = m.group(1) or m.group(2)
-    if got.isdigit():
-        return float(got)
+def _rank_number(numeral: str) -> int:
+    """"3" or "三" → 3; 0 when cn2an cannot read it."""
+    if numeral.isdigit():
+        return int(numeral)
     import cn2an  # a dependency of ingest.normalize
 
     try:
-        return float(cn2an.cn2an(got, "smart"))
+        return int(cn2an.cn2an(numeral, "smart"))
     except (ValueError, KeyError):
+        return 0
+
+
+def _rank_of(text: str) -> float | None:
+    """The rank a passage (normalised) states ("排名：3", "第三名"), or None."""
+    m = _RANK.search(text)
+    if m is None:
         return None
+    return float(_rank_number(m.group(1) or m.group(2))) or None
 
 
 def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, context: str = "",
@@ -353,5 +364,5 @@ def extreme_statements(sup: Superlative, statements: list[Statement],
         chosen = in_chunk[0] if len(in_chunk) == 1 else None
     if chosen is None:
         return []
-    extreme = (max if sup.most else min)(s.value for s in chosen)
+    extreme = sup.nth or (max if sup.most else min)(s.value for s in chosen)
     return [s for s in chosen if s.value == extreme]

@@ -100,6 +100,8 @@ def test_a_rank_asked_is_the_row_of_that_rank_and_a_stated_superlative_is_quoted
     assert not r.abstained and "石桥镇" in r.answer and "山前乡" not in r.answer, r.answer
     r = engine.ask("综合考核得分最低的是哪个乡镇？")
     assert not r.abstained and "和平镇" in r.answer and "石桥镇" not in r.answer, r.answer
+    r = engine.ask("综合考核排名第三的是哪个乡镇？")  # a rank asked by its number: the row of that rank
+    assert not r.abstained and "和平镇" in r.answer and "石桥镇" not in r.answer, r.answer
     # 哪个乡镇 is answered by a 乡 as well as a 镇: the document's own 「增速最慢的是山前乡」
     r = engine.ask("上半年哪个乡镇地区生产总值增速最慢？")
     assert not r.abstained and "增速最慢的是山前乡" in r.answer, r.answer
