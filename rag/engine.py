@@ -102,7 +102,8 @@ def condense(question: str, history: list[Turn]) -> str:
       西镇), else its last name; names: jieba's ns/nr/nt (ingest.tokenize.entities), with their unit (北坪乡);
     - a follow-up opening with a pronoun (它, 其, 该公司, 该镇…) has it replaced by the subject the previous question
       opens with ("它的营业收入是多少？" after "禾田食品的董事长是谁？" → "禾田食品的营业收入是多少?");
-    - a follow-up naming only a year ("2023年呢？") asks the previous question of that year, one naming only a noun
+    - a follow-up naming only a year ("2023年呢？") asks the previous question of that year, one naming only a
+      superlative ("最少的呢？" after "常住人口最多的是哪个乡镇？") asks it with that superlative, one naming only a noun
       phrase ("农村居民人均可支配收入呢？") asks it of that attribute in place of the previous one (a figure's);
     - any other follow-up ("那编制呢？") carries the previous question's names ("南县 那编制呢？");
     - a question that names no place, person, body or title of its own, after one that named some, is about them
@@ -147,6 +148,9 @@ def condense(question: str, history: list[Turn]) -> str:
     previous = analyse(last)
     if _YEAR_ONLY.fullmatch(subject) and previous.years:  # "2023年呢？" asks the previous question of that year
         return last.replace(previous.years[0], subject[:4], 1)
+    # "最少的呢？" after "常住人口最多的是哪个乡镇？" asks the previous question with the other superlative
+    if (other := _SUPERLATIVE_ONLY.fullmatch(subject)) and (was := _SUPERLATIVE.search(last)):
+        return last[: was.start()] + other.group(1) + last[was.end() :]
     # "农村居民人均可支配收入呢？": another attribute of the same subject (a noun phrase read as an attribute, no
     # place or body in it: jieba may tag 农村居民 a person's name, so such names are let through)
     attribute = analyse(subject + "是多少?").attribute if subject else ""
@@ -163,6 +167,9 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{''.join(names) or last} {question}"
 
 
+# a superlative (最多, 最低, 倒数第一, 排名第一) and a follow-up naming only one ("最少的呢？")
+_SUPERLATIVE = re.compile(r"最[多高大快长强少低小慢短弱]|倒数第[一1]|排名?(?:第[一1]|最后|末位)")
+_SUPERLATIVE_ONLY = re.compile(rf"({_SUPERLATIVE.pattern})的?")
 _QUESTION_WORD = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|何地|是否|有没有|吗")
 _ENDS_WITH_NE = re.compile(r"呢[？?。！!\s]*$")
 FRAGMENT_NOTICE = ("这像是对上一个问题的追问，但没有上一个问题：请把问题问完整（例如「某镇2022年地区生产总值是多少？」）。"

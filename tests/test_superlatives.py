@@ -190,3 +190,17 @@ def test_a_list_announced_by_a_lead_in_or_after_a_total_and_a_bullet_list_beside
     assert not r.abstained and "和平乡" in r.answer and "石桥" not in r.answer, r.answer
     r = engine.ask("2024年县级预算支出中哪一项最多？")
     assert not r.abstained and "教育支出8.4亿元" in r.answer and "31.6" not in r.answer, r.answer
+
+
+def test_a_follow_up_naming_only_another_superlative_asks_the_previous_question_with_it(tmp_path, settings):
+    from rag.engine import Turn, condense
+
+    history = [Turn(role="user", content="常住人口最多的是哪个乡镇？"), Turn(role="assistant", content="…")]
+    assert condense("最少的呢？", history) == normalize("常住人口最少的是哪个乡镇？")
+    engine = _engine(tmp_path, settings, {"bulletin.txt": "鹤鸣县2023年统计公报\n五、人口\n年末全县常住人口21.6万人。"
+                                                          "分乡镇看，石桥镇5.9万人；和平乡2.7万人；枫坪镇6.4万人。\n"})
+    first = engine.ask("常住人口最多的是哪个乡镇？")
+    assert "枫坪镇" in first.answer, first.answer
+    r = engine.ask("最少的呢？", history=[Turn(role="user", content="常住人口最多的是哪个乡镇？"),
+                                        Turn(role="assistant", content=first.answer)])
+    assert not r.abstained and "和平乡" in r.answer and "枫坪" not in r.answer, r.answer
