@@ -57,7 +57,7 @@ _DOC_NUMBER = re.compile(r"[〔\[(（]\d{4}[〕\])）]\s*\d+\s*号")
 
 def _official_title(body: list[str]) -> int:
     """The line number (1 or 2) of an official document's title (_OFFICIAL_TITLE) when the lines before it are its
-    issuing body's mark and document number ("筠河县防汛抗旱指挥部" / "X政发〔2024〕3号" above "关于…的通报"): short
+    issuing body's mark and document number ("某县防汛抗旱指挥部" / "X政发〔2024〕3号" above "关于…的通报"): short
     lines with no sentence punctuation, each a body's name or a document number (_ISSUER, _DOC_NUMBER). 0 when the first line is the title or
     there is none (GB/T 9704-2012: 发文机关标志 and 发文字号 come before 标题)."""
     for k in (1, 2):

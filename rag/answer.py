@@ -59,6 +59,7 @@ from rag.question import (
     PLACE_UNITS,
     RATE_WORD,
     WHICH_SUPERLATIVE,
+    WHOLE_PLACE,
     Question,
     analyse,
     another_role,
@@ -879,7 +880,7 @@ class ExtractiveAnswerer:
                        for e in entities(c.norm, min_len=2, flags=("ns",))
                        # (a name of that unit jieba tags as another kind of name: 白沙镇 as a person, nr; or one
                        # heading a list counted in that unit, whatever it is tagged: 杨汛桥、钱清…5镇; or a name
-                       # jieba cuts from its unit and tags as a plain noun: 桃源|乡, ingest.tokenize.unit_places)
+                       # jieba cuts from its unit and tags as a plain noun: 某地|乡, ingest.tokenize.unit_places)
                        + [x for x in others if (len(x) >= 3 and x.endswith(units)) or counted_list(x)]
                        + [x for x in unit_places(c.norm) if x.endswith(units) and len(name_stem(x)) >= 2]):
                 return False
@@ -1313,7 +1314,7 @@ _LEVEL = {"国": 0, "省": 1, "市": 2, "县": 3, "区": 3, "乡": 4, "镇": 4, 
 # the whole of a unit as the subject of a clause (全县, 全镇): not a ranking or share against it (「居全县第一」,
 # 「占全县的30%」, 「全县首个」)
 # (「全乡镇」 is every town and township, no one unit's whole)
-_WHOLE_SUBJECT = re.compile(r"(?<![占居在列为于超高低比较])全(街道|[国省市县区镇乡村])(?![首第前排平均之的范围水平内外镇])")
+_WHOLE_SUBJECT = re.compile(WHOLE_PLACE + r"(?![首第前排平均之的范围水平内外镇])")
 
 
 # a sentence stating a part of what the sentence before it states, of that sentence's subject

@@ -16,7 +16,15 @@ from ingest.headings import issue_date
 from ingest.tokenize import lexicon_scope
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
-from rag.question import OPENING_SUBJECT, analyse, asks_issue_date, next_item, spell_out, year_change_parts
+from rag.question import (
+    OPENING_SUBJECT,
+    SUPERLATIVE,
+    analyse,
+    asks_issue_date,
+    next_item,
+    spell_out,
+    year_change_parts,
+)
 from rag.retrieve import Hit, Hits, HybridRetriever, Index
 
 
@@ -168,7 +176,7 @@ def condense(question: str, history: list[Turn]) -> str:
 
 
 # a superlative (最多, 最低, 倒数第一, 排名第一) and a follow-up naming only one ("最少的呢？")
-_SUPERLATIVE = re.compile(r"最[多高大快长强少低小慢短弱]|倒数第[一1]|排名?(?:第[一1]|最后|末位)")
+_SUPERLATIVE = re.compile(rf"{SUPERLATIVE}|排名?第[一1]")
 _SUPERLATIVE_ONLY = re.compile(rf"({_SUPERLATIVE.pattern})的?")
 _QUESTION_WORD = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|何地|是否|有没有|吗")
 _ENDS_WITH_NE = re.compile(r"呢[？?。！!\s]*$")

@@ -9,7 +9,7 @@ arg-max / arg-min reading of a superlative over an enumerated set, as in table q
 
 Only *which* questions are read this way (哪个/哪一项/谁 with 最多/最高/最少/最慢…, or a rank, 排名第一): a question
 asking the figure of a superlative attribute ("最低气压是多少", "最大风力几级") names an attribute its document
-states, and is left to the ranking. A document stating the superlative itself ("增速最慢的是桃源乡") is left to the
+states, and is left to the ranking. A document stating the superlative itself ("增速最慢的是甲乡") is left to the
 ranking too (`states_superlative`).
 """
 
@@ -23,12 +23,11 @@ from dataclasses import dataclass, replace
 from ingest.normalize import normalize
 from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
+from rag.question import LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
 
 __all__ = ["Statement", "Superlative", "document_statements", "extreme_statements", "states_superlative", "superlative"]
 
-_MOST = "多高大快长强"
-_LEAST = "少低小慢短弱"
-_EXTREME = re.compile(rf"最(?:(?P<max>[{_MOST}])|(?P<min>[{_LEAST}]))")
+_EXTREME = re.compile(rf"最(?:(?P<max>[{MOST_CHARS}])|(?P<min>[{LEAST_CHARS}]))")
 _RANK_NUMERAL = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
 # a rank asked: 排名第一, 第一名, 排首位 (the least rank number); 排名最后, 末位 (the greatest)
 _RANK_FIRST = re.compile(r"(?:排名|名次|排)(?:第(?:一|1)(?!\d)|首位|最前)|第(?:一|1)名|居首")
@@ -39,15 +38,15 @@ _WHICH = re.compile(r"哪|谁")
 _WHICH_PHRASE = re.compile(rf"哪(?:一|几)?(?:个|项|家|所|类|种|位|座|条|些)?(?:乡镇|街道|[{PLACE_UNITS}])?|谁")
 _WHICH_KIND = re.compile(r"哪(?:一|几)?(?:个|家|所|类|种|位|座|条|些)")
 # the place kinds a which-question asks (哪个乡镇, 哪个街道或者镇): an answer names a place
-_PLACE_KIND = re.compile(rf"乡镇|街道|[{PLACE_UNITS}]")
+_PLACE_KIND = re.compile(PLACE_KIND)
 _PLACE_ASKED = re.compile(rf"哪(?:一|几)?个?(?:{_PLACE_KIND.pattern})(?:(?:或者?|和|及|、|还是)(?:{_PLACE_KIND.pattern}))*")
-_PLACE_AFTER = re.compile(rf"最[{_MOST}{_LEAST}]的(?:{_PLACE_KIND.pattern})(?=(?:是|为)?哪)")
-# a kind of place standing alone in a question (乡镇, 街道; a single unit character is part of a name, 石桥镇)
+_PLACE_AFTER = re.compile(rf"最[{MOST_CHARS}{LEAST_CHARS}]的(?:{_PLACE_KIND.pattern})(?=(?:是|为)?哪)")
+# a kind of place standing alone in a question (乡镇, 街道; a single unit character is part of a name, 甲镇)
 _KIND_WORD = re.compile(r"乡镇|街道")
 # the extreme figure asked ("…最高的是多少", "最多的有多少"): of the items of the kind the question names
-_EXTREME_FIGURE = re.compile(rf"最[{_MOST}{_LEAST}](?:的)?(?:是|为|有|达到)?多少")
+_EXTREME_FIGURE = re.compile(rf"最[{MOST_CHARS}{LEAST_CHARS}](?:的)?(?:是|为|有|达到)?多少")
 _PLACE_ENDS = ("街道", *PLACE_UNITS)
-# a place opening a line or a clause ("凫山街道上半年实现…", "2024年，翠屿镇…") or filling a table cell ("乡镇：翠屿镇｜")
+# a place opening a line or a clause ("甲街道上半年实现…", "2024年，乙镇…") or filling a table cell ("乡镇：乙镇｜")
 _OPENING_PLACE = re.compile(rf"(?:^|[:：|｜,，;；])([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
 _NO_NAME = re.compile(r"[年度]|乡镇")  # "年度乡", "度乡镇" of 「2023年度乡镇考核」 are no places
 _PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", *PLACE_UNITS, "或者", "还是", "以及"})
@@ -55,7 +54,7 @@ _PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", *PLACE_UNITS, "或�
 _YEAR_WORD = re.compile(r"^(?:\d{2,4}|年|年度|上半年|下半年|全年|前三季度|[一二三四1-4]季度|第[一二三四1-4]季度"
                         r"|[今去上本当]年|[这本此该]次|期间|以来|当天|当日)$")
 # the whole an enumeration is part of: 全县, 全市, 合计 (its figure is no item's)
-_WHOLE = re.compile(rf"(?<![占居在列为于超高低比较])全(?:街道|[国省{PLACE_UNITS}])|合计|总计|总体|全部")
+_WHOLE = re.compile(rf"{WHOLE_PLACE}|合计|总计|总体|全部")
 # a figure: digits with a scale and the unit after it (亿元, 万人, %, 分)
 _VALUE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(%|[\u4e00-\u9fff]{0,2})")
 _SCALE = {"": 1.0, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
@@ -68,7 +67,7 @@ BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribu
 _PARTS_OF = re.compile(r"^(?:其中|分别为|分别是|[分从][^，,。]{1,10}看)")
 _LEAD_IN = re.compile(r"(?:如下|分别为|分别是|情况)?[:：]\s*$")  # a sentence announcing the list after it
 ANY_UNIT = "*"  # an attribute named by a lead-in, its list's unit not yet seen
-_NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (龙湾街道, 城乡社区)
+_NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (城东街道, 城乡社区)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # the set a which-question picks from: "财政支出里哪一项", "各项收入中哪个" (the items are parts of the set)
 _SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中)(?:的)?哪")
@@ -140,7 +139,7 @@ def superlative(question: str) -> Superlative | None:
     # 哪个/谁 or a figure asked, a kind word of the question ("一类乡镇排最后的是哪个", "乡镇…最高的是多少")
     asked = _PLACE_ASKED.search(question) or _PLACE_AFTER.search(question)
     kinds = _PLACE_KIND.findall(asked.group(0)) if asked else _KIND_WORD.findall(question)
-    units = tuple(dict.fromkeys(u for kind in kinds for u in (("乡", "镇", "街道") if kind == "乡镇" else (kind,))))
+    units = tuple(dict.fromkeys(u for kind in kinds for u in units_of_kind(kind)))
     return Superlative(most, attribute, bool(rank), units, m.group(0), _rank_number(nth.group(1) or nth.group(2)) if nth else 0)
 
 
@@ -171,10 +170,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _clauses(text: str) -> Iterable[tuple[int, int, int, int]]:
+def _clauses(text: str, sentences: list[tuple[int, int]]) -> Iterable[tuple[int, int, int, int]]:
     """(sentence number, sentence start, clause start, clause end) of a chunk's clauses: its sentences
-    (`_sentences`) cut at ； and ，."""
-    for i, (opening, closing) in enumerate(_sentences(text)):
+    (`_sentences(text)`) cut at ； and ，."""
+    for i, (opening, closing) in enumerate(sentences):
         start = opening
         for m in _CLAUSE_END.finditer(text, opening, closing):
             if text[start : m.end()].strip():
@@ -221,7 +220,7 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
     sentence before it (`before`) or the clause names the other words ("…地区生产总值42.15亿元，增长6.4%" for
     地区生产总值 + 增速);
     else, when the clause before it in its sentence named the attribute (`elided`: its unit), the first figure of
-    that unit ("…地区生产总值42.15亿元，增长6.4%；青枫乡11.37亿元…"). `context`: the document's title, first line
+    that unit ("…地区生产总值42.15亿元，增长6.4%；乙乡11.37亿元…"). `context`: the document's title, first line
     and the chunk's section heading (normalised), whose words need not be repeated by each clause."""
     if sup.rank:
         value = _rank_of(clause)
@@ -232,7 +231,7 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
         ends = [clause.rfind(x) + len(x) for w in said for x in (w, _GROWTH_RATE.get(w, w)) if x in clause]
         return _figure_after(clause, max(ends, default=0))
     if elided is not None and (m := _VALUE.search(clause)) and len(_HAN.findall(clause[: m.start()])) <= _NAME_CHARS:
-        # (only a name before the figure: "青枫乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
+        # (only a name before the figure: "乙乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
         got = _figure_after(clause, 0)
         if got is not None and elided[1] in (got[1], ANY_UNIT):
             return got
@@ -241,7 +240,7 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
 
 def _names_an_item(sup: Superlative, clause: str) -> bool:
     """A statement is of one item: not of the whole (全县, 合计); for a place asked, it names a place of a unit
-    asked (unit_places: a name and its administrative unit, 桃源乡, 龙湾街道)."""
+    asked (unit_places: a name and its administrative unit, 甲乡, 城东街道)."""
     if _WHOLE.search(clause):
         return False
     if not sup.place:
@@ -250,8 +249,8 @@ def _names_an_item(sup: Superlative, clause: str) -> bool:
 
 
 def _places(text: str) -> list[str]:
-    """The places a text (normalised) names with their unit, in order: a name jieba cuts from its unit (桃源|乡,
-    ingest.tokenize.unit_places) or keeps whole as a word the index learned (柳湾镇); not 全县, 本镇, 上述乡."""
+    """The places a text (normalised) names with their unit, in order: a name jieba cuts from its unit (某地|乡,
+    ingest.tokenize.unit_places) or keeps whole as a word the index learned (甲镇); not 全县, 本镇, 上述乡."""
     found = [(text.find(p), p) for p in unit_places(text)]
     found += [(text.find(w), w) for w in words(text) if len(w) >= 3 and w.endswith(_PLACE_ENDS)]
     # (a name of rare characters the segmenter cuts apart, 翠|屿镇: as a row's or a line's subject, or a cell)
@@ -265,10 +264,8 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     """Each figure of the attribute in a document's chunks, marked whether it is of an item asked, (objects with `chunk_id` and `text`), in reading
     order. A clause naming a year the question does not ask (`years`), or a part of a year it does not ask
     (`asked_periods`, rag.question.periods tokens), states another period's figure and is left out. A clause naming
-    no item is of the item its sentence named before it ("柳湾镇…41.2亿元；完成固定资产投资15.8亿元。"): it is
+    no item is of the item its sentence named before it ("甲镇…41.2亿元；完成固定资产投资15.8亿元。"): it is
     quoted from the sentence's start."""
-    from rag.question import periods
-
     chunks = list(chunks)
     if len(sup.words) > 1:
         # a modifier the document never uses (台风期间 of a typhoon report saying 台风 only) cannot tell its clauses
@@ -286,11 +283,12 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
         lead_in = lines_listed = False
         elided: tuple[str, str] | None = None
         named_at = 0  # start of the sentence's last clause naming a place
-        for i, opening, start, end in _clauses(text):
+        sentences = _sentences(text)
+        for i, opening, start, end in _clauses(text, sentences):
             clause = normalize(text[start:end])
             if i != sentence:  # a new sentence: no attribute carried over, unless it lists the parts of the
-                # total before it ("…规模以上工业企业122家。其中茶岭镇38家，…", "分乡镇看，…"), or is a line of the
-                # list a lead-in announced ("…地区生产总值如下：" over "槐荫街道：42.6亿元")
+                # total before it ("…规模以上工业企业122家。其中甲镇38家，…", "分乡镇看，…"), or is a line of the
+                # list a lead-in announced ("…地区生产总值如下：" over "甲街道：42.6亿元")
                 parts = bool(_PARTS_OF.match(clause))
                 previous = text[last_opening:opening] if parts else ""
                 if not (parts or (lead_in and lines_listed)):
@@ -326,7 +324,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 got.pop()
             got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
                                  first + i, item))
-        first += len(_sentences(text))
+        first += len(sentences)
     return got
 
 

@@ -225,10 +225,15 @@ _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d{2})\s*年?(?!\d)")
 _FORMS = re.compile(r"是?什么意思|含义是什么|指的是什么|是指什么|分为哪几|有什么区别|有何区别|区别是什么"
                     r"|有什么不同|有哪些|是哪些|包括哪些|哪几|为什么|为何|是什么|什么|多少|几|哪些|哪个|哪里|哪儿|哪一?年"
                     rf"|哪[一二两三四五六七八九十\d]*[{MEASURE_CHARS}部本首座届场支间只]|多[长大高远久宽深重厚]|何时|是?谁|是?(?:如何|怎样|怎么)")
+# a superlative: 最 + a character of the greatest (最多, 最高) or of the least (最少, 最慢), or a last rank (倒数第一,
+# 排名最后); a regex alternation shared by question analysis, rag.extreme and follow-ups (rag.engine.condense)
+MOST_CHARS = "多高大快长强"
+LEAST_CHARS = "少低小慢短弱"
+SUPERLATIVE = rf"最[{MOST_CHARS}{LEAST_CHARS}]|倒数第[一1]|排名?(?:最后|末位)"
 # a superlative as a which-question's predicate ("哪个街道…最多", "得分最低的是哪个乡镇"): it says how the item asked
 # is picked from its document's items (rag.extreme), not what a passage about it says; before a noun it is part of
 # what is asked ("最大风力", "最低气压")
-_PREDICATE_SUPERLATIVE = re.compile(r"(?:最[多高大快长强少低小慢短弱]|倒数第[一1]|排(?:名)?(?:最后|末位)|最后一名)"
+_PREDICATE_SUPERLATIVE = re.compile(rf"(?:{SUPERLATIVE}|最后一名)"
                                     rf"(?=的?(?:乡镇|街道|[{PLACE_UNITS}])?(?:是|为)?(?:\s|哪|谁|[?？]?$))")
 WHICH_SUPERLATIVE = re.compile(r"(?:哪|谁).*" + _PREDICATE_SUPERLATIVE.pattern + r"|" + _PREDICATE_SUPERLATIVE.pattern + r".*(?:哪|谁)")
 # a person asked for by the role they hold: "青溪镇党委书记是谁", "谁是…公司的董事长" (the role is what the passage
@@ -249,9 +254,12 @@ OPENING_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{2,12}?(?=的|\d|是|有|在|为|
 _CONTACT_Q = re.compile(r"(?:有(?:问题|疑问|困难)|需要咨询)?(?:应该|可以|该)?(?:找谁|联系谁|问谁)")
 # what makes a sentence of a message a question
 _ASKS = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|是否|吗|呢")
-# "哪个镇", "哪些县", "哪一个市": a place is asked for
-# (哪个乡镇 asks a township or a town, and 街道 a sub-district: Question.place_units)
-_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?(乡镇|街道|[{PLACE_UNITS}])")
+# the kinds of place a question names: 乡镇 (a township or a town), 街道 (a sub-district), or a unit (镇, 县)
+PLACE_KIND = rf"乡镇|街道|[{PLACE_UNITS}]"
+# "哪个镇", "哪些县", "哪一个市": a place is asked for (Question.place_units)
+_PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?({PLACE_KIND})")
+# a unit as a whole, 全县, 全街道 (not 占全县…, 高于全市…: a share of it or a comparison with it)
+WHOLE_PLACE = rf"(?<![占居在列为于超高低比较])全(街道|[国{PLACE_UNITS}])"
 # a figure asked about what precedes the question form at the end: "…的常住人口是多少", "…财政收入增长了多少";
 # a bound before the figure is part of the form ("…旅客人次超过多少", "…不足多少"), not of what is asked
 _PLAN_ADVERB = re.compile(r"(?:力争|计划|预计|预期|争取|拟)+$")
@@ -407,6 +415,12 @@ def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
                       rf"|(?:{u})数\s*[:：]\s*\d")
 
 
+def units_of_kind(kind: str) -> tuple[str, ...]:
+    """The administrative units a place of the kind a question names ends with: 乡镇 → 乡, 镇 or 街道 (the
+    township-level units a report lists together, "乡镇（街道）"); any other kind (街道, 镇) → itself."""
+    return ("乡", "镇", "街道") if kind == "乡镇" else (kind,)
+
+
 @dataclass
 class Question:
     """What a question asks: its normal form, content words (the question forms removed), the kind of answer
@@ -461,9 +475,7 @@ class Question:
     def place_units(self) -> tuple[str, ...]:
         """The administrative units a name answering "哪个…" may end with: 乡镇 → 乡, 镇 or 街道 (the township-level
         units a report lists together, "乡镇（街道）"); 街道 → 街道; 镇 → 镇. () when no place is asked."""
-        if self.place_unit == "乡镇":
-            return ("乡", "镇", "街道")
-        return (self.place_unit,) if self.place_unit else ()
+        return units_of_kind(self.place_unit) if self.place_unit else ()
 
     def weights(self, idf: Callable[[str], float]) -> dict[str, float]:
         """IDF weight of each content word (computed once per question); a unit jieba glued to a stop word (镇有 of

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.normalize import normalize
-from ingest.pipeline import ingest
 from rag.engine import AskEngine
 from rag.extreme import Statement, document_statements, extreme_statements, superlative
 from rag.retrieve import load_index
+from tests.conftest import index_of
 
 HALF_YEAR = (
     "鹤鸣区2024年上半年经济运行情况分析\n一、总体情况\n上半年，全区实现地区生产总值210.5亿元，同比增长5.1%；"
@@ -34,12 +34,8 @@ RANKING = (
 )
 
 
-def _engine(tmp_path: Path, settings, files: dict[str, str]) -> AskEngine:  # noqa: ANN001
-    d = tmp_path / "docs"
-    d.mkdir()
-    for name, text in files.items():
-        (d / name).write_text(text, encoding="utf-8")
-    ingest([d], settings)
+def _engine(tmp_path: Path, files: dict[str, str]) -> AskEngine:
+    settings = index_of(tmp_path, files)
     return AskEngine(load_index(settings), settings)
 
 
@@ -77,8 +73,8 @@ def test_the_extreme_is_taken_over_one_enumeration_a_tie_gives_every_tied_item_a
     assert extreme_statements(sup, tie[:1]) == []
 
 
-def test_which_place_has_the_most_or_least_is_computed_over_the_places_of_the_unit_asked(tmp_path, settings):
-    engine = _engine(tmp_path, settings, {"half.txt": HALF_YEAR, "budget.txt": BUDGET})
+def test_which_place_has_the_most_or_least_is_computed_over_the_places_of_the_unit_asked(tmp_path):
+    engine = _engine(tmp_path, {"half.txt": HALF_YEAR, "budget.txt": BUDGET})
     r = engine.ask("上半年哪个街道或者镇的地区生产总值最多？")
     assert not r.abstained and "凫山街道" in r.answer and "61.7亿元" in r.answer and "枫坪" not in r.answer, r.answer
     r = engine.ask("上半年哪个街道的地区生产总值最少？")
@@ -90,8 +86,8 @@ def test_which_place_has_the_most_or_least_is_computed_over_the_places_of_the_un
     assert not r.abstained and "社会保障和就业支出8.12亿元" in r.answer and "9.7亿元" not in r.answer, r.answer
 
 
-def test_a_rank_asked_is_the_row_of_that_rank_and_a_stated_superlative_is_quoted(tmp_path, settings):
-    engine = _engine(tmp_path, settings, {
+def test_a_rank_asked_is_the_row_of_that_rank_and_a_stated_superlative_is_quoted(tmp_path):
+    engine = _engine(tmp_path, {
         "rank.md": RANKING,
         "growth.txt": "岫溪县2024年上半年各乡镇经济指标\n上半年，上述乡镇中地区生产总值增速最快的是和平镇，增速最慢的是山前乡。\n"
                       "全县实现地区生产总值88.6亿元，同比增长5.2%。\n",
@@ -107,10 +103,10 @@ def test_a_rank_asked_is_the_row_of_that_rank_and_a_stated_superlative_is_quoted
     assert not r.abstained and "增速最慢的是山前乡" in r.answer, r.answer
 
 
-def test_the_last_of_a_ranked_group_is_read_in_the_group_the_question_names(tmp_path, settings):
+def test_the_last_of_a_ranked_group_is_read_in_the_group_the_question_names(tmp_path):
     # two ranked lists under headings of their class: 「二类乡镇排最后」 is the last of the second list, whose rows
     # name no class themselves; 「倒数第一」 of a sentence ranking every town is its last place
-    engine = _engine(tmp_path, settings, {
+    engine = _engine(tmp_path, {
         "notice.txt": "关于2024年度乡镇综合考核结果的通报\n各乡镇人民政府：\n现将考核结果通报如下。\n\n"
                       "一、一类乡镇（4个）\n第一名　石桥镇　96.1分\n第二名　和平镇　94.0分\n第三名　鹤鸣镇　92.5分\n"
                       "第四名　枫坪镇　90.2分\n\n二、二类乡镇（4个）\n第一名　山前乡　91.3分\n第二名　翠屿乡　89.6分\n"
@@ -126,12 +122,12 @@ def test_the_last_of_a_ranked_group_is_read_in_the_group_the_question_names(tmp_
     assert not r.abstained and "石桥乡" in r.answer and "岫溪镇" not in r.answer, r.answer
 
 
-def test_which_ones_with_a_named_value_quotes_every_row_of_the_table_with_it(tmp_path, settings):
+def test_which_ones_with_a_named_value_quotes_every_row_of_the_table_with_it(tmp_path):
     # 「哪些乡镇考核等次是合格」: every row whose 等次 is 合格, not only the best-scored row; rows of another grade are not
     table = ("# 岫溪县2024年度乡镇综合考核结果\n\n| 排名 | 乡镇（街道） | 得分 | 等次 |\n|---|---|---|---|\n"
              "| 1 | 石桥镇 | 95.2 | 优秀 |\n| 2 | 山前乡 | 91.0 | 优秀 |\n| 3 | 和平镇 | 88.4 | 良好 |\n"
              "| 4 | 鹤鸣镇 | 84.1 | 合格 |\n| 5 | 翠屿乡 | 82.7 | 合格 |\n")
-    engine = _engine(tmp_path, settings, {"rank.md": table})
+    engine = _engine(tmp_path, {"rank.md": table})
     r = engine.ask("哪些乡镇考核等次是合格？")
     assert not r.abstained and "鹤鸣镇" in r.answer and "翠屿乡" in r.answer, r.answer
     assert "和平镇" not in r.answer and "石桥镇" not in r.answer, r.answer
@@ -151,8 +147,8 @@ BULLETIN = (
 )
 
 
-def test_items_listed_by_commas_rates_ties_and_figures_asked_are_computed_and_unlisted_items_refused(tmp_path, settings):
-    engine = _engine(tmp_path, settings, {"bulletin.txt": BULLETIN})
+def test_items_listed_by_commas_rates_ties_and_figures_asked_are_computed_and_unlisted_items_refused(tmp_path):
+    engine = _engine(tmp_path, {"bulletin.txt": BULLETIN})
     # a growth rate (增速) is stated by its verb (增长); the place kind may follow the superlative
     r = engine.ask("2023年地区生产总值增速最慢的是哪个乡镇？")
     assert not r.abstained and "和平乡" in r.answer and "枫坪" not in r.answer, r.answer
@@ -174,8 +170,8 @@ def test_items_listed_by_commas_rates_ties_and_figures_asked_are_computed_and_un
     assert engine.ask("哪个乡镇森林覆盖率最高？").abstained
 
 
-def test_a_list_announced_by_a_lead_in_or_after_a_total_and_a_bullet_list_beside_totals_are_compared(tmp_path, settings):
-    engine = _engine(tmp_path, settings, {
+def test_a_list_announced_by_a_lead_in_or_after_a_total_and_a_bullet_list_beside_totals_are_compared(tmp_path):
+    engine = _engine(tmp_path, {
         "bulletin.txt": "鹤鸣县2023年国民经济和社会发展统计公报\n一、综合\n初步核算，2023年全县地区生产总值96.4亿元。"
                         "全年社会消费品零售总额41.5亿元。\n分乡镇看，2023年各乡镇地区生产总值如下：\n石桥镇：21.6亿元\n"
                         "和平乡：9.1亿元\n枫坪镇：24.3亿元\n二、人口\n年末全县常住人口21.6万人。分乡镇看，石桥镇5.9万人；"
@@ -192,12 +188,12 @@ def test_a_list_announced_by_a_lead_in_or_after_a_total_and_a_bullet_list_beside
     assert not r.abstained and "教育支出8.4亿元" in r.answer and "31.6" not in r.answer, r.answer
 
 
-def test_a_follow_up_naming_only_another_superlative_asks_the_previous_question_with_it(tmp_path, settings):
+def test_a_follow_up_naming_only_another_superlative_asks_the_previous_question_with_it(tmp_path):
     from rag.engine import Turn, condense
 
     history = [Turn(role="user", content="常住人口最多的是哪个乡镇？"), Turn(role="assistant", content="…")]
     assert condense("最少的呢？", history) == normalize("常住人口最少的是哪个乡镇？")
-    engine = _engine(tmp_path, settings, {"bulletin.txt": "鹤鸣县2023年统计公报\n五、人口\n年末全县常住人口21.6万人。"
+    engine = _engine(tmp_path, {"bulletin.txt": "鹤鸣县2023年统计公报\n五、人口\n年末全县常住人口21.6万人。"
                                                           "分乡镇看，石桥镇5.9万人；和平乡2.7万人；枫坪镇6.4万人。\n"})
     first = engine.ask("常住人口最多的是哪个乡镇？")
     assert "枫坪镇" in first.answer, first.answer
