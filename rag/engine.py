@@ -16,6 +16,7 @@ from ingest.headings import issue_date
 from ingest.tokenize import lexicon_scope
 from rag.answer import Draft, ExtractiveAnswerer
 from rag.cite import verify
+from rag.extreme import cut_inside_sentence, superlative
 from rag.question import (
     OPENING_SUBJECT,
     SUPERLATIVE,
@@ -269,6 +270,21 @@ class AskEngine:
         q = analyse(query)
         seen = {h.chunk.chunk_id for h in hits}
         extra: list[Hit] = []
+        if q.what != "list" and superlative(q.norm) is not None:
+            # which item is the most of a document's enumeration: a chunk ending inside a sentence (a long list of
+            # clauses cut at ；) is read on into the chunk holding the sentence's rest, so that every item's figure
+            # is among the contexts an extreme is quoted from (rag.extreme)
+            for h in hits[:LIST_CONTINUATION_HITS]:
+                chunks = {c.seq: c for c in self.index.by_doc.get(h.chunk.doc_id, [])}
+                cur = h.chunk
+                for _ in range(LIST_CONTINUATION_CHUNKS):
+                    nxt = chunks.get(cur.seq + 1)
+                    if nxt is None or not cut_inside_sentence(cur.text):
+                        break
+                    if nxt.chunk_id not in seen:
+                        seen.add(nxt.chunk_id)
+                        extra.append(Hit(nxt, 0.0))
+                    cur = nxt
         if q.what == "list":
             # a list goes on in the chunk after the one that holds its first items, so that items the retriever
             # did not rank are still quoted in order: the next chunk of the best hits' documents is read too, and

@@ -25,7 +25,8 @@ from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
 from rag.question import LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
 
-__all__ = ["Statement", "Superlative", "document_statements", "extreme_statements", "states_superlative", "superlative"]
+__all__ = ["Statement", "Superlative", "cut_inside_sentence", "document_statements", "extreme_statements",
+           "states_superlative", "superlative"]
 
 _EXTREME = re.compile(rf"最(?:(?P<max>[{MOST_CHARS}])|(?P<min>[{LEAST_CHARS}]))")
 _RANK_NUMERAL = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
@@ -73,6 +74,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中)(?:的)?哪")
 _SENTENCE_END = re.compile(r"[。！!？?]+|\n")
 _CLAUSE_END = re.compile(r"[；;，,]")
+_FULL_STOP = re.compile(r"[。！!？?]\s*$")
+_CLAUSE_MARKS = frozenset("；;，,、：:")
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,12 @@ def states_superlative(sup: Superlative, text: str) -> bool:
     # (as a predicate, "降雨量最大的是…"; not a noun's modifier, "最大风力出现在…")
     return (re.search(re.escape(sup.phrase) + r"(?=的|是|为|[，,。；;、]|$)", text) is not None
             and all(names(text, w) for w in sup.words))
+
+
+def cut_inside_sentence(text: str) -> bool:
+    """Whether a chunk's text ends inside a sentence: at a clause mark (；，、：), where the chunker cut a long
+    sentence (ingest.chunk cuts at ； when a sentence exceeds the chunk size); the next chunk holds its rest."""
+    return text.rstrip()[-1:] in _CLAUSE_MARKS
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -276,24 +285,33 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     opening_line = chunks[0].text.split("\n", 1)[0] if chunks else ""  # type: ignore[attr-defined]
     got: list[Statement] = []
     first = 0  # the document's number of the chunk's first sentence
+    sentence, previous, said_before = -1, "", ""
+    lead_in = lines_listed = False
+    elided: tuple[str, str] | None = None
+    listed_under = ""  # the lead-in of the list being read ("…地区生产总值如下：") and its lines, else ""
     for chunk in chunks:
         text = chunk.text  # type: ignore[attr-defined]
         context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
-        sentence, last_opening, previous = -1, 0, ""
-        lead_in = lines_listed = False
-        elided: tuple[str, str] | None = None
-        named_at = 0  # start of the sentence's last clause naming a place
+        last_opening = named_at = 0  # named_at: start of the sentence's last clause naming a place
         sentences = _sentences(text)
         for i, opening, start, end in _clauses(text, sentences):
             clause = normalize(text[start:end])
-            if i != sentence:  # a new sentence: no attribute carried over, unless it lists the parts of the
-                # total before it ("…规模以上工业企业122家。其中甲镇38家，…", "分乡镇看，…"), or is a line of the
-                # list a lead-in announced ("…地区生产总值如下：" over "甲街道：42.6亿元")
+            if first + i != sentence:  # a new sentence: no attribute carried over, unless it lists the parts of
+                # the total before it ("…规模以上工业企业122家。其中甲镇38家，…", "分乡镇看，…"), or is a line of
+                # the list a lead-in announced ("…地区生产总值如下：" over "甲街道：42.6亿元")
                 parts = bool(_PARTS_OF.match(clause))
-                previous = text[last_opening:opening] if parts else ""
+                # (parts after a list read its lead-in too: "…各乡镇地区生产总值如下：" + lines, "从增速看，甲镇增长8.4%")
+                previous = (listed_under + text[last_opening:opening]) if parts else ""
                 if not (parts or (lead_in and lines_listed)):
                     elided, lead_in = None, False
-                sentence, named_at, last_opening, lines_listed = i, opening, opening, False
+                whole_sentence = text[opening : sentences[i][1]]
+                if _LEAD_IN.search(whole_sentence):
+                    listed_under = whole_sentence
+                elif _FULL_STOP.search(whole_sentence):
+                    listed_under = ""  # a sentence ended by 。 ends the list (its lines end by a line end)
+                elif listed_under:
+                    listed_under += whole_sentence
+                sentence, named_at, last_opening, lines_listed, said_before = first + i, opening, opening, False, ""
             naming = bool(_places(clause))
             named_at = start if naming else named_at
             if naming and sup.place and (not got or got[-1].sentence != first + i):
@@ -304,7 +322,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 continue
             if asked_periods and (named := periods(clause)) and not named & asked_periods:
                 continue
-            figure = _statement(sup, clause, elided, context, normalize(previous + text[opening:start]))
+            figure = _statement(sup, clause, elided, context, normalize(previous + said_before + text[opening:start]))
             if figure is None:
                 if sup.words and names(clause, sup.words[-1]) and _LEAD_IN.search(clause):
                     elided, lead_in, lines_listed = ("", ANY_UNIT), True, True  # the lead-in of a list
@@ -325,6 +343,10 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
                                  first + i, item))
         first += len(sentences)
+        if sentences and cut_inside_sentence(text):
+            # the chunk ends inside a sentence (a long list cut at ；): the next chunk's first sentence is its rest
+            first -= 1
+            said_before += text[sentences[-1][0] :] if sentence == first else ""
     return got
 
 

@@ -200,3 +200,42 @@ def test_a_follow_up_naming_only_another_superlative_asks_the_previous_question_
     r = engine.ask("最少的呢？", history=[Turn(role="user", content="常住人口最多的是哪个乡镇？"),
                                         Turn(role="assistant", content=first.answer)])
     assert not r.abstained and "和平乡" in r.answer and "枫坪" not in r.answer, r.answer
+
+
+def test_rates_listed_after_a_lead_in_list_are_of_its_attribute_across_a_chunk_cut_inside_their_sentence():
+    # 「…各乡镇地区生产总值如下：」 + a line per town, then 「从增速看，甲镇增长8.4%；…」: the rates are of 地区生产总值,
+    # which the lead-in named; the chunker cut the rates' sentence at ；, so its rest opens the next chunk
+    lead = ("黎川县2023年统计公报\n一、综合\n全年全县社会消费品零售总额73.5亿元，增长6.8%。\n"
+            "分乡镇看，2023年各乡镇地区生产总值如下：\n石桥镇：42.6亿元\n和平乡：7.2亿元\n鹤鸣镇：24.3亿元\n"
+            "从增速看，鹤鸣镇增长8.4%；和平乡增长7.9%；")
+    rest = "石桥镇增长5.2%；翠屿乡增长3.6%。\n二、农业\n全年粮食总产量9.86万吨，增长1.2%。"
+    chunks = [_Chunk("c0", lead), _Chunk("c1", rest)]
+    sup = superlative(normalize("哪个乡镇地区生产总值增速最快？"))
+    assert sup is not None
+    picks = extreme_statements(sup, document_statements(sup, chunks))
+    assert [(p.chunk_id, lead[p.start : p.end]) for p in picks] == [("c0", "鹤鸣镇增长8.4%；")]
+    sup = superlative(normalize("地区生产总值增长最慢的是哪个乡镇？"))
+    assert sup is not None
+    picks = extreme_statements(sup, document_statements(sup, chunks))
+    assert [(p.chunk_id, rest[p.start : p.end]) for p in picks] == [("c1", "翠屿乡增长3.6%。")]
+    # without the lead-in's attribute the rates are of nothing asked: 社会消费品零售总额 is not listed per town
+    sup = superlative(normalize("哪个乡镇社会消费品零售总额增速最快？"))
+    assert sup is not None and extreme_statements(sup, document_statements(sup, chunks)) == []
+
+
+def test_the_chunk_holding_the_rest_of_a_cut_sentence_is_read_for_a_superlative(tmp_path):
+    towns = ["石桥镇", "和平乡", "鹤鸣镇", "翠屿乡", "凫山镇", "枫坪乡", "山前镇", "柳溪乡", "岫溪镇", "黎川乡"]
+    lines = "".join(f"{t}：{40 - 3 * i}.5亿元\n" for i, t in enumerate(towns))
+    rates = "；".join(f"{t}增长{9 - 0.5 * i:.1f}%" for i, t in enumerate(towns)) + "。"
+    text = (f"凫山县2023年统计公报\n一、综合\n全年全县地区生产总值238.6亿元，增长5.9%。\n"
+            f"分乡镇看，2023年各乡镇地区生产总值如下：\n{lines}从增速看，{rates}\n二、人口\n年末全县常住人口38.6万人。\n")
+    # other reports on the growth of 地区生产总值 outrank the chunk holding the sentence's rest
+    others = {f"report{i}.txt": f"{name}2023年经济运行情况\n2023年，{name}地区生产总值增长{5 + i}.1%，增速最慢的季度是一季度。\n"
+              for i, name in enumerate(["枫坪区", "翠屿区", "岫溪区", "柳溪区", "山前区"])}
+    engine = _engine(tmp_path, {"bulletin.txt": text, **others})
+    question = "地区生产总值增长最慢的是哪个乡镇？"
+    rest = next(c for c in engine.index.chunks.values() if "黎川乡增长" in c.text)
+    assert not rest.text.startswith("凫山县")  # the rates' sentence is cut into two chunks
+    assert rest.chunk_id not in {h.chunk.chunk_id for h in engine._ranked(question, 5)}
+    r = engine.ask(question)
+    assert not r.abstained and "黎川乡增长4.5%" in r.answer and "石桥镇增长" not in r.answer, r.answer
