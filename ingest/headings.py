@@ -77,6 +77,17 @@ def heading_title(sentence: str, limit: int = TITLE_CHARS) -> str:
     return (head + rest)[:limit].strip()
 
 
+def heading_name(sentence: str) -> str:
+    """A heading's title without its numbering marker: 「一、培训时间」 → 「培训时间」, 「（二）报名方式：…」 →
+    「报名方式」; "" for a sentence opening no heading (heading_level is None)."""
+    s = sentence.strip()
+    level = heading_level(s)
+    if level is None:
+        return ""
+    marker = next(p for lv, p in HEADING_PATTERNS if lv == level and p.match(s)).match(s)
+    return heading_title(s[marker.end() :].strip()) if marker is not None else ""
+
+
 _WHOLE_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 SIGNATURE_CHARS = 30
 """Longest line read as the issuing body's signature above a 成文日期 (characters)."""

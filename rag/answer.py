@@ -63,12 +63,14 @@ from rag.question import (
     Question,
     analyse,
     another_role,
+    asked_slot,
     asked_years,
     asks_issue_date,
     attribute_modifiers,
     attribute_nouns,
     attribute_words,
     name_stem,
+    names_slot,
     next_item,
     numbered_names,
     part_question,
@@ -327,6 +329,22 @@ def reading_order(chosen: list[Evidence]) -> list[Evidence]:
     for e in chosen:
         first[e.hit.chunk.doc_id] = min(first.get(e.hit.chunk.doc_id, e.n), e.n)
     return sorted(chosen, key=lambda e: (first[e.hit.chunk.doc_id], e.hit.chunk.doc_id, e.hit.chunk.seq, e.start))
+
+
+def _opens_slot(q: Question, c: Candidate, slot: tuple[str, ...]) -> bool:
+    """Whether a candidate opens the body under a heading naming the element of the event asked (`slot`,
+    rag.question.asked_slot): the line before it, or the section over the chunk it opens, is a numbered heading
+    (一、培训时间) whose words other than the slot's are the question's ("培训" of 「培训班什么时候开始」) or none
+    ("一、时间")."""
+    text = c.hit.chunk.text
+    before = text[: c.start]
+    if not before.strip():
+        line = c.hit.chunk.section or ""
+    elif before.rstrip(" \t\u3000").endswith("\n"):
+        line = before.rstrip().rsplit("\n", 1)[-1]
+    else:
+        return False
+    return names_slot(q.norm, line, slot)
 
 
 class ExtractiveAnswerer:
@@ -1126,6 +1144,10 @@ class ExtractiveAnswerer:
                 # which item is the most: a passage neither saying it nor listing the items' figures does not
                 # answer it (a county total, a footnote)
                 return Draft(NOT_FOUND, [], 0.0)
+        if "slot" not in self.ablate and (slot := asked_slot(q.norm)):
+            # "培训班什么时候开始": a notice's own heading for the element asked (一、培训时间) is followed by it
+            best = next((c for c in meeting if c.hit.chunk.doc_id == best.hit.chunk.doc_id
+                         and _opens_slot(q, c, slot)), best)
         chosen = self._expand(q, best, meeting, ranked)
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)

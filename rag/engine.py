@@ -21,7 +21,9 @@ from rag.question import (
     OPENING_SUBJECT,
     SUPERLATIVE,
     analyse,
+    asked_slot,
     asks_issue_date,
+    names_slot,
     next_item,
     spell_out,
     year_change_parts,
@@ -306,6 +308,14 @@ class AskEngine:
                         seen.add(nxt.chunk_id)
                         extra.append(Hit(nxt, 0.0))
                     cur = nxt
+        if slot := asked_slot(q.norm):
+            # "培训班在哪里举办": a notice gives the element asked a heading of its own (二、培训地点) whose short
+            # body shares few words with the question: the chunks under it in the best hits' documents are read too
+            for h in hits[:ISSUE_DATE_HITS]:
+                for c in sorted(self.index.by_doc.get(h.chunk.doc_id, []), key=lambda c: c.seq):
+                    if c.chunk_id not in seen and names_slot(q.norm, c.section, slot):
+                        seen.add(c.chunk_id)
+                        extra.append(Hit(c, 0.0))
         if asks_issue_date(q):
             # the date a document was issued ends it (ingest.headings.issue_date): the last chunk of each of the
             # best hits' documents is read too

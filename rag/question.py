@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ingest.headings import heading_name
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
     PLACE_UNIT_END,
@@ -523,6 +524,41 @@ ISSUE_VERBS = "印发|发布|发文|下发|成文|签发|出台|颁布|落款"  
 _ISSUED_Q = re.compile(ISSUE_VERBS)
 _DATE_NAMED_Q = re.compile(r"(?:发文|成文|落款|印发|发布)(?:的)?(?:日期|时间)")
 _DOC_KIND_Q = re.compile(r"通知|意见|办法|方案|规定|决定|公告|通告|通报|报告|批复|纪要|规划|计划|细则|函|文件|决议|条例")
+
+
+# the element of an event a question asks by its form, and the words a notice's heading names it by: notices of a
+# meeting, a training or an activity give each element its own numbered heading (一、培训时间 / 二、培训地点 /
+# 三、参训对象), the elements of a meeting notice (会议通知: 时间、地点、参会人员; 《党政机关公文处理工作条例》 2012)
+_EVENT_VERBS = "(?:开始|举办|举行|召开|进行|开展|开班|开课|开幕|上课|结束)"
+_SLOTS = (
+    (re.compile(rf"(?:什么时候|何时|什么时间|哪[一几]?[天日]|几月几[日号]){_EVENT_VERBS}"
+                r"|(?:时间|日期)(?:是|在|为)?(?:什么时候|何时|哪[一几]?[天日]|几月几[日号])"), ("时间", "日期")),
+    (re.compile(rf"(?:在哪里|在哪儿|在哪|什么地方|何地|何处|哪个地方){_EVENT_VERBS}"
+                rf"|(?:地点|地址)(?:是|在|为)?(?:哪里|哪儿|什么地方|何处|哪)|{_EVENT_VERBS}(?:的)?(?:地点|地方)"), ("地点", "地址")),
+)
+
+
+def asked_slot(question: str) -> tuple[str, ...]:
+    """The heading words naming the element of an event a question (normalised) asks: its time or place, asked
+    with the event's verb ("培训班什么时候开始" → ("时间", "日期"); "在哪里举办" → ("地点", "地址")) or by the element
+    ("报名时间是什么时候"); () for a question asking no time or place of an event ("名单什么时候截止报送": a
+    deadline)."""
+    return next((words for form, words in _SLOTS if form.search(question)), ())
+
+
+def names_slot(question: str, heading: str, slot: tuple[str, ...]) -> bool:
+    """Whether a heading line (一、培训时间) names the element asked (`slot`, asked_slot) of what the question
+    (normalised) asks about: its words other than the slot's are the question's ("培训" of 「培训班什么时候开始」) or
+    none ("一、时间"); a heading of another event's time ("报名时间") is not, nor is any other heading when the
+    question names the element itself ("报名时间是什么时候": 「二、报名时间」 only)."""
+    title = normalize(heading_name(heading))
+    word = next((w for w in slot if w in title), None)
+    if word is None:
+        return False
+    rest = title.replace(word, "", 1).strip()
+    if any(w in question for w in slot):  # the element named by the question ("报名时间是…"): that one
+        return any(rest + w in question for w in slot)
+    return not rest or rest in question
 
 
 def asks_issue_date(q: Question) -> bool:
