@@ -88,6 +88,29 @@ def heading_name(sentence: str) -> str:
     return heading_title(s[marker.end() :].strip()) if marker is not None else ""
 
 
+LEAD_IN = re.compile(r"[:：]\s*$")
+"""A sentence announcing the list after it ends with a colon: 「各乡镇地区生产总值如下：」 over 「甲镇：24.3亿元」."""
+LIST_LINE_CHARS = 40
+"""Longest line read as one line of a list (characters): 「甲镇：24.3亿元」, 「教育支出8.45亿元；」, not a paragraph."""
+_FULL_STOP = re.compile(r"[。！!？?]\s*$")
+
+
+def list_lead_in(text: str, start: int) -> str:
+    """The lead-in of the list whose line starts at `start` in `text` (raw): the nearest line above ending with a
+    colon (LEAD_IN), when every line between is a line of the list (at most LIST_LINE_CHARS, no full stop, no
+    heading); "" when the line is in no such list (a paragraph, a heading or the text's start come first)."""
+    lines = text[: text.rfind("\n", 0, start) + 1].split("\n")[:-1] if "\n" in text[:start] else []
+    for line in reversed(lines):
+        line = line.strip()
+        if not line:
+            continue
+        if LEAD_IN.search(line):
+            return line
+        if len(line) > LIST_LINE_CHARS or _FULL_STOP.search(line) or heading_level(line) is not None:
+            return ""
+    return ""
+
+
 _WHOLE_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 SIGNATURE_CHARS = 30
 """Longest line read as the issuing body's signature above a 成文日期 (characters)."""

@@ -207,7 +207,7 @@ def trailing_noun_phrase(text: str) -> str:
 
 # a subject's own closing words, whatever jieba tags them: in "…营业收入是多少" the words before the copula are a
 # noun phrase, though jieba tags 收入, 支出, 预算, 可支配 verbs (v) and 一般 an adjective (a); 人均 is j
-_SUBJECT_FLAGS = ("n", "vn", "b", "v", "a", "j")
+_SUBJECT_FLAGS = ("n", "vn", "b", "v", "a", "j", "l")
 
 
 def subject_phrase(text: str) -> str:

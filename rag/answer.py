@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
-from ingest.headings import heading_level, issue_date
+from ingest.headings import heading_level, issue_date, list_lead_in
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
     PLACE_UNIT_END,
@@ -140,6 +140,10 @@ _NO_AMOUNT = re.compile(r"(?:1[5-9]|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*
 # a rate stating a change ("增长8%", "同比下降2个百分点")
 _CHANGE_RATE = re.compile(r"(?:增长|增加|增幅|下降|减少|提高|降低|上升|回落|同比|环比)[^,，。;；]{0,4}?(?:"
                           + _RATE_FIGURE.pattern + ")")
+# a change asked by its verb and the figure's question word; a change stated: its verb, or the base compared with
+_CHANGE_ASKED = re.compile(r"(?:增长|增加|下降|减少|提高|降低|上升|提升|回落)了?(?:多少|几)")
+# (or the base it is computed from: 「…9.5亿元，上年为8.4亿元」)
+_CHANGE_STATED = re.compile(r"[增减降升]|提高|回落|同比|环比|上年|去年|同期|[比较]\d{4}年|\d{4}年(?:为|是)")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -805,14 +809,20 @@ class ExtractiveAnswerer:
             # without a unit has itself as its stem and is skipped)
             # (a sentence opening with 其中 states a part of what the sentence before states, of its subject:
             # 「上半年，全县实现地区生产总值84.2亿元。其中，第二季度…43.6亿元」 is the county's second quarter)
-            subject = c.norm
-            if c.norm.startswith(_PART_OF_BEFORE):
-                subject = self._sentence_before(c) + c.norm
+            # (of two sentences quoted together, the one stating the fact asked: 「全年全县规模以上工业增加值增长7.8%。
+            # 年末…其中，甲镇9家」 gives the county's rate beside a town's count; _fact_sentence)
+            subject = _fact_sentence(q, c)
+            if subject.startswith(_PART_OF_BEFORE):
+                subject = self._sentence_before(c) + subject
             # (nor is a figure asked of a place answered by a quote not naming it whose figures are other places':
             # 「甲镇38.6亿元；乙乡10.2亿元；」 for 丙乡, cut from a sentence listing every town)
+            # (and a figure in a quote naming no place at all is its document's place's: 「全年社会消费品零售总额73.5
+            # 亿元」 in a county's bulletin is the county's, not a town's, unless the heading over it or the sentence
+            # it goes on from names the town)
             for stem, unit in _asked_places(q.norm):
                 if stem not in subject and (_about_whole_of_another(subject, unit)
-                                            or (q.what == "number" and _other_places_figures(c.norm, q.norm))):
+                                            or (q.what == "number" and _other_places_figures(c.norm, q.norm))
+                                            or (q.what == "number" and self._of_titled_larger_place(c, subject, stem, unit))):
                     return False
             # a figure of the whole of a place (「松溪县…地区生产总值」, 「全县…」) is not stated by a passage whose figures
             # are each a smaller place's (「青岚镇32.5亿元，白鹭镇21.7亿元」) and that names neither the place nor its
@@ -866,8 +876,10 @@ class ExtractiveAnswerer:
             needed = attribute_words(q.attribute)
             if (not row and q.what == "number" and not all(names(c.norm, w) for w in needed)
                     and self._figure_sentence_names(c, needed)):
+                # (or the lead-in of the list the quote is a line of: 「各乡镇地区生产总值如下：」 over 「甲镇：24.3亿元」)
                 context = (_sentence_head(c) + self._sentence_before(c)
-                           + normalize(_heading_context(c.hit.chunk.text, c.start)))
+                           + normalize(_heading_context(c.hit.chunk.text, c.start))
+                           + normalize(list_lead_in(c.hit.chunk.text, c.start)))
                 if not all(names(context, w) for w in needed):
                     return False
             # ... and the words before its head, its modifiers, in the candidate's document: 防汛检查经费 is asked of
@@ -924,6 +936,10 @@ class ExtractiveAnswerer:
                     and not _AMOUNT.search(_NO_AMOUNT.sub("", _RATE_FIGURE.sub("", c.norm)))
                     and (not _RATE_FIGURE.search(_CHANGE_RATE.sub("", c.norm))
                          or not all(names(c.norm, w) for w in attribute_words(q.attribute)))):
+                return False
+            # a change asked ("增长多少", "减少了几个") is answered by a passage stating a change, not by a level
+            # (「年末…企业132家，其中甲镇9家」 says how many there are, not by how much they grew)
+            if q.what == "number" and _CHANGE_ASKED.search(q.norm) and not _CHANGE_STATED.search(c.norm):
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False
@@ -1152,6 +1168,21 @@ class ExtractiveAnswerer:
         chosen = _join_adjacent(chosen)
         text = "".join(f"{e.quote}[{e.n}]" for e in chosen)
         return Draft(text, chosen, support)
+
+    def _of_titled_larger_place(self, c: Candidate, fact: str, stem: str, unit: str) -> bool:
+        """Whether a candidate states a figure of its document's place, larger than the place asked (`stem` with
+        its `unit`, _LEVEL): the sentence of it stating the fact (`fact`, normalised: _fact_sentence) names no place
+        at all (no place with a unit, no unit's whole), nor does the heading over it or the sentence it goes on from
+        name the place asked, and the document's title names a place of a larger unit and not the one asked
+        (「某县2023年统计公报」 for 甲镇)."""
+        level = _LEVEL.get(unit)
+        if level is None or unit_places(fact) or _WHOLE_SUBJECT.search(fact) or _figure_place_units(fact, ""):
+            return False
+        around = self._sentence_before(c) + normalize(_heading_context(c.hit.chunk.text, c.start))
+        title = normalize(c.hit.chunk.doc_title)
+        if stem in around or stem in title:
+            return False
+        return any(_LEVEL.get(u, level) < level for _, u in _asked_places(title))
 
     def _extreme(self, sup: Superlative, q: Question, best: Candidate, hits: list[Hit]) -> list[Evidence]:
         """The statements of the best candidate's document whose figure of the asked attribute is the extreme
