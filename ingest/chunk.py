@@ -203,13 +203,57 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
             c.page_breaks = tuple((visible[starts[k] - at], k + 1) for k in inside if starts[k] - at < len(visible))
 
 
+LIST_LINE_CHARS = 40
+"""Longest numbered line read as an item of a list rather than a heading (characters): 「1. 甲镇乙村（97分）」."""
+CAPTION_CHARS = 20
+"""Longest unnumbered line read as the caption of the list under it (characters): 「一类村庄」."""
+_CAPTION_PUNCT = re.compile(r"[，,。；;：:！!？?、]")
+
+
+def _own_line(text: str, span: Span) -> bool:
+    return (span.start == 0 or text[span.start - 1] == "\n") and (span.end == len(text) or text[span.end] == "\n")
+
+
+def _lists(text: str, spans: list[Span]) -> list[Span]:
+    """Numbered lines that are a list's items, not headings, and the captions over such lists: a run of two or more
+    sibling lines numbered below the first level (1. / （1） / ①, deeper than ITEM_LEVEL), each a line of its own
+    of at most LIST_LINE_CHARS with no sentence end (「1.甲镇乙村（97分）」, not 「1.建立登记制度，…上报。」) and no text
+    between them, is a list (a heading has a body); its items lose their
+    heading level, and a short unnumbered line right above the run (at most CAPTION_CHARS, no punctuation: 「一类
+    村庄」) becomes the heading over the list, at the items' level, so that a chunk opens with it and names it as
+    its section."""
+    out = list(spans)
+    i = 0
+    while i < len(out):
+        level = out[i].heading
+        j = i
+        while (j < len(out) and level is not None and level > ITEM_LEVEL and out[j].heading == level
+               and _own_line(text, out[j]) and _bare_heading(text, out[j])
+               and out[j].end - out[j].start <= LIST_LINE_CHARS):
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                out[k] = Span(out[k].start, out[k].end, None)
+            if i > 0:
+                cap = out[i - 1]
+                line = text[cap.start : cap.end]
+                if (cap.heading is None and _own_line(text, cap) and len(line) <= CAPTION_CHARS
+                        and not _CAPTION_PUNCT.search(line) and re.search(r"[\u4e00-\u9fff]", line)):
+                    out[i - 1] = Span(cap.start, cap.end, level)
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def chunk_document(doc: Document, target: int, max_chars: int) -> list[Chunk]:
     """Pack sentences into chunks of about `target` characters, never over `max_chars`
-    unless a single sentence is; a heading starts a new chunk."""
+    unless a single sentence is; a heading starts a new chunk (a list's numbered items are no headings, and the
+    caption over a list is one: _lists)."""
     text = doc.text
     keep = protected_spans(text)
     spans: list[Span] = []
-    for s in sentence_spans(text):
+    for s in _lists(text, sentence_spans(text)):
         spans.extend(_split_long(text, s, max_chars, keep) if s.end - s.start > max_chars else [s])
 
     stack: list[tuple[int, str]] = []

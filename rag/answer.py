@@ -140,10 +140,8 @@ _NO_AMOUNT = re.compile(r"(?:1[5-9]|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*
 # a rate stating a change ("增长8%", "同比下降2个百分点")
 _CHANGE_RATE = re.compile(r"(?:增长|增加|增幅|下降|减少|提高|降低|上升|回落|同比|环比)[^,，。;；]{0,4}?(?:"
                           + _RATE_FIGURE.pattern + ")")
-# a change asked by its verb and the figure's question word; a change stated: its verb, or the base compared with
+# a change asked by its verb and the figure's question word (stated: _STATES_CHANGE)
 _CHANGE_ASKED = re.compile(r"(?:增长|增加|下降|减少|提高|降低|上升|提升|回落)了?(?:多少|几)")
-# (or the base it is computed from: 「…9.5亿元，上年为8.4亿元」)
-_CHANGE_STATED = re.compile(r"[增减降升]|提高|回落|同比|环比|上年|去年|同期|[比较]\d{4}年|\d{4}年(?:为|是)")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -938,8 +936,9 @@ class ExtractiveAnswerer:
                          or not all(names(c.norm, w) for w in attribute_words(q.attribute)))):
                 return False
             # a change asked ("增长多少", "减少了几个") is answered by a passage stating a change, not by a level
-            # (「年末…企业132家，其中甲镇9家」 says how many there are, not by how much they grew)
-            if q.what == "number" and _CHANGE_ASKED.search(q.norm) and not _CHANGE_STATED.search(c.norm):
+            # (「年末…企业132家，其中甲镇9家」 says how many there are, not by how much they grew; the base a change is
+            # computed from states it too: 「…9.5亿元，上年为8.4亿元」)
+            if q.what == "number" and _CHANGE_ASKED.search(q.norm) and not _STATES_CHANGE.search(c.norm):
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False

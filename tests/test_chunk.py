@@ -163,3 +163,21 @@ def test_no_chunk_holds_only_a_heading_when_an_article_with_its_own_text_follows
     assert chunks[0].text.split("\n")[:2] == ["第一章 总则", "第一条 为规范日常工作，制定本规程。"]
     for c in chunks:  # every chunk holds some text that is not a bare heading
         assert any(line.endswith("。") for line in c.text.split("\n")), c.text
+
+
+def test_a_list_of_numbered_lines_under_a_caption_is_chunked_with_its_caption_and_named_by_it():
+    # two ranked lists, each under a short caption line: the caption opens the chunk of its list and is its section;
+    # the numbered lines are the list's items, no headings (a heading has a body)
+    items = "".join(f"{i}.和平镇第{i}村（{99 - i}分）\n" for i in range(1, 8))
+    text = ("关于公布2024年度示范村评定结果的通知\n各乡镇：\n经乡镇推荐、县级复核和公示，共评定示范村14个。现将结果（按得分从高到"
+            f"低排列）公布如下：\n一类村庄\n{items}二类村庄\n{items}一类村庄每个奖补30万元，二类村庄每个奖补20万元。\n")
+    doc = Document("d", "示范村", "x.txt", text)
+    chunks = chunk_document(doc, 220, 360)
+    second = next(c for c in chunks if c.text.lstrip().startswith("二类村庄"))
+    assert second.section == "二类村庄", [(c.section, c.text) for c in chunks]
+    assert not any(c.text.rstrip().endswith(("一类村庄", "二类村庄")) for c in chunks), [c.text for c in chunks]
+    assert all(c.section in ("", "一类村庄", "二类村庄") for c in chunks), [c.section for c in chunks]  # no item
+    # numbered lines with a body each stay headings: 「1. 总体要求」 over its paragraph
+    outline = "工作方案\n1. 总体要求\n坚持问题导向，统筹推进。\n2. 工作步骤\n分三个阶段实施。\n"
+    spans = chunk_document(Document("o", "方案", "o.txt", outline), 30, 60)
+    assert any(c.section.endswith("2. 工作步骤") for c in spans), [(c.section, c.text) for c in spans]
