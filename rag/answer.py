@@ -55,6 +55,7 @@ from rag.features import (
 )
 from rag.question import (
     DAY_Q,
+    GRADE,
     ISSUE_VERBS,
     PLACE_UNITS,
     RATE_WORD,
@@ -140,8 +141,11 @@ _NO_AMOUNT = re.compile(r"(?:1[5-9]|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*
 # a rate stating a change ("增长8%", "同比下降2个百分点")
 _CHANGE_RATE = re.compile(r"(?:增长|增加|增幅|下降|减少|提高|降低|上升|回落|同比|环比)[^,，。;；]{0,4}?(?:"
                           + _RATE_FIGURE.pattern + ")")
-# a change asked by its verb and the figure's question word (stated: _STATES_CHANGE)
+# a change asked by its verb and the figure's question word; a change stated: a verb of change, a comparison
+# (同比, 比上年) or the base it is computed from (「…9.5亿元，上年为8.4亿元」). Wider than _STATES_CHANGE, which needs
+# the figure after the verb: 「增长了一倍」, 「效率提升约四分之一」 state a change too
 _CHANGE_ASKED = re.compile(r"(?:增长|增加|下降|减少|提高|降低|上升|提升|回落)了?(?:多少|几)")
+_CHANGE_STATED = re.compile(r"[增减降升]|提高|回落|同比|环比|上年|去年|同期|[比较]\d{4}年|\d{4}年(?:为|是)")
 # a sentence drawing a conclusion from the one before it: for a why-question the reason stands before it
 _CONSEQUENCE = re.compile(r"\s*(因此|所以|由此|可见|因而|故而|于是)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -216,13 +220,11 @@ def _about_another_place(question: str, places: frozenset[str], quote: str) -> b
 # a change stated with its figure ("同比增长7.1%", "增加3家"), or the figure of the year before ("上年为8.4亿元")
 _STATES_CHANGE = re.compile(r"(?:增长|增加|提高|提升|下降|减少|降低|增|减)了?\s*(?:约|近|超过)?\d|(?:上年|去年|上一年)(?:同期)?(?:为|是)\d")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n]")
-# a grade, class or tier named by a letter or a numeral (normalised: "C级" → "c级", "二级" → "2级", "Ⅱ类" → "ii类")
-_GRADE = re.compile(r"(?<![a-z0-9])(?:[a-z]|i{1,3}|iv|v|\d{1,2})[级类档](?![别型])")
 
 
 def _names_grades(q: Question, text: str) -> bool:
-    """Whether `text` (normalised) names every grade or class the question names (_GRADE)."""
-    return all(g in text for g in _GRADE.findall(q.norm))
+    """Whether `text` (normalised) names every grade or class the question names (GRADE)."""
+    return all(g in text for g in GRADE.findall(q.norm))
 
 
 _RATE_AFTER = re.compile(r"[\d.]+\s*(?:%|％|个百分点)")
@@ -916,7 +918,7 @@ class ExtractiveAnswerer:
             # a grade or class the question names ("C级危房", "2级响应", "II类") is named by the quote: the sentence
             # beside it states another grade's figure ("D级…每户补助4.5万元；C级…每户补助1.8万元"); a quote naming
             # no grade is of the one its section heading names ("二、二类乡镇" over its rows)
-            if not _names_grades(q, c.norm) and (_GRADE.search(c.norm) or not _names_grades(
+            if not _names_grades(q, c.norm) and (GRADE.search(c.norm) or not _names_grades(
                     q, normalize(c.hit.chunk.section))):
                 return False
             # a number asked is answered by a figure, a rate by a rate, a date by a date; 多少名河长: the noun counted
@@ -938,7 +940,7 @@ class ExtractiveAnswerer:
             # a change asked ("增长多少", "减少了几个") is answered by a passage stating a change, not by a level
             # (「年末…企业132家，其中甲镇9家」 says how many there are, not by how much they grew; the base a change is
             # computed from states it too: 「…9.5亿元，上年为8.4亿元」)
-            if q.what == "number" and _CHANGE_ASKED.search(q.norm) and not _STATES_CHANGE.search(c.norm):
+            if q.what == "number" and _CHANGE_ASKED.search(q.norm) and not _CHANGE_STATED.search(c.norm):
                 return False
             if q.what == "date" and not _DATE_FIGURE.search(c.norm):
                 return False

@@ -20,10 +20,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ingest.headings import heading_level
 from ingest.normalize import normalize
 from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
-from rag.question import LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
+from rag.question import GRADE, LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
 
 __all__ = ["Statement", "Superlative", "cut_inside_sentence", "document_statements", "extreme_statements",
            "states_superlative", "superlative"]
@@ -43,14 +44,16 @@ _PLACE_KIND = re.compile(PLACE_KIND)
 _PLACE_ASKED = re.compile(rf"哪(?:一|几)?个?(?:{_PLACE_KIND.pattern})(?:(?:或者?|和|及|、|还是)(?:{_PLACE_KIND.pattern}))*")
 _PLACE_AFTER = re.compile(rf"最[{MOST_CHARS}{LEAST_CHARS}]的(?:{_PLACE_KIND.pattern})(?=(?:是|为)?哪)")
 # a kind of place standing alone in a question (乡镇, 街道; a single unit character is part of a name, 甲镇)
-_KIND_WORD = re.compile(r"乡镇|街道")
+_KIND_WORD = re.compile(r"乡镇|街道|村庄")
 # the extreme figure asked ("…最高的是多少", "最多的有多少"): of the items of the kind the question names
 _EXTREME_FIGURE = re.compile(rf"最[{MOST_CHARS}{LEAST_CHARS}](?:的)?(?:是|为|有|达到)?多少")
 _PLACE_ENDS = ("街道", *PLACE_UNITS)
 # a place opening a line or a clause ("甲街道上半年实现…", "2024年，乙镇…") or filling a table cell ("乡镇：乙镇｜")
-_OPENING_PLACE = re.compile(rf"(?:^|[:：|｜,，;；])([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
+_OPENING_PLACE = re.compile(rf"(?:^\s*|[:：|｜,，;；])([\u4e00-\u9fff]{{2,4}}?(?:街道|{PLACE_UNIT_END}))")
+# a place named right after the place it is in ("甲镇乙村", "甲街道乙社区")
+_INNER_PLACE = re.compile(rf"[\u4e00-\u9fff]{{2,4}}?(?:社区|街道|{PLACE_UNIT_END})")
 _NO_NAME = re.compile(r"[年度]|乡镇")  # "年度乡", "度乡镇" of 「2023年度乡镇考核」 are no places
-_PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", *PLACE_UNITS, "或者", "还是", "以及"})
+_PLACE_KIND_WORDS = frozenset({"乡镇", "街道", "社区", "村庄", *PLACE_UNITS, "或者", "还是", "以及"})
 # words of time and of pointing (这次, 今年) say which document, not what its clauses state
 _YEAR_WORD = re.compile(r"^(?:\d{2,4}|年|年度|上半年|下半年|全年|前三季度|[一二三四1-4]季度|第[一二三四1-4]季度"
                         r"|[今去上本当]年|[这本此该]次|期间|以来|当天|当日)$")
@@ -75,6 +78,12 @@ _SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中
 _SENTENCE_END = re.compile(r"[。！!？?]+|\n")
 _CLAUSE_END = re.compile(r"[；;，,]")
 _FULL_STOP = re.compile(r"[。！!？?]\s*$")
+# the number of a list's item opening its line ("3.甲镇乙村（85分）"): its place in the list, no figure of it
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.．、](?!\d)")
+# a lead-in saying its list is in order of a figure ("按得分从高到低排列", "排名如下"): an item's number is its rank
+_ORDERED = re.compile(r"排列|排序|排名|名次|从高到低|由高到低|从大到小|依次")
+# a caption over a list (「一类村庄」): a short line with no punctuation and no figure
+_CAPTION = re.compile(r"^[\u4e00-\u9fffa-z0-9（）()]{2,20}$")
 _CLAUSE_MARKS = frozenset("；;，,、：:")
 
 
@@ -93,6 +102,7 @@ class Superlative:
     place: tuple[str, ...]
     phrase: str
     nth: int = 0  # a rank asked by its number ("排名第三的是哪个乡镇" → 3): the item of that rank, not an extreme
+    grades: tuple[str, ...] = ()  # the grades or classes the items are of ("2类村庄中…" → ("2类",), rag.question.GRADE)
 
 
 @dataclass(frozen=True)
@@ -123,15 +133,23 @@ def superlative(question: str) -> Superlative | None:
     if m is None:
         return None
     most = bool(_RANK_LAST.search(question)) if rank else m.group("max") is not None
-    rest = question[: m.start()] + " " + question[m.end() :]
+    grades = tuple(GRADE.findall(question))  # (a class the items are of, 二类村庄: not an attribute's word)
+    rest = GRADE.sub(" ", question[: m.start()] + " " + question[m.end() :])
     kind = _WHICH_KIND.search(rest)
     if kind and (after := words(rest[kind.end() :])):  # the kind of item asked (哪个部门): no attribute of it
         rest = rest[: kind.end()] + rest[kind.end() :].replace(after[0], " ", 1)
     rest = _WHICH_PHRASE.sub(" ", rest)
     attribute = () if rank else tuple(w for w in words(rest) if w not in _PLACE_KIND_WORDS and not _YEAR_WORD.match(w)
                                       and not (len(w) == 1 and _HAN.match(w)))
-    if not rank and (frame := _SET_FRAME.search(question)) and (named := [
-            w for w in words(frame.group("set")) if not _YEAR_WORD.match(w) and not (len(w) == 1 and _HAN.match(w))]):
+    frame = _SET_FRAME.search(question)
+    if frame and _PLACE_KIND.fullmatch(kind_set := GRADE.sub("", frame.group("set")).strip("的 ")):
+        frame = None  # a group of places ("二类村庄中…哪个"): the kind of item asked, not a set of parts
+        asked_kind = kind_set
+    else:
+        asked_kind = ""
+    if not rank and frame and (named := [
+            w for w in words(GRADE.sub(" ", frame.group("set"))) if not _YEAR_WORD.match(w)
+            and not (len(w) == 1 and _HAN.match(w))]):
         # the items of a set ("财政支出里哪一项最多"): each names the set's head ("教育支出"), not its modifiers
         # (what the question says after the set is asked of each item too: "收入中哪个增长最快" → 收入, 增长)
         head = (compound_parts(named[-1]) or named[-1:])[-1]
@@ -141,9 +159,11 @@ def superlative(question: str) -> Superlative | None:
     # the kind of place asked: after 哪 (哪个街道或者镇), after the superlative ("最少的镇是哪个"), or, for a bare
     # 哪个/谁 or a figure asked, a kind word of the question ("一类乡镇排最后的是哪个", "乡镇…最高的是多少")
     asked = _PLACE_ASKED.search(question) or _PLACE_AFTER.search(question)
-    kinds = _PLACE_KIND.findall(asked.group(0)) if asked else _KIND_WORD.findall(question)
+    kinds = (_PLACE_KIND.findall(asked.group(0)) if asked else [asked_kind] if asked_kind
+             else _KIND_WORD.findall(question))
     units = tuple(dict.fromkeys(u for kind in kinds for u in units_of_kind(kind)))
-    return Superlative(most, attribute, bool(rank), units, m.group(0), _rank_number(nth.group(1) or nth.group(2)) if nth else 0)
+    return Superlative(most, attribute, bool(rank), units, m.group(0),
+                       _rank_number(nth.group(1) or nth.group(2)) if nth else 0, grades)
 
 
 def states_superlative(sup: Superlative, text: str) -> bool:
@@ -224,27 +244,42 @@ def _rank_of(text: str) -> float | None:
 
 
 def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, context: str = "",
-               before: str = "") -> tuple[float, str] | None:
+               before: str = "", ordered: bool = False) -> tuple[float, str] | None:
     """The clause's figure of the attribute: after the attribute's last word when the clause names it and its
     sentence before it (`before`) or the clause names the other words ("…地区生产总值42.15亿元，增长6.4%" for
     地区生产总值 + 增速);
     else, when the clause before it in its sentence named the attribute (`elided`: its unit), the first figure of
     that unit ("…地区生产总值42.15亿元，增长6.4%；乙乡11.37亿元…"). `context`: the document's title, first line
-    and the chunk's section heading (normalised), whose words need not be repeated by each clause."""
+    and the chunk's section heading (normalised), whose words need not be repeated by each clause. `ordered`: the
+    clause is a line of a list its lead-in says is in order ("按得分从高到低排列"): its item number is its rank. An
+    item's number opening the line ("3.甲村（85分）") is no figure of it."""
+    number = _ITEM_NUMBER.match(clause)
     if sup.rank:
         value = _rank_of(clause)
+        if value is None and ordered and number is not None:
+            value = float(number.group(1))
         return (value, "") if value is not None else None
+    at = number.end() if number is not None else 0
     said = [w for w in sup.words if names(clause, w) or (w in _GROWTH_RATE and _GROWTH_RATE[w] in clause)]
     # (a word the document's title or section heading names is said of all its rows: 综合考核 of 「…综合考核结果」)
     if sup.words[-1] in said and all(w in said or names(context, w) or names(before, w) for w in sup.words):
         ends = [clause.rfind(x) + len(x) for w in said for x in (w, _GROWTH_RATE.get(w, w)) if x in clause]
-        return _figure_after(clause, max(ends, default=0))
-    if elided is not None and (m := _VALUE.search(clause)) and len(_HAN.findall(clause[: m.start()])) <= _NAME_CHARS:
-        # (only a name before the figure: "乙乡11.37亿元"; not another attribute, "完成固定资产投资21.3亿元")
-        got = _figure_after(clause, 0)
+        return _figure_after(clause, max(ends, default=at))
+    if (elided is not None and (m := _VALUE.search(clause, at))
+            and len(_HAN.findall(_unnamed(clause[at : m.start()]))) <= _NAME_CHARS):
+        # (only a name before the figure: "乙乡11.37亿元", "甲镇乙村（85分）"; not another attribute, "完成固定资产投资
+        # 21.3亿元")
+        got = _figure_after(clause, at)
         if got is not None and elided[1] in (got[1], ANY_UNIT):
             return got
     return None
+
+
+def _unnamed(text: str) -> str:
+    """`text` without the places it names (_places): what else a list's line says before its figure."""
+    for p in sorted(_places(text), key=len, reverse=True):
+        text = text.replace(p, "")
+    return text
 
 
 def _names_an_item(sup: Superlative, clause: str) -> bool:
@@ -263,7 +298,12 @@ def _places(text: str) -> list[str]:
     found = [(text.find(p), p) for p in unit_places(text)]
     found += [(text.find(w), w) for w in words(text) if len(w) >= 3 and w.endswith(_PLACE_ENDS)]
     # (a name of rare characters the segmenter cuts apart, 翠|屿镇: as a row's or a line's subject, or a cell)
-    found += [(m.start(1), m.group(1)) for m in _OPENING_PLACE.finditer(text)]
+    # (a list's item number is no part of it: "3.甲镇乙村（85分）")
+    text = _ITEM_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
+    for m in _OPENING_PLACE.finditer(text):
+        found.append((m.start(1), m.group(1)))
+        if (inner := _INNER_PLACE.match(text, m.end(1))) is not None:
+            found.append((inner.start(), inner.group()))
     return [p for _, p in sorted(set(found)) if not p.startswith(("全", "本", "各", "该", "上述", "所有"))
             and not _NO_NAME.search(p)]
 
@@ -289,6 +329,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     lead_in = lines_listed = False
     elided: tuple[str, str] | None = None
     listed_under = ""  # the lead-in of the list being read ("…地区生产总值如下：") and its lines, else ""
+    over = ""  # the caption or heading line last read (「二类村庄」, 「二、农业」), normalised
     for chunk in chunks:
         text = chunk.text  # type: ignore[attr-defined]
         context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
@@ -302,16 +343,20 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 parts = bool(_PARTS_OF.match(clause))
                 # (parts after a list read its lead-in too: "…各乡镇地区生产总值如下：" + lines, "从增速看，甲镇增长8.4%")
                 previous = (listed_under + text[last_opening:opening]) if parts else ""
-                if not (parts or (lead_in and lines_listed)):
-                    elided, lead_in = None, False
                 whole_sentence = text[opening : sentences[i][1]]
+                # (a caption over a part of the list, 「二类村庄」, goes on with it)
+                caption = bool(_CAPTION.match(normalize(whole_sentence).strip()))
+                if caption or heading_level(whole_sentence) is not None:
+                    over = normalize(whole_sentence)
+                if not (parts or caption or (lead_in and lines_listed)):
+                    elided, lead_in = None, False
                 if _LEAD_IN.search(whole_sentence):
                     listed_under = whole_sentence
                 elif _FULL_STOP.search(whole_sentence):
                     listed_under = ""  # a sentence ended by 。 ends the list (its lines end by a line end)
                 elif listed_under:
                     listed_under += whole_sentence
-                sentence, named_at, last_opening, lines_listed, said_before = first + i, opening, opening, False, ""
+                sentence, named_at, last_opening, lines_listed, said_before = first + i, opening, opening, caption, ""
             naming = bool(_places(clause))
             named_at = start if naming else named_at
             if naming and sup.place and (not got or got[-1].sentence != first + i):
@@ -322,7 +367,8 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 continue
             if asked_periods and (named := periods(clause)) and not named & asked_periods:
                 continue
-            figure = _statement(sup, clause, elided, context, normalize(previous + said_before + text[opening:start]))
+            figure = _statement(sup, clause, elided, context, normalize(previous + said_before + text[opening:start]),
+                                bool(listed_under and _ORDERED.search(listed_under)))
             if figure is None:
                 if sup.words and names(clause, sup.words[-1]) and _LEAD_IN.search(clause):
                     elided, lead_in, lines_listed = ("", ANY_UNIT), True, True  # the lead-in of a list
@@ -332,7 +378,9 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             elif elided is not None and elided[1] == ANY_UNIT:
                 elided = ("", figure[1])  # the list's first line sets its unit
             lines_listed = True
-            item = _names_an_item(sup, clause)
+            # (an item of a grade the question names, 「二类村庄中…」: the clause, the caption or heading over it, or
+            # the chunk's section names it)
+            item = _names_an_item(sup, clause) and all(g in clause or g in over or g in context for g in sup.grades)
             if sup.place and not item and start > opening and not _WHOLE.search(clause) and not naming:
                 # a clause naming no place is of the place its sentence named last before it: quoted from there
                 before = _places(normalize(text[named_at:start]))
@@ -340,6 +388,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 start = named_at if item else start
             if got and got[-1].unit == BRIDGE and got[-1].sentence == first + i:
                 got.pop()
+            end = start + len(text[start:end].rstrip())  # (a line's end is no part of its quote)
             got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
                                  first + i, item))
         first += len(sentences)

@@ -234,9 +234,13 @@ SUPERLATIVE = rf"最[{MOST_CHARS}{LEAST_CHARS}]|倒数第[一1]|排名?(?:最后
 # a superlative as a which-question's predicate ("哪个街道…最多", "得分最低的是哪个乡镇"): it says how the item asked
 # is picked from its document's items (rag.extreme), not what a passage about it says; before a noun it is part of
 # what is asked ("最大风力", "最低气压")
-_PREDICATE_SUPERLATIVE = re.compile(rf"(?:{SUPERLATIVE}|最后一名)"
-                                    rf"(?=的?(?:乡镇|街道|[{PLACE_UNITS}])?(?:是|为)?(?:\s|哪|谁|[?？]?$))")
+_PREDICATE_END = rf"(?=的?(?:乡镇|街道|[{PLACE_UNITS}])?(?:是|为)?(?:\s|哪|谁|[?？]?$))"
+_PREDICATE_SUPERLATIVE = re.compile(rf"(?:{SUPERLATIVE}|最后一名){_PREDICATE_END}")
 WHICH_SUPERLATIVE = re.compile(r"(?:哪|谁).*" + _PREDICATE_SUPERLATIVE.pattern + r"|" + _PREDICATE_SUPERLATIVE.pattern + r".*(?:哪|谁)")
+# (so is a rank asked, "排名第一的是哪个乡镇", "第三名是谁"; a document may state it as it is, 「分列第1、6位」, so a
+# rank does not make a which-question one that only a computed superlative answers, WHICH_SUPERLATIVE)
+_RANK_ASKED = r"(?:排名|名次|排)(?:第[一二三四五六七八九十\d]{1,3}(?:名|位)?|首位|最前)|第[一二三四五六七八九十\d]{1,3}名|居首"
+_PREDICATE_FORM = re.compile(rf"(?:{SUPERLATIVE}|最后一名|{_RANK_ASKED}){_PREDICATE_END}")
 # a person asked for by the role they hold: "青溪镇党委书记是谁", "谁是…公司的董事长" (the role is what the passage
 # must name, as an attribute is for a figure)
 _WHO_Q = re.compile(r"^(?P<a>.+?)是谁[?？]?$|^谁是(?P<b>.+?)[?？]?$")
@@ -256,7 +260,10 @@ _CONTACT_Q = re.compile(r"(?:有(?:问题|疑问|困难)|需要咨询)?(?:应该
 # what makes a sentence of a message a question
 _ASKS = re.compile(r"什么|哪|多少|几|谁|怎|如何|为何|何时|是否|吗|呢")
 # the kinds of place a question names: 乡镇 (a township or a town), 街道 (a sub-district), or a unit (镇, 县)
-PLACE_KIND = rf"乡镇|街道|[{PLACE_UNITS}]"
+PLACE_KIND = rf"乡镇|街道|村庄|[{PLACE_UNITS}]"
+# a grade, class or tier named by a letter or a numeral (normalised: "C级" → "c级", "二级" → "2级", "Ⅱ类" → "ii类")
+# (the normaliser keeps 一 before a measure word, 一类, 一级: a grade unless it counts or points, 这一类, 同一级)
+GRADE = re.compile(r"(?<![a-z0-9这那某每同哪另单统唯])(?:[a-z]|i{1,3}|iv|v|\d{1,2}|一)[级类档](?![别型])")
 # "哪个镇", "哪些县", "哪一个市": a place is asked for (Question.place_units)
 _PLACE_Q = re.compile(rf"哪(?:一?个|些|几个)?({PLACE_KIND})")
 # a unit as a whole, 全县, 全街道 (not 占全县…, 高于全市…: a share of it or a comparison with it)
@@ -418,8 +425,9 @@ def unit_pattern(unit: str, ordinal: bool = False) -> re.Pattern[str]:
 
 def units_of_kind(kind: str) -> tuple[str, ...]:
     """The administrative units a place of the kind a question names ends with: 乡镇 → 乡, 镇 or 街道 (the
-    township-level units a report lists together, "乡镇（街道）"); any other kind (街道, 镇) → itself."""
-    return ("乡", "镇", "街道") if kind == "乡镇" else (kind,)
+    township-level units a report lists together, "乡镇（街道）"); 村庄 → 村 or 社区 (villages and the communities
+    listed with them); any other kind (街道, 镇) → itself."""
+    return {"乡镇": ("乡", "镇", "街道"), "村庄": ("村", "社区")}.get(kind, (kind,))
 
 
 @dataclass
@@ -694,8 +702,8 @@ def analyse(question: str) -> Question:
     content = re.sub(r"(?<=\s)钱(?=\W|$)", " ", content) if "多少钱" in norm else content  # "多少钱" asks an amount
     if ordinal:  # "第几批": 第 is the question form's, not a word asked about
         content = re.sub(r"第(?=\s)", " ", content, count=1)
-    if WHICH_SUPERLATIVE.search(norm):  # "哪个街道…最多": 最多 is how the item is picked, no word of its passages
-        content = _PREDICATE_SUPERLATIVE.sub(" ", content)
+    if re.search(r"哪|谁", norm):  # "哪个街道…最多": 最多 is how the item is picked, no word of its passages
+        content = _PREDICATE_FORM.sub(" ", content)
     term = ""
     d = _DEFINE_Q.search(norm.rstrip("?？"))
     if d is not None:

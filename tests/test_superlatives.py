@@ -239,3 +239,29 @@ def test_the_chunk_holding_the_rest_of_a_cut_sentence_is_read_for_a_superlative(
     assert rest.chunk_id not in {h.chunk.chunk_id for h in engine._ranked(question, 5)}
     r = engine.ask(question)
     assert not r.abstained and "黎川乡增长4.5%" in r.answer and "石桥镇增长" not in r.answer, r.answer
+
+
+def test_ranked_lists_under_grade_captions_are_read_by_the_grade_asked_and_their_items_numbers(tmp_path):
+    # 「按得分从高到低排列」 lists two grades under captions (一类村庄 / 二类村庄): a rank asked is the item's number in
+    # its grade's list, a score asked the score in brackets, and a village of the other grade is never the answer
+    first = [("石桥镇", "东岭村", 97), ("和平乡", "桃坞村", 95), ("鹤鸣镇", "望江村", 94), ("枫坪镇", "茶山村", 92),
+             ("凫山街道", "古井社区", 90)]
+    second = [("翠屿乡", "芦荡村", 88), ("山前乡", "板桥村", 87), ("石桥镇", "石潭村", 85), ("和平乡", "小溪村", 84),
+              ("鹤鸣镇", "马岭村", 82), ("凫山街道", "沙洲社区", 81), ("枫坪镇", "垭口村", 80)]
+
+    def lines(rows: list[tuple[str, str, int]]) -> str:
+        return "".join(f"{i}.{town}{village}（{score}分）\n" for i, (town, village, score) in enumerate(rows, 1))
+
+    text = ("黎川县农业农村局\n关于公布2024年度美丽乡村评定结果的通知\n各乡镇人民政府、街道办事处：\n"
+            "根据《黎川县美丽乡村评定办法》，经乡镇推荐、县级复核和公示，共评定美丽乡村12个，其中一类村庄5个、二类村庄7个。"
+            f"现将结果（按得分从高到低排列）公布如下：\n一类村庄\n{lines(first)}二类村庄\n{lines(second)}"
+            "一类村庄每个给予奖补资金30万元，二类村庄每个给予奖补资金20万元。\n黎川县农业农村局\n2025年1月15日\n")
+    engine = _engine(tmp_path, {"villages.txt": text})
+    r = engine.ask("二类村庄中得分最高的是哪个？")
+    assert not r.abstained and "翠屿乡芦荡村" in r.answer and "东岭村" not in r.answer, r.answer
+    r = engine.ask("一类村庄中排名第一的是哪个村？")
+    assert not r.abstained and "石桥镇东岭村" in r.answer and "芦荡村" not in r.answer, r.answer
+    r = engine.ask("二类村庄最后一名是哪个村？")
+    assert not r.abstained and "枫坪镇垭口村" in r.answer and "古井社区" not in r.answer, r.answer
+    r = engine.ask("一类村庄中得分最低的是哪个？")  # a community listed among the villages is one of them
+    assert not r.abstained and "凫山街道古井社区" in r.answer and "垭口村" not in r.answer, r.answer
