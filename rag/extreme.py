@@ -139,8 +139,9 @@ def superlative(question: str) -> Superlative | None:
     if kind and (after := words(rest[kind.end() :])):  # the kind of item asked (哪个部门): no attribute of it
         rest = rest[: kind.end()] + rest[kind.end() :].replace(after[0], " ", 1)
     rest = _WHICH_PHRASE.sub(" ", rest)
+    # (nor is the whole the items are parts of, "全县哪个乡镇…": where, not what)
     attribute = () if rank else tuple(w for w in words(rest) if w not in _PLACE_KIND_WORDS and not _YEAR_WORD.match(w)
-                                      and not (len(w) == 1 and _HAN.match(w)))
+                                      and not (len(w) == 1 and _HAN.match(w)) and not _WHOLE.fullmatch(w))
     frame = _SET_FRAME.search(question)
     if frame and _PLACE_KIND.fullmatch(kind_set := GRADE.sub("", frame.group("set")).strip("的 ")):
         frame = None  # a group of places ("二类村庄中…哪个"): the kind of item asked, not a set of parts

@@ -543,30 +543,42 @@ _SLOTS = (
                 r"|(?:时间|日期)(?:是|在|为)?(?:什么时候|何时|哪[一几]?[天日]|几月几[日号])"), ("时间", "日期")),
     (re.compile(rf"(?:在哪里|在哪儿|在哪|什么地方|何地|何处|哪个地方){_EVENT_VERBS}"
                 rf"|(?:地点|地址)(?:是|在|为)?(?:哪里|哪儿|什么地方|何处|哪)|{_EVENT_VERBS}(?:的)?(?:地点|地方)"), ("地点", "地址")),
+    # who takes part (一、参加人员 / 三、参训对象): "哪些人需要参加", "谁可以参加", "参加对象有哪些"
+    (re.compile(r"(?:哪些人|什么人|谁)(?:需要|要|可以|能|应当|必须)?(?:参加|参训|参会|参展|参与)"
+                r"|(?:参加|参训|参会|参展)(?:的)?(?:人员|对象|范围)"), ("人员", "对象", "范围")),
+    # how to sign up (四、报名方式): "怎么报名", "如何申报"
+    (re.compile(r"(?:怎么|怎样|如何)(?:报名|申报)|(?:报名|申报)(?:方式|办法|程序|流程)"),
+     ("报名方式", "申报方式", "报名程序", "申报程序", "报名", "申报")),
 )
+# the words a notice's heading names its own event by, whatever the question calls it (活动地点 of a festival)
+_EVENT_NOUNS = ("活动", "会议")
+# (and taking part, 参加/参训/参会, in the heading of who takes part)
+_TAKING_PART = re.compile(r"^参[加训会展与]$")
 
 
 def asked_slot(question: str) -> tuple[str, ...]:
     """The heading words naming the element of an event a question (normalised) asks: its time or place, asked
     with the event's verb ("培训班什么时候开始" → ("时间", "日期"); "在哪里举办" → ("地点", "地址")) or by the element
-    ("报名时间是什么时候"); () for a question asking no time or place of an event ("名单什么时候截止报送": a
-    deadline)."""
+    ("报名时间是什么时候"); who takes part ("哪些人需要参加" → ("人员", "对象", "范围")); how to sign up ("怎么报名");
+    () for a question asking none of these ("名单什么时候截止报送": a deadline)."""
     return next((words for form, words in _SLOTS if form.search(question)), ())
 
 
 def names_slot(question: str, heading: str, slot: tuple[str, ...]) -> bool:
     """Whether a heading line (一、培训时间) names the element asked (`slot`, asked_slot) of what the question
-    (normalised) asks about: its words other than the slot's are the question's ("培训" of 「培训班什么时候开始」) or
-    none ("一、时间"); a heading of another event's time ("报名时间") is not, nor is any other heading when the
+    (normalised) asks about: its words other than the slot's are the question's ("培训" of 「培训班什么时候开始」),
+    the notice's own event (活动, 会议: 「二、活动地点」 of a festival), taking part (「三、参训对象」) or none
+    ("一、时间"); a heading of another event's time ("报名时间") is not, nor is any other heading when the
     question names the element itself ("报名时间是什么时候": 「二、报名时间」 only)."""
     title = normalize(heading_name(heading))
     word = next((w for w in slot if w in title), None)
     if word is None:
         return False
     rest = title.replace(word, "", 1).strip()
-    if any(w in question for w in slot):  # the element named by the question ("报名时间是…"): that one
+    form = next((m.group(0) for f, words in _SLOTS if words == slot and (m := f.search(question))), "")
+    if any(w in form for w in slot) and rest not in _EVENT_NOUNS:  # the element named ("报名时间是…"): that one
         return any(rest + w in question for w in slot)
-    return not rest or rest in question
+    return not rest or rest in question or rest in _EVENT_NOUNS or bool(_TAKING_PART.match(rest))
 
 
 def asks_issue_date(q: Question) -> bool:

@@ -55,3 +55,8 @@ def test_the_countys_own_figures_are_still_answered(engine: AskEngine):
     assert not r.abstained and "61.2亿元" in r.answer, r.answer
     r = engine.ask("全县规模以上工业增加值增长多少？")
     assert not r.abstained and "7.2%" in r.answer, r.answer
+
+
+def test_the_whole_named_before_which_is_where_the_items_are_not_what_is_compared(engine: AskEngine):
+    r = engine.ask("全县哪个乡镇粮食产量最高？")
+    assert not r.abstained and "鹤鸣镇粮食产量2.15万吨" in r.answer and "8.42" not in r.answer, r.answer

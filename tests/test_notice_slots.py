@@ -18,6 +18,11 @@ NOTICE = (
     "三、培训地点\n凫山县党校二楼报告厅（和平路12号）。\n\n四、参训对象\n各村报账员，每村1名。\n\n"
     "五、有关要求\n请各乡镇于3月6日前将名单报县财政局。\n\n凫山县人民政府办公室\n2025年2月20日\n"
 )
+FESTIVAL = (
+    "关于举办2025年柳溪杨梅节的通知\n各乡镇：\n为推介本县农特产品，定于2025年6月举办柳溪杨梅节。现将有关事项通知如下：\n\n"
+    "一、活动时间\n2025年6月14日上午9:00开幕。\n\n二、活动地点\n柳溪镇滨河广场（滨河路1号）。\n\n"
+    "三、参展对象\n全县农民专业合作社、家庭农场。\n\n四、报名方式\n参展单位于6月5日前向所在乡镇农业服务中心报名。\n"
+)
 OTHER = (
     "关于召开2025年村级财务工作会议的通知\n各乡镇：\n经研究，决定召开全县村级财务工作会议，总结村级财务培训工作。\n"
     "会议在县政府三楼会议室举行，请各乡镇分管领导参加。\n"
@@ -25,7 +30,7 @@ OTHER = (
 
 
 def _engine(tmp_path: Path) -> AskEngine:
-    settings = index_of(tmp_path, {"notice.txt": NOTICE, "meeting.txt": OTHER})
+    settings = index_of(tmp_path, {"notice.txt": NOTICE, "meeting.txt": OTHER, "festival.txt": FESTIVAL})
     return AskEngine(load_index(settings), settings)
 
 
@@ -53,3 +58,14 @@ def test_when_and_where_an_event_is_held_are_the_bodies_under_its_time_and_place
     # the heading of another element's time answers a question about that element
     r = engine.ask("培训班报名时间是什么时候？")
     assert not r.abstained and "3月1日至3月5日" in r.answer, r.answer
+
+
+def test_who_takes_part_how_to_sign_up_and_where_a_named_event_is_held_are_read_under_their_headings(tmp_path):
+    engine = _engine(tmp_path)
+    r = engine.ask("财务人员培训班哪些人需要参加？")
+    assert not r.abstained and "各村报账员" in r.answer, r.answer
+    # the festival's notice calls it 活动 in its headings
+    r = engine.ask("杨梅节在哪里举办？")
+    assert not r.abstained and "滨河广场" in r.answer and "报告厅" not in r.answer, r.answer
+    r = engine.ask("杨梅节怎么报名？")
+    assert not r.abstained and "6月5日前向所在乡镇农业服务中心报名" in r.answer, r.answer
