@@ -43,7 +43,14 @@ from ingest.tokenize import (
     unit_places,
     words,
 )
-from rag.extreme import Superlative, document_statements, extreme_statements, states_superlative, superlative
+from rag.extreme import (
+    Superlative,
+    by_value,
+    document_statements,
+    extreme_statements,
+    states_superlative,
+    superlative,
+)
 from rag.features import (
     FEATURES,
     Candidate,
@@ -1191,8 +1198,12 @@ class ExtractiveAnswerer:
         compares no two items, or an extreme is in a chunk not retrieved (it is not among the contexts the answer
         cites)."""
         chunks = sorted(self.index.by_doc.get(best.hit.chunk.doc_id, []), key=lambda c: c.seq)
-        picks = extreme_statements(sup, document_statements(sup, chunks, q.years, q.periods),
-                                   (best.hit.chunk.chunk_id, best.start, best.end))
+        near = (best.hit.chunk.chunk_id, best.start, best.end)
+        statements = document_statements(sup, chunks, q.years, q.periods)
+        picks = extreme_statements(sup, statements, near)
+        if not picks and not any(s.item for s in statements) and (values := by_value(sup)) is not None:
+            # a rank asked of an attribute in a document stating no ranks: the attribute's figures are ranked
+            picks = extreme_statements(values, document_statements(values, chunks, q.years, q.periods), near)
         contexts = {h.chunk.chunk_id: (n, h) for n, h in reversed(list(enumerate(hits, 1)))}
         if not picks or any(p.chunk_id not in contexts for p in picks):
             return []

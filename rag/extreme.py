@@ -26,7 +26,7 @@ from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
 from rag.question import GRADE, LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
 
-__all__ = ["Statement", "Superlative", "cut_inside_sentence", "document_statements", "extreme_statements",
+__all__ = ["Statement", "Superlative", "by_value", "cut_inside_sentence", "document_statements", "extreme_statements",
            "states_superlative", "superlative"]
 
 _EXTREME = re.compile(rf"最(?:(?P<max>[{MOST_CHARS}])|(?P<min>[{LEAST_CHARS}]))")
@@ -67,6 +67,7 @@ _YEAR_OR_DATE = re.compile(r"^(?:年|月|日|号)")
 _RANK = re.compile(rf"(?:排名|名次)\s*[:：|]?\s*第?({_RANK_NUMERAL})(?!\d)|第({_RANK_NUMERAL})名")
 # a growth rate asked by its name (增速, 增幅) is stated by its verb and a rate: 「增长7.2%」 (statistical bulletins)
 _GROWTH_RATE = {"增速": "增长", "增幅": "增长", "降幅": "下降"}
+_CHANGES = ("增长", "下降", "增加", "减少")  # the verbs of a change a clause states
 BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribute (a line of the enumeration)
 _PARTS_OF = re.compile(r"^(?:其中|分别为|分别是|[分从][^，,。]{1,10}看)")
 _LEAD_IN = re.compile(r"(?:如下|分别为|分别是|情况)?[:：]\s*$")  # a sentence announcing the list after it
@@ -140,8 +141,9 @@ def superlative(question: str) -> Superlative | None:
         rest = rest[: kind.end()] + rest[kind.end() :].replace(after[0], " ", 1)
     rest = _WHICH_PHRASE.sub(" ", rest)
     # (nor is the whole the items are parts of, "全县哪个乡镇…": where, not what)
-    attribute = () if rank else tuple(w for w in words(rest) if w not in _PLACE_KIND_WORDS and not _YEAR_WORD.match(w)
-                                      and not (len(w) == 1 and _HAN.match(w)) and not _WHOLE.fullmatch(w))
+    # (a rank asked keeps its attribute, "地区生产总值排第三": read by value when the document states no ranks)
+    attribute = tuple(w for w in words(rest) if w not in _PLACE_KIND_WORDS and not _YEAR_WORD.match(w)
+                      and not (len(w) == 1 and _HAN.match(w)) and not _WHOLE.fullmatch(w))
     frame = _SET_FRAME.search(question)
     if frame and _PLACE_KIND.fullmatch(kind_set := GRADE.sub("", frame.group("set")).strip("的 ")):
         frame = None  # a group of places ("二类村庄中…哪个"): the kind of item asked, not a set of parts
@@ -269,7 +271,10 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
     if (elided is not None and (m := _VALUE.search(clause, at))
             and len(_HAN.findall(_unnamed(clause[at : m.start()]))) <= _NAME_CHARS):
         # (only a name before the figure: "乙乡11.37亿元", "甲镇乙村（85分）"; not another attribute, "完成固定资产投资
-        # 21.3亿元")
+        # 21.3亿元"; nor the opposite change, "增长18.9%" when declines are compared)
+        changes = {x for w in sup.words for x in (w, _GROWTH_RATE.get(w, w)) if x in _CHANGES}
+        if changes and any(x in clause for x in _CHANGES) and not any(x in clause for x in changes):
+            return None
         got = _figure_after(clause, at)
         if got is not None and elided[1] in (got[1], ANY_UNIT):
             return got
@@ -334,7 +339,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     for chunk in chunks:
         text = chunk.text  # type: ignore[attr-defined]
         context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
-        last_opening = named_at = 0  # named_at: start of the sentence's last clause naming a place
+        last_opening = named_at = head_at = 0  # named_at: start of the sentence's last clause naming a place
         sentences = _sentences(text)
         for i, opening, start, end in _clauses(text, sentences):
             clause = normalize(text[start:end])
@@ -358,9 +363,16 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                 elif listed_under:
                     listed_under += whole_sentence
                 sentence, named_at, last_opening, lines_listed, said_before = first + i, opening, opening, caption, ""
+                head_at = opening
             naming = bool(_places(clause))
             named_at = start if naming else named_at
-            if naming and sup.place and (not got or got[-1].sentence != first + i):
+            if sup.words and names(clause, sup.words[0]):
+                head_at = start  # the sentence's last clause naming the attribute's first word (an item's name)
+            # (so is a line naming an item of the set asked, 「农林水支出4.36亿元，下降3.2%」 when increases are compared)
+            # (not a heading nor a lead-in, which end a run: "二、主要支出项目", "主要支出项目情况如下：")
+            if (naming and sup.place or (not sup.place and sup.words and names(clause, sup.words[0])
+                                         and not _WHOLE.search(clause) and heading_level(clause) is None
+                                         and not _LEAD_IN.search(clause))) and (not got or got[-1].sentence != first + i):
                 # a place's line stating no figure of the attribute ("…同比增长3.1%" when declines are asked) is
                 # still a line of the enumeration: it does not end it (_enumerations)
                 got.append(Statement(chunk.chunk_id, start, end, math.nan, BRIDGE, first + i, False))
@@ -381,12 +393,18 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             lines_listed = True
             # (an item of a grade the question names, 「二类村庄中…」: the clause, the caption or heading over it, or
             # the chunk's section names it)
-            item = _names_an_item(sup, clause) and all(g in clause or g in over or g in context for g in sup.grades)
+            item = _names_an_item(sup, clause)
             if sup.place and not item and start > opening and not _WHOLE.search(clause) and not naming:
                 # a clause naming no place is of the place its sentence named last before it: quoted from there
                 before = _places(normalize(text[named_at:start]))
                 item = bool(before) and before[-1].endswith(sup.place)
                 start = named_at if item else start
+            elif not sup.place and sup.words and start > head_at and not names(clause, sup.words[0]):
+                # a clause stating the figure of an item its sentence named before it ("节能环保支出0.88亿元，增长
+                # 21.4%，"): quoted from the clause naming the item, which says whether it is an item (not 全县…)
+                start = head_at
+                item = _names_an_item(sup, normalize(text[start:end]))
+            item = item and all(g in clause or g in over or g in context for g in sup.grades)
             if got and got[-1].unit == BRIDGE and got[-1].sentence == first + i:
                 got.pop()
             end = start + len(text[start:end].rstrip())  # (a line's end is no part of its quote)
@@ -434,5 +452,19 @@ def extreme_statements(sup: Superlative, statements: list[Statement],
         chosen = in_chunk[0] if len(in_chunk) == 1 else None
     if chosen is None:
         return []
+    if sup.nth and not sup.rank:  # the nth by value ("排第三" read over figures): the nth greatest
+        values = sorted({s.value for s in chosen}, reverse=sup.most)
+        if len(values) < sup.nth:
+            return []
+        return [s for s in chosen if s.value == values[sup.nth - 1]]
     extreme = sup.nth or (max if sup.most else min)(s.value for s in chosen)
     return [s for s in chosen if s.value == extreme]
+
+
+def by_value(sup: Superlative) -> Superlative | None:
+    """A rank asked of an attribute ("地区生产总值排第三的是哪个乡镇") read over the attribute's figures, for a
+    document stating no ranks: the first is the greatest, the last the least, the nth the nth greatest. None for a
+    rank asked of no attribute ("排名第一的是哪个乡镇")."""
+    if not sup.rank or not sup.words:
+        return None
+    return replace(sup, rank=False, most=not sup.most or bool(sup.nth))

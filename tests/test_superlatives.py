@@ -265,3 +265,23 @@ def test_ranked_lists_under_grade_captions_are_read_by_the_grade_asked_and_their
     assert not r.abstained and "枫坪镇垭口村" in r.answer and "古井社区" not in r.answer, r.answer
     r = engine.ask("一类村庄中得分最低的是哪个？")  # a community listed among the villages is one of them
     assert not r.abstained and "凫山街道古井社区" in r.answer and "垭口村" not in r.answer, r.answer
+
+
+def test_an_items_change_is_quoted_with_its_name_the_opposite_change_is_not_compared_and_a_rank_reads_values(tmp_path):
+    spending = (
+        "翠屿县2024年财政决算报告\n一、一般公共预算\n全县一般公共预算支出28.4亿元，比上年增长3.1%。主要支出项目情况如下：\n"
+        "教育支出6.12亿元，增长5.1%，主要用于学校扩容；\n社会保障和就业支出5.08亿元，增长7.3%；\n"
+        "农林水支出4.36亿元，下降3.2%，主要用于高标准农田建设；\n城乡社区支出2.75亿元，下降12.6%；\n"
+        "交通运输支出1.64亿元，增长18.9%，主要用于农村公路提质改造；\n节能环保支出0.78亿元，增长21.4%。\n"
+        "二、政府性基金预算\n全县政府性基金预算收入9.36亿元。\n"
+    )
+    engine = _engine(tmp_path, {"accounts.txt": spending})
+    # the rate's clause names no item: quoted from the clause naming it
+    r = engine.ask("财政支出里哪一项增长最快？")
+    assert not r.abstained and "节能环保支出0.78亿元，增长21.4%" in r.answer and "交通运输" not in r.answer, r.answer
+    # an increase is no decline
+    r = engine.ask("财政支出里哪一项下降最多？")
+    assert not r.abstained and "城乡社区支出2.75亿元，下降12.6%" in r.answer and "增长" not in r.answer, r.answer
+    # no ranks stated: the third is the third greatest figure
+    r = engine.ask("支出排第三的是哪一项？")
+    assert not r.abstained and "农林水支出4.36亿元" in r.answer and "教育" not in r.answer, r.answer
