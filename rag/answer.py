@@ -296,6 +296,14 @@ def _rows_alike(q: Question, best: Candidate, every: list[Candidate]) -> list[Ev
     return out
 
 
+def _row_asked(q: Question, c: Candidate) -> bool:
+    """Whether a candidate is a table row holding, in one column, a value the question names (two characters or more,
+    no digits: "优秀") and, in another, the items the question asks for by that column's header ("乡镇")."""
+    cells = _cells(c.norm) if _CELL_SEP in c.norm else {}
+    named = [col for col, value in cells.items() if len(value) >= 2 and not re.search(r"\d", value) and value in q.norm]
+    return bool(named) and any(col in q.norm for col in cells if col not in named and len(col) >= 2)
+
+
 def _about_another_row_item(question: str, quote: str, chunk: str) -> bool:
     """Whether table row `quote` is about another item than the question asks: in some column, the question names
     the value another row of its table (`chunk`, normalised) has there, and not this row's value ("松林镇中心小学
@@ -1168,6 +1176,10 @@ class ExtractiveAnswerer:
                 # which item is the most: a passage neither saying it nor listing the items' figures does not
                 # answer it (a county total, a footnote)
                 return Draft(NOT_FOUND, [], 0.0)
+        if q.what == "list" and "rows" not in self.ablate and _CELL_SEP not in best.norm:
+            # "被评为优秀的乡镇有哪些": the rows of a table with the value the question names in a column, when the
+            # question names the column of the items asked too (乡镇), answer it, not a sentence about that value
+            best = next((c for c in meeting if c.hit.chunk.doc_id == best.hit.chunk.doc_id and _row_asked(q, c)), best)
         if "slot" not in self.ablate and (slot := asked_slot(q.norm)):
             # "培训班什么时候开始": a notice's own heading for the element asked (一、培训时间) is followed by it
             best = next((c for c in meeting if c.hit.chunk.doc_id == best.hit.chunk.doc_id

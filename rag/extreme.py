@@ -263,6 +263,8 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
             value = float(number.group(1))
         return (value, "") if value is not None else None
     at = number.end() if number is not None else 0
+    if "|" in clause:
+        return _cell_figure(sup, clause, context)
     said = [w for w in sup.words if names(clause, w) or (w in _GROWTH_RATE and _GROWTH_RATE[w] in clause)]
     # (a word the document's title or section heading names is said of all its rows: 综合考核 of 「…综合考核结果」)
     if sup.words[-1] in said and all(w in said or names(context, w) or names(before, w) for w in sup.words):
@@ -279,6 +281,26 @@ def _statement(sup: Superlative, clause: str, elided: tuple[str, str] | None, co
         if got is not None and elided[1] in (got[1], ANY_UNIT):
             return got
     return None
+
+
+def _cell_figure(sup: Superlative, row: str, context: str) -> tuple[float, str] | None:
+    """The figure of the attribute in a table row (normalised, cells "header:value" joined by |): the value of the
+    cell whose header names the most of the attribute's words, each of them named by that header, by the document's
+    title or section (`context`), or, for a measure word (得分, 分数), by its unit in the header ("生态环境(20分)"
+    for 生态环境 + 得分: 18.9, not the 20 of the header). None when no header names the attribute's last word or a
+    measure of it."""
+    best: tuple[int, tuple[float, str] | None] = (0, None)
+    for cell in row.split("|"):
+        header, colon, value = cell.partition(":")
+        if not colon:
+            continue
+        said = [w for w in sup.words if names(header, w)]
+        measure = [w for w in sup.words if w not in said and len(w) == 2 and w[-1] in header]
+        if not said or not all(w in said or w in measure or names(context, w) for w in sup.words):
+            continue
+        if len(said) > best[0] and (got := _figure_after(value, 0)) is not None:
+            best = (len(said), got)
+    return best[1]
 
 
 def _unnamed(text: str) -> str:

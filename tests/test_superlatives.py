@@ -135,6 +135,16 @@ def test_which_ones_with_a_named_value_quotes_every_row_of_the_table_with_it(tmp
     assert not r.abstained and "石桥镇" in r.answer and "山前乡" in r.answer and "鹤鸣镇" not in r.answer, r.answer
 
 
+def test_which_items_hold_a_named_value_are_the_tables_rows_not_a_sentence_about_that_value(tmp_path):
+    table = ("# 岫溪县2024年度乡镇综合考核结果通报\n\n| 排名 | 乡镇 | 总分 | 等次 |\n|---|---|---|---|\n"
+             "| 1 | 石桥镇 | 95.2 | 优秀 |\n| 2 | 山前乡 | 91.0 | 优秀 |\n| 3 | 和平镇 | 88.4 | 良好 |\n"
+             "| 4 | 鹤鸣镇 | 84.1 | 合格 |\n\n对考核等次为“优秀”的乡镇，县委、县政府给予通报表扬，并按每个乡镇20万元的标准"
+             "安排工作经费奖励。\n")
+    engine = _engine(tmp_path, {"rank.md": table})
+    r = engine.ask("综合考核被评为优秀的乡镇有哪些？")
+    assert not r.abstained and "石桥镇" in r.answer and "山前乡" in r.answer and "和平镇" not in r.answer, r.answer
+
+
 BULLETIN = (
     "凫山县2023年国民经济和社会发展统计公报\n一、综合\n全年全县实现地区生产总值120.6亿元，增长5.6%。"
     "分乡镇看，石桥镇地区生产总值30.2亿元，增长6.8%；和平乡12.5亿元，增长4.1%；鹤鸣镇25.7亿元，增长5.2%；"
@@ -285,3 +295,16 @@ def test_an_items_change_is_quoted_with_its_name_the_opposite_change_is_not_comp
     # no ranks stated: the third is the third greatest figure
     r = engine.ask("支出排第三的是哪一项？")
     assert not r.abstained and "农林水支出4.36亿元" in r.answer and "教育" not in r.answer, r.answer
+
+
+def test_a_superlative_over_a_table_column_reads_the_cell_of_that_column_not_its_headers_full_marks(tmp_path):
+    table = ("# 凫山县2024年度乡镇综合考核结果通报\n\n| 排名 | 乡镇 | 经济发展（40分） | 生态环境（20分） | 总分 | 等次 |\n"
+             "|---|---|---|---|---|---|\n| 1 | 石桥镇 | 36.8 | 16.9 | 93.4 | 优秀 |\n| 2 | 和平乡 | 38.2 | 17.6 | 91.8 | 优秀 |\n"
+             "| 3 | 鹤鸣镇 | 34.9 | 18.4 | 89.8 | 良好 |\n| 4 | 枫坪镇 | 30.5 | 15.1 | 81.1 | 合格 |\n")
+    engine = _engine(tmp_path, {"rank.md": table})
+    r = engine.ask("生态环境得分最高的是哪个乡镇？")
+    assert not r.abstained and "鹤鸣镇" in r.answer and "石桥镇" not in r.answer, r.answer
+    r = engine.ask("经济发展得分最高的乡镇是哪个？")
+    assert not r.abstained and "和平乡" in r.answer and "鹤鸣镇" not in r.answer, r.answer
+    r = engine.ask("总分最低的是哪个乡镇？")
+    assert not r.abstained and "枫坪镇" in r.answer and "和平乡" not in r.answer, r.answer
