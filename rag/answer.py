@@ -1209,6 +1209,16 @@ class ExtractiveAnswerer:
         (rag.extreme; several when tied), each quoted from the retrieved context holding it; [] when its document
         compares no two items, or an extreme is in a chunk not retrieved (it is not among the contexts the answer
         cites)."""
+        picks = self._extreme_picks(sup, q, best)
+        contexts = {h.chunk.chunk_id: (n, h) for n, h in reversed(list(enumerate(hits, 1)))}
+        if not picks or any(p.chunk_id not in contexts for p in picks):
+            return []
+        return [Evidence(*contexts[p.chunk_id], p.start, p.end, best.score) for p in picks]
+
+    def _extreme_picks(self, sup: Superlative, q: Question, best: Candidate) -> list[Any]:
+        """The statements (rag.extreme.Statement) of the best candidate's document with the extreme figure of the
+        attribute asked, or, for a rank asked of an attribute in a document stating no ranks, the figure of that
+        rank by value (rag.extreme.by_value); [] when the document compares no two items."""
         chunks = sorted(self.index.by_doc.get(best.hit.chunk.doc_id, []), key=lambda c: c.seq)
         near = (best.hit.chunk.chunk_id, best.start, best.end)
         statements = document_statements(sup, chunks, q.years, q.periods)
@@ -1216,10 +1226,31 @@ class ExtractiveAnswerer:
         if not picks and not any(s.item for s in statements) and (values := by_value(sup)) is not None:
             # a rank asked of an attribute in a document stating no ranks: the attribute's figures are ranked
             picks = extreme_statements(values, document_statements(values, chunks, q.years, q.periods), near)
-        contexts = {h.chunk.chunk_id: (n, h) for n, h in reversed(list(enumerate(hits, 1)))}
-        if not picks or any(p.chunk_id not in contexts for p in picks):
+        return picks
+
+    def extreme_chunks(self, question: str, hits: list[Hit]) -> list[Any]:
+        """The chunks (rag.retrieve chunks) holding the computed answer of a which-question with a superlative
+        ("哪一项支出增长最快", rag.extreme) that are not among `hits`: a list whose items the chunker put in chunks
+        of their own is read whole, and the engine adds these chunks to the contexts so that the answer cites what
+        the user sees. [] for any other question, or when the answer's chunks were retrieved. Cost: one candidate
+        pass over the hits (a few ms)."""
+        q = analyse(question)
+        sup = superlative(q.norm) if "extreme" not in self.ablate else None
+        if sup is None or not hits:
             return []
-        return [Evidence(*contexts[p.chunk_id], p.start, p.end, best.score) for p in picks]
+        cands = self.builder.build(q, hits)
+        if not cands:
+            return []
+        for c, score in zip(cands, self._scores(np.array([c.features for c in cands]), self.models["answer"]),
+                            strict=True):
+            c.score = float(score)
+        named = self._named(q)
+        best = next((c for c in sorted(cands, key=lambda c: -c.score) if self._meets(q, c, named)), None)
+        if best is None:
+            return []
+        seen = {h.chunk.chunk_id for h in hits}
+        wanted = dict.fromkeys(p.chunk_id for p in self._extreme_picks(sup, q, best) if p.chunk_id not in seen)
+        return [self.index.chunks[x] for x in wanted if x in self.index.chunks]
 
     def _expand(self, q: Question, best: Candidate, ranked: list[Candidate], every: list[Candidate]) -> list[Evidence]:
         """The best candidate plus what must go with it, in reading order. `ranked`: the candidates meeting the

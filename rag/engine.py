@@ -281,12 +281,16 @@ class AskEngine:
                 cur = h.chunk
                 for _ in range(LIST_CONTINUATION_CHUNKS):
                     nxt = chunks.get(cur.seq + 1)
-                    if nxt is None or not cut_inside_sentence(cur.text):
+                    if nxt is None or not cut_inside_sentence(cur.text, nxt.text):
                         break
                     if nxt.chunk_id not in seen:
                         seen.add(nxt.chunk_id)
                         extra.append(Hit(nxt, 0.0))
                     cur = nxt
+        # (and the chunks holding a superlative's computed answer: a list with an item per chunk is read whole)
+        for chunk in self.extractive.extreme_chunks(query, [*hits, *extra]):
+            seen.add(chunk.chunk_id)
+            extra.append(Hit(chunk, 0.0))
         if q.what == "list":
             # a list goes on in the chunk after the one that holds its first items, so that items the retriever
             # did not rank are still quoted in order: the next chunk of the best hits' documents is read too, and

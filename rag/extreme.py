@@ -24,7 +24,16 @@ from ingest.headings import heading_level
 from ingest.normalize import normalize
 from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
-from rag.question import GRADE, LEAST_CHARS, MOST_CHARS, PLACE_KIND, WHOLE_PLACE, periods, units_of_kind
+from rag.question import (
+    GRADE,
+    LEAST_CHARS,
+    MEASURE_NOUN,
+    MOST_CHARS,
+    PLACE_KIND,
+    WHOLE_PLACE,
+    periods,
+    units_of_kind,
+)
 
 __all__ = ["Statement", "Superlative", "by_value", "cut_inside_sentence", "document_statements", "extreme_statements",
            "states_superlative", "superlative"]
@@ -68,6 +77,7 @@ _RANK = re.compile(rf"(?:排名|名次)\s*[:：|]?\s*第?({_RANK_NUMERAL})(?!\d)
 # a growth rate asked by its name (增速, 增幅) is stated by its verb and a rate: 「增长7.2%」 (statistical bulletins)
 _GROWTH_RATE = {"增速": "增长", "增幅": "增长", "降幅": "下降"}
 _CHANGES = ("增长", "下降", "增加", "减少")  # the verbs of a change a clause states
+_CHANGE_VERB = re.compile(r"(?<![\u4e00-\u9fff][增减])([增涨升减降跌])(?:得|的)?$")  # 减得(最多), not 增长/下降's
 BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribute (a line of the enumeration)
 _PARTS_OF = re.compile(r"^(?:其中|分别为|分别是|[分从][^，,。]{1,10}看)")
 _LEAD_IN = re.compile(r"(?:如下|分别为|分别是|情况)?[:：]\s*$")  # a sentence announcing the list after it
@@ -157,6 +167,14 @@ def superlative(question: str) -> Superlative | None:
         # (what the question says after the set is asked of each item too: "收入中哪个增长最快" → 收入, 增长)
         head = (compound_parts(named[-1]) or named[-1:])[-1]
         attribute = (head, *(w for w in attribute if w not in named and w != head))
+    # a change asked by a one-character verb before the superlative ("减得最多", "涨得最快") compares that change
+    if not rank and (verb := _CHANGE_VERB.search(question[: m.start()])) is not None:
+        change = "增长" if verb.group(1) in "增涨升" else "下降"
+        attribute = (*(w for w in attribute if w not in (change, verb.group(0), verb.group(1))), change)
+    # a place the question names is whose items are compared ("松溪县…哪一项支出"), and a measure noun (金额, 数量)
+    # is stated by the figure's unit: neither is a word each item's line names
+    kept = tuple(w for w in attribute if not _places(w) and not (len(w) == 2 and MEASURE_NOUN.search(w)))
+    attribute = kept or attribute
     if not rank and not attribute:
         return None
     # the kind of place asked: after 哪 (哪个街道或者镇), after the superlative ("最少的镇是哪个"), or, for a bare
@@ -183,10 +201,12 @@ def states_superlative(sup: Superlative, text: str) -> bool:
             and all(names(text, w) for w in sup.words))
 
 
-def cut_inside_sentence(text: str) -> bool:
+def cut_inside_sentence(text: str, following: str = "") -> bool:
     """Whether a chunk's text ends inside a sentence: at a clause mark (；，、：), where the chunker cut a long
-    sentence (ingest.chunk cuts at ； when a sentence exceeds the chunk size); the next chunk holds its rest."""
-    return text.rstrip()[-1:] in _CLAUSE_MARKS
+    sentence (ingest.chunk cuts at ； when a sentence exceeds the chunk size), and the next chunk's text
+    (`following`, when known) does not open with a heading or a list's item ("（二）…", "3.…": a list's line ends
+    with ； too); the next chunk holds its rest."""
+    return text.rstrip()[-1:] in _CLAUSE_MARKS and heading_level(following.lstrip()) is None
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -358,7 +378,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
     elided: tuple[str, str] | None = None
     listed_under = ""  # the lead-in of the list being read ("…地区生产总值如下：") and its lines, else ""
     over = ""  # the caption or heading line last read (「二类村庄」, 「二、农业」), normalised
-    for chunk in chunks:
+    for k, chunk in enumerate(chunks):
         text = chunk.text  # type: ignore[attr-defined]
         context = normalize(f"{getattr(chunk, 'doc_title', '')}\n{opening_line}\n{getattr(chunk, 'section', '')}")
         last_opening = named_at = head_at = 0  # named_at: start of the sentence's last clause naming a place
@@ -393,7 +413,8 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             # (so is a line naming an item of the set asked, 「农林水支出4.36亿元，下降3.2%」 when increases are compared)
             # (not a heading nor a lead-in, which end a run: "二、主要支出项目", "主要支出项目情况如下：")
             if (naming and sup.place or (not sup.place and sup.words and names(clause, sup.words[0])
-                                         and not _WHOLE.search(clause) and heading_level(clause) is None
+                                         and not _WHOLE.search(clause)
+                                         and (heading_level(clause) is None or _VALUE.search(clause))
                                          and not _LEAD_IN.search(clause))) and (not got or got[-1].sentence != first + i):
                 # a place's line stating no figure of the attribute ("…同比增长3.1%" when declines are asked) is
                 # still a line of the enumeration: it does not end it (_enumerations)
@@ -433,7 +454,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             got.append(Statement(chunk.chunk_id, start, end, figure[0], figure[1],  # type: ignore[attr-defined]
                                  first + i, item))
         first += len(sentences)
-        if sentences and cut_inside_sentence(text):
+        if sentences and cut_inside_sentence(text, chunks[k + 1].text if k + 1 < len(chunks) else ""):  # type: ignore[attr-defined]
             # the chunk ends inside a sentence (a long list cut at ；): the next chunk's first sentence is its rest
             first -= 1
             said_before += text[sentences[-1][0] :] if sentence == first else ""

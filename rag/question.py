@@ -786,7 +786,7 @@ def analyse(question: str) -> Question:
 RATE_WORD = re.compile(r"率|比例|比重|百分")
 # a measure noun (高度 height, 数量 number, 金额 amount, 人数, 年龄 age): the figure's unit states the dimension, and
 # what is measured is named before it (出口金额 → 出口); Chinese forms such nouns with these suffixes
-_MEASURE_NOUN = re.compile(r"[度量额数龄]$")
+MEASURE_NOUN = re.compile(r"[度量额数龄]$")
 # an agent noun (代理人, 负责人, 主持人, 作者, 承办方): a verb and the suffix for who does it; a passage names the role
 # by the verb ("由爱贝克思代理", "王某负责")
 _AGENT_NOUN = re.compile(r"[人者方]$")
@@ -812,7 +812,7 @@ def attribute_words(attribute: str) -> tuple[str, ...]:
     if not ws:
         return ()
     head = ws[-1]
-    if _MEASURE_NOUN.search(head):
+    if MEASURE_NOUN.search(head):
         if len(head) >= 3:
             return (head[:-1],)
         return tuple(ws[-2:-1])
@@ -825,7 +825,7 @@ def attribute_modifiers(attribute: str) -> tuple[str, ...]:
     """The words of an attribute before its head (attribute_nouns), less measure nouns (a unit states them):
     "防汛检查经费" → ("防汛", "检查"); "投资金额" → ("投资",); "常住人口" → (). What the document of a figure about the
     attribute must name besides the head (attribute_words)."""
-    return tuple(w for w in attribute_nouns(attribute)[:-1] if not _MEASURE_NOUN.search(w))
+    return tuple(w for w in attribute_nouns(attribute)[:-1] if not MEASURE_NOUN.search(w))
 
 
 def another_role(role: str, text: str) -> bool:

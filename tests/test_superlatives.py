@@ -308,3 +308,23 @@ def test_a_superlative_over_a_table_column_reads_the_cell_of_that_column_not_its
     assert not r.abstained and "和平乡" in r.answer and "鹤鸣镇" not in r.answer, r.answer
     r = engine.ask("总分最低的是哪个乡镇？")
     assert not r.abstained and "枫坪镇" in r.answer and "和平乡" not in r.answer, r.answer
+
+
+def test_a_list_with_an_item_per_chunk_is_read_whole_and_a_one_character_change_verb_is_compared(tmp_path):
+    # items numbered （一）…（十） each open a chunk of their own: the chunks holding the computed answer are added
+    # to the contexts; 「减得最多」 compares declines
+    names = ["教育", "社会保障和就业", "农林水", "卫生健康", "城乡社区", "一般公共服务", "交通运输", "公共安全", "节能环保",
+             "科学技术"]
+    rates = ["增长5.2%", "增长6.8%", "下降2.3%", "增长4.1%", "下降8.6%", "下降1.2%", "增长9.7%", "增长3.3%", "增长12.4%",
+             "增长15.6%"]
+    numerals = "一二三四五六七八九十"
+    lines = "".join(f"（{numerals[i]}）{n}支出{14 - i}.{i}亿元，{r}，主要用于保障{n}领域重点项目和基本运转需要；\n"
+                    for i, (n, r) in enumerate(zip(names, rates, strict=True)))
+    text = ("关于岫溪县2024年预算草案的报告\n一、2023年预算执行情况\n2023年，全县一般公共预算支出完成66.1亿元，增长2.7%。\n"
+            "二、2024年预算草案\n2024年，全县一般公共预算支出安排68.2亿元，增长3.2%。主要支出项目安排如下：\n" + lines)
+    engine = _engine(tmp_path, {"budget.txt": text})
+    assert len(engine.index.by_doc[next(iter(engine.index.by_doc))]) >= 8  # (an item per chunk)
+    r = engine.ask("2024年哪一项支出增长最快？")
+    assert not r.abstained and "科学技术支出" in r.answer and "15.6%" in r.answer, r.answer
+    r = engine.ask("2024年哪项支出减得最多？")
+    assert not r.abstained and "城乡社区支出" in r.answer and "8.6%" in r.answer and "教育" not in r.answer, r.answer
