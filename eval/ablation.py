@@ -40,6 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "superlatives computed over a document's items (哪个…最多)": ("extreme",),
     "a which-ones question's table rows with the value it names (哪些…是合格)": ("rows",),
     "an event's time or place under the notice's heading for it (一、培训时间)": ("slot",),
+    "the names listed under a caption the question names (焊工项目一等奖是谁)": ("caption",),
 }
 
 

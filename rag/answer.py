@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.text import NOT_FOUND, SENTENCE_END_CHARS, TABLE_CELL_SEP
-from ingest.headings import heading_level, issue_date, list_lead_in
+from ingest.headings import ITEM_LEVEL, heading_level, heading_name, issue_date, list_lead_in
 from ingest.normalize import MEASURE_CHARS, normalize
 from ingest.tokenize import (
     PLACE_UNIT_END,
@@ -294,6 +294,53 @@ def _rows_alike(q: Question, best: Candidate, every: list[Candidate]) -> list[Ev
             seen.add((c.hit.chunk.chunk_id, c.start))
             out.append(_evidence(c))
     return out
+
+
+# a question asking the people of a list: who (谁), which of them (哪几位, 哪些人), the list itself (名单)
+_WHO_LISTED = re.compile(r"谁|哪[几一]?位|哪些人|名单")
+CAPTION_CHARS = 12  # the longest line read as a caption over a list of names (一等奖, 获奖人员), characters
+
+
+def _under_caption(q: Question, c: Candidate) -> bool:
+    """Whether a candidate is the first numbered line under a caption the question names (a short line with no
+    punctuation:
+    「一等奖」 of 「焊工项目一等奖是谁」), and the heading over them, if any, is the section the question names: at
+    least half of its words (two characters or more) are the question's (「二、焊工项目」, not 「一、电工项目」)."""
+    text = c.hit.chunk.text
+    before = text[: c.start].rstrip(" \t\u3000")
+    level = heading_level(c.text)
+    if not before.endswith("\n") or level is None or level <= ITEM_LEVEL + 1:  # (a numbered line: 1. / （1） / ①)
+        return False
+    caption = before.rstrip().rsplit("\n", 1)[-1].strip()
+    if (not caption or len(caption) > CAPTION_CHARS or re.search(r"[，,。；;：:、！？!?\d]", caption)
+            or normalize(caption) not in q.norm):
+        return False
+    # (the heading of the section: 一、 or （一）, not the numbered names of the lists above, 「1.某某」)
+    over = next((line for line in reversed(text[: c.start].split("\n"))
+                 if (level := heading_level(line)) is not None and level <= ITEM_LEVEL + 1),
+                c.hit.chunk.section.split(" > ")[0])
+    heading = heading_name(over)
+    if not heading:
+        return True
+    named = [w for w in words(normalize(heading)) if len(w) >= 2]
+    return not named or 2 * sum(w in q.norm for w in named) >= len(named)
+
+
+def _list_end(text: str, start: int) -> int:
+    """The end (offset in `text`) of the numbered lines of a list starting at `start` ("1.甲…\n2.乙…"): the
+    last line in a row that opens with an item's number (ingest.headings levels deeper than （一）)."""
+    end, at = start, start
+    while at < len(text):
+        stop = text.find("\n", at)
+        stop = len(text) if stop < 0 else stop
+        line = text[at:stop]
+        if not line.strip():
+            break
+        level = heading_level(line)
+        if level is None or level <= ITEM_LEVEL + 1:
+            break
+        end, at = at + len(line.rstrip()), stop + 1
+    return end if end > start else start + len(text[start:].split("\n", 1)[0].rstrip())
 
 
 def _row_asked(q: Question, c: Candidate) -> bool:
@@ -1180,6 +1227,17 @@ class ExtractiveAnswerer:
             # "被评为优秀的乡镇有哪些": the rows of a table with the value the question names in a column, when the
             # question names the column of the items asked too (乡镇), answer it, not a sentence about that value
             best = next((c for c in meeting if c.hit.chunk.doc_id == best.hit.chunk.doc_id and _row_asked(q, c)), best)
+        if "caption" not in self.ablate and _WHO_LISTED.search(q.norm):
+            # "焊工项目一等奖是谁": the names listed under a caption the question names (一等奖), in the section whose
+            # heading it names (二、焊工项目), answer it (the caption and the heading state what the question asks
+            # of them, which the line of a name never repeats: no constraint on the attribute is checked)
+            listed = next((c for c in ranked if c.hit.chunk.doc_id == best.hit.chunk.doc_id and _under_caption(q, c)),
+                          None)
+            if listed is not None:  # the caption's whole list: its numbered lines up to the next caption
+                text = listed.hit.chunk.text
+                caption = text.rfind("\n", 0, len(text[: listed.start].rstrip())) + 1  # (quoted with its caption)
+                got = Evidence(listed.n, listed.hit, caption, _list_end(text, listed.start), listed.score)
+                return Draft(f"{got.quote}[{got.n}]", [got], support)
         if "slot" not in self.ablate and (slot := asked_slot(q.norm)):
             # "培训班什么时候开始": a notice's own heading for the element asked (一、培训时间) is followed by it
             best = next((c for c in meeting if c.hit.chunk.doc_id == best.hit.chunk.doc_id

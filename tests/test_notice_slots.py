@@ -69,3 +69,25 @@ def test_who_takes_part_how_to_sign_up_and_where_a_named_event_is_held_are_read_
     assert not r.abstained and "滨河广场" in r.answer and "报告厅" not in r.answer, r.answer
     r = engine.ask("杨梅节怎么报名？")
     assert not r.abstained and "6月5日前向所在乡镇农业服务中心报名" in r.answer, r.answer
+
+
+def test_the_names_listed_under_a_caption_in_the_section_asked_are_the_answer(tmp_path):
+    # prizes per event: 「二、焊工项目」 > 「二等奖」 > numbered names; the rules about prizes name 二等奖 too
+    winners = (
+        "关于公布2024年凫山县职工技能大赛获奖名单的通知\n各有关单位：\n大赛共设电工、焊工两个项目，评出一等奖2名、二等奖4名。"
+        "现将获奖名单公布如下：\n一、电工项目\n一等奖\n1.石文涛 凫山电力检修公司\n二等奖\n1.柳一鸣 翠屿化工公司\n"
+        "2.和雨桐 黎川轨道公司\n二、焊工项目\n一等奖\n1.鹤立新 山前重工公司\n二等奖\n1.岫海涛 山前重工公司\n"
+        "2.枫秋月 黎川钢构公司\n三、奖励办法\n对获得一等奖的选手给予每人10000元奖励，对获得二等奖的选手给予每人5000元奖励。\n"
+    )
+    # an article's title line named by a question is no caption over a list: its first paragraph is not quoted whole
+    song = ("柳溪谣\n《柳溪谣》，凫山电视台经典电视剧，1978年首播，共40集。本剧由翠屿、黎川等主演。\n"
+            "同名主题曲《柳溪谣》由山前秋原唱，鹤鸣作曲及填词。\n")
+    settings = index_of(tmp_path, {"winners.txt": winners, "song.txt": song})
+    engine = AskEngine(load_index(settings), settings)
+    r = engine.ask("焊工项目二等奖是谁？")
+    assert not r.abstained and "岫海涛" in r.answer and "枫秋月" in r.answer, r.answer
+    assert "柳一鸣" not in r.answer and "鹤立新" not in r.answer, r.answer
+    r = engine.ask("电工项目一等奖是谁？")
+    assert not r.abstained and "石文涛" in r.answer and "鹤立新" not in r.answer, r.answer
+    r = engine.ask("《柳溪谣》同名主题曲的原唱是谁？")
+    assert "柳溪谣\n" not in r.answer and "山前秋" in r.answer, r.answer
