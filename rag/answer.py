@@ -1840,6 +1840,9 @@ def _with_lead(q: Question, e: Evidence) -> Evidence:
     the figure or date asked ("(一)起步阶段:2011年—2013年") is the whole answer, without the text under it."""
     assert e.lead is not None
     heading = e.hit.chunk.text[e.lead : e.start].rstrip()
+    # (a line of the same list stating another place's figure, 「甲镇42.6亿元」 over 「乙镇35.8亿元」, heads nothing)
+    if _other_places_figures(normalize(heading), q.norm):
+        return e
     # (... when it names the grade asked: "第四条 补贴标准：D级…4.5万元；" heads the C级 sentence, no answer to it)
     if _states_asked(q, heading) and _names_grades(q, normalize(heading)):
         return replace(e, start=e.lead, end=e.lead + len(heading))

@@ -60,3 +60,13 @@ def test_the_countys_own_figures_are_still_answered(engine: AskEngine):
 def test_the_whole_named_before_which_is_where_the_items_are_not_what_is_compared(engine: AskEngine):
     r = engine.ask("全县哪个乡镇粮食产量最高？")
     assert not r.abstained and "鹤鸣镇粮食产量2.15万吨" in r.answer and "8.42" not in r.answer, r.answer
+
+
+def test_a_towns_line_of_a_list_is_quoted_not_the_line_of_the_town_above_it(tmp_path):
+    # each line of the list is short and has no punctuation, like a heading: the line above is no heading of it
+    text = ("翠屿县2023年国民经济和社会发展统计公报\n一、综合\n初步核算，全县地区生产总值186.4亿元，比上年增长6.2%。\n"
+            "各乡镇地区生产总值如下：\n柳溪镇 42.6亿元\n岫泉镇 35.8亿元\n和平乡 18.2亿元\n")
+    settings = index_of(tmp_path, {"bulletin.txt": text})
+    engine = AskEngine(load_index(settings), settings)
+    r = engine.ask("岫泉镇的地区生产总值是多少？")  # (jieba cuts 岫泉|镇: the line above names a 镇 too)
+    assert not r.abstained and "35.8亿元" in r.answer and "42.6" not in r.answer, r.answer
