@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from core.kb import DEFAULT_KB
 from core.text import CLOSING_CHARS, SENTENCE_END_CHARS
 from ingest.articles import Document
-from ingest.headings import INLINE_HEADING, ITEM_LEVEL, heading_level, heading_title
+from ingest.headings import INLINE_HEADING, ITEM_LEVEL, LIST_LINE_CHARS, heading_level, heading_title
 
 # A sentence ends at 。！？；(and their ASCII forms) or at a line end; closing quotes stay with it.
 _SENT_END = re.compile(f"[{re.escape(SENTENCE_END_CHARS)}]+[{re.escape(CLOSING_CHARS)}]*|\n")
@@ -203,8 +203,6 @@ def assign_pages(chunks: list[Chunk], page_texts: tuple[str, ...] | list[str]) -
             c.page_breaks = tuple((visible[starts[k] - at], k + 1) for k in inside if starts[k] - at < len(visible))
 
 
-LIST_LINE_CHARS = 40
-"""Longest numbered line read as an item of a list rather than a heading (characters): 「1. 甲镇乙村（97分）」."""
 CAPTION_CHARS = 20
 """Longest unnumbered line read as the caption of the list under it (characters): 「一类村庄」."""
 _CAPTION_PUNCT = re.compile(r"[，,。；;：:！!？?、]")

@@ -92,7 +92,8 @@ LEAD_IN = re.compile(r"[:：]\s*$")
 """A sentence announcing the list after it ends with a colon: 「各乡镇地区生产总值如下：」 over 「甲镇：24.3亿元」."""
 LIST_LINE_CHARS = 40
 """Longest line read as one line of a list (characters): 「甲镇：24.3亿元」, 「教育支出8.45亿元；」, not a paragraph."""
-_FULL_STOP = re.compile(r"[。！!？?]\s*$")
+FULL_STOP = re.compile(r"[。！!？?]\s*$")
+"""A line or sentence ended by a full stop (not a list's line, which ends at the line end)."""
 
 
 def list_lead_in(text: str, start: int) -> str:
@@ -106,7 +107,7 @@ def list_lead_in(text: str, start: int) -> str:
             continue
         if LEAD_IN.search(line):
             return line
-        if len(line) > LIST_LINE_CHARS or _FULL_STOP.search(line) or heading_level(line) is not None:
+        if len(line) > LIST_LINE_CHARS or FULL_STOP.search(line) or heading_level(line) is not None:
             return ""
     return ""
 

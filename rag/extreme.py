@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ingest.headings import heading_level
+from ingest.headings import FULL_STOP, LEAD_IN, heading_level
 from ingest.normalize import normalize
 from ingest.tokenize import PLACE_UNIT_END, PLACE_UNITS, unit_places, words
 from rag.features import compound_parts, names
@@ -80,7 +80,6 @@ _CHANGES = ("增长", "下降", "增加", "减少")  # the verbs of a change a c
 _CHANGE_VERB = re.compile(r"(?<![\u4e00-\u9fff][增减])([增涨升减降跌])(?:得|的)?$")  # 减得(最多), not 增长/下降's
 BRIDGE = "\u0000"  # the unit of a place's line stating no figure of the attribute (a line of the enumeration)
 _PARTS_OF = re.compile(r"^(?:其中|分别为|分别是|[分从][^，,。]{1,10}看)")
-_LEAD_IN = re.compile(r"(?:如下|分别为|分别是|情况)?[:：]\s*$")  # a sentence announcing the list after it
 ANY_UNIT = "*"  # an attribute named by a lead-in, its list's unit not yet seen
 _NAME_CHARS = 6  # the characters of a place's or an item's name before its figure, at most (城东街道, 城乡社区)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -88,7 +87,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SET_FRAME = re.compile(r"(?P<set>[^，,。？?]{2,16}?)(?:里|中|当中|之中)(?:的)?哪")
 _SENTENCE_END = re.compile(r"[。！!？?]+|\n")
 _CLAUSE_END = re.compile(r"[；;，,]")
-_FULL_STOP = re.compile(r"[。！!？?]\s*$")
 # the number of a list's item opening its line ("3.甲镇乙村（85分）"): its place in the list, no figure of it
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.．、](?!\d)")
 # a lead-in saying its list is in order of a figure ("按得分从高到低排列", "排名如下"): an item's number is its rank
@@ -398,9 +396,9 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
                     over = normalize(whole_sentence)
                 if not (parts or caption or (lead_in and lines_listed)):
                     elided, lead_in = None, False
-                if _LEAD_IN.search(whole_sentence):
+                if LEAD_IN.search(whole_sentence):
                     listed_under = whole_sentence
-                elif _FULL_STOP.search(whole_sentence):
+                elif FULL_STOP.search(whole_sentence):
                     listed_under = ""  # a sentence ended by 。 ends the list (its lines end by a line end)
                 elif listed_under:
                     listed_under += whole_sentence
@@ -415,7 +413,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             if (naming and sup.place or (not sup.place and sup.words and names(clause, sup.words[0])
                                          and not _WHOLE.search(clause)
                                          and (heading_level(clause) is None or _VALUE.search(clause))
-                                         and not _LEAD_IN.search(clause))) and (not got or got[-1].sentence != first + i):
+                                         and not LEAD_IN.search(clause))) and (not got or got[-1].sentence != first + i):
                 # a place's line stating no figure of the attribute ("…同比增长3.1%" when declines are asked) is
                 # still a line of the enumeration: it does not end it (_enumerations)
                 got.append(Statement(chunk.chunk_id, start, end, math.nan, BRIDGE, first + i, False))
@@ -426,7 +424,7 @@ def document_statements(sup: Superlative, chunks: Iterable[object], years: tuple
             figure = _statement(sup, clause, elided, context, normalize(previous + said_before + text[opening:start]),
                                 bool(listed_under and _ORDERED.search(listed_under)))
             if figure is None:
-                if sup.words and names(clause, sup.words[-1]) and _LEAD_IN.search(clause):
+                if sup.words and names(clause, sup.words[-1]) and LEAD_IN.search(clause):
                     elided, lead_in, lines_listed = ("", ANY_UNIT), True, True  # the lead-in of a list
                 continue
             if sup.words and names(clause, sup.words[-1]):
